@@ -1,0 +1,255 @@
+//! The seam between the simulated world and the system under test.
+//!
+//! The engine hands the adapter an [`Observation`] every step and takes back a
+//! [`Control`]. The field names and units are exactly those of the external
+//! adapter protocol (`shared/ADAPTER_PROTOCOL.md`), so an in-process Rust
+//! adapter and an external process see the same world.
+
+use serde::Serialize;
+
+use crate::actor::ActorKind;
+
+/// Identity of an adapter as it appears in records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdapterInfo {
+    /// Short name, e.g. `reference` or the `name` an external adapter sent in `hello`.
+    pub name: String,
+    /// Version string, free form.
+    pub version: String,
+}
+
+/// The ego vehicle's physical limits, sent to the adapter at `reset`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EgoLimits {
+    /// Bounding-box length, m.
+    pub length: f64,
+    /// Bounding-box width, m.
+    pub width: f64,
+    /// Distance between axles, m.
+    pub wheelbase: f64,
+    /// Largest accepted positive acceleration request, m/s².
+    pub max_accel: f64,
+    /// Largest accepted braking request (positive number), m/s².
+    pub max_decel: f64,
+    /// Largest front-wheel angle, rad.
+    pub max_steer: f64,
+}
+
+/// What the adapter is told about the road at `reset`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RoadInfo {
+    /// Number of lanes of the ego's carriageway.
+    pub lanes: u32,
+    /// Lane width, m.
+    pub lane_width: f64,
+    /// Speed limit, m/s.
+    pub speed_limit: f64,
+}
+
+/// The ego's goal, in the route frame.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GoalInfo {
+    /// Route distance to reach, m.
+    pub s: f64,
+}
+
+/// Everything an adapter learns at the start of a job (protocol message `reset`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobStart {
+    /// Scenario id.
+    pub scenario: String,
+    /// Seed of this instance.
+    pub seed: u64,
+    /// Fixed step, s.
+    pub dt: f64,
+    /// Scenario duration, s.
+    pub duration: f64,
+    /// The ego's limits.
+    pub ego: EgoLimits,
+    /// The ego's road.
+    pub road: RoadInfo,
+    /// The ego's goal.
+    pub goal: GoalInfo,
+}
+
+/// The ego's own state, in the world and the route frame.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct EgoObservation {
+    /// World x of the bounding-box centre, m.
+    pub x: f64,
+    /// World y of the bounding-box centre, m.
+    pub y: f64,
+    /// Heading, rad, counter-clockwise from +x.
+    pub yaw: f64,
+    /// Speed (norm of the planar velocity), m/s.
+    pub speed: f64,
+    /// Longitudinal acceleration over the last step, m/s².
+    pub accel: f64,
+    /// Yaw rate, rad/s.
+    pub yaw_rate: f64,
+    /// Route distance, m.
+    pub s: f64,
+    /// Lateral offset from the centre of lane 0, m, + left.
+    pub d: f64,
+    /// Velocity along the route tangent, m/s.
+    pub vs: f64,
+    /// Velocity across the route tangent, m/s, + left.
+    pub vd: f64,
+    /// Lane holding the centre, -1 off the carriageway.
+    pub lane: i32,
+    /// Offset from the centre of the current (or nearest) lane, m.
+    pub lane_d: f64,
+    /// Yaw minus the route tangent's heading, rad, in (-π, π].
+    pub heading_err: f64,
+    /// Curvature of the current lane's centre line, 1/m, + left.
+    pub curvature: f64,
+}
+
+/// One object reported by the ego's sensor model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ObjectObservation {
+    /// Stable actor id.
+    pub id: u32,
+    /// Actor class.
+    pub kind: ActorKind,
+    /// World x, m.
+    pub x: f64,
+    /// World y, m.
+    pub y: f64,
+    /// Heading, rad.
+    pub yaw: f64,
+    /// Speed, m/s.
+    pub speed: f64,
+    /// Bounding-box length, m.
+    pub length: f64,
+    /// Bounding-box width, m.
+    pub width: f64,
+    /// Route distance, m.
+    pub s: f64,
+    /// Route lateral offset, m.
+    pub d: f64,
+    /// Velocity along the route tangent, m/s.
+    pub vs: f64,
+    /// Velocity across the route tangent, m/s.
+    pub vd: f64,
+    /// Lane holding the centre, -1 off the carriageway.
+    pub lane: i32,
+}
+
+/// What the adapter sees in one step (protocol message `observe`).
+///
+/// The engine owns one `Observation` per job and refills it in place every
+/// step, so the step loop does not allocate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Observation {
+    /// Step index, from 0.
+    pub step: u64,
+    /// Simulated time, s.
+    pub t: f64,
+    /// The ego's state.
+    pub ego: EgoObservation,
+    /// Objects reported by the sensor model this step.
+    pub objects: Vec<ObjectObservation>,
+}
+
+/// The adapter's answer to one observation (protocol message `control`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Control {
+    /// Requested longitudinal acceleration, m/s² (negative brakes).
+    pub accel: f64,
+    /// Requested front-wheel angle, rad (+ left).
+    pub steer: f64,
+}
+
+/// How a job ended, as told to the adapter in `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobEnd {
+    /// Every criterion held.
+    Pass,
+    /// A criterion was violated.
+    Fail,
+    /// The job could not be judged.
+    Error,
+}
+
+impl JobEnd {
+    /// The protocol spelling (`pass`, `fail`, `error`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobEnd::Pass => "pass",
+            JobEnd::Fail => "fail",
+            JobEnd::Error => "error",
+        }
+    }
+}
+
+/// Why an adapter could not answer. Turns exactly one job into an `error` record.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct AdapterFault {
+    /// Which kind of failure.
+    pub kind: AdapterFaultKind,
+    /// Precise, human-readable reason (step, exit status, offending line, stderr tail…).
+    pub message: String,
+}
+
+impl AdapterFault {
+    /// A fault of the given kind.
+    pub fn new(kind: AdapterFaultKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
+    }
+}
+
+/// The classes of adapter failure (see the protocol's misbehaviour table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdapterFaultKind {
+    /// No answer within the step or start-up timeout.
+    Timeout,
+    /// The process exited or closed its stdout.
+    Exited,
+    /// A line that is not valid protocol: not JSON, missing field, non-finite number, too long.
+    Protocol,
+    /// The adapter answered `{"type":"error"}`.
+    Reported,
+    /// The adapter could not be started.
+    Spawn,
+}
+
+impl AdapterFaultKind {
+    /// The snake-case spelling used in records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdapterFaultKind::Timeout => "timeout",
+            AdapterFaultKind::Exited => "exited",
+            AdapterFaultKind::Protocol => "protocol",
+            AdapterFaultKind::Reported => "reported",
+            AdapterFaultKind::Spawn => "spawn",
+        }
+    }
+}
+
+/// An autonomy stack under test.
+///
+/// One instance serves many jobs, one after another, on one worker thread:
+/// [`reset`](Self::reset) starts a job, [`step`](Self::step) is called once
+/// per simulation step, [`end`](Self::end) closes the job. Implementations
+/// must not let one job's state leak into the next.
+pub trait AutonomyAdapter: Send {
+    /// Name and version, recorded with every job.
+    fn info(&self) -> AdapterInfo;
+
+    /// Starts a job.
+    fn reset(&mut self, job: &JobStart) -> Result<(), AdapterFault>;
+
+    /// Answers one observation. Non-finite values in the answer are the
+    /// adapter's fault; finite out-of-range values are clamped by the engine.
+    fn step(&mut self, observation: &Observation) -> Result<Control, AdapterFault>;
+
+    /// Ends a job; no answer expected. Called after every `reset`, whatever
+    /// the outcome (including after a fault in `step`).
+    fn end(&mut self, outcome: JobEnd) {
+        let _ = outcome;
+    }
+}

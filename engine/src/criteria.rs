@@ -1,0 +1,260 @@
+//! Safety criteria (oracles). Each yields a signed margin — positive when
+//! satisfied by that much, negative when violated by that much — with the
+//! time of its first violation and of its worst value.
+
+use bevy_ecs::prelude::*;
+
+use crate::math::Obb;
+use crate::road::RoadSpec;
+use crate::spec::CriterionSpec;
+use crate::world::{BodyState, Clock, EDGE_USER_DATA, Physics, Snapshot};
+
+/// Time-to-collision reported when nothing closes in, s. Keeps margins finite.
+pub const TTC_HORIZON: f64 = 60.0;
+/// Gap reported when nobody is ahead, m. Keeps margins finite.
+pub const GAP_HORIZON: f64 = 500.0;
+/// Clearance reported when no road user exists, m.
+pub const CLEARANCE_HORIZON: f64 = 1000.0;
+
+/// The verdict of one criterion over a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// Criterion name (`no_collision`, `min_ttc`, …).
+    pub criterion: &'static str,
+    /// Whether it held for the whole run.
+    pub passed: bool,
+    /// Worst signed margin over the run (unit of the criterion).
+    pub margin: f64,
+    /// Time of the first violation, s.
+    pub first_violation_t: Option<f64>,
+    /// Time of the worst margin, s.
+    pub worst_t: f64,
+    /// Relative speed at the first collision, m/s (`no_collision` only).
+    pub impact_speed: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+struct Tracked {
+    spec: CriterionSpec,
+    worst: f64,
+    worst_t: f64,
+    first_violation_t: Option<f64>,
+    impact_speed: Option<f64>,
+    /// This step's margin (for traces and plots).
+    current: f64,
+}
+
+impl Tracked {
+    fn observe(&mut self, margin: f64, t: f64) {
+        self.current = margin;
+        if margin < self.worst {
+            self.worst = margin;
+            self.worst_t = t;
+        }
+        if margin < 0.0 && self.first_violation_t.is_none() {
+            self.first_violation_t = Some(t);
+        }
+    }
+}
+
+/// Running state of every criterion of a job.
+#[derive(Resource, Debug)]
+pub(crate) struct Criteria {
+    tracked: Vec<Tracked>,
+    goal_s: f64,
+    road: RoadSpec,
+    prev_accel: Option<f64>,
+    /// Set when the ego touched another road user: the run ends.
+    pub collided: bool,
+}
+
+impl Criteria {
+    pub(crate) fn new(specs: &[CriterionSpec], goal_s: f64, road: &RoadSpec) -> Self {
+        let tracked = specs
+            .iter()
+            .map(|&spec| Tracked {
+                spec,
+                worst: f64::INFINITY,
+                worst_t: 0.0,
+                first_violation_t: None,
+                impact_speed: None,
+                current: f64::INFINITY,
+            })
+            .collect();
+        Self { tracked, goal_s, road: road.clone(), prev_accel: None, collided: false }
+    }
+
+    /// This step's margin of every criterion, in spec order.
+    pub(crate) fn current(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        self.tracked.iter().map(|c| (c.spec.name(), c.current))
+    }
+
+    /// Final verdicts. `t_end` is the time the run stopped.
+    pub(crate) fn verdicts(&self, t_end: f64) -> Vec<Verdict> {
+        self.tracked
+            .iter()
+            .map(|c| {
+                let mut worst = c.worst;
+                let mut worst_t = c.worst_t;
+                let mut first = c.first_violation_t;
+                if let CriterionSpec::ReachGoal { within } = c.spec {
+                    // Judged at the deadline, or where the run stopped before it.
+                    worst = c.current;
+                    worst_t = t_end.min(within);
+                    if worst < 0.0 {
+                        first = Some(worst_t);
+                    }
+                }
+                if !worst.is_finite() {
+                    worst = match c.spec {
+                        CriterionSpec::MinTtc { min } => TTC_HORIZON - min,
+                        CriterionSpec::MinGap { min } => GAP_HORIZON - min,
+                        _ => CLEARANCE_HORIZON,
+                    };
+                }
+                Verdict {
+                    criterion: c.spec.name(),
+                    passed: worst >= 0.0 && first.is_none(),
+                    margin: worst,
+                    first_violation_t: first,
+                    worst_t,
+                    impact_speed: c.impact_speed,
+                }
+            })
+            .collect()
+    }
+}
+
+fn footprint(b: &BodyState) -> Obb {
+    Obb::new(b.pos, b.yaw, b.length, b.width)
+}
+
+/// Lateral half-extent of a footprint across the route.
+fn lateral_half_extent(b: &BodyState) -> f64 {
+    let rel = crate::math::wrap_angle(b.yaw - b.route.heading);
+    0.5 * b.length * crate::math::sin(rel).abs() + 0.5 * b.width * crate::math::cos(rel).abs()
+}
+
+/// (gap, ttc) to the nearest road user ahead in the ego's corridor.
+fn lead_metrics(bodies: &[BodyState]) -> (f64, f64) {
+    let ego = &bodies[0];
+    let (ego_vs, _) = ego.frame_velocity(&ego.route);
+    let mut gap = f64::INFINITY;
+    let mut ttc = f64::INFINITY;
+    for o in &bodies[1..] {
+        let half = 0.5 * (ego.width + o.width);
+        if (o.route.d - ego.route.d).abs() >= half || o.route.s <= ego.route.s {
+            continue;
+        }
+        let g = (o.route.s - ego.route.s - 0.5 * (ego.length + o.length)).max(0.0);
+        gap = gap.min(g);
+        let closing = ego_vs - o.frame_velocity(&o.route).0;
+        if closing > 1e-6 {
+            ttc = ttc.min(g / closing);
+        }
+    }
+    (gap.min(GAP_HORIZON), ttc.min(TTC_HORIZON))
+}
+
+/// Updates every criterion after the physics step.
+pub(crate) fn judge(
+    clock: Res<Clock>,
+    snapshot: Res<Snapshot>,
+    physics: Res<Physics>,
+    mut criteria: ResMut<Criteria>,
+) {
+    let bodies = &snapshot.bodies;
+    let ego = &bodies[0];
+    let t = clock.t + clock.dt;
+
+    // Contacts of the ego, from rapier's narrow phase.
+    let mut touched_edge = false;
+    let mut impact: Option<f64> = None;
+    for pair in physics.0.contact_pairs_with(ego.collider) {
+        if !pair.has_any_active_contact() {
+            continue;
+        }
+        let other = if pair.collider1 == ego.collider { pair.collider2 } else { pair.collider1 };
+        let Some(data) = physics.0.colliders.get(other).map(|c| c.user_data) else { continue };
+        if data == EDGE_USER_DATA {
+            touched_edge = true;
+        } else if let Some(o) = bodies.get(data as usize) {
+            let rel = (ego.prev_vel - o.prev_vel).norm();
+            impact = Some(impact.map_or(rel, |i: f64| i.max(rel)));
+        }
+    }
+
+    let needs_clearance = criteria.tracked.iter().any(|c| matches!(c.spec, CriterionSpec::NoCollision));
+    let mut clearance = f64::INFINITY;
+    if needs_clearance {
+        let me = footprint(ego);
+        let mut best = CLEARANCE_HORIZON;
+        for o in &bodies[1..] {
+            let theirs = footprint(o);
+            // Cheap bound first: circles around both footprints.
+            if (o.pos - ego.pos).norm() - me.radius() - theirs.radius() >= best {
+                continue;
+            }
+            best = best.min(me.clearance(&theirs));
+        }
+        clearance = best;
+    }
+
+    let (gap, ttc) = lead_metrics(bodies);
+    let speed = ego.vel.norm();
+    let decel = -ego.accel_long;
+    let jerk = criteria.prev_accel.map_or(0.0, |a| (ego.accel_long - a) / clock.dt);
+    criteria.prev_accel = Some(ego.accel_long);
+    let road_margin = {
+        let half = lateral_half_extent(ego);
+        let right = ego.route.d - half - criteria.road.right_edge();
+        let left = criteria.road.left_edge() - (ego.route.d + half);
+        right.min(left)
+    };
+    let speed_limit = criteria.road.speed_limit;
+    let goal_s = criteria.goal_s;
+    let Criteria { tracked, collided, .. } = &mut *criteria;
+    for c in tracked.iter_mut() {
+        let margin = match c.spec {
+            CriterionSpec::NoCollision => match impact {
+                Some(v) => {
+                    // Contact: the depth the impact would have reached in one step.
+                    if c.impact_speed.is_none() {
+                        c.impact_speed = Some(v);
+                    }
+                    *collided = true;
+                    clearance.min(0.0).min(-v * clock.dt).min(-1e-3)
+                }
+                None => clearance,
+            },
+            CriterionSpec::MinTtc { min } => ttc - min,
+            CriterionSpec::MinGap { min } => gap - min,
+            CriterionSpec::StayOnRoad => {
+                if touched_edge {
+                    road_margin.min(-1e-3)
+                } else {
+                    road_margin
+                }
+            }
+            CriterionSpec::SpeedLimit { tolerance } => speed_limit + tolerance - speed,
+            CriterionSpec::MaxDecel { max } => max - decel,
+            CriterionSpec::MaxJerk { max } => max - jerk.abs(),
+            CriterionSpec::ReachGoal { within } => {
+                if t <= within + 1e-9 || c.current == f64::INFINITY {
+                    ego.route.s - goal_s
+                } else {
+                    c.current
+                }
+            }
+        };
+        if let CriterionSpec::ReachGoal { .. } = c.spec {
+            // Only the value at the deadline counts; keep the running value.
+            c.current = margin;
+            continue;
+        }
+        c.observe(margin, t);
+    }
+    if impact.is_some() {
+        *collided = true;
+    }
+}

@@ -1,0 +1,51 @@
+//! Gauntlet's deterministic world simulator.
+//!
+//! A [`WorldSpec`] (one concrete scenario instance) becomes a bevy_ecs
+//! `World` whose bodies live in rapier3d; [`Simulation::run`] steps it against
+//! an [`AutonomyAdapter`] and returns a [`RunResult`]: outcome, one signed
+//! [`Verdict`] per criterion, and a [`TraceHash`] over every body's state at
+//! every step. The engine does no I/O, reads no clock and spawns no thread:
+//! a run is a pure function of its spec and its adapter.
+#![warn(missing_docs)]
+
+mod actor;
+mod adapter;
+pub mod adapters;
+mod behaviour;
+mod control;
+mod criteria;
+mod dynamics;
+mod math;
+mod outcome;
+mod rng;
+pub mod road;
+mod sensor;
+mod sim;
+#[cfg(test)]
+mod sim_tests;
+mod spec;
+#[cfg(test)]
+mod testing;
+mod trace;
+mod world;
+
+pub use actor::ActorKind;
+pub use adapter::{
+    AdapterFault, AdapterFaultKind, AdapterInfo, AutonomyAdapter, Control, EgoLimits, EgoObservation,
+    GoalInfo, JobEnd, JobStart, ObjectObservation, Observation, RoadInfo,
+};
+pub use control::{Idm, stanley_steer};
+pub use criteria::{CLEARANCE_HORIZON, GAP_HORIZON, TTC_HORIZON, Verdict};
+pub use dynamics::G;
+pub use math::V2;
+pub use outcome::{EngineFault, Outcome, RunError, RunResult};
+pub use sim::{RunOptions, Simulation, StepStatus};
+pub use spec::{
+    ActorSpec, Behaviour, BehaviourStep, CRITERION_NAMES, CriterionSpec, EgoSpec, Environment, SensorSpec,
+    Trigger, WorldSpec,
+};
+pub use trace::{TraceBody, TraceFrame, TraceHash};
+
+/// The engine's version, recorded with every run (results are promised
+/// identical only within one version).
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

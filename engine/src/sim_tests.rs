@@ -1,0 +1,215 @@
+//! Whole-run checks of the physics, the criteria and determinism.
+
+use crate::adapter::{AdapterFault, AdapterInfo, AutonomyAdapter, Control, JobStart, Observation};
+use crate::adapters::ReferenceAdapter;
+use crate::control::stanley_steer;
+use crate::dynamics::G;
+use crate::outcome::Outcome;
+use crate::road::SegmentSpec;
+use crate::sim::{RunOptions, Simulation};
+use crate::spec::{Behaviour, BehaviourStep, CriterionSpec, Trigger};
+use crate::testing::{CAR, straight_spec, vehicle};
+
+/// Brakes as hard as asked from the first step, wheels straight.
+struct FullBrake;
+
+impl AutonomyAdapter for FullBrake {
+    fn info(&self) -> AdapterInfo {
+        AdapterInfo { name: "full-brake".into(), version: "0".into() }
+    }
+    fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
+        Ok(())
+    }
+    fn step(&mut self, _: &Observation) -> Result<Control, AdapterFault> {
+        Ok(Control { accel: -CAR.max_decel, steer: 0.0 })
+    }
+}
+
+/// Holds a speed and tracks lane 0's centre line, whatever the curve.
+struct HoldSpeed(f64);
+
+impl AutonomyAdapter for HoldSpeed {
+    fn info(&self) -> AdapterInfo {
+        AdapterInfo { name: "hold-speed".into(), version: "0".into() }
+    }
+    fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
+        Ok(())
+    }
+    fn step(&mut self, obs: &Observation) -> Result<Control, AdapterFault> {
+        let e = &obs.ego;
+        let steer = stanley_steer(e.d, e.heading_err, e.vs, e.curvature, CAR.wheelbase, CAR.max_steer);
+        Ok(Control { accel: 2.0 * (self.0 - e.vs), steer })
+    }
+}
+
+fn stopping_distance(friction: f64) -> f64 {
+    let mut spec = straight_spec(20.0, friction, vec![]);
+    spec.duration = 15.0;
+    spec.criteria = vec![];
+    let mut sim = Simulation::new(&spec);
+    let mut adapter = FullBrake;
+    let mut last_s = 0.0;
+    for _ in 0..sim.total_steps() {
+        let obs = sim.observe();
+        last_s = obs.ego.s;
+        let c = adapter.step(obs).expect("never fails");
+        sim.act(c);
+    }
+    last_s - spec.ego.s
+}
+
+#[test]
+fn full_braking_distance_matches_friction_limit() {
+    for mu in [0.9, 0.3] {
+        let expected = 20.0 * 20.0 / (2.0 * mu * G);
+        let got = stopping_distance(mu);
+        let err = (got - expected).abs() / expected;
+        assert!(
+            err < 0.10,
+            "μ={mu}: stopped in {got:.2} m, expected {expected:.2} m (err {:.1} %)",
+            err * 100.0
+        );
+    }
+}
+
+fn curve_spec(radius: f64, left: bool, friction: f64) -> crate::spec::WorldSpec {
+    let k = if left { 1.0 / radius } else { -1.0 / radius };
+    let mut spec = straight_spec(0.0, friction, vec![]);
+    spec.road = crate::testing::road(vec![
+        SegmentSpec { length: 30.0, curvature: 0.0 },
+        SegmentSpec { length: 150.0, curvature: k },
+        SegmentSpec { length: 100.0, curvature: 0.0 },
+    ]);
+    spec.road.edge = crate::road::EdgeKind::Open;
+    spec.criteria = vec![CriterionSpec::StayOnRoad];
+    spec.duration = 10.0;
+    spec
+}
+
+#[test]
+fn cornering_beyond_friction_leaves_the_lane() {
+    let (radius, mu) = (100.0, 0.5);
+    let v_max = (mu * G * radius).sqrt(); // ≈ 22.1 m/s
+    for left in [true, false] {
+        let mut slow = curve_spec(radius, left, mu);
+        slow.ego.speed = 0.8 * v_max;
+        let ok = Simulation::run(&slow, &mut HoldSpeed(0.8 * v_max), RunOptions::default());
+        assert_eq!(
+            ok.outcome,
+            Outcome::Pass,
+            "left={left}: below the limit it stays on the road: {:?}",
+            ok.verdicts
+        );
+
+        let mut fast = curve_spec(radius, left, mu);
+        fast.ego.speed = 1.3 * v_max;
+        let bad = Simulation::run(&fast, &mut HoldSpeed(1.3 * v_max), RunOptions::default());
+        assert_eq!(bad.outcome, Outcome::Fail, "left={left}: above √(μgR) it leaves: {:?}", bad.verdicts);
+        assert!(bad.verdicts[0].margin < 0.0);
+    }
+}
+
+fn hard_braking_lead() -> crate::spec::WorldSpec {
+    let lead = vehicle(
+        1,
+        40.0,
+        0.0,
+        20.0,
+        vec![
+            BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed: 20.0 } },
+            BehaviourStep { trigger: Trigger::Time(3.0), behaviour: Behaviour::Brake { decel: 6.0 } },
+        ],
+    );
+    let other = vehicle(2, 10.0, 1.0, 22.0, vec![]);
+    let mut spec = straight_spec(20.0, 0.9, vec![lead, other]);
+    spec.criteria =
+        vec![CriterionSpec::NoCollision, CriterionSpec::MinTtc { min: 1.0 }, CriterionSpec::StayOnRoad];
+    spec
+}
+
+#[test]
+fn same_spec_twice_gives_the_same_trace_hash() {
+    let spec = hard_braking_lead();
+    let a = Simulation::run(&spec, &mut ReferenceAdapter::default(), RunOptions::default());
+    let b = Simulation::run(&spec, &mut ReferenceAdapter::default(), RunOptions::default());
+    assert_eq!(a.trace_hash, b.trace_hash);
+    assert_eq!(a, b);
+    let mut other = spec.clone();
+    other.seed = 1;
+    other.environment.sensor.noise_sigma = 0.3;
+    let c = Simulation::run(&other, &mut ReferenceAdapter::default(), RunOptions::default());
+    assert_ne!(a.trace_hash, c.trace_hash, "a different instance hashes differently");
+}
+
+#[test]
+fn reference_adapter_stops_behind_a_hard_braking_lead() {
+    let r = Simulation::run(&hard_braking_lead(), &mut ReferenceAdapter::default(), RunOptions::default());
+    assert_eq!(r.outcome, Outcome::Pass, "{:?}", r.verdicts);
+}
+
+#[test]
+fn an_adapter_that_ignores_the_lead_collides_and_the_margin_is_negative() {
+    let r = Simulation::run(&hard_braking_lead(), &mut HoldSpeed(20.0), RunOptions::default());
+    assert_eq!(r.outcome, Outcome::Fail);
+    let nc = &r.verdicts[0];
+    assert_eq!(nc.criterion, "no_collision");
+    assert!(!nc.passed && nc.margin < 0.0);
+    assert!(nc.impact_speed.is_some_and(|v| v > 1.0), "{nc:?}");
+    assert!(r.sim_time < 20.0, "a collision ends the run");
+}
+
+#[test]
+fn non_finite_control_is_an_adapter_error_not_a_pass() {
+    struct NanAdapter;
+    impl AutonomyAdapter for NanAdapter {
+        fn info(&self) -> AdapterInfo {
+            AdapterInfo { name: "nan".into(), version: "0".into() }
+        }
+        fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
+            Ok(())
+        }
+        fn step(&mut self, obs: &Observation) -> Result<Control, AdapterFault> {
+            Ok(Control { accel: if obs.step == 5 { f64::NAN } else { 0.0 }, steer: 0.0 })
+        }
+    }
+    let r = Simulation::run(&hard_braking_lead(), &mut NanAdapter, RunOptions::default());
+    assert_eq!(r.outcome, Outcome::Error);
+    assert!(r.error.unwrap().to_string().contains("non-finite control at step 5"));
+}
+
+#[test]
+fn sensor_occlusion_hides_a_body_behind_another() {
+    // A parked van right ahead in lane 0 hides a car further ahead in the same lane.
+    let parked = {
+        let mut a = vehicle(1, 20.0, 0.0, 0.0, vec![]);
+        a.kind = crate::actor::ActorKind::Static;
+        a.width = 2.4;
+        a
+    };
+    let hidden = vehicle(2, 45.0, 0.0, 0.0, vec![]);
+    let visible = vehicle(3, 45.0, 1.0, 0.0, vec![]);
+    let mut spec = straight_spec(0.0, 0.9, vec![parked, hidden, visible]);
+    let mut sim = Simulation::new(&spec);
+    let ids: Vec<u32> = sim.observe().objects.iter().map(|o| o.id).collect();
+    assert_eq!(ids, vec![1, 3]);
+    spec.environment.sensor.occlusion = false;
+    let mut sim = Simulation::new(&spec);
+    let ids: Vec<u32> = sim.observe().objects.iter().map(|o| o.id).collect();
+    assert_eq!(ids, vec![1, 2, 3]);
+}
+
+#[test]
+fn sensor_latency_delays_the_object_list() {
+    let mut spec = straight_spec(10.0, 0.9, vec![vehicle(1, 30.0, 0.0, 10.0, vec![])]);
+    spec.environment.sensor.latency_steps = 3;
+    let mut sim = Simulation::new(&spec);
+    let mut seen = Vec::new();
+    for _ in 0..6 {
+        let obs = sim.observe();
+        seen.push(obs.objects.first().map(|o| o.s));
+        sim.act(Control::default());
+    }
+    assert_eq!(&seen[..3], &[None, None, None]);
+    let first = seen[3].expect("reported after the latency");
+    assert!((first - 30.0).abs() < 1e-3, "step 3 shows the state of step 0: {first}");
+}

@@ -1,0 +1,219 @@
+//! The resolved world description the engine runs: every number concrete.
+//! The `scenarios` crate produces it from a scenario file and a seed.
+
+use crate::actor::ActorKind;
+use crate::adapter::EgoLimits;
+use crate::road::{PathId, RoadSpec};
+
+/// One concrete scenario instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorldSpec {
+    /// Scenario id.
+    pub scenario: String,
+    /// Seed of this instance (streams of randomness derive from it).
+    pub seed: u64,
+    /// Fixed step, s.
+    pub dt: f64,
+    /// Duration, s.
+    pub duration: f64,
+    /// The road.
+    pub road: RoadSpec,
+    /// Friction and sensing.
+    pub environment: Environment,
+    /// The ego vehicle.
+    pub ego: EgoSpec,
+    /// Everyone else, in id order.
+    pub actors: Vec<ActorSpec>,
+    /// The criteria that judge the run.
+    pub criteria: Vec<CriterionSpec>,
+}
+
+/// Road friction and the ego's sensor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Environment {
+    /// Tyre–road friction coefficient μ.
+    pub friction: f64,
+    /// The ego's sensor model.
+    pub sensor: SensorSpec,
+}
+
+/// The sensor model producing the adapter's object list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SensorSpec {
+    /// Range, m.
+    pub range: f64,
+    /// Full horizontal field of view, rad.
+    pub fov: f64,
+    /// Standard deviation of position noise, m.
+    pub noise_sigma: f64,
+    /// Probability that an object is missing from one step's list.
+    pub dropout: f64,
+    /// Delay of the object list, in steps.
+    pub latency_steps: u32,
+    /// Whether bodies hide what is behind them.
+    pub occlusion: bool,
+}
+
+/// The ego vehicle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EgoSpec {
+    /// Initial lateral offset (centre of its lane), m.
+    pub d: f64,
+    /// Initial route distance, m.
+    pub s: f64,
+    /// Initial speed, m/s.
+    pub speed: f64,
+    /// Goal route distance, m.
+    pub goal_s: f64,
+    /// Dimensions and actuator limits.
+    pub limits: EgoLimits,
+}
+
+/// One road user besides the ego.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActorSpec {
+    /// Stable id, reported to the adapter.
+    pub id: u32,
+    /// Name used in the scenario file.
+    pub name: String,
+    /// Class.
+    pub kind: ActorKind,
+    /// Path whose frame places and drives it.
+    pub path: PathId,
+    /// Initial distance along its path, m.
+    pub s: f64,
+    /// Initial lateral offset on its path, m.
+    pub d: f64,
+    /// Heading relative to the path's tangent, rad (π faces backwards; π/2 faces left).
+    pub heading: f64,
+    /// Initial speed along its heading, m/s.
+    pub speed: f64,
+    /// Bounding-box length, m.
+    pub length: f64,
+    /// Bounding-box width, m.
+    pub width: f64,
+    /// Scripted behaviours, run in sequence, each starting on its trigger.
+    pub behaviours: Vec<BehaviourStep>,
+}
+
+/// A behaviour and the condition that starts it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BehaviourStep {
+    /// When it starts (after the previous one has started).
+    pub trigger: Trigger,
+    /// What the actor does.
+    pub behaviour: Behaviour,
+}
+
+/// Start condition of a behaviour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Trigger {
+    /// At once.
+    Immediately,
+    /// When simulated time reaches `t`, s.
+    Time(f64),
+    /// When the ego's centre comes within this distance, m.
+    EgoDistance(f64),
+    /// When the ego would reach the actor's route position within this time, s.
+    EgoTimeToArrival(f64),
+}
+
+/// A scripted behaviour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Behaviour {
+    /// Keep the current lane at `speed`, following the road user ahead (IDM).
+    KeepLane {
+        /// Desired speed, m/s.
+        speed: f64,
+    },
+    /// Move to lane `lane` over `duration`, keeping `speed` (IDM-limited).
+    ChangeLane {
+        /// Target lane of the actor's path.
+        lane: u32,
+        /// Duration of the lateral move, s.
+        duration: f64,
+        /// Desired speed, m/s.
+        speed: f64,
+    },
+    /// Brake to a stop at `decel`, m/s², and stay stopped.
+    Brake {
+        /// Deceleration, m/s² (> 0).
+        decel: f64,
+    },
+    /// Cross the path laterally at `speed` until the lateral offset `to_d` is reached.
+    Cross {
+        /// Walking or riding speed, m/s.
+        speed: f64,
+        /// Lateral offset at which it stops, m.
+        to_d: f64,
+    },
+    /// Stand still.
+    Stand,
+}
+
+/// A safety criterion and its threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CriterionSpec {
+    /// No contact between the ego and any road user. Margin: minimum clearance, m.
+    NoCollision,
+    /// Time-to-collision with the road user ahead never below `min`, s.
+    MinTtc {
+        /// Threshold, s.
+        min: f64,
+    },
+    /// Bumper-to-bumper gap to the road user ahead never below `min`, m.
+    MinGap {
+        /// Threshold, m.
+        min: f64,
+    },
+    /// The ego's footprint stays on the carriageway and never touches an edge.
+    StayOnRoad,
+    /// Speed never above the limit plus `tolerance`, m/s.
+    SpeedLimit {
+        /// Allowed excess, m/s.
+        tolerance: f64,
+    },
+    /// Longitudinal deceleration never above `max`, m/s².
+    MaxDecel {
+        /// Threshold, m/s².
+        max: f64,
+    },
+    /// Longitudinal jerk never above `max` in magnitude, m/s³.
+    MaxJerk {
+        /// Threshold, m/s³.
+        max: f64,
+    },
+    /// The ego reaches its goal by time `within`, s.
+    ReachGoal {
+        /// Deadline, s.
+        within: f64,
+    },
+}
+
+impl CriterionSpec {
+    /// The criterion's stable name (as in records and requirements).
+    pub fn name(&self) -> &'static str {
+        match self {
+            CriterionSpec::NoCollision => "no_collision",
+            CriterionSpec::MinTtc { .. } => "min_ttc",
+            CriterionSpec::MinGap { .. } => "min_gap",
+            CriterionSpec::StayOnRoad => "stay_on_road",
+            CriterionSpec::SpeedLimit { .. } => "speed_limit",
+            CriterionSpec::MaxDecel { .. } => "max_decel",
+            CriterionSpec::MaxJerk { .. } => "max_jerk",
+            CriterionSpec::ReachGoal { .. } => "reach_goal",
+        }
+    }
+}
+
+/// Every criterion name, in the order records list them.
+pub const CRITERION_NAMES: [&str; 8] = [
+    "no_collision",
+    "min_ttc",
+    "min_gap",
+    "stay_on_road",
+    "speed_limit",
+    "max_decel",
+    "max_jerk",
+    "reach_goal",
+];

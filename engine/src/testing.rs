@@ -1,0 +1,56 @@
+//! Small hand-built worlds for the engine's own tests.
+
+use crate::actor::ActorKind;
+use crate::adapter::EgoLimits;
+use crate::road::{EdgeKind, PathId, RoadSpec, SegmentSpec};
+use crate::spec::{ActorSpec, BehaviourStep, CriterionSpec, EgoSpec, Environment, SensorSpec, WorldSpec};
+
+pub(crate) const CAR: EgoLimits =
+    EgoLimits { length: 4.6, width: 1.9, wheelbase: 2.8, max_accel: 3.5, max_decel: 9.0, max_steer: 0.55 };
+
+pub(crate) fn sensor() -> SensorSpec {
+    SensorSpec { range: 120.0, fov: 2.0, noise_sigma: 0.0, dropout: 0.0, latency_steps: 0, occlusion: true }
+}
+
+pub(crate) fn road(segments: Vec<SegmentSpec>) -> RoadSpec {
+    RoadSpec {
+        lanes: 2,
+        lane_width: 3.5,
+        speed_limit: 30.0,
+        segments,
+        edge: EdgeKind::Barrier,
+        shoulder: 1.0,
+        intersection: None,
+        crosswalk: None,
+    }
+}
+
+pub(crate) fn straight_spec(speed: f64, friction: f64, actors: Vec<ActorSpec>) -> WorldSpec {
+    WorldSpec {
+        scenario: "test.straight".into(),
+        seed: 0,
+        dt: 0.05,
+        duration: 20.0,
+        road: road(vec![SegmentSpec { length: 600.0, curvature: 0.0 }]),
+        environment: Environment { friction, sensor: sensor() },
+        ego: EgoSpec { d: 0.0, s: 0.0, speed, goal_s: 300.0, limits: CAR },
+        actors,
+        criteria: vec![CriterionSpec::NoCollision, CriterionSpec::StayOnRoad],
+    }
+}
+
+pub(crate) fn vehicle(id: u32, s: f64, lane: f64, speed: f64, behaviours: Vec<BehaviourStep>) -> ActorSpec {
+    ActorSpec {
+        id,
+        name: format!("car{id}"),
+        kind: ActorKind::Vehicle,
+        path: PathId::Route,
+        s,
+        d: lane * 3.5,
+        heading: 0.0,
+        speed,
+        length: 4.5,
+        width: 1.8,
+        behaviours,
+    }
+}
