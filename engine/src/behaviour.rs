@@ -12,7 +12,8 @@ use crate::world::{BodyIndex, BodyState, Clock, Command, Motion, RoadRes, Script
 /// Gentle braking used to come to a stand, m/s².
 const STAND_DECEL: f64 = 3.0;
 
-fn fires(trigger: Trigger, t: f64, me: &BodyState, ego: &BodyState) -> bool {
+fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState]) -> bool {
+    let ego = &bodies[0];
     match trigger {
         Trigger::Immediately => true,
         Trigger::Time(at) => t + 1e-9 >= at,
@@ -21,6 +22,9 @@ fn fires(trigger: Trigger, t: f64, me: &BodyState, ego: &BodyState) -> bool {
             let ahead = me.route.s - ego.route.s;
             let (vs, _) = ego.frame_velocity(&ego.route);
             ahead > 0.0 && vs > 0.1 && ahead / vs <= tta
+        }
+        Trigger::ActorDistance { actor, distance } => {
+            bodies.iter().find(|b| b.id == actor).is_some_and(|o| (o.pos - me.pos).norm() <= distance)
         }
     }
 }
@@ -55,11 +59,12 @@ pub(crate) fn run_scripts(
     mut actors: Query<(&BodyIndex, &Motion, &mut Script, &mut Command)>,
 ) {
     let bodies = &snapshot.bodies;
-    let ego = &bodies[0];
     let idm = Idm::default();
     for (index, motion, mut script, mut command) in &mut actors {
         let me = &bodies[index.0];
-        while script.next < script.steps.len() && fires(script.steps[script.next].trigger, clock.t, me, ego) {
+        while script.next < script.steps.len()
+            && fires(script.steps[script.next].trigger, clock.t, me, bodies)
+        {
             let k = script.next;
             script.active = Some(k);
             script.next += 1;

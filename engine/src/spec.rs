@@ -116,6 +116,13 @@ pub enum Trigger {
     EgoDistance(f64),
     /// When the ego would reach the actor's route position within this time, s.
     EgoTimeToArrival(f64),
+    /// When the actor with id `actor` comes within `distance` m.
+    ActorDistance {
+        /// The other actor's id.
+        actor: u32,
+        /// Distance between centres, m.
+        distance: f64,
+    },
 }
 
 /// A scripted behaviour.

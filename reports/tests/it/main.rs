@@ -1,0 +1,8 @@
+//! Integration tests of `gauntlet-reports`: golden files for every artefact,
+//! JUnit schema validation, and record files on disk.
+
+mod gate;
+mod golden;
+mod junit;
+mod records;
+mod support;

@@ -1,0 +1,433 @@
+//! The scenario file as written on disk (serde mirror, unknown fields
+//! rejected). [`crate::Scenario`] is its validated form.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::param::Num;
+
+fn fixed<const N: i64, const D: i64>() -> Num {
+    Num::Fixed(N as f64 / D as f64)
+}
+
+/// A whole scenario file: `Scenario(id: …, …)`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Scenario")]
+pub struct ScenarioFile {
+    /// Stable id, e.g. `cut_in.highway`.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// Longer description.
+    #[serde(default)]
+    pub description: String,
+    /// Taxonomy cell: dimension → value.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Hazard ids this scenario gives evidence about.
+    #[serde(default)]
+    pub hazards: Vec<String>,
+    /// Duration, s (≤ 3600).
+    pub duration: Num,
+    /// Fixed step, s (default 0.05).
+    #[serde(default = "fixed::<5, 100>")]
+    pub dt: Num,
+    /// The road.
+    pub road: RoadFile,
+    /// Friction and sensor.
+    #[serde(default)]
+    pub environment: EnvironmentFile,
+    /// The ego vehicle.
+    pub ego: EgoFile,
+    /// Other road users.
+    #[serde(default)]
+    pub actors: Vec<ActorFile>,
+    /// Criteria that judge each run.
+    pub criteria: Vec<CriterionFile>,
+}
+
+/// `road: (…)`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoadFile {
+    /// Number of lanes (integer, 1–8).
+    pub lanes: Num,
+    /// Lane width, m (default 3.5).
+    #[serde(default = "fixed::<35, 10>")]
+    pub lane_width: Num,
+    /// Speed limit, m/s.
+    pub speed_limit: Num,
+    /// Shape of the route.
+    pub layout: LayoutFile,
+    /// What bounds the carriageway (default `Barrier`).
+    #[serde(default = "default_edge")]
+    pub edge: EdgeFile,
+    /// Gap between the outer lane line and the edge, m (default 1.0).
+    #[serde(default = "fixed::<1, 1>")]
+    pub shoulder: Num,
+}
+
+fn default_edge() -> EdgeFile {
+    EdgeFile::Barrier
+}
+
+/// Road edge kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum EdgeFile {
+    /// A barrier every body hits.
+    Barrier,
+    /// A kerb: vehicles hit it, pedestrians step over it.
+    Kerb,
+    /// Paint only.
+    Open,
+}
+
+/// Curve direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Direction {
+    /// Turns left (+ curvature).
+    Left,
+    /// Turns right.
+    Right,
+}
+
+/// The route's shape.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum LayoutFile {
+    /// A straight road.
+    Straight {
+        /// Length, m.
+        length: Num,
+    },
+    /// Straight approach, a constant-radius arc, straight exit.
+    Curve {
+        /// Approach length, m.
+        approach: Num,
+        /// Radius of the centre of lane 0, m.
+        radius: Num,
+        /// Angle turned, degrees.
+        angle_deg: Num,
+        /// Left or right.
+        direction: Direction,
+        /// Exit length, m.
+        exit: Num,
+    },
+    /// A straight road crossed by a two-lane road at s = `approach`.
+    Intersection {
+        /// Distance from the start to the crossing road's centre line, m.
+        approach: Num,
+        /// Length after the crossing, m.
+        exit: Num,
+        /// Lane width of the crossing road, m (default 3.5).
+        #[serde(default = "fixed::<35, 10>")]
+        cross_lane_width: Num,
+        /// Length of each arm of the crossing road, m (default 80).
+        #[serde(default = "fixed::<80, 1>")]
+        arm_length: Num,
+    },
+    /// A straight road with a marked crosswalk at s = `approach`.
+    Crosswalk {
+        /// Distance to the crosswalk's centre, m.
+        approach: Num,
+        /// Length after it, m.
+        exit: Num,
+        /// Width of the crosswalk along the road, m (default 4).
+        #[serde(default = "fixed::<4, 1>")]
+        width: Num,
+    },
+}
+
+/// `environment: (…)`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentFile {
+    /// Tyre–road friction μ (default 0.9, dry asphalt).
+    #[serde(default = "fixed::<9, 10>")]
+    pub friction: Num,
+    /// The ego's sensor.
+    #[serde(default)]
+    pub sensor: SensorFile,
+}
+
+impl Default for EnvironmentFile {
+    fn default() -> Self {
+        Self { friction: fixed::<9, 10>(), sensor: SensorFile::default() }
+    }
+}
+
+/// `sensor: (…)`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensorFile {
+    /// Range, m (default 150).
+    #[serde(default = "fixed::<150, 1>")]
+    pub range: Num,
+    /// Horizontal field of view, degrees (default 120).
+    #[serde(default = "fixed::<120, 1>")]
+    pub fov_deg: Num,
+    /// Position noise σ, m (default 0).
+    #[serde(default = "fixed::<0, 1>")]
+    pub noise_sigma: Num,
+    /// Per-object, per-step dropout probability (default 0).
+    #[serde(default = "fixed::<0, 1>")]
+    pub dropout: Num,
+    /// Latency, steps (default 0).
+    #[serde(default = "fixed::<0, 1>")]
+    pub latency_steps: Num,
+    /// Whether bodies occlude what is behind them (default true).
+    #[serde(default = "yes")]
+    pub occlusion: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for SensorFile {
+    fn default() -> Self {
+        Self {
+            range: fixed::<150, 1>(),
+            fov_deg: fixed::<120, 1>(),
+            noise_sigma: fixed::<0, 1>(),
+            dropout: fixed::<0, 1>(),
+            latency_steps: fixed::<0, 1>(),
+            occlusion: true,
+        }
+    }
+}
+
+/// `ego: (…)`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EgoFile {
+    /// Start lane (default 0).
+    #[serde(default = "fixed::<0, 1>")]
+    pub lane: Num,
+    /// Start route distance, m (default 0).
+    #[serde(default = "fixed::<0, 1>")]
+    pub s: Num,
+    /// Start speed, m/s.
+    pub speed: Num,
+    /// Goal.
+    pub goal: GoalFile,
+    /// Chassis and limits (defaults: a mid-size car).
+    #[serde(default)]
+    pub vehicle: VehicleFile,
+}
+
+/// `goal: (s: …)`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoalFile {
+    /// Route distance to reach, m.
+    pub s: Num,
+}
+
+/// The ego's chassis and limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleFile {
+    /// Length, m (default 4.6).
+    #[serde(default = "fixed::<46, 10>")]
+    pub length: Num,
+    /// Width, m (default 1.9).
+    #[serde(default = "fixed::<19, 10>")]
+    pub width: Num,
+    /// Wheelbase, m (default 2.8).
+    #[serde(default = "fixed::<28, 10>")]
+    pub wheelbase: Num,
+    /// Largest acceleration, m/s² (default 3.5).
+    #[serde(default = "fixed::<35, 10>")]
+    pub max_accel: Num,
+    /// Largest braking, m/s² (default 9.0).
+    #[serde(default = "fixed::<9, 1>")]
+    pub max_decel: Num,
+    /// Largest front-wheel angle, rad (default 0.55).
+    #[serde(default = "fixed::<55, 100>")]
+    pub max_steer: Num,
+}
+
+impl Default for VehicleFile {
+    fn default() -> Self {
+        Self {
+            length: fixed::<46, 10>(),
+            width: fixed::<19, 10>(),
+            wheelbase: fixed::<28, 10>(),
+            max_accel: fixed::<35, 10>(),
+            max_decel: fixed::<9, 1>(),
+            max_steer: fixed::<55, 100>(),
+        }
+    }
+}
+
+/// Class of an actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum KindFile {
+    /// A car.
+    Vehicle,
+    /// A person on foot.
+    Pedestrian,
+    /// A cyclist.
+    Cyclist,
+    /// A fixed obstacle.
+    Static,
+}
+
+/// Which path an actor uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum PathFile {
+    /// The ego's route (default).
+    #[default]
+    Route,
+    /// The crossing road northbound (from the ego's right).
+    CrossNorth,
+    /// The crossing road southbound (from the ego's left).
+    CrossSouth,
+}
+
+/// One actor.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActorFile {
+    /// Unique name, used by triggers of other actors.
+    pub name: String,
+    /// Class.
+    pub kind: KindFile,
+    /// Path (default `Route`).
+    #[serde(default)]
+    pub path: PathFile,
+    /// Start lane of its path (give `lane` or `d`).
+    #[serde(default)]
+    pub lane: Option<Num>,
+    /// Start lateral offset on its path, m (give `lane` or `d`).
+    #[serde(default)]
+    pub d: Option<Num>,
+    /// Start distance along its path, m.
+    pub s: Num,
+    /// Start speed, m/s (default 0).
+    #[serde(default = "fixed::<0, 1>")]
+    pub speed: Num,
+    /// Heading relative to its path, degrees (default 0; 90 faces left).
+    #[serde(default = "fixed::<0, 1>")]
+    pub heading_deg: Num,
+    /// Length, m (default by kind).
+    #[serde(default)]
+    pub length: Option<Num>,
+    /// Width, m (default by kind).
+    #[serde(default)]
+    pub width: Option<Num>,
+    /// Behaviours in sequence.
+    #[serde(default)]
+    pub behaviours: Vec<StepFile>,
+}
+
+/// One behaviour of a sequence: `(at: EgoDistance(30.0), do: Brake(decel: 6.0))`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepFile {
+    /// When it starts (default `Immediately`).
+    #[serde(default)]
+    pub at: TriggerFile,
+    /// What the actor does.
+    #[serde(rename = "do")]
+    pub action: BehaviourFile,
+}
+
+/// Start condition.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum TriggerFile {
+    /// At once (after the previous step started).
+    #[default]
+    Immediately,
+    /// At simulated time t, s.
+    Time(Num),
+    /// When the ego comes within this distance, m.
+    EgoDistance(Num),
+    /// When the ego would reach the actor within this time, s.
+    EgoTimeToArrival(Num),
+    /// When another actor comes within `distance` m.
+    ActorDistance {
+        /// The other actor's name.
+        actor: String,
+        /// Distance, m.
+        distance: Num,
+    },
+}
+
+/// A scripted behaviour.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum BehaviourFile {
+    /// Keep lane at a speed, following whoever is ahead.
+    KeepLane {
+        /// m/s.
+        speed: Num,
+    },
+    /// Change to `lane` over `duration` s at `speed` m/s.
+    ChangeLane {
+        /// Target lane.
+        lane: Num,
+        /// s.
+        duration: Num,
+        /// m/s.
+        speed: Num,
+    },
+    /// Brake to a stop.
+    Brake {
+        /// m/s².
+        decel: Num,
+    },
+    /// Cross the path laterally to offset `to_d`.
+    Cross {
+        /// m/s.
+        speed: Num,
+        /// Target lateral offset, m.
+        to_d: Num,
+    },
+    /// Stand still.
+    Stand,
+}
+
+/// A criterion and its threshold.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum CriterionFile {
+    /// No contact with any road user.
+    NoCollision,
+    /// TTC to the road user ahead never below `min` s.
+    MinTtc {
+        /// s.
+        min: Num,
+    },
+    /// Gap to the road user ahead never below `min` m.
+    MinGap {
+        /// m.
+        min: Num,
+    },
+    /// Stay on the carriageway.
+    StayOnRoad,
+    /// Never exceed the limit by more than `tolerance` m/s.
+    SpeedLimit {
+        /// m/s (default 0).
+        #[serde(default = "fixed::<0, 1>")]
+        tolerance: Num,
+    },
+    /// Deceleration never above `max` m/s².
+    MaxDecel {
+        /// m/s².
+        max: Num,
+    },
+    /// Jerk never above `max` m/s³.
+    MaxJerk {
+        /// m/s³.
+        max: Num,
+    },
+    /// Reach the goal within `within` s.
+    ReachGoal {
+        /// s.
+        within: Num,
+    },
+}

@@ -1,0 +1,676 @@
+//! Coverage arithmetic: from job facts and the taxonomy to a [`CoverageReport`].
+//!
+//! Terms used throughout:
+//! - a *run* is one job (one scenario with one seed); its outcome is pass, fail or error;
+//! - an *evidence run* is a run that reached a verdict (pass or fail); errors are counted but
+//!   give no evidence either way;
+//! - something is *exercised* when at least one evidence run touched it: a dimension value or a
+//!   pair of values when the job's tags contain it, a hazard when the job names its id.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::model::IndexPair;
+use crate::stats::{Interval, Share, Z_95, wilson_interval};
+use crate::{
+    AsilClass, Controllability, CriterionFact, Exposure, JobFacts, JobOutcome, RiskRank, Severity, Taxonomy,
+};
+
+/// Tunables of [`coverage`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoverageOptions {
+    /// How many passing runs an ASIL C or D hazard needs to count as covered in top-risk
+    /// coverage. Default 1.
+    pub top_risk_min_passes: u32,
+}
+
+impl Default for CoverageOptions {
+    fn default() -> Self {
+        Self { top_risk_min_passes: 1 }
+    }
+}
+
+/// Runs by outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// All runs: `passed + failed + errored`.
+    pub runs: u32,
+    /// Runs that passed.
+    pub passed: u32,
+    /// Runs that failed (a criterion was violated).
+    pub failed: u32,
+    /// Runs that ended in an error (no verdict).
+    pub errored: u32,
+}
+
+impl Counts {
+    fn add(&mut self, outcome: JobOutcome) {
+        self.runs += 1;
+        match outcome {
+            JobOutcome::Pass => self.passed += 1,
+            JobOutcome::Fail => self.failed += 1,
+            JobOutcome::Error => self.errored += 1,
+        }
+    }
+
+    /// Evidence runs: `passed + failed`.
+    pub fn evidence(&self) -> u32 {
+        self.passed + self.failed
+    }
+
+    /// Whether at least one evidence run was counted.
+    pub fn exercised(&self) -> bool {
+        self.evidence() > 0
+    }
+}
+
+/// A dimension and one of its values.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ValueRef {
+    /// Dimension id.
+    pub dimension: String,
+    /// Value id.
+    pub value: String,
+}
+
+impl ValueRef {
+    fn new(dimension: &str, value: &str) -> Self {
+        Self { dimension: dimension.to_owned(), value: value.to_owned() }
+    }
+}
+
+/// Coverage of one dimension value: the runs whose tags give the dimension that value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ValueCoverage {
+    /// The value.
+    #[serde(flatten)]
+    pub value: ValueRef,
+    /// Runs tagged with it.
+    pub counts: Counts,
+    /// At least one evidence run.
+    pub exercised: bool,
+}
+
+/// Coverage of one feasible pair: the runs whose tags contain both values.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PairCoverage {
+    /// The value of the dimension that comes first in the taxonomy.
+    pub a: ValueRef,
+    /// The value of the other dimension.
+    pub b: ValueRef,
+    /// Runs tagged with both.
+    pub counts: Counts,
+    /// At least one evidence run.
+    pub exercised: bool,
+}
+
+/// Pairwise coverage summed over the feasible pairs of two dimensions.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DimensionPairCoverage {
+    /// The dimension that comes first in the taxonomy.
+    pub a: String,
+    /// The other dimension.
+    pub b: String,
+    /// Exercised feasible pairs out of all feasible pairs of the two dimensions.
+    pub pairs: Share,
+}
+
+/// The smallest margin seen, and where.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WorstMargin {
+    /// The criterion.
+    pub criterion: String,
+    /// Its margin (negative = violated by that much), in the criterion's unit.
+    pub margin: f64,
+    /// The scenario of the run.
+    pub scenario: String,
+    /// The seed of the run.
+    pub seed: u64,
+}
+
+/// Evidence for one hazard: the runs of scenarios that name it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HazardCoverage {
+    /// Hazard id.
+    pub id: String,
+    /// Hazard title.
+    pub title: String,
+    /// Risk class.
+    pub asil: AsilClass,
+    /// Severity.
+    pub severity: Severity,
+    /// Exposure.
+    pub exposure: Exposure,
+    /// Controllability.
+    pub controllability: Controllability,
+    /// Runs naming the hazard (a run naming it twice counts once).
+    pub counts: Counts,
+    /// At least one evidence run.
+    pub exercised: bool,
+    /// `failed / (passed + failed)`; `None` without evidence runs.
+    pub failure_rate: Option<f64>,
+    /// 95 % Wilson score interval of the failure rate; `None` without evidence runs.
+    pub failure_interval: Option<Interval>,
+    /// The smallest margin, over the evidence runs, of the criteria that give evidence for a
+    /// requirement mitigating this hazard (of every criterion when no requirement mitigates
+    /// it); NaN margins are skipped. `None` when no such verdict exists.
+    pub worst_margin: Option<WorstMargin>,
+    /// Ids of the requirements that mitigate it.
+    pub requirements: Vec<String>,
+}
+
+/// Top-risk coverage: how many of the ASIL C and D hazards have at least N passing runs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopRiskCoverage {
+    /// The N of "at least N passing runs" ([`CoverageOptions::top_risk_min_passes`]).
+    pub min_passes: u32,
+    /// ASIL C and D hazards with at least N passing runs, out of all ASIL C and D hazards.
+    pub hazards: Share,
+    /// Ids of the ASIL C and D hazards with fewer than N passing runs, riskiest first.
+    pub short: Vec<String>,
+}
+
+/// One criterion's verdict in the latest run of a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CriterionVerdict {
+    /// Criterion name.
+    pub criterion: String,
+    /// Whether it held; `None` when the run did not evaluate it.
+    pub passed: Option<bool>,
+    /// Its margin; `None` when not evaluated.
+    pub margin: Option<f64>,
+}
+
+/// The runs of one scenario as evidence for one hazard of one requirement.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScenarioEvidence {
+    /// Scenario id.
+    pub scenario: String,
+    /// Its runs that name the hazard.
+    pub counts: Counts,
+    /// The seed of the latest of those runs (the last in the order the facts were given).
+    pub latest_seed: u64,
+    /// The outcome of the latest run.
+    pub latest_outcome: JobOutcome,
+    /// The latest run's verdict on each of the requirement's criteria, in the requirement's order.
+    pub latest_verdicts: Vec<CriterionVerdict>,
+}
+
+/// One hazard of a requirement, with the scenarios that exercise it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HazardTrace {
+    /// Hazard id.
+    pub id: String,
+    /// Its risk class.
+    pub asil: AsilClass,
+    /// Scenarios naming it, by scenario id.
+    pub scenarios: Vec<ScenarioEvidence>,
+    /// At least one evidence run of a scenario naming it.
+    pub executed: bool,
+}
+
+/// Traceability of one requirement: requirement → hazards → scenarios → latest verdicts.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RequirementTrace {
+    /// Requirement id.
+    pub id: String,
+    /// Requirement text.
+    pub text: String,
+    /// The criteria that give evidence for it.
+    pub criteria: Vec<String>,
+    /// Its hazards, in the requirement's order.
+    pub hazards: Vec<HazardTrace>,
+    /// Every hazard has at least one evidence run.
+    pub complete: bool,
+}
+
+/// An unexercised hazard.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HazardGap {
+    /// Hazard id.
+    pub id: String,
+    /// Hazard title.
+    pub title: String,
+    /// Its risk rank.
+    pub rank: RiskRank,
+    /// Runs that named it but ended in an error.
+    pub errored: u32,
+}
+
+/// An unexercised feasible pair.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PairGap {
+    /// First value (its dimension comes first in the taxonomy).
+    pub a: ValueRef,
+    /// Second value.
+    pub b: ValueRef,
+    /// The risk rank of the hazards that can arise there.
+    pub rank: RiskRank,
+    /// Ids of the hazards with a cell allowing both values.
+    pub hazards: Vec<String>,
+}
+
+/// Holes in the evidence, riskiest first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Gaps {
+    /// Unexercised hazards, by risk rank (then severity, exposure, controllability, file order).
+    pub hazards: Vec<HazardGap>,
+    /// Unexercised feasible pairs, by the risk rank of the hazards that can arise there (then
+    /// taxonomy order).
+    pub pairs: Vec<PairGap>,
+}
+
+/// What a fact referred to that the taxonomy does not have; such tags and ids are left out of
+/// every figure.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UnknownReference {
+    /// A tag key that is no dimension.
+    Dimension {
+        /// The key.
+        dimension: String,
+        /// Runs using it.
+        runs: u32,
+    },
+    /// A tag value its dimension does not have.
+    Value {
+        /// The known dimension.
+        dimension: String,
+        /// The unknown value.
+        value: String,
+        /// Runs using it.
+        runs: u32,
+    },
+    /// A hazard id the taxonomy does not have.
+    Hazard {
+        /// The id.
+        hazard: String,
+        /// Runs naming it.
+        runs: u32,
+    },
+}
+
+/// Everything coverage knows; see the field docs for the exact definition of each figure.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CoverageReport {
+    /// All runs given, by outcome.
+    pub jobs: Counts,
+    /// Every dimension value, in taxonomy order.
+    pub values: Vec<ValueCoverage>,
+    /// Exercised values out of all values.
+    pub value_coverage: Share,
+    /// Every feasible pair (two values of two different dimensions that no exclusion rules
+    /// out), dimensions in taxonomy order, then values in taxonomy order.
+    pub pairs: Vec<PairCoverage>,
+    /// Exercised feasible pairs out of all feasible pairs.
+    pub pair_coverage: Share,
+    /// Pairwise coverage per pair of dimensions, in taxonomy order.
+    pub dimension_pairs: Vec<DimensionPairCoverage>,
+    /// Every hazard, in taxonomy order.
+    pub hazards: Vec<HazardCoverage>,
+    /// Exercised hazards out of all hazards.
+    pub hazard_coverage: Share,
+    /// Risk-weighted coverage: Σ weight(class) over exercised hazards, out of Σ weight(class)
+    /// over all hazards, with the weights of [`AsilClass::weight`] (QM 1, A 2, B 4, C 8, D 16).
+    pub risk_weighted: Share,
+    /// Top-risk coverage: the share of ASIL C and D hazards with at least N passing runs.
+    pub top_risk: TopRiskCoverage,
+    /// Requirement → hazards → scenarios → latest verdicts, in taxonomy order.
+    pub traceability: Vec<RequirementTrace>,
+    /// Traceability completeness: requirements each of whose hazards has at least one evidence
+    /// run (of a scenario naming it), out of all requirements.
+    pub completeness: Share,
+    /// Unexercised hazards and pairs, riskiest first.
+    pub gaps: Gaps,
+    /// Tags and hazard ids in the facts that the taxonomy does not have, sorted.
+    pub unknown: Vec<UnknownReference>,
+}
+
+/// Computes coverage of `taxonomy` by the runs described by `facts`.
+///
+/// The facts should come in the order the runs finished: "latest" in traceability means last
+/// in this order. Every other figure is independent of the order.
+pub fn coverage<'a>(
+    taxonomy: &Taxonomy,
+    facts: impl IntoIterator<Item = &'a JobFacts>,
+    options: &CoverageOptions,
+) -> CoverageReport {
+    let mut acc = Accumulator::new(taxonomy);
+    for fact in facts {
+        acc.add(fact);
+    }
+    acc.finish(options)
+}
+
+/// The latest run of one scenario naming one hazard.
+struct Latest<'a> {
+    seed: u64,
+    outcome: JobOutcome,
+    verdicts: &'a [CriterionFact],
+}
+
+struct Accumulator<'a> {
+    taxonomy: &'a Taxonomy,
+    jobs: Counts,
+    /// Per dimension, per value.
+    values: Vec<Vec<Counts>>,
+    /// Keyed by ((dimension index, value index), (dimension index, value index)), a before b.
+    pairs: BTreeMap<IndexPair, Counts>,
+    hazards: Vec<Counts>,
+    worst: Vec<Option<WorstMargin>>,
+    /// Per hazard: scenario id → (counts, latest run).
+    scenarios: Vec<BTreeMap<String, (Counts, Latest<'a>)>>,
+    unknown_dimensions: BTreeMap<String, u32>,
+    unknown_values: BTreeMap<(String, String), u32>,
+    unknown_hazards: BTreeMap<String, u32>,
+    /// Per hazard: the criteria its worst margin considers (empty = all).
+    relevant: Vec<BTreeSet<&'a str>>,
+}
+
+impl<'a> Accumulator<'a> {
+    fn new(taxonomy: &'a Taxonomy) -> Self {
+        let pairs =
+            taxonomy.feasible_pair_indices().into_iter().map(|pair| (pair, Counts::default())).collect();
+        let relevant = taxonomy
+            .hazards
+            .iter()
+            .map(|h| {
+                taxonomy.requirements_for(&h.id).flat_map(|r| r.criteria.iter().map(String::as_str)).collect()
+            })
+            .collect();
+        Self {
+            taxonomy,
+            jobs: Counts::default(),
+            values: taxonomy.dimensions.iter().map(|d| vec![Counts::default(); d.values.len()]).collect(),
+            pairs,
+            hazards: vec![Counts::default(); taxonomy.hazards.len()],
+            worst: vec![None; taxonomy.hazards.len()],
+            scenarios: taxonomy.hazards.iter().map(|_| BTreeMap::new()).collect(),
+            unknown_dimensions: BTreeMap::new(),
+            unknown_values: BTreeMap::new(),
+            unknown_hazards: BTreeMap::new(),
+            relevant,
+        }
+    }
+
+    fn add(&mut self, fact: &'a JobFacts) {
+        let outcome = fact.outcome;
+        self.jobs.add(outcome);
+
+        let mut tagged: Vec<(usize, usize)> = Vec::new();
+        for (dimension, value) in &fact.tags {
+            let Some(d) = self.taxonomy.dimensions.iter().position(|d| &d.id == dimension) else {
+                *self.unknown_dimensions.entry(dimension.clone()).or_default() += 1;
+                continue;
+            };
+            let Some(v) = self.taxonomy.dimensions[d].values.iter().position(|v| &v.id == value) else {
+                *self.unknown_values.entry((dimension.clone(), value.clone())).or_default() += 1;
+                continue;
+            };
+            self.values[d][v].add(outcome);
+            tagged.push((d, v));
+        }
+        tagged.sort_unstable();
+        for (i, &a) in tagged.iter().enumerate() {
+            for &b in &tagged[i + 1..] {
+                // Absent when the tags form an excluded pair: that is no feasible pair to cover.
+                if let Some(counts) = self.pairs.get_mut(&(a, b)) {
+                    counts.add(outcome);
+                }
+            }
+        }
+
+        for (i, id) in fact.hazards.iter().enumerate() {
+            if fact.hazards[..i].contains(id) {
+                continue;
+            }
+            let Some(h) = self.taxonomy.hazards.iter().position(|h| &h.id == id) else {
+                *self.unknown_hazards.entry(id.clone()).or_default() += 1;
+                continue;
+            };
+            self.hazards[h].add(outcome);
+            let latest = Latest { seed: fact.seed, outcome, verdicts: &fact.verdicts };
+            match self.scenarios[h].get_mut(&fact.scenario) {
+                Some((counts, last)) => {
+                    counts.add(outcome);
+                    *last = latest;
+                }
+                None => {
+                    let mut counts = Counts::default();
+                    counts.add(outcome);
+                    self.scenarios[h].insert(fact.scenario.clone(), (counts, latest));
+                }
+            }
+            if outcome.is_evidence() {
+                for verdict in &fact.verdicts {
+                    let relevant =
+                        self.relevant[h].is_empty() || self.relevant[h].contains(verdict.criterion.as_str());
+                    let worse = self.worst[h].as_ref().is_none_or(|w| verdict.margin < w.margin);
+                    if relevant && !verdict.margin.is_nan() && worse {
+                        self.worst[h] = Some(WorstMargin {
+                            criterion: verdict.criterion.clone(),
+                            margin: verdict.margin,
+                            scenario: fact.scenario.clone(),
+                            seed: fact.seed,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self, options: &CoverageOptions) -> CoverageReport {
+        let t = self.taxonomy;
+
+        let mut values = Vec::new();
+        for (d, dimension) in t.dimensions.iter().enumerate() {
+            for (v, value) in dimension.values.iter().enumerate() {
+                let counts = self.values[d][v];
+                values.push(ValueCoverage {
+                    value: ValueRef::new(&dimension.id, &value.id),
+                    counts,
+                    exercised: counts.exercised(),
+                });
+            }
+        }
+        let value_coverage = share_of(values.iter().map(|v| v.exercised));
+
+        let value_ref =
+            |(d, v): (usize, usize)| ValueRef::new(&t.dimensions[d].id, &t.dimensions[d].values[v].id);
+        let pairs: Vec<PairCoverage> = self
+            .pairs
+            .iter()
+            .map(|(&(a, b), &counts)| PairCoverage {
+                a: value_ref(a),
+                b: value_ref(b),
+                counts,
+                exercised: counts.exercised(),
+            })
+            .collect();
+        let pair_coverage = share_of(pairs.iter().map(|p| p.exercised));
+        let mut dimension_pairs = Vec::new();
+        for (i, da) in t.dimensions.iter().enumerate() {
+            for db in &t.dimensions[i + 1..] {
+                let of_these = pairs.iter().filter(|p| p.a.dimension == da.id && p.b.dimension == db.id);
+                dimension_pairs.push(DimensionPairCoverage {
+                    a: da.id.clone(),
+                    b: db.id.clone(),
+                    pairs: share_of(of_these.map(|p| p.exercised)),
+                });
+            }
+        }
+
+        let mut hazards = Vec::new();
+        for (h, hazard) in t.hazards.iter().enumerate() {
+            let counts = self.hazards[h];
+            let evidence = counts.evidence();
+            hazards.push(HazardCoverage {
+                id: hazard.id.clone(),
+                title: hazard.title.clone(),
+                asil: hazard.asil,
+                severity: hazard.severity,
+                exposure: hazard.exposure,
+                controllability: hazard.controllability,
+                counts,
+                exercised: counts.exercised(),
+                failure_rate: (evidence > 0).then(|| f64::from(counts.failed) / f64::from(evidence)),
+                failure_interval: wilson_interval(counts.failed, evidence, Z_95),
+                worst_margin: self.worst[h].clone(),
+                requirements: t.requirements_for(&hazard.id).map(|r| r.id.clone()).collect(),
+            });
+        }
+        let hazard_coverage = share_of(hazards.iter().map(|h| h.exercised));
+        let weight = |h: &HazardCoverage| h.asil.weight();
+        let risk_weighted = Share::new(
+            hazards.iter().filter(|h| h.exercised).map(weight).sum(),
+            hazards.iter().map(weight).sum(),
+        );
+
+        let ranked = rank_hazards(t, &hazards);
+        let top: Vec<&&HazardCoverage> = ranked.iter().filter(|h| h.asil >= AsilClass::C).collect();
+        let short: Vec<String> = top
+            .iter()
+            .filter(|h| h.counts.passed < options.top_risk_min_passes)
+            .map(|h| h.id.clone())
+            .collect();
+        let top_risk = TopRiskCoverage {
+            min_passes: options.top_risk_min_passes,
+            hazards: Share::new(top.len() as u32 - short.len() as u32, top.len() as u32),
+            short,
+        };
+
+        let traceability: Vec<RequirementTrace> = t
+            .requirements
+            .iter()
+            .map(|r| {
+                let hazards: Vec<HazardTrace> = r
+                    .hazards
+                    .iter()
+                    .filter_map(|id| t.hazards.iter().position(|h| &h.id == id))
+                    .map(|h| self.hazard_trace(h, &r.criteria))
+                    .collect();
+                RequirementTrace {
+                    id: r.id.clone(),
+                    text: r.text.clone(),
+                    criteria: r.criteria.clone(),
+                    complete: hazards.iter().all(|h| h.executed),
+                    hazards,
+                }
+            })
+            .collect();
+        let completeness = share_of(traceability.iter().map(|r| r.complete));
+
+        let hazard_gaps = ranked
+            .iter()
+            .filter(|h| !h.exercised)
+            .map(|h| HazardGap {
+                id: h.id.clone(),
+                title: h.title.clone(),
+                rank: t.scenario_risk(&[h.id.as_str()]),
+                errored: h.counts.errored,
+            })
+            .collect();
+        let mut pair_gaps: Vec<PairGap> = pairs
+            .iter()
+            .filter(|p| !p.exercised)
+            .map(|p| {
+                let ids: Vec<String> = t
+                    .hazards
+                    .iter()
+                    .filter(|h| h.can_arise_with((&p.a.dimension, &p.a.value), (&p.b.dimension, &p.b.value)))
+                    .map(|h| h.id.clone())
+                    .collect();
+                PairGap { a: p.a.clone(), b: p.b.clone(), rank: t.scenario_risk(&ids), hazards: ids }
+            })
+            .collect();
+        // Stable: equal ranks keep taxonomy order.
+        pair_gaps.sort_by_key(|g| std::cmp::Reverse(g.rank));
+
+        let mut unknown: Vec<UnknownReference> = Vec::new();
+        unknown.extend(
+            self.unknown_dimensions
+                .into_iter()
+                .map(|(dimension, runs)| UnknownReference::Dimension { dimension, runs }),
+        );
+        unknown.extend(
+            self.unknown_values.into_iter().map(|((dimension, value), runs)| UnknownReference::Value {
+                dimension,
+                value,
+                runs,
+            }),
+        );
+        unknown.extend(
+            self.unknown_hazards.into_iter().map(|(hazard, runs)| UnknownReference::Hazard { hazard, runs }),
+        );
+        unknown.sort();
+
+        CoverageReport {
+            jobs: self.jobs,
+            values,
+            value_coverage,
+            pairs,
+            pair_coverage,
+            dimension_pairs,
+            hazards,
+            hazard_coverage,
+            risk_weighted,
+            top_risk,
+            traceability,
+            completeness,
+            gaps: Gaps { hazards: hazard_gaps, pairs: pair_gaps },
+            unknown,
+        }
+    }
+
+    fn hazard_trace(&self, h: usize, criteria: &[String]) -> HazardTrace {
+        let hazard = &self.taxonomy.hazards[h];
+        let scenarios: Vec<ScenarioEvidence> = self.scenarios[h]
+            .iter()
+            .map(|(scenario, (counts, latest))| ScenarioEvidence {
+                scenario: scenario.clone(),
+                counts: *counts,
+                latest_seed: latest.seed,
+                latest_outcome: latest.outcome,
+                latest_verdicts: criteria
+                    .iter()
+                    .map(|c| {
+                        let verdict = latest.verdicts.iter().rev().find(|v| &v.criterion == c);
+                        CriterionVerdict {
+                            criterion: c.clone(),
+                            passed: verdict.map(|v| v.passed),
+                            margin: verdict.map(|v| v.margin),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        HazardTrace {
+            id: hazard.id.clone(),
+            asil: hazard.asil,
+            executed: self.hazards[h].exercised(),
+            scenarios,
+        }
+    }
+}
+
+fn share_of(flags: impl Iterator<Item = bool>) -> Share {
+    let (mut covered, mut total) = (0, 0);
+    for flag in flags {
+        total += 1;
+        covered += u32::from(flag);
+    }
+    Share::new(covered, total)
+}
+
+/// Hazards riskiest first: rank, then severity, exposure, controllability; ties keep file order.
+fn rank_hazards<'h>(t: &Taxonomy, hazards: &'h [HazardCoverage]) -> Vec<&'h HazardCoverage> {
+    let mut ranked: Vec<&HazardCoverage> = hazards.iter().collect();
+    ranked.sort_by(|x, y| {
+        let key = |h: &HazardCoverage| {
+            (t.scenario_risk(&[h.id.as_str()]), h.severity, h.exposure, h.controllability)
+        };
+        key(y).cmp(&key(x))
+    });
+    ranked
+}

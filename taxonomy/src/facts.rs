@@ -1,0 +1,53 @@
+//! What coverage needs to know about one finished job, free of any engine or record type.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The facts of one finished job (one scenario run with one seed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobFacts {
+    /// Scenario id.
+    pub scenario: String,
+    /// The seed it ran with.
+    pub seed: u64,
+    /// The scenario's tags: dimension id → value id.
+    pub tags: BTreeMap<String, String>,
+    /// The hazard ids the scenario names.
+    pub hazards: Vec<String>,
+    /// How the job ended.
+    pub outcome: JobOutcome,
+    /// The verdict of each criterion evaluated.
+    pub verdicts: Vec<CriterionFact>,
+}
+
+/// How a job ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobOutcome {
+    /// Every criterion held.
+    Pass,
+    /// At least one criterion was violated.
+    Fail,
+    /// The job gave no verdict (adapter or engine error, timeout): no evidence either way.
+    Error,
+}
+
+impl JobOutcome {
+    /// Whether the job ran to a verdict (pass or fail), and so is evidence.
+    pub fn is_evidence(self) -> bool {
+        self != JobOutcome::Error
+    }
+}
+
+/// The verdict of one criterion in one job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CriterionFact {
+    /// Criterion name, one of [`CRITERIA`](crate::CRITERIA).
+    pub criterion: String,
+    /// Whether it held.
+    pub passed: bool,
+    /// Signed robustness: positive = held by that much, negative = violated by that much, in
+    /// the criterion's own unit.
+    pub margin: f64,
+}

@@ -1,0 +1,276 @@
+//! The validated taxonomy: what the rest of Gauntlet reads.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use gauntlet_ron_source::{Diagnostic, SourceFile};
+use serde::Serialize;
+
+use crate::{AsilClass, Controllability, Exposure, Severity, raw, validate};
+
+/// A dimension id and one of its value ids, as `("road", "urban")`.
+pub type ValueId<'a> = (&'a str, &'a str);
+
+/// A pair of values by position: ((dimension index, value index), (dimension index, value index)).
+pub(crate) type IndexPair = ((usize, usize), (usize, usize));
+
+/// The criterion names a requirement may cite as evidence (the engine's oracles).
+pub const CRITERIA: [&str; 8] = [
+    "no_collision",
+    "min_ttc",
+    "min_gap",
+    "stay_on_road",
+    "speed_limit",
+    "max_decel",
+    "max_jerk",
+    "reach_goal",
+];
+
+/// The shipped default taxonomy (`taxonomy/default.ron`), built into the library so the binary
+/// works from any directory.
+pub const DEFAULT_TAXONOMY: &str = include_str!("../default.ron");
+
+/// The coverage model: dimensions of the operating domain, exclusions, hazards and safety
+/// requirements, validated (every reference resolves, every id is unique).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Taxonomy {
+    pub(crate) dimensions: Vec<Dimension>,
+    pub(crate) exclusions: Vec<Exclusion>,
+    pub(crate) hazards: Vec<Hazard>,
+    pub(crate) requirements: Vec<Requirement>,
+    pub(crate) retired: Vec<String>,
+}
+
+/// One dimension of the operating domain, such as `road` or `friction`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Dimension {
+    /// Stable id, lowercase `snake_case`; scenario tags use it as key.
+    pub id: String,
+    /// Human-readable name.
+    pub title: String,
+    /// The values, in file order; at least one.
+    pub values: Vec<DimensionValue>,
+}
+
+impl Dimension {
+    /// The value with this id.
+    pub fn value(&self, id: &str) -> Option<&DimensionValue> {
+        self.values.iter().find(|v| v.id == id)
+    }
+}
+
+/// One value of a dimension, such as `wet` for `friction`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DimensionValue {
+    /// Stable id, lowercase `snake_case`, unique within its dimension.
+    pub id: String,
+    /// Human-readable name.
+    pub title: String,
+}
+
+/// A set of operating conditions: for each constrained dimension the values allowed; a
+/// dimension not named is unconstrained (any value).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Cell {
+    /// Dimension id → allowed value ids (never empty).
+    pub constraints: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Cell {
+    /// Whether the value `value` of dimension `dimension` is allowed.
+    pub fn allows(&self, dimension: &str, value: &str) -> bool {
+        self.constraints.get(dimension).is_none_or(|values| values.contains(value))
+    }
+
+    /// Whether some situation with these tags (dimension → value) can lie in this cell:
+    /// every tagged dimension is allowed; untagged dimensions can take any value.
+    pub fn admits(&self, tags: &BTreeMap<String, String>) -> bool {
+        tags.iter().all(|(d, v)| self.allows(d, v))
+    }
+
+    /// Whether every situation with these tags lies in this cell: each constrained dimension is
+    /// tagged, with an allowed value.
+    pub fn contains(&self, tags: &BTreeMap<String, String>) -> bool {
+        self.constraints.iter().all(|(d, values)| tags.get(d).is_some_and(|v| values.contains(v)))
+    }
+}
+
+/// A combination of values that cannot exist (a crosswalk in a curve, high speed in a yard).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Exclusion {
+    /// The excluded combination; constrains at least two dimensions.
+    pub when: Cell,
+    /// Why it cannot exist.
+    pub reason: String,
+}
+
+/// A hazard: a potential source of harm, classified per ISO 26262-3.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hazard {
+    /// Stable id (`H-001`), never reused, even after the hazard is retired.
+    pub id: String,
+    /// One line describing the hazardous event.
+    pub title: String,
+    /// Severity of the harm.
+    pub severity: Severity,
+    /// Exposure to the operational situation.
+    pub exposure: Exposure,
+    /// Controllability by the people involved.
+    pub controllability: Controllability,
+    /// The risk class, derived from the three above by [`asil`](crate::asil).
+    pub asil: AsilClass,
+    /// Why these S, E and C were chosen (may be empty).
+    pub rationale: String,
+    /// Where in the operating domain the hazard can arise (a union of cells; at least one).
+    pub cells: Vec<Cell>,
+}
+
+impl Hazard {
+    /// Whether the hazard can arise where dimension `a` has value `va` and `b` has `vb`.
+    pub fn can_arise_with(&self, a: ValueId<'_>, b: ValueId<'_>) -> bool {
+        self.cells.iter().any(|cell| cell.allows(a.0, a.1) && cell.allows(b.0, b.1))
+    }
+
+    /// Whether the hazard can arise in a situation with these tags.
+    pub fn can_arise_in(&self, tags: &BTreeMap<String, String>) -> bool {
+        self.cells.iter().any(|cell| cell.admits(tags))
+    }
+}
+
+/// A safety requirement: what the system must do so that its hazards do not lead to harm.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Requirement {
+    /// Stable id (`SR-001`), never reused.
+    pub id: String,
+    /// The requirement, one or two sentences.
+    pub text: String,
+    /// Ids of the hazards it mitigates (at least one, each known).
+    pub hazards: Vec<String>,
+    /// Names of the criteria whose verdicts give evidence for it (from [`CRITERIA`]).
+    pub criteria: Vec<String>,
+}
+
+impl Taxonomy {
+    /// Reads and validates the taxonomy file at `path`.
+    ///
+    /// # Errors
+    ///
+    /// A diagnostic with file, line, column and field path for an unreadable, malformed or
+    /// inconsistent file.
+    pub fn load(path: &Path) -> Result<Self, Diagnostic> {
+        Self::from_source(&SourceFile::read(path)?)
+    }
+
+    /// Parses and validates a taxonomy from a source file already read.
+    ///
+    /// # Errors
+    ///
+    /// As [`Taxonomy::load`], except I/O.
+    pub fn from_source(source: &SourceFile) -> Result<Self, Diagnostic> {
+        let file: raw::TaxonomyFile = source.parse()?;
+        validate::validate(source, file)
+    }
+
+    /// The shipped default taxonomy ([`DEFAULT_TAXONOMY`]), labelled `taxonomy/default.ron`.
+    ///
+    /// # Errors
+    ///
+    /// Never in a released build (a test loads it); a diagnostic if the file was broken.
+    pub fn builtin() -> Result<Self, Diagnostic> {
+        Self::from_source(&SourceFile::new("taxonomy/default.ron", DEFAULT_TAXONOMY))
+    }
+
+    /// The dimensions, in file order.
+    pub fn dimensions(&self) -> &[Dimension] {
+        &self.dimensions
+    }
+
+    /// The exclusions, in file order.
+    pub fn exclusions(&self) -> &[Exclusion] {
+        &self.exclusions
+    }
+
+    /// The hazards, in file order.
+    pub fn hazards(&self) -> &[Hazard] {
+        &self.hazards
+    }
+
+    /// The safety requirements, in file order.
+    pub fn requirements(&self) -> &[Requirement] {
+        &self.requirements
+    }
+
+    /// Ids of retired hazards and requirements: no longer in use and never to be reused.
+    pub fn retired(&self) -> &[String] {
+        &self.retired
+    }
+
+    /// The dimension with this id.
+    pub fn dimension(&self, id: &str) -> Option<&Dimension> {
+        self.dimensions.iter().find(|d| d.id == id)
+    }
+
+    /// The value `value` of dimension `dimension`.
+    pub fn value(&self, dimension: &str, value: &str) -> Option<&DimensionValue> {
+        self.dimension(dimension)?.value(value)
+    }
+
+    /// The hazard with this id.
+    pub fn hazard(&self, id: &str) -> Option<&Hazard> {
+        self.hazards.iter().find(|h| h.id == id)
+    }
+
+    /// The requirement with this id.
+    pub fn requirement(&self, id: &str) -> Option<&Requirement> {
+        self.requirements.iter().find(|r| r.id == id)
+    }
+
+    /// The requirements that mitigate hazard `id`, in file order.
+    pub fn requirements_for(&self, hazard: &str) -> impl Iterator<Item = &Requirement> {
+        self.requirements.iter().filter(move |r| r.hazards.iter().any(|h| h == hazard))
+    }
+
+    /// Whether the pair of values can occur together: they belong to two different known
+    /// dimensions and no exclusion rules them out. Only exclusions over exactly these two
+    /// dimensions can rule a pair out; one naming a third dimension excludes less than the pair.
+    pub fn is_feasible_pair(&self, a: ValueId<'_>, b: ValueId<'_>) -> bool {
+        a.0 != b.0
+            && self.value(a.0, a.1).is_some()
+            && self.value(b.0, b.1).is_some()
+            && !self.exclusions.iter().any(|x| {
+                x.when.constraints.len() == 2
+                    && x.when.allows(a.0, a.1)
+                    && x.when.allows(b.0, b.1)
+                    && x.when.constraints.contains_key(a.0)
+                    && x.when.constraints.contains_key(b.0)
+            })
+    }
+
+    /// Every feasible pair, each once: dimensions in file order (`a` before `b`), then values in
+    /// file order.
+    pub fn feasible_pairs(&self) -> Vec<(ValueId<'_>, ValueId<'_>)> {
+        let name = |(d, v): (usize, usize)| {
+            let dimension = &self.dimensions[d];
+            (dimension.id.as_str(), dimension.values[v].id.as_str())
+        };
+        self.feasible_pair_indices().into_iter().map(|(a, b)| (name(a), name(b))).collect()
+    }
+
+    /// [`Taxonomy::feasible_pairs`] as ((dimension index, value index), (…, …)).
+    pub(crate) fn feasible_pair_indices(&self) -> Vec<IndexPair> {
+        let mut pairs = Vec::new();
+        for (i, da) in self.dimensions.iter().enumerate() {
+            for (j, db) in self.dimensions.iter().enumerate().skip(i + 1) {
+                for (k, va) in da.values.iter().enumerate() {
+                    for (l, vb) in db.values.iter().enumerate() {
+                        if self.is_feasible_pair((&da.id, &va.id), (&db.id, &vb.id)) {
+                            pairs.push(((i, k), (j, l)));
+                        }
+                    }
+                }
+            }
+        }
+        pairs
+    }
+}

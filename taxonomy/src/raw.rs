@@ -1,0 +1,66 @@
+//! The taxonomy file as written on disk (serde mirror); see `default.ron` for the format.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::{Controllability, Exposure, Severity};
+
+/// A cell as written: dimension id → the values it allows.
+pub(crate) type CellFile = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Taxonomy", deny_unknown_fields)]
+pub(crate) struct TaxonomyFile {
+    pub(crate) dimensions: Vec<DimensionFile>,
+    #[serde(default)]
+    pub(crate) exclusions: Vec<ExclusionFile>,
+    pub(crate) hazards: Vec<HazardFile>,
+    pub(crate) requirements: Vec<RequirementFile>,
+    #[serde(default)]
+    pub(crate) retired: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Dimension", deny_unknown_fields)]
+pub(crate) struct DimensionFile {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) values: Vec<ValueFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Value", deny_unknown_fields)]
+pub(crate) struct ValueFile {
+    pub(crate) id: String,
+    pub(crate) title: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Exclusion", deny_unknown_fields)]
+pub(crate) struct ExclusionFile {
+    pub(crate) when: CellFile,
+    pub(crate) reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Hazard", deny_unknown_fields)]
+pub(crate) struct HazardFile {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) severity: Severity,
+    pub(crate) exposure: Exposure,
+    pub(crate) controllability: Controllability,
+    #[serde(default)]
+    pub(crate) rationale: String,
+    pub(crate) cells: Vec<CellFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Requirement", deny_unknown_fields)]
+pub(crate) struct RequirementFile {
+    pub(crate) id: String,
+    pub(crate) text: String,
+    pub(crate) hazards: Vec<String>,
+    pub(crate) criteria: Vec<String>,
+}

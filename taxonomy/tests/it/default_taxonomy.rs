@@ -1,0 +1,93 @@
+//! The shipped `taxonomy/default.ron`.
+
+use std::path::Path;
+
+use gauntlet_taxonomy::{AsilClass, CRITERIA, DEFAULT_TAXONOMY, Taxonomy};
+
+fn default() -> Taxonomy {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("default.ron");
+    Taxonomy::load(&path).unwrap_or_else(|d| panic!("{d}"))
+}
+
+#[test]
+fn loads_and_validates() {
+    let taxonomy = default();
+    assert!(taxonomy.hazards().len() >= 14);
+    assert!(taxonomy.requirements().len() >= 12);
+    assert_eq!(Taxonomy::builtin().unwrap(), taxonomy);
+    assert_eq!(
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("default.ron")).unwrap(),
+        DEFAULT_TAXONOMY
+    );
+}
+
+#[test]
+fn has_exactly_the_agreed_dimensions_and_values() {
+    let taxonomy = default();
+    let ids: Vec<(&str, Vec<&str>)> = taxonomy
+        .dimensions()
+        .iter()
+        .map(|d| (d.id.as_str(), d.values.iter().map(|v| v.id.as_str()).collect()))
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            ("road", vec!["highway", "rural", "urban", "intersection", "crosswalk", "yard"]),
+            (
+                "event",
+                vec![
+                    "following",
+                    "lead_braking",
+                    "cut_in",
+                    "cut_out",
+                    "stopped_obstacle",
+                    "crossing",
+                    "merge",
+                    "curve"
+                ]
+            ),
+            ("actor", vec!["vehicle", "pedestrian", "cyclist", "static"]),
+            ("friction", vec!["dry", "wet", "icy"]),
+            ("perception", vec!["nominal", "noisy", "dropout", "latency", "occluded"]),
+            ("speed", vec!["low", "medium", "high"]),
+        ]
+    );
+}
+
+#[test]
+fn ids_are_sequential_and_every_hazard_is_mitigated() {
+    let taxonomy = default();
+    for (i, h) in taxonomy.hazards().iter().enumerate() {
+        assert_eq!(h.id, format!("H-{:03}", i + 1));
+        assert!(taxonomy.requirements_for(&h.id).next().is_some(), "{} has no requirement", h.id);
+    }
+    for (i, r) in taxonomy.requirements().iter().enumerate() {
+        assert_eq!(r.id, format!("SR-{:03}", i + 1));
+    }
+    // Every criterion is used as evidence by some requirement.
+    for c in CRITERIA {
+        assert!(taxonomy.requirements().iter().any(|r| r.criteria.iter().any(|x| x == c)), "{c} unused");
+    }
+}
+
+#[test]
+fn spans_the_risk_classes() {
+    let taxonomy = default();
+    let classes: std::collections::BTreeSet<AsilClass> = taxonomy.hazards().iter().map(|h| h.asil).collect();
+    assert_eq!(classes.into_iter().collect::<Vec<_>>(), AsilClass::ALL.to_vec());
+    assert_eq!(taxonomy.hazard("H-001").map(|h| h.asil), Some(AsilClass::D));
+}
+
+#[test]
+fn exclusions_remove_pairs() {
+    let taxonomy = default();
+    assert!(!taxonomy.is_feasible_pair(("road", "crosswalk"), ("event", "curve")));
+    assert!(!taxonomy.is_feasible_pair(("road", "yard"), ("speed", "high")));
+    assert!(!taxonomy.is_feasible_pair(("event", "cut_in"), ("actor", "pedestrian")));
+    assert!(taxonomy.is_feasible_pair(("road", "yard"), ("speed", "low")));
+    assert!(!taxonomy.is_feasible_pair(("road", "yard"), ("road", "urban")));
+    // 341 pairs of values of different dimensions, minus the excluded ones:
+    // crosswalk×{curve, merge} 2, crosswalk×high 1, yard×{medium, high} 2,
+    // {cut_in, cut_out, merge}×{pedestrian, static} 6, crossing×static 1.
+    assert_eq!(taxonomy.feasible_pairs().len(), 341 - 12);
+}
