@@ -1,0 +1,113 @@
+//! `gauntlet replay`: one job again, bit for bit, with its trace on request.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use gauntlet_engine::{RunOptions, Simulation, TraceFrame};
+use gauntlet_reports::record::{AdapterRef, JobKind, RunRecord};
+use gauntlet_scenarios::Scenario;
+
+use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
+use crate::error::RunnerError;
+use crate::record::{JobContext, build_record, replay_command};
+
+/// What to replay.
+#[derive(Debug, Clone)]
+pub struct ReplayConfig {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// The seed.
+    pub seed: u64,
+    /// The adapter.
+    pub adapter: AdapterSpec,
+    /// External adapter options.
+    pub exec: ExecOptions,
+    /// Write every body's state at every step to this CSV file.
+    pub trace_csv: Option<PathBuf>,
+}
+
+/// The replayed job.
+#[derive(Debug, Clone)]
+pub struct ReplayReport {
+    /// Its record (identical to the sweep's, but for `wall_ms`).
+    pub record: RunRecord,
+    /// Every step's state.
+    pub trace: Vec<TraceFrame>,
+}
+
+/// Replays one job.
+pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
+    let scenario = Scenario::load(&config.scenario)?;
+    let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
+    let info = factory.preflight()?;
+    let adapter_ref = AdapterRef { spec: config.adapter.to_string(), name: info.name, version: info.version };
+    let mut adapter = factory.make();
+    let instance = scenario.instance(config.seed);
+    let start = Instant::now();
+    let mut result = Simulation::run(&instance.world, adapter.as_mut(), RunOptions { record_trace: true });
+    let wall_ms = start.elapsed().as_secs_f64() * 1e3;
+    drop(adapter);
+    factory.finish_log()?;
+    let trace = result.trace.take().unwrap_or_default();
+    let ctx = JobContext {
+        scenario: &scenario,
+        seed: config.seed,
+        kind: JobKind::Run,
+        params: &instance.params,
+        adapter: &adapter_ref,
+        wall_ms,
+        replay: replay_command(&scenario, config.seed, &config.adapter),
+    };
+    let record = build_record(&ctx, &result);
+    if let Some(path) = &config.trace_csv {
+        write_trace_csv(path, &trace)?;
+    }
+    Ok(ReplayReport { record, trace })
+}
+
+/// Writes one row per body per step: `step,t,id,x,y,yaw,vx,vy,s,d`.
+pub fn write_trace_csv(path: &Path, trace: &[TraceFrame]) -> Result<(), RunnerError> {
+    let io = |source| RunnerError::Io { path: path.to_path_buf(), source };
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut w = std::io::BufWriter::new(file);
+    writeln!(w, "step,t,id,x,y,yaw,vx,vy,s,d").map_err(io)?;
+    for f in trace {
+        for b in &f.bodies {
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{},{},{},{}",
+                f.step, f.t, b.id, b.x, b.y, b.yaw, b.vx, b.vy, b.s, b.d
+            )
+            .map_err(io)?;
+        }
+    }
+    w.flush().map_err(io)
+}
+
+/// Human-readable verdicts of a record.
+pub fn render_verdicts(r: &RunRecord) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} seed {}: {} ({} steps, {:.2} s simulated)",
+        r.scenario, r.seed, r.outcome, r.steps, r.sim_time
+    );
+    for v in &r.verdicts {
+        let status = if v.passed { "ok  " } else { "FAIL" };
+        let _ = write!(out, "  {status} {:<14} margin {:>10.3}", v.criterion, v.margin);
+        if let Some(t) = v.first_violation_t {
+            let _ = write!(out, "  first violation at {t:.2} s");
+        }
+        if let Some(s) = v.impact_speed {
+            let _ = write!(out, "  impact {s:.2} m/s");
+        }
+        out.push('\n');
+    }
+    if let Some(e) = &r.error {
+        let _ = writeln!(out, "  error: {}: {}", e.kind, e.message);
+    }
+    let _ = writeln!(out, "  trace hash {}", r.trace_hash);
+    out
+}

@@ -1,0 +1,16 @@
+//! The `gauntlet` job machinery: planning, parallel execution with one
+//! adapter per worker, external adapter processes, records and the commands
+//! of the binary (which only parses arguments and calls into this crate).
+#![warn(missing_docs)]
+
+pub mod adapter;
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod execute;
+pub mod plan;
+mod progress;
+pub mod record;
+
+/// The adapter used when none is named.
+pub const DEFAULT_ADAPTER: &str = "builtin:reference";

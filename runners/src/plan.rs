@@ -1,0 +1,69 @@
+//! Job planning: which (scenario, seed) pairs a sweep runs, in which order.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use gauntlet_reports::record::JobKind;
+use gauntlet_scenarios::{Scenario, ScenarioError, discover};
+
+/// One job of a sweep: a scenario instance to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Index into the sweep's scenario list.
+    pub scenario: usize,
+    /// Seed of the instance.
+    pub seed: u64,
+    /// Why it runs.
+    pub kind: JobKind,
+}
+
+/// Every scenario of a sweep, loaded and validated.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    /// In the order jobs are planned (path order).
+    pub scenarios: Vec<Arc<Scenario>>,
+}
+
+/// Scenarios that failed to load; every file's problems are listed.
+#[derive(Debug, thiserror::Error)]
+#[error("{} scenario file(s) are invalid:\n{}", .0.len(), .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+pub struct LoadError(pub Vec<ScenarioError>);
+
+impl Library {
+    /// Loads every `.ron` file under `paths`; any invalid file fails the whole load.
+    pub fn load(paths: &[PathBuf]) -> Result<Self, LoadError> {
+        let files = discover(paths).map_err(|e| LoadError(vec![e]))?;
+        let mut scenarios = Vec::with_capacity(files.len());
+        let mut errors = Vec::new();
+        for f in files {
+            match Scenario::load(&f) {
+                Ok(s) => scenarios.push(Arc::new(s)),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(LoadError(errors));
+        }
+        let mut seen = std::collections::BTreeMap::new();
+        for s in &scenarios {
+            if let Some(other) = seen.insert(s.id().to_owned(), s.path().to_path_buf()) {
+                return Err(LoadError(vec![ScenarioError::single(gauntlet_ron_source::Diagnostic::new(
+                    s.path(),
+                    format!("scenario id {:?} is also used by {}", s.id(), other.display()),
+                ))]));
+            }
+        }
+        Ok(Self { scenarios })
+    }
+
+    /// Every scenario × seeds `0..seeds` (seed 0 is the nominal instance).
+    pub fn plan(&self, seeds: u64) -> Vec<Job> {
+        let mut jobs = Vec::with_capacity(self.scenarios.len() * seeds as usize);
+        for i in 0..self.scenarios.len() {
+            for seed in 0..seeds {
+                jobs.push(Job { scenario: i, seed, kind: JobKind::Run });
+            }
+        }
+        jobs
+    }
+}

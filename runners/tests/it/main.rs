@@ -1,0 +1,3 @@
+//! Integration tests of the runners crate (one binary, as uv does).
+
+mod exec_adapter;
