@@ -50,7 +50,7 @@ impl Phase {
 fn format_limit(limit: Duration) -> String {
     if limit.subsec_nanos() == 0 {
         format!("{} s", limit.as_secs())
-    } else if limit < Duration::from_secs(1) && limit.subsec_nanos() % 1_000_000 == 0 {
+    } else if limit < Duration::from_secs(1) && limit.subsec_nanos().is_multiple_of(1_000_000) {
         format!("{} ms", limit.as_millis())
     } else {
         format!("{} s", limit.as_secs_f64())

@@ -25,7 +25,7 @@ pub struct AdapterFactory {
 
 enum Kind {
     Builtin(&'static str),
-    Exec(ExecShared),
+    Exec(Box<ExecShared>),
 }
 
 struct ExecShared {
@@ -53,13 +53,13 @@ impl AdapterFactory {
                 };
                 Kind::Builtin(known)
             }
-            AdapterSpec::Exec(command) => Kind::Exec(ExecShared {
+            AdapterSpec::Exec(command) => Kind::Exec(Box::new(ExecShared {
                 command: Arc::new(command.clone()),
                 options: options.clone(),
                 log: open_log(options.adapter_log.as_deref())?,
                 info: Mutex::new(None),
                 spare: Mutex::new(None),
-            }),
+            })),
         };
         Ok(Self { spec: spec.clone(), kind })
     }
@@ -131,7 +131,7 @@ impl AdapterFactory {
     /// Flushes the adapter log, if any, and reports the first failure to write it.
     pub fn finish_log(&self) -> Result<(), AdapterSetupError> {
         match &self.kind {
-            Kind::Exec(ExecShared { log: Some(log), .. }) => {
+            Kind::Exec(shared) if let Some(log) = &shared.log => {
                 log.finish().map_err(|(path, source)| AdapterSetupError::Log { path, source })
             }
             _ => Ok(()),
@@ -161,7 +161,7 @@ pub enum AdapterSetupError {
         known: String,
     },
     /// The adapter process could not be started.
-    #[error("failed to start adapter `{command}`")]
+    #[error("failed to start adapter `{command}`: {source}")]
     Spawn {
         /// The command line.
         command: String,
@@ -196,7 +196,7 @@ pub enum AdapterSetupError {
         expected: u64,
     },
     /// The `--adapter-log` file could not be created or written.
-    #[error("failed to write adapter log {}", path.display())]
+    #[error("failed to write adapter log {}: {source}", path.display())]
     Log {
         /// The log file.
         path: PathBuf,

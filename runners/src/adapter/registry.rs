@@ -80,7 +80,7 @@ pub fn install_interrupt_handler() -> Result<(), InterruptHandlerError> {
 
 /// The interrupt handler could not be installed.
 #[derive(Debug, thiserror::Error)]
-#[error("failed to install the SIGINT/SIGTERM handler that stops adapter processes")]
+#[error("failed to install the SIGINT/SIGTERM handler that stops adapter processes: {source}")]
 pub struct InterruptHandlerError {
     #[source]
     source: std::io::Error,

@@ -121,7 +121,7 @@ pub enum AdapterSpecError {
     #[error("`exec:` needs a command, e.g. `exec:python3 my_stack.py`")]
     EmptyCommand,
     /// Unbalanced quotes or a trailing backslash.
-    #[error("failed to split adapter command `{command}`")]
+    #[error("failed to split adapter command `{command}`: {source}")]
     Quoting {
         /// The command line after `exec:`.
         command: String,

@@ -59,13 +59,13 @@ impl RunReport {
 
 /// Runs a sweep, streaming records to `config.out`.
 pub fn run(config: &RunConfig) -> Result<RunReport, RunnerError> {
+    let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
     let library = Library::load(&config.paths)?;
     let mut jobs = library.plan(config.seeds);
     let planned = jobs.len();
     if let Some(budget) = config.budget {
         jobs.truncate(budget);
     }
-    let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
     let info = factory.preflight()?;
     let adapter_ref = AdapterRef { spec: config.adapter.to_string(), name: info.name, version: info.version };
 

@@ -1,3 +1,5 @@
 //! Integration tests of the runners crate (one binary, as uv does).
 
+mod cli;
 mod exec_adapter;
+mod sweep;

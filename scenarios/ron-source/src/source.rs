@@ -76,7 +76,9 @@ impl SourceFile {
         if tokens.len() == 0 {
             return Err(Diagnostic::new(&self.path, "the file is empty (it holds only comments)"));
         }
-        let options = ron::Options::default().with_recursion_limit(RECURSION_LIMIT);
+        let options = ron::Options::default()
+            .with_recursion_limit(RECURSION_LIMIT)
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
         let mut de = ron::de::Deserializer::from_str_with_options(&self.text, &options)
             .map_err(|e| self.ron_error(&tokens, &e.code, e.span.start, None))?;
         let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {

@@ -1,0 +1,4 @@
+//! Integration tests of the scenarios crate.
+
+mod invalid;
+mod library;
