@@ -126,13 +126,14 @@ impl Criteria {
 }
 
 fn footprint(b: &BodyState) -> Obb {
-    Obb::new(b.pos, b.yaw, b.length, b.width)
+    Obb { centre: b.pos, axis: b.dir, half_length: 0.5 * b.length, half_width: 0.5 * b.width }
 }
 
 /// Lateral half-extent of a footprint across the route.
 fn lateral_half_extent(b: &BodyState) -> f64 {
-    let rel = crate::math::wrap_angle(b.yaw - b.route.heading);
-    0.5 * b.length * crate::math::sin(rel).abs() + 0.5 * b.width * crate::math::cos(rel).abs()
+    let t = b.route.tangent;
+    let (cos, sin) = (b.dir.dot(t), b.dir.cross(t));
+    0.5 * b.length * sin.abs() + 0.5 * b.width * cos.abs()
 }
 
 /// (gap, ttc) to the nearest road user ahead in the ego's corridor.

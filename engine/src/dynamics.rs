@@ -9,10 +9,10 @@
 use bevy_ecs::prelude::*;
 use rapier3d::prelude::*;
 
-use crate::math::{V2, tan};
+use crate::math::tan;
 use crate::outcome::EngineFault;
 use crate::world::{
-    BodyIndex, BodyRef, Clock, Command, Fault, Motion, Physics, RoadRes, Snapshot, read_body,
+    BodyIndex, BodyRef, Clock, Command, Fault, Motion, Physics, Planar, RoadRes, Snapshot, read_body,
 };
 
 /// Standard gravity, m/s².
@@ -62,7 +62,7 @@ pub(crate) fn actuate(
         let Some(rb) = physics.0.bodies.get_mut(handles.body) else { continue };
         match (motion, command) {
             (Motion::Vehicle(params), Command::Drive { accel, steer }) => {
-                let heading = V2::from_angle(state.yaw);
+                let heading = state.dir;
                 let left = heading.perp();
                 let (u, w) = (state.vel.dot(heading), state.vel.dot(left));
                 let (ax, ay, r) = tyre_response(*accel, *steer, u, w, clock.dt, params, friction);
@@ -73,7 +73,7 @@ pub(crate) fn actuate(
                 rb.set_angvel(AngVector::new(0.0, 0.0, r as f32), true);
             }
             (Motion::Mover { max_accel }, Command::Velocity { vs, vd }) => {
-                let t = V2::from_angle(state.own.heading);
+                let t = state.own.tangent;
                 let want = t * *vs + t.perp() * *vd;
                 let dv = want - state.vel;
                 let max_dv = max_accel * clock.dt;
@@ -106,7 +106,7 @@ pub(crate) fn sync(
     let step = clock.step;
     for (index, handles) in &bodies {
         let Some(rb) = physics.0.bodies.get(handles.body) else { continue };
-        let (pos, yaw, vel, yaw_rate) = read_body(rb);
+        let Planar { pos, yaw, dir, vel, yaw_rate } = read_body(rb);
         let state = &mut snapshot.bodies[index.0];
         if !(pos.is_finite() && vel.is_finite() && yaw.is_finite() && yaw_rate.is_finite()) {
             fault.0.get_or_insert(EngineFault::NonFinite { step, body: state.id });
@@ -115,12 +115,13 @@ pub(crate) fn sync(
         if vel.norm() > ABSURD_SPEED {
             fault.0.get_or_insert(EngineFault::BlowUp { step, body: state.id, speed: vel.norm() });
         }
-        let speed_long = vel.dot(V2::from_angle(yaw));
+        let speed_long = vel.dot(dir);
         state.accel_long = (speed_long - state.speed_long) / clock.dt;
         state.speed_long = speed_long;
         state.prev_vel = state.vel;
         state.pos = pos;
         state.yaw = yaw;
+        state.dir = dir;
         state.vel = vel;
         state.yaw_rate = yaw_rate;
         state.route = route.project(pos);

@@ -119,6 +119,7 @@ pub struct Obb {
 
 impl Obb {
     /// A rectangle from centre, heading and full dimensions.
+    #[cfg(test)]
     pub fn new(centre: V2, yaw: f64, length: f64, width: f64) -> Self {
         Self { centre, axis: V2::from_angle(yaw), half_length: length * 0.5, half_width: width * 0.5 }
     }

@@ -114,40 +114,49 @@ struct Segment {
     length: f64,
     curvature: f64,
     s0: f64,
+    /// Unit tangent at the start (cached: projections run every step).
+    dir: V2,
+    /// Centre of the arc (unused for straights).
+    centre: V2,
 }
 
 impl Segment {
+    fn new(start: V2, heading: f64, length: f64, curvature: f64, s0: f64) -> Self {
+        let dir = V2::from_angle(heading);
+        let centre = if curvature == 0.0 { start } else { start + dir.perp() * (1.0 / curvature) };
+        Self { start, heading, length, curvature, s0, dir, centre }
+    }
+
     fn tangent_heading(&self, s_local: f64) -> f64 {
         self.heading + self.curvature * s_local
     }
 
     fn point(&self, s_local: f64, d: f64) -> V2 {
         if self.curvature == 0.0 {
-            let t = V2::from_angle(self.heading);
-            return self.start + t * s_local + t.perp() * d;
+            return self.start + self.dir * s_local + self.dir.perp() * d;
         }
         let r = 1.0 / self.curvature;
-        let centre = self.start + V2::from_angle(self.heading).perp() * r;
         let th = self.tangent_heading(s_local);
-        centre - V2::from_angle(th).perp() * (r - d)
+        self.centre - V2::from_angle(th).perp() * (r - d)
     }
 
-    /// (s_local, d) of a point, unclamped.
-    fn project(&self, p: V2) -> (f64, f64) {
+    /// (s_local, d, unit tangent) of a point, unclamped.
+    fn project(&self, p: V2) -> (f64, f64, V2) {
         if self.curvature == 0.0 {
-            let t = V2::from_angle(self.heading);
             let rel = p - self.start;
-            return (rel.dot(t), rel.dot(t.perp()));
+            return (rel.dot(self.dir), rel.dot(self.dir.perp()), self.dir);
         }
         let k = self.curvature;
         let r = 1.0 / k;
-        let centre = self.start + V2::from_angle(self.heading).perp() * r;
-        let rel = p - centre;
+        let rel = p - self.centre;
         let sg = k.signum();
         let th = atan2(sg * rel.x, -sg * rel.y);
         let mid = self.heading + k * self.length * 0.5;
         let dth = wrap_angle(th - mid) + k * self.length * 0.5;
-        (dth / k, r - sg * rel.norm())
+        let dist = rel.norm();
+        // Tangent without trigonometry: the left normal points at (or away from) the centre.
+        let n = if dist > 0.0 { rel * (-sg / dist) } else { self.dir.perp() };
+        (dth / k, r - sg * dist, V2::new(n.y, -n.x))
     }
 }
 
@@ -162,6 +171,8 @@ pub struct PathPoint {
     pub heading: f64,
     /// Curvature of the reference line at `s`, 1/m.
     pub curvature: f64,
+    /// Unit tangent at `s` (the direction `heading` points to).
+    pub tangent: V2,
 }
 
 /// A reference path made of straights and arcs.
@@ -177,7 +188,7 @@ impl Path {
         let mut segments = Vec::with_capacity(pieces.len());
         let (mut p, mut h, mut s0) = (start, heading, 0.0);
         for piece in pieces {
-            let seg = Segment { start: p, heading: h, length: piece.length, curvature: piece.curvature, s0 };
+            let seg = Segment::new(p, h, piece.length, piece.curvature, s0);
             p = seg.point(piece.length, 0.0);
             h = seg.tangent_heading(piece.length);
             s0 += piece.length;
@@ -206,7 +217,7 @@ impl Path {
     pub fn pose(&self, s: f64, d: f64) -> (V2, f64) {
         let first = &self.segments[0];
         if s < 0.0 {
-            let t = V2::from_angle(first.heading);
+            let t = first.dir;
             return (first.start + t * s + t.perp() * d, first.heading);
         }
         let (seg, local) = self.segment_at(s);
@@ -231,13 +242,14 @@ impl Path {
     pub fn project(&self, p: V2) -> PathPoint {
         let mut best: Option<PathPoint> = None;
         for seg in &self.segments {
-            let (sl, d) = seg.project(p);
+            let (sl, d, tangent) = seg.project(p);
             if (-1e-9..=seg.length + 1e-9).contains(&sl) && best.is_none_or(|b| d.abs() < b.d.abs()) {
                 best = Some(PathPoint {
                     s: seg.s0 + sl,
                     d,
                     heading: seg.tangent_heading(sl),
                     curvature: seg.curvature,
+                    tangent,
                 });
             }
         }
@@ -246,7 +258,7 @@ impl Path {
         }
         // Beyond an end: use the straight extension of the nearer end.
         let first = &self.segments[0];
-        let t0 = V2::from_angle(first.heading);
+        let t0 = first.dir;
         let rel0 = p - first.start;
         if rel0.dot(t0) < 0.0 {
             return PathPoint {
@@ -254,6 +266,7 @@ impl Path {
                 d: rel0.dot(t0.perp()),
                 heading: first.heading,
                 curvature: 0.0,
+                tangent: t0,
             };
         }
         let last = self.segments.last().expect("a path has at least one segment");
@@ -261,7 +274,13 @@ impl Path {
         let h = last.tangent_heading(last.length);
         let t = V2::from_angle(h);
         let rel = p - end;
-        PathPoint { s: self.length + rel.dot(t), d: rel.dot(t.perp()), heading: h, curvature: 0.0 }
+        PathPoint {
+            s: self.length + rel.dot(t),
+            d: rel.dot(t.perp()),
+            heading: h,
+            curvature: 0.0,
+            tangent: t,
+        }
     }
 }
 
@@ -342,7 +361,7 @@ impl Road {
         for d in offsets {
             let mut s = -run_out;
             while s < total {
-                let step = if self.route.curvature_at(s) == 0.0 { 20.0 } else { 4.0 };
+                let step = if self.route.curvature_at(s) == 0.0 { 100.0 } else { 4.0 };
                 let e = (s + step).min(total);
                 let gap = 1.0;
                 if !(self.in_intersection(s, gap) || self.in_intersection(e, gap))
@@ -396,6 +415,7 @@ mod tests {
                     let q = p.project(x);
                     assert!((q.s - s).abs() < 1e-6 && (q.d - d).abs() < 1e-6, "k={k} s={s} d={d}: {q:?}");
                     assert!(wrap_angle(q.heading - h).abs() < 1e-9);
+                    assert!((q.tangent - V2::from_angle(h)).norm() < 1e-9, "tangent at s={s} d={d}");
                 }
             }
         }

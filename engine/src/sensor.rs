@@ -113,7 +113,7 @@ pub(crate) fn sense(
         None => QueryFilter::default(),
     };
     let pipeline = physics.0.query_pipeline_with_filter(filter);
-    let heading = V2::from_angle(ego.yaw);
+    let heading = ego.dir;
     let origin = ego.pos + heading * (0.5 * ego.length);
     let route = road.road.route();
     for (i, o) in bodies.iter().enumerate().skip(1) {
@@ -128,7 +128,7 @@ pub(crate) fn sense(
         }
         if spec.occlusion {
             // Visible when the centre or a (slightly inset) corner can be seen.
-            let ax = V2::from_angle(o.yaw);
+            let ax = o.dir;
             let (hl, hw) = (0.45 * o.length, 0.45 * o.width);
             let points = [
                 o.pos,

@@ -102,6 +102,12 @@ impl Simulation {
         Self { world, sense, act, ego, job, total_steps, control: Control::default() }
     }
 
+    /// Hands over the rapier world in its current state, for measuring the
+    /// engine against bare rapier stepping the very same bodies.
+    pub fn into_physics(mut self) -> rapier3d::prelude::PhysicsWorld {
+        self.world.remove_resource::<crate::world::Physics>().expect("the world has physics").0
+    }
+
     /// What the adapter is told at `reset`.
     pub fn job_start(&self) -> &JobStart {
         &self.job

@@ -118,6 +118,8 @@ pub(crate) struct BodyState {
     pub collider: ColliderHandle,
     pub pos: V2,
     pub yaw: f64,
+    /// Unit vector along the heading.
+    pub dir: V2,
     pub vel: V2,
     pub prev_vel: V2,
     pub yaw_rate: f64,
@@ -134,7 +136,7 @@ pub(crate) struct BodyState {
 impl BodyState {
     /// Velocity components along and across the tangent of a path point.
     pub fn frame_velocity(&self, at: &PathPoint) -> (f64, f64) {
-        let t = V2::from_angle(at.heading);
+        let t = at.tangent;
         (self.vel.dot(t), self.vel.dot(t.perp()))
     }
 }
@@ -162,15 +164,33 @@ pub(crate) struct RoadRes {
 #[derive(Resource, Debug, Default)]
 pub(crate) struct Fault(pub Option<crate::outcome::EngineFault>);
 
+/// A body's planar state as rapier holds it, in f64.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Planar {
+    pub pos: V2,
+    pub yaw: f64,
+    /// Unit heading vector (from the quaternion, no trigonometry).
+    pub dir: V2,
+    pub vel: V2,
+    pub yaw_rate: f64,
+}
+
 /// The body's pose and velocity as rapier holds them, in f64 and the planar frame.
-pub(crate) fn read_body(rb: &RigidBody) -> (V2, f64, V2, f64) {
+pub(crate) fn read_body(rb: &RigidBody) -> Planar {
     let p = rb.translation();
     let q = rb.rotation();
     let (x, y, z, w) = (q.x as f64, q.y as f64, q.z as f64, q.w as f64);
-    let yaw = atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z));
+    let (c, s) = (1.0 - 2.0 * (y * y + z * z), 2.0 * (w * z + x * y));
+    let n = libm::hypot(c, s);
+    let dir = if n > 0.0 { V2::new(c / n, s / n) } else { V2::new(1.0, 0.0) };
     let v = rb.linvel();
-    let r = rb.angvel().z as f64;
-    (V2::new(p.x as f64, p.y as f64), yaw, V2::new(v.x as f64, v.y as f64), r)
+    Planar {
+        pos: V2::new(p.x as f64, p.y as f64),
+        yaw: atan2(s, c),
+        dir,
+        vel: V2::new(v.x as f64, v.y as f64),
+        yaw_rate: rb.angvel().z as f64,
+    }
 }
 
 /// Builds the ECS world of a job.
@@ -358,7 +378,7 @@ fn spawn_body(
         .user_data(index as u128);
     let (body, collider) = physics.insert(builder, collider);
     let rb = &physics.bodies[body];
-    let (pos, yaw, vel, yaw_rate) = read_body(rb);
+    let Planar { pos, yaw, dir, vel, yaw_rate } = read_body(rb);
     let route = road.route().project(pos);
     let own = road.path(b.path).map_or(route, |p| p.project(pos));
     snapshot.bodies.push(BodyState {
@@ -371,10 +391,11 @@ fn spawn_body(
         collider,
         pos,
         yaw,
+        dir,
         vel,
         prev_vel: vel,
         yaw_rate,
-        speed_long: vel.dot(V2::from_angle(yaw)),
+        speed_long: vel.dot(dir),
         accel_long: 0.0,
         route,
         own,

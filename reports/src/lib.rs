@@ -32,6 +32,7 @@
 
 pub mod diff;
 pub mod gate;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod merge;
@@ -40,6 +41,7 @@ pub mod summary;
 
 pub use diff::{BaselineDiff, DiffOptions, diff, exit_gate};
 pub use gate::{GateCheck, GateConfig, GateError, GateInputs, evaluate, gate_passed, render_gate};
+pub use html::{DashboardInput, HistoryPoint, TraceView, render_dashboard, render_replay};
 pub use junit::{JunitError, junit_report, render_junit};
 pub use markdown::{MarkdownOptions, render_markdown};
 pub use merge::{MergeError, MergeOptions, MergeOutput, MergeStats, merge};

@@ -3,6 +3,7 @@
 
 mod gate;
 mod golden;
+mod html;
 mod junit;
 mod records;
 mod support;
