@@ -20,7 +20,7 @@ use gauntlet_scenarios::Scenario;
 
 use crate::adapter::{AdapterFactory, AdapterSpec};
 use crate::plan::Job;
-use crate::record::{JobContext, build_record, panic_record, replay_command};
+use crate::record::{JobContext, build_record, error_record, replay_command};
 
 /// Runs one job on an adapter and returns its record.
 pub fn run_job(
@@ -30,7 +30,25 @@ pub fn run_job(
     adapter_ref: &AdapterRef,
     spec: &AdapterSpec,
 ) -> RunRecord {
-    let instance = scenario.instance(job.seed);
+    let instance = match &job.values {
+        None => scenario.instance(job.seed),
+        Some(values) => match scenario.instance_with(job.seed, values) {
+            Ok(instance) => instance,
+            Err(e) => {
+                // Values that no longer fit the scenario (it was edited): an error record, not a panic.
+                let ctx = JobContext {
+                    scenario,
+                    seed: job.seed,
+                    kind: job.kind,
+                    params: values,
+                    adapter: adapter_ref,
+                    wall_ms: 0.0,
+                    replay: replay_command(scenario, job.seed, spec),
+                };
+                return crate::record::error_record(&ctx, "invalid_parameters", e.to_string());
+            }
+        },
+    };
     let start = Instant::now();
     let result = Simulation::run(&instance.world, adapter, RunOptions::default());
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
@@ -144,16 +162,18 @@ pub fn execute<E: std::error::Error + Send + 'static>(
                                 .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                                 .unwrap_or_else(|| "unknown panic".to_owned());
                             let instance = scenario.instance(job.seed);
-                            panic_record(
+                            let params = job.values.as_deref().unwrap_or(&instance.params);
+                            error_record(
                                 &JobContext {
                                     scenario,
                                     seed: job.seed,
                                     kind: job.kind,
-                                    params: &instance.params,
+                                    params,
                                     adapter: adapter_ref,
                                     wall_ms: 0.0,
                                     replay: replay_command(scenario, job.seed, spec),
                                 },
+                                "panic",
                                 format!("panic while running the job: {msg}"),
                             )
                         }

@@ -1,5 +1,6 @@
 //! Job planning: which (scenario, seed) pairs a sweep runs, in which order.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -11,10 +12,20 @@ use gauntlet_scenarios::{Scenario, ScenarioError, discover};
 pub struct Job {
     /// Index into the sweep's scenario list.
     pub scenario: usize,
-    /// Seed of the instance.
+    /// Seed of the instance (seeds the world's own randomness; also picks
+    /// the parameter values when `values` is `None`).
     pub seed: u64,
     /// Why it runs.
     pub kind: JobKind,
+    /// Given parameter values (fuzzed or saved regressions); `None` samples them from the seed.
+    pub values: Option<Arc<BTreeMap<String, f64>>>,
+}
+
+impl Job {
+    /// A plain job: scenario × seed.
+    pub fn seeded(scenario: usize, seed: u64, kind: JobKind) -> Self {
+        Self { scenario, seed, kind, values: None }
+    }
 }
 
 /// Every scenario of a sweep, loaded and validated.
@@ -61,7 +72,7 @@ impl Library {
         let mut jobs = Vec::with_capacity(self.scenarios.len() * seeds as usize);
         for i in 0..self.scenarios.len() {
             for seed in 0..seeds {
-                jobs.push(Job { scenario: i, seed, kind: JobKind::Run });
+                jobs.push(Job::seeded(i, seed, JobKind::Run));
             }
         }
         jobs

@@ -84,8 +84,8 @@ pub fn build_record(ctx: &JobContext<'_>, result: &RunResult) -> RunRecord {
     }
 }
 
-/// The record of a job that could not run at all (the engine or adapter panicked).
-pub fn panic_record(ctx: &JobContext<'_>, message: String) -> RunRecord {
+/// The record of a job that could not run at all (a panic, parameters that no longer fit).
+pub fn error_record(ctx: &JobContext<'_>, kind: &str, message: String) -> RunRecord {
     let mut r = build_record(
         ctx,
         &RunResult {
@@ -98,6 +98,6 @@ pub fn panic_record(ctx: &JobContext<'_>, message: String) -> RunRecord {
             trace: None,
         },
     );
-    r.error = Some(RecordError { kind: "panic".to_owned().into(), message });
+    r.error = Some(RecordError { kind: kind.to_owned().into(), message });
     r
 }
