@@ -213,3 +213,102 @@ fn sensor_latency_delays_the_object_list() {
     let first = seen[3].expect("reported after the latency");
     assert!((first - 30.0).abs() < 1e-3, "step 3 shows the state of step 0: {first}");
 }
+
+#[test]
+fn every_criterion_reports_a_signed_margin_in_its_unit() {
+    // A lead 40 m ahead at 10 m/s; the ego at 20 m/s holds its speed until it
+    // brakes fully at t = 1 s, stopping short of the lead, far from the goal.
+    struct BrakeAt1s;
+    impl AutonomyAdapter for BrakeAt1s {
+        fn info(&self) -> AdapterInfo {
+            AdapterInfo { name: "brake-at-1s".into(), version: "0".into() }
+        }
+        fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
+            Ok(())
+        }
+        fn step(&mut self, obs: &Observation) -> Result<Control, AdapterFault> {
+            Ok(Control { accel: if obs.t < 1.0 { 0.0 } else { -9.0 }, steer: 0.0 })
+        }
+    }
+    let lead = vehicle(
+        1,
+        40.0,
+        0.0,
+        10.0,
+        vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed: 10.0 } }],
+    );
+    let mut spec = straight_spec(20.0, 0.9, vec![lead]);
+    spec.road.speed_limit = 15.0;
+    spec.duration = 6.0;
+    spec.criteria = vec![
+        CriterionSpec::NoCollision,
+        CriterionSpec::MinTtc { min: 1.5 },
+        CriterionSpec::MinGap { min: 5.0 },
+        CriterionSpec::StayOnRoad,
+        CriterionSpec::SpeedLimit { tolerance: 1.0 },
+        CriterionSpec::MaxDecel { max: 5.0 },
+        CriterionSpec::MaxJerk { max: 50.0 },
+        CriterionSpec::ReachGoal { within: 6.0 },
+    ];
+    let r = Simulation::run(&spec, &mut BrakeAt1s, RunOptions::default());
+    let v = |name: &str| r.verdicts.iter().find(|v| v.criterion == name).expect("criterion judged").clone();
+    assert_eq!(r.outcome, Outcome::Fail);
+
+    let nc = v("no_collision");
+    assert!(nc.passed && nc.margin > 0.0, "{nc:?}");
+
+    // Gap at t=1 s: 40 − 10 − 4.55 = 25.45 m, closing 10 m/s → TTC ≈ 2.5 s > 1.5 s.
+    let ttc = v("min_ttc");
+    assert!(ttc.passed && (ttc.margin - 1.05).abs() < 0.15, "{ttc:?}");
+
+    // The lead drives away after the ego stops: the smallest gap is near t ≈ 2 s.
+    let gap = v("min_gap");
+    assert!(gap.passed && gap.margin > 10.0, "{gap:?}");
+
+    // 20 m/s against a 15 m/s limit + 1 m/s tolerance: violated by 4 m/s from the start.
+    let speed = v("speed_limit");
+    assert!(!speed.passed && (speed.margin + 4.0).abs() < 0.05, "{speed:?}");
+    assert!(speed.first_violation_t.is_some_and(|t| t <= 0.05 + 1e-9));
+
+    // Full braking at μ = 0.9 decelerates at min(9, 0.9 g) ≈ 8.83 m/s² > 5.
+    let decel = v("max_decel");
+    assert!(!decel.passed && (decel.margin - (5.0 - 0.9 * G)).abs() < 0.05, "{decel:?}");
+    assert!(decel.first_violation_t.is_some_and(|t| (t - 1.05).abs() < 0.06), "{decel:?}");
+
+    // A step from 0 to −8.83 m/s² in one 0.05 s step is a jerk of ≈ 177 m/s³.
+    let jerk = v("max_jerk");
+    assert!(!jerk.passed && jerk.margin < -100.0, "{jerk:?}");
+
+    // Stopped after ≈ 20 + 22.7 m, far from the goal at 300 m.
+    let goal = v("reach_goal");
+    assert!(
+        !goal.passed && (goal.margin + 300.0 - 20.0 - 20.0 * 20.0 / (2.0 * 0.9 * G)).abs() < 2.0,
+        "{goal:?}"
+    );
+
+    let road = v("stay_on_road");
+    assert!(road.passed && (road.margin - (1.75 - 0.95)).abs() < 1e-3, "{road:?}");
+}
+
+#[test]
+fn sensor_dropout_and_noise_follow_their_settings() {
+    let mut spec = straight_spec(0.0, 0.9, vec![vehicle(1, 30.0, 0.0, 0.0, vec![])]);
+    spec.environment.sensor.dropout = 0.3;
+    spec.environment.sensor.noise_sigma = 0.5;
+    spec.duration = 100.0;
+    let mut sim = Simulation::new(&spec);
+    let (mut seen, mut xs) = (0, Vec::new());
+    for _ in 0..2000 {
+        let obs = sim.observe();
+        if let Some(o) = obs.objects.first() {
+            seen += 1;
+            xs.push(o.x);
+        }
+        sim.act(Control::default());
+    }
+    let rate = seen as f64 / 2000.0;
+    assert!((rate - 0.7).abs() < 0.04, "reported {rate:.3} of steps, expected 0.7");
+    let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+    let sd = (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / xs.len() as f64).sqrt();
+    assert!((mean - 30.0).abs() < 0.05 && (sd - 0.5).abs() < 0.05, "mean {mean:.3} sd {sd:.3}");
+}

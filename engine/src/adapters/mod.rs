@@ -1,18 +1,24 @@
 //! Built-in adapters, selected on the command line as `builtin:NAME`.
 
+mod planted;
 mod reference;
 
+pub use planted::{
+    ICE_NAIVE_BRAKE_POINT, ICE_NAIVE_CURVE_ACCEL, LATE_BRAKER_BRAKE_SHARE, LATE_BRAKER_TTC, PLANTED,
+    PlantedAdapter, Weakness,
+};
 pub use reference::{ReferenceAdapter, ReferenceTuning};
 
 use crate::adapter::AutonomyAdapter;
 
-/// Names accepted by [`builtin`].
-pub const BUILTIN_NAMES: &[&str] = &["reference"];
+/// Names accepted by [`builtin`]: the reference driver, then the planted weaknesses.
+pub const BUILTIN_NAMES: &[&str] =
+    &["reference", "cyclist-blind", "ice-naive", "late-braker", "pedestrian-blind"];
 
 /// A fresh instance of the built-in adapter `name`, if there is one.
 pub fn builtin(name: &str) -> Option<Box<dyn AutonomyAdapter>> {
     match name {
         "reference" => Some(Box::new(ReferenceAdapter::default())),
-        _ => None,
+        _ => Weakness::from_name(name).map(|w| Box::new(PlantedAdapter::new(w)) as Box<dyn AutonomyAdapter>),
     }
 }
