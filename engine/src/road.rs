@@ -230,6 +230,11 @@ impl Path {
         (seg.point(local, d), seg.tangent_heading(local))
     }
 
+    /// The first segment boundary strictly after `s`, if any.
+    pub fn next_boundary(&self, s: f64) -> Option<f64> {
+        self.segments.iter().map(|seg| seg.s0 + seg.length).find(|&end| end > s + 1e-9)
+    }
+
     /// Curvature of the reference line at `s`.
     pub fn curvature_at(&self, s: f64) -> f64 {
         if s < 0.0 || s > self.length {
@@ -361,8 +366,11 @@ impl Road {
         for d in offsets {
             let mut s = -run_out;
             while s < total {
+                // Straights get long pieces, arcs short chords; no piece spans a
+                // segment boundary (a long chord into an arc would cut across the road).
                 let step = if self.route.curvature_at(s) == 0.0 { 100.0 } else { 4.0 };
-                let e = (s + step).min(total);
+                let boundary = self.route.next_boundary(s).unwrap_or(total);
+                let e = (s + step).min(boundary.max(s + 0.5)).min(total);
                 let gap = 1.0;
                 if !(self.in_intersection(s, gap) || self.in_intersection(e, gap))
                     && !self.spec.intersection.is_some_and(|ix| s < ix.at_s && e > ix.at_s)
@@ -430,6 +438,35 @@ mod tests {
         assert!(end.y > 0.0);
         let q = curve(-0.01);
         assert!(q.pose(150.0, 0.0).0.y < 0.0);
+    }
+
+    #[test]
+    fn edge_pieces_hug_the_edges_of_curves() {
+        for k in [0.01, -0.01] {
+            let road = Road::new(RoadSpec {
+                lanes: 2,
+                lane_width: 3.5,
+                speed_limit: 20.0,
+                segments: vec![
+                    SegmentSpec { length: 60.0, curvature: 0.0 },
+                    SegmentSpec { length: 120.0, curvature: k },
+                    SegmentSpec { length: 60.0, curvature: 0.0 },
+                ],
+                edge: EdgeKind::Barrier,
+                shoulder: 1.0,
+                intersection: None,
+                crosswalk: None,
+            });
+            // Every point of every piece stays outside the carriageway (beyond the shoulder, less a chord's sag).
+            for piece in road.edge_pieces() {
+                for i in 0..=10 {
+                    let p = piece.a + (piece.b - piece.a) * (i as f64 / 10.0);
+                    let q = road.route().project(p);
+                    let outside = q.d >= road.spec.left_edge() + 0.9 || q.d <= road.spec.right_edge() - 0.9;
+                    assert!(outside, "k={k}: edge piece point at s={:.1} d={:.2} lies on the road", q.s, q.d);
+                }
+            }
+        }
     }
 
     #[test]

@@ -145,8 +145,8 @@ fn the_engine_step_does_not_allocate_after_warm_up() {
         in_act += a3 - a2;
         steps += 1;
     }
-    println!("sense {in_sense}, adapter {in_adapter}, act {in_act}");
     let total = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    println!("sense {in_sense}, adapter {in_adapter}, act {in_act}");
     println!("{total} allocations in {steps} full steps ({:.2} per step)", total as f64 / steps as f64);
     assert_eq!(total, in_sense + in_adapter + in_act);
     // rapier's own step allocates; everything else must not. Measure rapier
