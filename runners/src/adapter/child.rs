@@ -179,12 +179,13 @@ impl ChildProcess {
             let from = self.scanned.max(self.start);
             if let Some(offset) = self.buf[from..].iter().position(|&b| b == b'\n') {
                 let end = from + offset;
+                if end - self.start > MAX_LINE_BYTES {
+                    // Leave `start` on the line, for `partial_line` to quote.
+                    return Err(IoFault::TooLong);
+                }
                 let line = self.start..end;
                 self.start = end + 1;
                 self.scanned = self.start;
-                if line.len() > MAX_LINE_BYTES {
-                    return Err(IoFault::TooLong);
-                }
                 return Ok(line);
             }
             self.scanned = self.buf.len();
@@ -192,11 +193,12 @@ impl ChildProcess {
                 return Err(IoFault::TooLong);
             }
             self.make_room();
+            // Poll first: right after a request the answer is rarely there yet,
+            // and a read that fails with EAGAIN would be a wasted system call.
+            wait_for(&self.stdout, PollFlags::IN, deadline, waited)?;
             match rustix::io::read(&self.stdout, spare_capacity(&mut self.buf)) {
                 Ok(0) => return Err(IoFault::Closed),
-                Ok(_) => {}
-                Err(Errno::INTR) => {}
-                Err(Errno::AGAIN) => wait_for(&self.stdout, PollFlags::IN, deadline, waited)?,
+                Ok(_) | Err(Errno::INTR | Errno::AGAIN) => {}
                 Err(e) => return Err(e.into()),
             }
         }
@@ -281,7 +283,8 @@ impl Drop for ChildProcess {
     }
 }
 
-/// Waits until `fd` is ready for `flags` or `deadline` passes.
+/// Waits until `fd` is ready for `flags`; [`IoFault::Timeout`] if it is not
+/// by `deadline` (readiness is still checked once when the deadline has passed).
 fn wait_for(
     fd: &impl std::os::fd::AsFd,
     flags: PollFlags,
@@ -289,16 +292,15 @@ fn wait_for(
     waited: &mut Duration,
 ) -> Result<(), IoFault> {
     let started = Instant::now();
-    let Some(left) = deadline.checked_duration_since(started).filter(|d| !d.is_zero()) else {
-        return Err(IoFault::Timeout);
-    };
-    // Longer waits are cut into a day at a time (the loop polls again).
-    let day = Timespec { tv_sec: 86_400, tv_nsec: 0 };
-    let timeout = Timespec::try_from(left.min(Duration::from_secs(86_400))).unwrap_or(day);
+    // Longer waits are cut into a day at a time (the caller polls again).
+    let left = deadline.saturating_duration_since(started).min(Duration::from_secs(86_400));
+    let timeout = Timespec::try_from(left).unwrap_or(Timespec { tv_sec: 86_400, tv_nsec: 0 });
     let mut fds = [PollFd::new(fd, flags)];
     let ready = poll(&mut fds, Some(&timeout));
-    *waited += started.elapsed();
+    let now = Instant::now();
+    *waited += now - started;
     match ready {
+        Ok(0) if now >= deadline => Err(IoFault::Timeout),
         // Readiness, hang-up and errors are all settled by the next read or write.
         Ok(_) | Err(Errno::INTR) => Ok(()),
         Err(e) => Err(e.into()),

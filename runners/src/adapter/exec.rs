@@ -353,7 +353,10 @@ impl AutonomyAdapter for ExecAdapter {
     }
 
     fn reset(&mut self, job: &JobStart) -> Result<(), AdapterFault> {
-        self.in_job = false;
+        if self.in_job {
+            // The previous job was never ended: the adapter is owed its `end`.
+            self.end(JobEnd::Error);
+        }
         self.job = Some(JobLabel { scenario: job.scenario.clone(), seed: job.seed });
         // Output nobody asked for, or a closed stdout, belongs to an earlier
         // job: start this one on a fresh process rather than blame it.

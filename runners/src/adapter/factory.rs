@@ -74,6 +74,10 @@ impl AdapterFactory {
     /// that cannot start, exits, times out, answers with another protocol
     /// version or with an `error` refuses the sweep. Returns the adapter's name
     /// and version; the process is kept for the first [`make`](Self::make).
+    ///
+    /// The kernel kills an adapter when the thread that started it exits, so
+    /// call this from a thread that outlives the sweep (e.g. `main`); should
+    /// the kept process die anyway, the first job simply starts a fresh one.
     pub fn preflight(&self) -> Result<AdapterInfo, AdapterSetupError> {
         match &self.kind {
             Kind::Builtin(name) => Ok(make_builtin(name).info()),
