@@ -48,7 +48,8 @@ fn main() -> ExitCode {
         }
         "rapier" => {
             let mut physics = sim.into_physics();
-            let handles: Vec<_> = physics.bodies.iter().filter(|(_, rb)| rb.is_dynamic()).map(|(h, _)| h).collect();
+            let handles: Vec<_> =
+                physics.bodies.iter().filter(|(_, rb)| rb.is_dynamic()).map(|(h, _)| h).collect();
             for _ in 0..steps {
                 for &h in &handles {
                     let rb = &mut physics.bodies[h];

@@ -12,7 +12,8 @@ const EXPECT_OUT_OF_BAND: &[(&str, &str)] = &[("not_utf8.ron", "UTF-8")];
 #[test]
 fn every_malformed_file_is_rejected_with_its_message() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("fixture folder").map(|e| e.expect("entry").path()).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).expect("fixture folder").map(|e| e.expect("entry").path()).collect();
     files.sort();
     assert!(files.len() >= 15, "the corpus holds at least 15 files, found {}", files.len());
     let mut failures = Vec::new();
@@ -24,7 +25,10 @@ fn every_malformed_file_is_rejected_with_its_message() {
             None => {
                 let text = String::from_utf8_lossy(&bytes);
                 let first = text.lines().next().unwrap_or_default();
-                first.strip_prefix("// expect: ").unwrap_or_else(|| panic!("{name}: first line must be `// expect: …`")).to_owned()
+                first
+                    .strip_prefix("// expect: ")
+                    .unwrap_or_else(|| panic!("{name}: first line must be `// expect: …`"))
+                    .to_owned()
             }
         };
         let outcome = std::panic::catch_unwind(|| Scenario::load(file));
