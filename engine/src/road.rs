@@ -372,9 +372,10 @@ impl Road {
                 let boundary = self.route.next_boundary(s).unwrap_or(total);
                 let e = (s + step).min(boundary.max(s + 0.5)).min(total);
                 let gap = 1.0;
-                if !(self.in_intersection(s, gap) || self.in_intersection(e, gap))
-                    && !self.spec.intersection.is_some_and(|ix| s < ix.at_s && e > ix.at_s)
-                {
+                let crosses_intersection = self.in_intersection(s, gap)
+                    || self.in_intersection(e, gap)
+                    || self.spec.intersection.is_some_and(|ix| s < ix.at_s && e > ix.at_s);
+                if !crosses_intersection {
                     out.push(EdgePiece { a: self.route.pose(s, d).0, b: self.route.pose(e, d).0, kind });
                 }
                 s = e;

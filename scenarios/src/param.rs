@@ -128,7 +128,7 @@ impl<'de> Visitor<'de> for NumVisitor {
         }
         match (min, max, values) {
             (Some(min), Some(max), None) => {
-                if !(min <= max) {
+                if min.is_nan() || max.is_nan() || min > max {
                     return Err(de::Error::custom(format!(
                         "a range needs min ≤ max, found min {min} > max {max}"
                     )));
