@@ -1,15 +1,15 @@
-//! The ego's sensor model: range, field of view, occlusion by ray cast,
+//! The ego's sensor model: range, field of view, occlusion by ray casts
+//! against every other body's footprint,
 //! dropout, position noise and latency. It turns the true world into the
 //! object list the adapter sees.
 
 use bevy_ecs::prelude::*;
-use rapier3d::prelude::*;
 
 use crate::adapter::{EgoObservation, ObjectObservation, Observation};
 use crate::math::{V2, atan2, wrap_angle};
 use crate::rng::Stream;
 use crate::spec::{ActorSpec, SensorSpec};
-use crate::world::{BodyState, Clock, Physics, RoadRes, Snapshot};
+use crate::world::{BodyState, Clock, RoadRes, Snapshot};
 
 /// Sensor configuration, per-actor random streams and the latency buffer.
 #[derive(Resource, Debug)]
@@ -41,22 +41,45 @@ impl SensorState {
 #[derive(Resource, Debug, Default)]
 pub(crate) struct ObservationBuf(pub Observation);
 
-/// Whether the straight line from `from` to `target_point` reaches the
-/// target's collider before any other body.
-fn line_of_sight(pipeline: &QueryPipeline<'_>, from: V2, target_point: V2, target: ColliderHandle) -> bool {
-    let dir = target_point - from;
-    let dist = dir.norm();
-    if dist < 1e-6 {
-        return true;
+/// Whether the ray from `a` to `p` passes through body `b`'s footprint
+/// before reaching `p`: a bounding-circle test, then the exact slab test
+/// against the oriented rectangle.
+fn blocks(b: &BodyState, a: V2, p: V2) -> bool {
+    let ab = p - a;
+    let len2 = ab.dot(ab);
+    if len2 <= 0.0 {
+        return false;
     }
-    let ray = Ray::new(
-        Vector::new(from.x as f32, from.y as f32, 0.0),
-        Vector::new((dir.x / dist) as f32, (dir.y / dist) as f32, 0.0),
-    );
-    match pipeline.cast_ray(&ray, dist as f32 + 0.5, true) {
-        Some((hit, _)) => hit == target,
-        None => true,
+    let radius = 0.5 * libm::hypot(b.length, b.width);
+    let t = ((b.pos - a).dot(ab) / len2).clamp(0.0, 1.0);
+    let d = b.pos - (a + ab * t);
+    if d.dot(d) > radius * radius {
+        return false;
     }
+    // Ray in the body's frame; slabs along its length and width.
+    let (ax, ay) = (b.dir, b.dir.perp());
+    let rel = a - b.pos;
+    let (ox, oy) = (rel.dot(ax), rel.dot(ay));
+    let (dx, dy) = (ab.dot(ax), ab.dot(ay));
+    let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
+    for (o, dir, half) in [(ox, dx, 0.5 * b.length), (oy, dy, 0.5 * b.width)] {
+        if dir.abs() < 1e-12 {
+            if o.abs() > half {
+                return false;
+            }
+            continue;
+        }
+        let (mut lo, mut hi) = ((-half - o) / dir, (half - o) / dir);
+        if lo > hi {
+            std::mem::swap(&mut lo, &mut hi);
+        }
+        t0 = t0.max(lo);
+        t1 = t1.min(hi);
+        if t0 > t1 {
+            return false;
+        }
+    }
+    true
 }
 
 fn ego_observation(ego: &BodyState, road: &crate::road::Road, clock: &Clock) -> EgoObservation {
@@ -90,7 +113,6 @@ pub(crate) fn sense(
     clock: Res<Clock>,
     road: Res<RoadRes>,
     snapshot: Res<Snapshot>,
-    physics: Res<Physics>,
     mut sensor: ResMut<SensorState>,
     mut out: ResMut<ObservationBuf>,
 ) {
@@ -107,12 +129,6 @@ pub(crate) fn sense(
     let current = &mut ring[slot];
     current.clear();
 
-    let ego_handle = physics.0.colliders.get(ego.collider).and_then(|c| c.parent());
-    let filter = match ego_handle {
-        Some(h) => QueryFilter::default().exclude_rigid_body(h),
-        None => QueryFilter::default(),
-    };
-    let pipeline = physics.0.query_pipeline_with_filter(filter);
     let heading = ego.dir;
     let origin = ego.pos + heading * (0.5 * ego.length);
     let route = road.road.route();
@@ -137,7 +153,11 @@ pub(crate) fn sense(
                 o.pos + ax * hl - ax.perp() * hw,
                 o.pos - ax * hl + ax.perp() * hw,
             ];
-            if !points.iter().any(|p| line_of_sight(&pipeline, origin, *p, o.collider)) {
+            // Road users and obstacles occlude; road edges do not (the sensor
+            // sits above barrier height).
+            let seen =
+                |p: &V2| !bodies.iter().enumerate().skip(1).any(|(j, b)| j != i && blocks(b, origin, *p));
+            if !points.iter().any(seen) {
                 continue;
             }
         }

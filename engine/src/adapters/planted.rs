@@ -76,6 +76,8 @@ pub struct PlantedAdapter {
     job: Option<JobStart>,
     /// What the inner driver is shown (blind adapters filter it); reused every step.
     seen: Observation,
+    /// Ice-naive: it has started braking for what closes in ahead, and keeps at it.
+    committed: bool,
 }
 
 impl PlantedAdapter {
@@ -92,6 +94,7 @@ impl PlantedAdapter {
             inner: ReferenceAdapter::with_tuning(tuning),
             job: None,
             seen: Observation::default(),
+            committed: false,
         }
     }
 
@@ -100,10 +103,9 @@ impl PlantedAdapter {
         self.weakness
     }
 
-    /// Whether a dry road would still let it brake later than now: something
-    /// is closing in ahead in its lane, but stopping behind it would need
-    /// less than [`ICE_NAIVE_BRAKE_POINT`].
-    fn dry_road_allows_waiting(obs: &Observation, job: &JobStart) -> bool {
+    /// The deceleration a stop behind the nearest road user closing in ahead
+    /// in its lane needs (0 when none closes in).
+    fn needed_decel(obs: &Observation, job: &JobStart) -> f64 {
         let ego = &obs.ego;
         let mut need: f64 = 0.0;
         for o in &obs.objects {
@@ -118,7 +120,7 @@ impl PlantedAdapter {
             let gap = o.s - ego.s - 0.5 * (job.ego.length + o.length);
             need = need.max(closing * closing / (2.0 * (gap - 2.0).max(0.1)));
         }
-        need > 0.0 && need < ICE_NAIVE_BRAKE_POINT
+        need
     }
 }
 
@@ -129,6 +131,7 @@ impl AutonomyAdapter for PlantedAdapter {
 
     fn reset(&mut self, job: &JobStart) -> Result<(), AdapterFault> {
         self.job = Some(job.clone());
+        self.committed = false;
         self.inner.reset(job)
     }
 
@@ -146,8 +149,18 @@ impl AutonomyAdapter for PlantedAdapter {
             Weakness::LateBraker => {
                 control.accel = control.accel.max(-LATE_BRAKER_BRAKE_SHARE * job.ego.max_decel);
             }
-            Weakness::IceNaive if control.accel < 0.0 && Self::dry_road_allows_waiting(obs, job) => {
-                control.accel = 0.0;
+            Weakness::IceNaive => {
+                // Waits while a dry road would still allow braking later; once
+                // it starts braking for something, it keeps braking for it.
+                let need = Self::needed_decel(obs, job);
+                if need <= 0.0 {
+                    self.committed = false;
+                } else if need >= ICE_NAIVE_BRAKE_POINT {
+                    self.committed = true;
+                }
+                if control.accel < 0.0 && need > 0.0 && !self.committed {
+                    control.accel = 0.0;
+                }
             }
             _ => {}
         }
@@ -162,6 +175,98 @@ impl AutonomyAdapter for PlantedAdapter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcome::Outcome;
+    use crate::road::PathId;
+    use crate::sim::{RunOptions, Simulation};
+    use crate::spec::{ActorSpec, Behaviour, BehaviourStep, Trigger, WorldSpec};
+    use crate::testing::{straight_spec, vehicle};
+
+    fn outcome(spec: &WorldSpec, adapter: &mut dyn AutonomyAdapter) -> Outcome {
+        Simulation::run(spec, adapter, RunOptions::default()).outcome
+    }
+
+    /// Each weakness fails where the reference driver passes, and passes a
+    /// benign variant of the same world.
+    fn check(weakness: Weakness, flawed: &WorldSpec, benign: &WorldSpec) {
+        assert_eq!(
+            outcome(flawed, &mut ReferenceAdapter::default()),
+            Outcome::Pass,
+            "{weakness:?}: reference"
+        );
+        assert_eq!(
+            outcome(flawed, &mut PlantedAdapter::new(weakness)),
+            Outcome::Fail,
+            "{weakness:?}: flawed"
+        );
+        assert_eq!(
+            outcome(benign, &mut PlantedAdapter::new(weakness)),
+            Outcome::Pass,
+            "{weakness:?}: benign"
+        );
+    }
+
+    fn lead_braking(decel: f64) -> WorldSpec {
+        let lead = vehicle(
+            1,
+            30.0,
+            0.0,
+            25.0,
+            vec![
+                BehaviourStep {
+                    trigger: Trigger::Immediately,
+                    behaviour: Behaviour::KeepLane { speed: 25.0 },
+                },
+                BehaviourStep { trigger: Trigger::Time(1.0), behaviour: Behaviour::Brake { decel } },
+            ],
+        );
+        let mut spec = straight_spec(25.0, 0.9, vec![lead]);
+        spec.duration = 10.0;
+        spec
+    }
+
+    fn standing(kind: ActorKind, s: f64) -> WorldSpec {
+        let person = ActorSpec {
+            id: 1,
+            name: "person".into(),
+            kind,
+            path: PathId::Route,
+            s,
+            d: 0.0,
+            heading: 0.0,
+            speed: 0.0,
+            length: if kind == ActorKind::Cyclist { 1.8 } else { 0.5 },
+            width: if kind == ActorKind::Cyclist { 0.6 } else { 0.5 },
+            behaviours: vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::Stand }],
+        };
+        let mut spec = straight_spec(12.0, 0.9, vec![person]);
+        spec.duration = 12.0;
+        spec
+    }
+
+    fn stopped_car(friction: f64) -> WorldSpec {
+        let car = vehicle(1, 120.0, 0.0, 0.0, vec![]);
+        let mut spec = straight_spec(18.0, friction, vec![car]);
+        spec.duration = 16.0;
+        spec
+    }
+
+    #[test]
+    fn the_late_braker_collides_with_a_hard_braking_lead_only() {
+        check(Weakness::LateBraker, &lead_braking(9.0), &lead_braking(3.0));
+    }
+
+    #[test]
+    fn the_blind_adapters_hit_only_what_they_cannot_see() {
+        let pedestrian = standing(ActorKind::Pedestrian, 60.0);
+        let cyclist = standing(ActorKind::Cyclist, 60.0);
+        check(Weakness::PEDESTRIAN_BLIND, &pedestrian, &cyclist);
+        check(Weakness::CYCLIST_BLIND, &cyclist, &pedestrian);
+    }
+
+    #[test]
+    fn the_ice_naive_driver_stops_on_a_dry_road_but_not_on_ice() {
+        check(Weakness::IceNaive, &stopped_car(0.3), &stopped_car(0.9));
+    }
 
     #[test]
     fn names_round_trip_and_are_sorted() {
