@@ -167,6 +167,7 @@ impl Simulation {
                 })
                 .collect(),
             observed: self.world.resource::<ObservationBuf>().0.objects.iter().map(|o| o.id).collect(),
+            observation: self.world.resource::<ObservationBuf>().0.clone(),
             control: self.control,
             margins: self.world.resource::<Criteria>().current().collect(),
         }

@@ -113,6 +113,8 @@ pub struct TraceFrame {
     pub bodies: Vec<TraceBody>,
     /// Ids of the objects the adapter was shown this step.
     pub observed: Vec<u32>,
+    /// The observation the adapter answered this step.
+    pub observation: crate::adapter::Observation,
     /// The control the engine applied (after clamping).
     pub control: Control,
     /// Each criterion's margin this step, in spec order.

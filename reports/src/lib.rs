@@ -13,6 +13,8 @@
 //! | [`merge`](mod@merge) | merging record streams (shards) |
 //! | [`markdown`] | the Markdown summary for CI job pages |
 //! | [`gate`] | the `[gate]` thresholds and their checks |
+//! | [`coverage`](mod@coverage) | records as taxonomy coverage facts |
+//! | [`html`] | the self-contained dashboard and replay viewer |
 //!
 //! ```
 //! use gauntlet_reports::{RecordReader, ReadItem, render_summary, summarize};
@@ -30,6 +32,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod coverage;
 pub mod diff;
 pub mod gate;
 pub mod html;

@@ -8,8 +8,10 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::adapter::{AdapterSpec, ExecOptions};
-use crate::commands::{replay, run, validate};
+use crate::artefacts::{ArtefactOptions, error_chain};
+use crate::commands::{coverage, fuzz, merge, replay, report, run, validate};
 use crate::error::{EXIT_FAIL, EXIT_PASS, EXIT_USAGE, RunnerError};
+use crate::taxonomy::load_taxonomy;
 
 /// Gauntlet: deterministic, physics-backed scenario testing for autonomy stacks.
 #[derive(Debug, Parser)]
@@ -47,6 +49,67 @@ impl AdapterArgs {
     }
 }
 
+/// The CI artefacts and verdict, shared by `run` and `report`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ArtefactArgs {
+    /// Write JUnit XML (one test suite per scenario) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a Markdown summary (verdict, gate, regressions, top-risk gaps) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Write the self-contained HTML dashboard to this file; failing jobs are re-run for their traces.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Compare with an earlier records file: exit 1 then means a regression or a flake.
+    #[arg(long, value_name = "OLD.jsonl")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline, also exit 1 on jobs that were already failing.
+    #[arg(long, requires = "baseline")]
+    pub strict: bool,
+    /// With --baseline, a passing job whose smallest margin shrank by more than this is a margin regression.
+    #[arg(long, default_value_t = 0.1, value_parser = parse_tolerance, value_name = "X")]
+    pub margin_tolerance: f64,
+    /// Check the `[gate]` thresholds of this TOML file (e.g. gauntlet.toml); a failed check exits 1.
+    #[arg(long, value_name = "FILE")]
+    pub gate: Option<PathBuf>,
+    /// Folder of earlier records files (`*.jsonl`, oldest name first) for the dashboard's trend.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+    /// Most failing jobs re-run to draw their traces in the dashboard.
+    #[arg(long, default_value_t = crate::artefacts::DEFAULT_MAX_TRACES, value_name = "N")]
+    pub max_traces: usize,
+    /// Title of the JUnit report, the Markdown summary and the dashboard.
+    #[arg(long, default_value = "Gauntlet")]
+    pub title: String,
+}
+
+impl ArtefactArgs {
+    fn options(self, taxonomy: Option<PathBuf>) -> ArtefactOptions {
+        ArtefactOptions {
+            title: self.title,
+            junit: self.junit,
+            markdown: self.markdown,
+            html: self.html,
+            baseline: self.baseline,
+            strict: self.strict,
+            margin_tolerance: self.margin_tolerance,
+            gate: self.gate,
+            taxonomy,
+            history: self.history,
+            max_traces: self.max_traces,
+        }
+    }
+}
+
+/// Parses a non-negative, finite margin tolerance.
+fn parse_tolerance(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(format!("expected a non-negative number, found {s:?}")),
+    }
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -70,6 +133,24 @@ pub enum Command {
         /// Stop handing out new jobs after this much time (e.g. `10m`).
         #[arg(long, value_parser = parse_duration)]
         time_budget: Option<Duration>,
+        /// Taxonomy for risk ordering (default: taxonomy/default.ron, else the built-in copy).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
+        /// Run only shard K of N (1-based): a stable partition by scenario id and seed.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<crate::shard::Shard>,
+        /// Keep the complete records already in --out and run only the missing jobs.
+        #[arg(long)]
+        resume: bool,
+        /// Folder of saved regressions, re-run before the new jobs.
+        #[arg(long, default_value = "scenarios/regressions")]
+        regressions: PathBuf,
+        /// Do not re-run the saved regressions.
+        #[arg(long)]
+        no_regressions: bool,
+        /// CI artefacts and verdict.
+        #[command(flatten)]
+        artefacts: ArtefactArgs,
         /// Adapter options.
         #[command(flatten)]
         adapter: AdapterArgs,
@@ -87,6 +168,13 @@ pub enum Command {
         /// Print the record as JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Run the job twice with fresh adapters and report the first step where the runs differ
+        /// (observations: the simulator; answers to the same observation: the adapter).
+        #[arg(long)]
+        check_adapter: bool,
+        /// Write the replay viewer (a self-contained, animated HTML page) to this file.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         /// Adapter options.
         #[command(flatten)]
         adapter: AdapterArgs,
@@ -96,6 +184,99 @@ pub enum Command {
         /// Scenario files or folders.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Check tags and hazards against this taxonomy (default: taxonomy/default.ron, else built-in).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
+        /// Check only the scenario files themselves, not their tags.
+        #[arg(long)]
+        no_taxonomy: bool,
+    },
+    /// Coverage of the taxonomy by a records file: per value, pairwise, per hazard, traceability, gaps.
+    Coverage {
+        /// Records file (JSON Lines).
+        #[arg(default_value = "gauntlet-out/records.jsonl")]
+        records: PathBuf,
+        /// The taxonomy (default: taxonomy/default.ron, else built-in).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: coverage::CoverageFormat,
+        /// Passing runs an ASIL C/D hazard needs to count in top-risk coverage.
+        #[arg(long, default_value_t = 1)]
+        top_risk_min_passes: u32,
+    },
+    /// Merge record files (e.g. the shards of one sweep) into one, sorted by job.
+    Merge {
+        /// The record files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The merged records file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Accept records of different engine versions.
+        #[arg(long)]
+        allow_mixed: bool,
+        /// Exit 0 even when records of the same job and inputs disagree.
+        #[arg(long)]
+        allow_conflicts: bool,
+    },
+    /// Write the CI artefacts and reach the verdict of an existing records file.
+    Report {
+        /// Records file (JSON Lines).
+        records: PathBuf,
+        /// Taxonomy for coverage (default: taxonomy/default.ron, else the built-in copy).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
+        /// Worker threads for re-running failing jobs for the dashboard (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// CI artefacts and verdict.
+        #[command(flatten)]
+        artefacts: ArtefactArgs,
+    },
+    /// Fuzz scenarios: generate instances nobody wrote, search for failures,
+    /// shrink each to its simplest form and save it as a regression.
+    Fuzz {
+        /// Scenario files or folders.
+        #[arg(default_value = "scenarios/library")]
+        paths: Vec<PathBuf>,
+        /// Simulations of generated instances (shrinking comes on top).
+        #[arg(long, default_value_t = 200)]
+        budget: usize,
+        /// Campaign seed: the same seed and budget give the same instances and records.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// `random` (uniform sampling) or `search` (falsification by the cross-entropy method).
+        #[arg(long, value_enum, default_value_t = crate::fuzz::StrategyKind::Search)]
+        strategy: crate::fuzz::StrategyKind,
+        /// Worker threads (default: all cores); they never change the results.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Records file (JSON Lines).
+        #[arg(long, default_value = "gauntlet-out/fuzz.jsonl")]
+        out: PathBuf,
+        /// Folder where shrunk failures are saved.
+        #[arg(long, default_value = "scenarios/regressions")]
+        regressions: PathBuf,
+        /// Do not save shrunk failures.
+        #[arg(long)]
+        no_save: bool,
+        /// Taxonomy directing the budget (default: taxonomy/default.ron, else the built-in copy).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
+        /// Records of earlier sweeps: the coverage the campaign starts from.
+        #[arg(long, value_name = "RECORDS")]
+        coverage_from: Option<PathBuf>,
+        /// Shrink at most this many failures, in the order found (default: all).
+        #[arg(long)]
+        max_shrinks: Option<usize>,
+        /// Simulations one shrink may spend.
+        #[arg(long, default_value_t = 300)]
+        shrink_budget: usize,
+        /// Adapter options.
+        #[command(flatten)]
+        adapter: AdapterArgs,
     },
     /// List scenarios.
     List {
@@ -151,7 +332,21 @@ pub fn main() -> ExitCode {
 
 fn dispatch(command: Command) -> Result<u8, RunnerError> {
     match command {
-        Command::Run { paths, seeds, jobs, out, budget, time_budget, adapter } => {
+        Command::Run {
+            paths,
+            seeds,
+            jobs,
+            out,
+            budget,
+            time_budget,
+            taxonomy,
+            shard,
+            resume,
+            regressions,
+            no_regressions,
+            artefacts,
+            adapter,
+        } => {
             let config = run::RunConfig {
                 paths,
                 seeds,
@@ -162,16 +357,37 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 budget,
                 time_budget,
                 progress: true,
+                taxonomy: taxonomy.clone(),
+                regressions: (!no_regressions).then_some(regressions),
             };
-            let report = run::run(&config)?;
+            let sweep = run::SweepOptions { shard, resume, artefacts: artefacts.options(taxonomy) };
+            let report = run::run_with(&config, &sweep)?;
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            print!("{}", report.regressions.render());
             print!("{}", gauntlet_reports::render_summary(&report.summary));
+            if let Some(shard) = shard {
+                println!("shard {shard}: {} planned jobs", report.planned);
+            }
+            if report.resumed > 0 {
+                println!("resumed: kept {} complete record(s) of {}", report.resumed, report.out.display());
+            }
             if report.skipped > 0 {
-                println!("skipped {} of {} planned jobs (budget spent)", report.skipped, report.planned);
+                println!(
+                    "skipped {} of {} planned jobs (budget spent), in scenarios: {}",
+                    report.skipped,
+                    report.planned,
+                    report.skipped_scenarios.join(", ")
+                );
+            }
+            if let Some(artefacts) = &report.artefacts {
+                print!("{}", artefacts.render_text());
             }
             println!("records: {}", report.out.display());
             Ok(report.exit_code())
         }
-        Command::Replay { scenario, seed, trace, json, adapter } => {
+        Command::Replay { scenario, seed, trace, json, check_adapter, html, adapter } => {
             let config = replay::ReplayConfig {
                 scenario,
                 seed,
@@ -179,7 +395,18 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 adapter: adapter.adapter,
                 trace_csv: trace,
             };
+            if check_adapter {
+                let divergence = crate::commands::check_adapter::check_adapter(&config)?;
+                println!("{divergence}");
+                return Ok(match divergence {
+                    crate::commands::check_adapter::Divergence::None { .. } => EXIT_PASS,
+                    _ => EXIT_FAIL,
+                });
+            }
             let report = replay::replay(&config)?;
+            if let Some(path) = &html {
+                replay::write_replay_html(path, &config, &report)?;
+            }
             if json {
                 let line = report.record.to_json_line().map_err(|e| RunnerError::Usage(e.to_string()))?;
                 print!("{line}");
@@ -191,13 +418,80 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 _ => EXIT_FAIL,
             })
         }
-        Command::Validate { paths } => {
-            let report = validate::validate(&paths)?;
+        Command::Validate { paths, taxonomy, no_taxonomy } => {
+            let taxonomy = if no_taxonomy { None } else { Some(load_taxonomy(taxonomy.as_deref())?) };
+            let report = validate::validate(&paths, taxonomy.as_ref())?;
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
             for p in &report.problems {
                 eprintln!("{p}");
             }
             println!("{} valid, {} problem(s)", report.valid.len(), report.problems.len());
             Ok(if report.problems.is_empty() { EXIT_PASS } else { EXIT_USAGE })
+        }
+        Command::Coverage { records, taxonomy, format, top_risk_min_passes } => {
+            let taxonomy = load_taxonomy(taxonomy.as_deref())?;
+            let options = gauntlet_taxonomy::CoverageOptions { top_risk_min_passes };
+            let report = coverage::coverage(&records, &taxonomy, &options)?;
+            print!("{}", coverage::render(&report, format)?);
+            Ok(EXIT_PASS)
+        }
+        Command::Merge { inputs, out, allow_mixed, allow_conflicts } => {
+            let config = merge::MergeConfig { inputs, out, allow_mixed, allow_conflicts };
+            let report = merge::merge_files(&config).map_err(|e| RunnerError::Usage(error_chain(&e)))?;
+            print!("{}", report.render_text());
+            Ok(report.exit_code())
+        }
+        Command::Report { records, taxonomy, jobs, artefacts } => {
+            let config = report::ReportConfig {
+                records,
+                artefacts: artefacts.options(taxonomy),
+                threads: jobs.unwrap_or_else(default_threads),
+                exec: ExecOptions::default(),
+            };
+            let output = report::report(&config).map_err(|e| RunnerError::Usage(error_chain(&e)))?;
+            for w in &output.warnings {
+                eprintln!("warning: {w}");
+            }
+            print!("{}", gauntlet_reports::render_summary(&output.summary));
+            print!("{}", output.artefacts.render_text());
+            Ok(output.exit_code())
+        }
+        Command::Fuzz {
+            paths,
+            budget,
+            seed,
+            strategy,
+            jobs,
+            out,
+            regressions,
+            no_save,
+            taxonomy,
+            coverage_from,
+            max_shrinks,
+            shrink_budget,
+            adapter,
+        } => {
+            let config = fuzz::FuzzConfig {
+                paths,
+                budget,
+                seed,
+                strategy,
+                threads: jobs.unwrap_or_else(default_threads),
+                exec: adapter.exec_options(),
+                adapter: adapter.adapter,
+                out,
+                regressions: (!no_save).then_some(regressions),
+                taxonomy,
+                coverage_from,
+                shrink: crate::fuzz::ShrinkOptions { max_shrinks, budget: shrink_budget },
+            };
+            let report = fuzz::fuzz(&config)?;
+            print!("{}", gauntlet_reports::render_summary(&report.summary));
+            print!("{}", report.render());
+            println!("records: {}", report.out.display());
+            Ok(report.exit_code())
         }
         Command::List { paths } => {
             print!("{}", validate::list(&paths)?);

@@ -44,6 +44,9 @@ pub enum RunnerError {
         /// Cause.
         message: String,
     },
+    /// The taxonomy file is invalid.
+    #[error("{0}")]
+    Taxonomy(Box<gauntlet_ron_source::Diagnostic>),
     /// Anything else the user asked for that cannot be done.
     #[error("{0}")]
     Usage(String),

@@ -96,6 +96,7 @@ struct Window {
 /// Runs `jobs` on `threads` workers and hands every record, in job order, to
 /// `sink`. `keep_going` is polled before each job is handed out (budgets,
 /// interrupts); jobs not handed out are not run and produce no record.
+/// Returns, per job, whether it ran.
 pub fn execute<E: std::error::Error + Send + 'static>(
     scenarios: &[Arc<Scenario>],
     jobs: &[Job],
@@ -104,7 +105,7 @@ pub fn execute<E: std::error::Error + Send + 'static>(
     options: ExecOptionsSweep,
     keep_going: &(dyn Fn() -> bool + Sync),
     mut sink: impl FnMut(RunRecord) -> Result<(), E>,
-) -> Result<usize, ExecuteError<E>> {
+) -> Result<Vec<bool>, ExecuteError<E>> {
     let threads = options.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -119,7 +120,7 @@ pub fn execute<E: std::error::Error + Send + 'static>(
     let spec = factory.spec();
 
     let mut sink_error = None;
-    let mut handed_out = 0usize;
+    let mut ran = vec![false; jobs.len()];
     pool.in_place_scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
@@ -194,7 +195,7 @@ pub fn execute<E: std::error::Error + Send + 'static>(
             while let Some(item) = pending.remove(&cursor) {
                 cursor += 1;
                 if let Some(record) = item {
-                    handed_out += 1;
+                    ran[cursor - 1] = true;
                     if sink_error.is_none()
                         && let Err(e) = sink(record)
                     {
@@ -207,9 +208,9 @@ pub fn execute<E: std::error::Error + Send + 'static>(
             }
         }
         // Anything left arrived after a skipped index: still in order.
-        for (_, record) in std::mem::take(&mut pending) {
+        for (k, record) in std::mem::take(&mut pending) {
             if let Some(record) = record {
-                handed_out += 1;
+                ran[k] = true;
                 if sink_error.is_none()
                     && let Err(e) = sink(record)
                 {
@@ -220,6 +221,6 @@ pub fn execute<E: std::error::Error + Send + 'static>(
     });
     match sink_error {
         Some(e) => Err(ExecuteError::Sink(e)),
-        None => Ok(handed_out),
+        None => Ok(ran),
     }
 }

@@ -4,13 +4,18 @@
 #![warn(missing_docs)]
 
 pub mod adapter;
+pub mod artefacts;
 pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod execute;
+pub mod fuzz;
 pub mod plan;
 mod progress;
 pub mod record;
+pub mod resume;
+pub mod shard;
+pub mod taxonomy;
 
 /// The adapter used when none is named.
 pub const DEFAULT_ADAPTER: &str = "builtin:reference";

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use gauntlet_reports::record::JobKind;
 use gauntlet_scenarios::{Scenario, ScenarioError, discover};
+use gauntlet_taxonomy::Taxonomy;
 
 /// One job of a sweep: a scenario instance to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,10 +68,25 @@ impl Library {
         Ok(Self { scenarios })
     }
 
-    /// Every scenario × seeds `0..seeds` (seed 0 is the nominal instance).
-    pub fn plan(&self, seeds: u64) -> Vec<Job> {
+    /// Scenario indices ordered by descending risk of the hazards each traces
+    /// to (then by id), so a budget-limited sweep covers the highest risks first.
+    pub fn risk_order(&self, taxonomy: &Taxonomy) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.scenarios.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (sa, sb) = (&self.scenarios[a], &self.scenarios[b]);
+            taxonomy
+                .scenario_risk(sb.hazards())
+                .cmp(&taxonomy.scenario_risk(sa.hazards()))
+                .then_with(|| sa.id().cmp(sb.id()))
+        });
+        order
+    }
+
+    /// Every scenario × seeds `0..seeds` (seed 0 is the nominal instance), riskiest
+    /// scenarios first; all seeds of a scenario stay together.
+    pub fn plan(&self, seeds: u64, taxonomy: &Taxonomy) -> Vec<Job> {
         let mut jobs = Vec::with_capacity(self.scenarios.len() * seeds as usize);
-        for i in 0..self.scenarios.len() {
+        for i in self.risk_order(taxonomy) {
             for seed in 0..seeds {
                 jobs.push(Job::seeded(i, seed, JobKind::Run));
             }

@@ -20,8 +20,10 @@
 #![warn(missing_docs)]
 
 mod error;
+pub mod mutation;
 mod param;
 pub mod raw;
+pub mod regression;
 mod resolve;
 mod scenario;
 

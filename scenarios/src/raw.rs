@@ -45,6 +45,9 @@ pub struct ScenarioFile {
     pub actors: Vec<ActorFile>,
     /// Criteria that judge each run.
     pub criteria: Vec<CriterionFile>,
+    /// Structural mutations the fuzzer may apply (`gauntlet fuzz`).
+    #[serde(default)]
+    pub fuzz: Option<crate::mutation::FuzzFile>,
 }
 
 /// `road: (…)`.

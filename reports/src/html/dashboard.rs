@@ -31,9 +31,7 @@ mod trends;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use gauntlet_taxonomy::{
-    CoverageOptions, CoverageReport, CriterionFact, HazardCoverage, JobFacts, JobOutcome, Taxonomy, coverage,
-};
+use gauntlet_taxonomy::{CoverageOptions, CoverageReport, HazardCoverage, Taxonomy};
 use serde_json::json;
 
 use super::escape::{anchor, escape};
@@ -89,28 +87,7 @@ pub fn render_dashboard(input: &DashboardInput<'_>) -> String {
 
 /// Coverage of `taxonomy` by `records`, with the default options.
 fn coverage_of(taxonomy: &Taxonomy, records: &[RunRecord]) -> CoverageReport {
-    let facts: Vec<JobFacts> = records.iter().map(job_facts).collect();
-    coverage(taxonomy, &facts, &CoverageOptions::default())
-}
-
-/// What coverage needs to know of a record.
-fn job_facts(r: &RunRecord) -> JobFacts {
-    JobFacts {
-        scenario: r.scenario.clone(),
-        seed: r.seed,
-        tags: r.tags.clone(),
-        hazards: r.hazards.clone(),
-        outcome: match r.outcome {
-            Outcome::Pass => JobOutcome::Pass,
-            Outcome::Fail => JobOutcome::Fail,
-            Outcome::Error => JobOutcome::Error,
-        },
-        verdicts: r
-            .verdicts
-            .iter()
-            .map(|v| CriterionFact { criterion: v.criterion.clone(), passed: v.passed, margin: v.margin })
-            .collect(),
-    }
+    crate::coverage::record_coverage(taxonomy, records, &CoverageOptions::default())
 }
 
 /// Whether a hazard has failing evidence, only passing evidence, or none.

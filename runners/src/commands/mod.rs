@@ -1,5 +1,10 @@
 //! The commands of the `gauntlet` binary, as library functions.
 
+pub mod check_adapter;
+pub mod coverage;
+pub mod fuzz;
+pub mod merge;
 pub mod replay;
+pub mod report;
 pub mod run;
 pub mod validate;

@@ -1,4 +1,5 @@
-//! `gauntlet replay`: one job again, bit for bit, with its trace on request.
+//! `gauntlet replay`: one job again, bit for bit, with its trace (CSV) and
+//! the replay viewer (HTML) on request.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -39,6 +40,9 @@ pub struct ReplayReport {
 
 /// Replays one job.
 pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
+    if gauntlet_scenarios::regression::is_regression_file(&config.scenario) {
+        return crate::fuzz::replay_regression(config);
+    }
     let scenario = Scenario::load(&config.scenario)?;
     let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
     let info = factory.preflight()?;
@@ -65,6 +69,28 @@ pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
         write_trace_csv(path, &trace)?;
     }
     Ok(ReplayReport { record, trace })
+}
+
+/// Writes the replay viewer of `report` (the job of `config`) to `path`: a
+/// self-contained HTML page that animates the trace.
+pub fn write_replay_html(
+    path: &Path,
+    config: &ReplayConfig,
+    report: &ReplayReport,
+) -> Result<(), RunnerError> {
+    // The world of the replayed instance, for the road and the footprints.
+    let world = if gauntlet_scenarios::regression::is_regression_file(&config.scenario) {
+        crate::fuzz::regression_world(&config.scenario)?
+    } else {
+        Scenario::load(&config.scenario)?.instance(config.seed).world
+    };
+    let view = crate::artefacts::trace_view(&world, &report.trace, &report.record);
+    let html = gauntlet_reports::render_replay(&report.record, &view);
+    let io = |source| RunnerError::Io { path: path.to_path_buf(), source };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(path, html).map_err(io)
 }
 
 /// Writes one row per body per step: `step,t,id,x,y,yaw,vx,vy,s,d`.

@@ -1,18 +1,27 @@
 //! `gauntlet run`: a sweep of scenarios × seeds.
+//!
+//! For CI, [`run_with`] adds to the plain sweep of [`run`]: running one
+//! shard of the plan ([`crate::shard`]), resuming an interrupted sweep
+//! ([`crate::resume`]), and the artefacts and verdict read from the records
+//! once the sweep is over ([`crate::artefacts`]).
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::BufWriter;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use gauntlet_reports::record::{AdapterRef, RecordWriter, RunRecord};
+use gauntlet_reports::record::{AdapterRef, JobKey, RecordWriter, RunRecord};
 use gauntlet_reports::{Summary, SummaryBuilder};
 
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
+use crate::artefacts::{ArtefactOptions, Artefacts, TraceSource, error_chain, read_all};
 use crate::error::RunnerError;
 use crate::execute::{ExecOptionsSweep, execute};
 use crate::plan::Library;
 use crate::progress::Progress;
+use crate::resume::{self, Expected};
+use crate::shard::Shard;
+use crate::taxonomy::load_taxonomy;
 
 /// Options of a sweep.
 #[derive(Debug, Clone)]
@@ -35,6 +44,21 @@ pub struct RunConfig {
     pub time_budget: Option<Duration>,
     /// Draw a progress bar (when stderr is a terminal).
     pub progress: bool,
+    /// Taxonomy for risk ordering (default: `taxonomy/default.ron` or the built-in copy).
+    pub taxonomy: Option<PathBuf>,
+    /// Folder of saved regressions, re-run before the new jobs (`None`: `--no-regressions`).
+    pub regressions: Option<PathBuf>,
+}
+
+/// The CI options of a sweep, beyond [`RunConfig`].
+#[derive(Debug, Clone, Default)]
+pub struct SweepOptions {
+    /// Run only the jobs of this shard.
+    pub shard: Option<Shard>,
+    /// Keep the complete records already in `out` and run only the missing jobs.
+    pub resume: bool,
+    /// The artefacts to write and the verdict to reach once the sweep is over.
+    pub artefacts: ArtefactOptions,
 }
 
 /// What a sweep did.
@@ -44,46 +68,121 @@ pub struct RunReport {
     pub summary: Summary,
     /// Where the records went.
     pub out: PathBuf,
-    /// Jobs planned.
+    /// Jobs planned (of this shard, with `--shard`).
     pub planned: usize,
+    /// Complete records kept from an interrupted sweep (`--resume`).
+    pub resumed: u64,
     /// Jobs not run because a budget was spent.
     pub skipped: usize,
+    /// Scenarios with at least one job not run, riskiest first.
+    pub skipped_scenarios: Vec<String>,
+    /// The artefacts and verdict, when any were asked for.
+    pub artefacts: Option<Artefacts>,
+    /// Things the user should know that did not stop the sweep (a torn
+    /// record cut off by `--resume`, …).
+    pub warnings: Vec<String>,
+    /// The saved regressions re-run before the new jobs: still failing or fixed.
+    pub regressions: crate::fuzz::RegressionRun,
 }
 
 impl RunReport {
-    /// Exit code: 0 when everything passed, 1 when any job failed or errored.
+    /// Exit code: with artefacts, their verdict (a baseline or a gate
+    /// decides); otherwise 0 when everything passed, 1 when any job failed
+    /// or errored.
     pub fn exit_code(&self) -> u8 {
-        if self.summary.totals.fail + self.summary.totals.error > 0 { 1 } else { 0 }
+        match &self.artefacts {
+            Some(artefacts) => artefacts.exit_code(),
+            None if self.summary.totals.fail + self.summary.totals.error > 0 => 1,
+            None => 0,
+        }
     }
 }
 
 /// Runs a sweep, streaming records to `config.out`.
 pub fn run(config: &RunConfig) -> Result<RunReport, RunnerError> {
+    run_with(config, &SweepOptions::default())
+}
+
+/// Runs a sweep with the CI options: one shard of the plan, resumed from
+/// an interrupted run, then the artefacts. Gate, taxonomy, baseline and
+/// history are read before any job runs.
+pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, RunnerError> {
+    let ci = |e: &dyn std::error::Error| RunnerError::Usage(error_chain(e));
     let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
     let library = Library::load(&config.paths)?;
-    let mut jobs = library.plan(config.seeds);
-    let planned = jobs.len();
-    if let Some(budget) = config.budget {
-        jobs.truncate(budget);
+    let taxonomy = load_taxonomy(config.taxonomy.as_deref())?;
+    let prepared = match sweep.artefacts.wants_anything() {
+        true => Some(sweep.artefacts.prepare().map_err(|e| ci(&e))?),
+        false => None,
+    };
+    let mut jobs = library.plan(config.seeds, &taxonomy);
+    if let Some(shard) = sweep.shard {
+        jobs.retain(|job| shard.contains(library.scenarios[job.scenario].id(), job.seed));
     }
+    let planned = jobs.len();
     let info = factory.preflight()?;
     let adapter_ref = AdapterRef { spec: config.adapter.to_string(), name: info.name, version: info.version };
 
     if let Some(dir) = config.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| RunnerError::Io { path: dir.to_path_buf(), source })?;
     }
-    let file =
-        File::create(&config.out).map_err(|source| RunnerError::Io { path: config.out.clone(), source })?;
-    let mut writer = RecordWriter::new(BufWriter::new(file));
     let mut summary = SummaryBuilder::default();
+    let mut warnings = Vec::new();
+    let mut resumed = 0;
+    let file = if sweep.resume {
+        let expected = Expected {
+            file_hashes: library
+                .scenarios
+                .iter()
+                .map(|s| (s.id().to_owned(), s.file_hash().to_owned()))
+                .collect(),
+            engine_version: gauntlet_engine::ENGINE_VERSION.to_owned(),
+            adapter_spec: adapter_ref.spec.clone(),
+        };
+        let state = resume::prepare(&config.out, &expected, |r| summary.add(r)).map_err(|e| ci(&e))?;
+        if let Some(torn) = &state.torn {
+            warnings.push(format!("{torn}: cut off; its job runs again"));
+        }
+        resumed = state.records;
+        jobs.retain(|job| {
+            let scenario = library.scenarios[job.scenario].id().to_owned();
+            !state.done.contains(&JobKey { scenario, kind: job.kind, seed: job.seed })
+        });
+        OpenOptions::new().create(true).append(true).open(&config.out)
+    } else {
+        File::create(&config.out)
+    }
+    .map_err(|source| RunnerError::Io { path: config.out.clone(), source })?;
+    // Jobs still to run; `--budget` runs a prefix of them.
+    let todo = jobs;
+    let jobs = &todo[..config.budget.map_or(todo.len(), |b| b.min(todo.len()))];
+    let mut writer = RecordWriter::new(BufWriter::new(file));
     let mut progress = config.progress.then(|| Progress::new(jobs.len() as u64));
+
+    // Saved regressions run before the new jobs (not again when resuming: they ran first).
+    let regressions = match &config.regressions {
+        Some(dir) if !sweep.resume => crate::fuzz::rerun_regressions(
+            dir,
+            &library.scenarios,
+            &|id, seed| sweep.shard.is_none_or(|shard| shard.contains(id, seed)),
+            &factory,
+            &adapter_ref,
+            config.threads,
+            &mut |record| {
+                writer.write(&record).map_err(|e| crate::fuzz::FuzzError::Write(e.to_string()))?;
+                summary.add(&record);
+                Ok(())
+            },
+        )?,
+        _ => crate::fuzz::RegressionRun::default(),
+    };
 
     let started = Instant::now();
     let time_budget = config.time_budget;
     let keep_going = move || time_budget.is_none_or(|b| started.elapsed() < b);
     let ran = execute(
         &library.scenarios,
-        &jobs,
+        jobs,
         &factory,
         &adapter_ref,
         ExecOptionsSweep { threads: config.threads },
@@ -102,5 +201,41 @@ pub fn run(config: &RunConfig) -> Result<RunReport, RunnerError> {
         p.finish();
     }
     factory.finish_log()?;
-    Ok(RunReport { summary: summary.finish(), out: config.out.clone(), planned, skipped: planned - ran })
+    drop(writer);
+    // Jobs cut by --budget, and jobs a spent --time-budget never handed out.
+    let not_run = |i: usize| i >= ran.len() || !ran[i];
+    let mut skipped_scenarios: Vec<String> = Vec::new();
+    let mut skipped = 0;
+    for job in todo.iter().enumerate().filter(|(i, _)| not_run(*i)).map(|(_, job)| job) {
+        skipped += 1;
+        let id = library.scenarios[job.scenario].id();
+        if !skipped_scenarios.iter().any(|s| s == id) {
+            skipped_scenarios.push(id.to_owned());
+        }
+    }
+    let artefacts = match prepared {
+        Some(prepared) => {
+            let records = read_all(&config.out, "records", &mut warnings).map_err(|e| ci(&e))?;
+            let source = TraceSource {
+                adapter: Some(config.adapter.clone()),
+                exec: config.exec.clone(),
+                threads: config.threads,
+            };
+            let mut artefacts = prepared.finish(&records, &source).map_err(|e| ci(&e))?;
+            warnings.append(&mut artefacts.warnings);
+            Some(artefacts)
+        }
+        None => None,
+    };
+    Ok(RunReport {
+        summary: summary.finish(),
+        out: config.out.clone(),
+        planned,
+        resumed,
+        skipped,
+        skipped_scenarios,
+        artefacts,
+        warnings,
+        regressions,
+    })
 }

@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use gauntlet_ron_source::FieldPath;
 use gauntlet_scenarios::{Scenario, discover};
+use gauntlet_taxonomy::Taxonomy;
 
 use crate::error::RunnerError;
 
@@ -14,15 +16,38 @@ pub struct ValidateReport {
     pub valid: Vec<PathBuf>,
     /// Every problem, one line each (`file:line:column: at `path`: message`).
     pub problems: Vec<String>,
+    /// Things worth a look that do not make a file invalid.
+    pub warnings: Vec<String>,
 }
 
-/// Validates every scenario file under `paths`.
-pub fn validate(paths: &[PathBuf]) -> Result<ValidateReport, RunnerError> {
+/// Validates every scenario file under `paths`, and its tags and hazards
+/// against `taxonomy` when given.
+pub fn validate(paths: &[PathBuf], taxonomy: Option<&Taxonomy>) -> Result<ValidateReport, RunnerError> {
     let mut report = ValidateReport::default();
     for file in discover(paths)? {
-        match Scenario::load(&file) {
-            Ok(_) => report.valid.push(file),
-            Err(e) => report.problems.extend(e.diagnostics.iter().map(|d| d.to_string())),
+        let scenario = match Scenario::load(&file) {
+            Ok(s) => s,
+            Err(e) => {
+                report.problems.extend(e.diagnostics.iter().map(|d| d.to_string()));
+                continue;
+            }
+        };
+        let mut ok = true;
+        if let Some(taxonomy) = taxonomy {
+            let root = FieldPath::root();
+            for problem in taxonomy.check_tags(scenario.tags(), scenario.hazards()) {
+                let path = problem.path(&root.field("tags"), &root.field("hazards"));
+                let diagnostic = scenario.source().error_at(path, problem.to_string());
+                if problem.is_warning() {
+                    report.warnings.push(diagnostic.to_string());
+                } else {
+                    ok = false;
+                    report.problems.push(diagnostic.to_string());
+                }
+            }
+        }
+        if ok {
+            report.valid.push(file);
         }
     }
     Ok(report)

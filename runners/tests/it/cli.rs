@@ -26,7 +26,8 @@ fn a_passing_sweep_exits_zero_and_prints_the_summary() {
 
 #[test]
 fn invalid_scenarios_exit_two_with_file_line_and_column() {
-    let bad = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/tests/fixtures/invalid/negative_speed.ron");
+    let bad = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/tests/fixtures/invalid/negative_speed.ron");
     let out = gauntlet().arg("validate").arg(&bad).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -58,4 +59,59 @@ fn a_failing_sweep_exits_one_and_prints_the_replay_command() {
     assert!(stdout.contains("gauntlet replay"), "{stdout}");
     assert!(stdout.contains("icy_obstacle.ron --seed 0"), "{stdout}");
     assert!(stdout.contains("no_collision"), "{stdout}");
+}
+
+#[test]
+fn validate_checks_tags_and_hazards_against_the_taxonomy() {
+    let file = fixtures().join("bad_tags/unknown_road.ron");
+    let out = gauntlet().arg("validate").arg(&file).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("unknown_road.ron:5:") && stderr.contains("motorway"), "{stderr}");
+    assert!(stderr.contains("unknown_road.ron:6:") && stderr.contains("H-999"), "{stderr}");
+    // Without the taxonomy the file itself is valid.
+    let out = gauntlet().args(["validate", "--no-taxonomy"]).arg(&file).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn coverage_reads_records_and_prints_every_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let records = dir.path().join("r.jsonl");
+    let out = gauntlet()
+        .args(["run", "--seeds", "2", "--out"])
+        .arg(&records)
+        .arg(fixtures().join("scenarios"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = gauntlet().arg("coverage").arg(&records).output().expect("runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Coverage of 4 runs: 4 passed, 0 failed, 0 errored"), "{text}");
+    assert!(text.contains("H-001"), "{text}");
+    let json = gauntlet().args(["coverage", "--format", "json"]).arg(&records).output().expect("runs");
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    assert!(value.is_object());
+    let md = gauntlet().args(["coverage", "--format", "markdown"]).arg(&records).output().expect("runs");
+    assert!(String::from_utf8_lossy(&md.stdout).contains('|'));
+}
+
+#[test]
+fn check_adapter_tells_a_deterministic_stack_from_a_random_one() {
+    let scenario = fixtures().join("scenarios/golden_lead_braking.ron");
+    let out = gauntlet().args(["replay", "--check-adapter"]).arg(&scenario).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("identical: 400 steps"), "{stdout}");
+
+    let random = fixtures().join("adapters/random_answers.py");
+    let spec = format!("exec:python3 -S -B {}", random.display());
+    let out = gauntlet()
+        .args(["replay", "--check-adapter", "--adapter", &spec])
+        .arg(&scenario)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("the adapter is not deterministic: same observation at step 0"), "{stdout}");
 }

@@ -1,5 +1,9 @@
 //! Integration tests of the runners crate (one binary, as uv does).
 
+mod ci;
 mod cli;
 mod exec_adapter;
+mod fuzz;
+mod library;
+mod plan;
 mod sweep;

@@ -23,6 +23,8 @@ fn sweep(threads: usize, out: &Path) -> Vec<RunRecord> {
         budget: None,
         time_budget: None,
         progress: false,
+        taxonomy: None,
+        regressions: None,
     };
     let report = run(&config).expect("sweep runs");
     assert_eq!(report.skipped, 0);
@@ -69,7 +71,8 @@ fn golden_trace_hash_of_the_nominal_lead_braking_instance() {
 fn replay_reproduces_the_sweep_record_and_writes_a_trace() {
     let dir = tempfile::tempdir().expect("temp dir");
     let records = sweep(1, &dir.path().join("r.jsonl"));
-    let target = records.iter().find(|r| r.scenario == "fixture.cut_in_noisy" && r.seed == 4).expect("job ran");
+    let target =
+        records.iter().find(|r| r.scenario == "fixture.cut_in_noisy" && r.seed == 4).expect("job ran");
     let csv = dir.path().join("trace.csv");
     let report = replay(&ReplayConfig {
         scenario: PathBuf::from(&target.file),

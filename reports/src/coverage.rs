@@ -1,0 +1,37 @@
+//! Records as the taxonomy's coverage facts, and coverage of a record set.
+
+use gauntlet_taxonomy::{
+    CoverageOptions, CoverageReport, CriterionFact, JobFacts, JobOutcome, Taxonomy, coverage,
+};
+
+use crate::record::{Outcome, RunRecord};
+
+/// What coverage needs to know of a record.
+pub fn job_facts(r: &RunRecord) -> JobFacts {
+    JobFacts {
+        scenario: r.scenario.clone(),
+        seed: r.seed,
+        tags: r.tags.clone(),
+        hazards: r.hazards.clone(),
+        outcome: match r.outcome {
+            Outcome::Pass => JobOutcome::Pass,
+            Outcome::Fail => JobOutcome::Fail,
+            Outcome::Error => JobOutcome::Error,
+        },
+        verdicts: r
+            .verdicts
+            .iter()
+            .map(|v| CriterionFact { criterion: v.criterion.clone(), passed: v.passed, margin: v.margin })
+            .collect(),
+    }
+}
+
+/// Coverage of `taxonomy` by `records` ("latest" verdicts are the last in the given order).
+pub fn record_coverage<'a>(
+    taxonomy: &Taxonomy,
+    records: impl IntoIterator<Item = &'a RunRecord>,
+    options: &CoverageOptions,
+) -> CoverageReport {
+    let facts: Vec<JobFacts> = records.into_iter().map(job_facts).collect();
+    coverage(taxonomy, &facts, options)
+}

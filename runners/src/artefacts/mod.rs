@@ -1,0 +1,532 @@
+//! The CI artefacts of a sweep: JUnit XML, the Markdown summary, the HTML
+//! dashboard, the baseline diff and the gate, and the exit code they decide.
+//!
+//! Two steps, so that bad input stops a sweep before it starts rather than
+//! after an hour of simulation: [`ArtefactOptions::prepare`] reads the gate
+//! file, the taxonomy, the baseline and the history; [`Prepared::finish`]
+//! judges the records and writes the files. The renderers are the pure
+//! functions of `gauntlet_reports`; the runner's only share is re-running
+//! failing jobs for the dashboard's traces ([`traces`]).
+//!
+//! The verdict ([`Artefacts::verdict`]) is a list of checks, and the exit
+//! code is 1 when any fails:
+//!
+//! - with neither a baseline nor a gate, one check: no job failed or errored;
+//! - with a baseline, the check `baseline`: no regression and no flake (and,
+//!   with `--strict`, no job still failing); failing jobs that are new, or
+//!   were failing before, do not fail it;
+//! - with a gate, every check of the gate file;
+//! - with both, both.
+//!
+//! The Markdown summary and the dashboard show these checks, so their
+//! verdict is always the exit code's.
+
+mod gaps;
+mod history;
+mod trace_view;
+pub mod traces;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use gauntlet_reports::coverage::record_coverage;
+use gauntlet_reports::record::{ReadError, ReadItem, RunRecord, read_records_tolerant};
+use gauntlet_reports::{
+    BaselineDiff, DashboardInput, DiffOptions, GateCheck, GateConfig, GateError, GateInputs, HistoryPoint,
+    JunitError, MarkdownOptions, Totals, diff, evaluate, exit_gate, render_dashboard, render_gate,
+    render_junit, render_markdown,
+};
+use gauntlet_taxonomy::{CoverageOptions, CoverageReport, Diagnostic, Taxonomy};
+
+use crate::taxonomy::DEFAULT_TAXONOMY;
+
+pub use history::load_history;
+pub use trace_view::{road_view, trace_view};
+pub use traces::{TraceSet, TraceSource};
+
+/// Most failing jobs re-run for the dashboard's traces, by default.
+pub const DEFAULT_MAX_TRACES: usize = 50;
+/// Most rows in each list of the printed baseline diff.
+const MAX_LISTED: usize = 20;
+
+/// Which artefacts to write and how to judge the sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArtefactOptions {
+    /// Title of the JUnit report, the Markdown summary and the dashboard.
+    /// Default `Gauntlet`.
+    pub title: String,
+    /// Write JUnit XML here.
+    pub junit: Option<PathBuf>,
+    /// Write the Markdown summary here.
+    pub markdown: Option<PathBuf>,
+    /// Write the HTML dashboard here.
+    pub html: Option<PathBuf>,
+    /// Compare with this earlier records file.
+    pub baseline: Option<PathBuf>,
+    /// With a baseline, also fail on jobs that were already failing.
+    pub strict: bool,
+    /// With a baseline, the margin shrink (absolute, in the criterion's unit)
+    /// beyond which a passing job counts as a margin regression. Default `0.1`.
+    pub margin_tolerance: f64,
+    /// Read the `[gate]` thresholds from this TOML file.
+    pub gate: Option<PathBuf>,
+    /// The taxonomy for coverage; default `taxonomy/default.ron` when it
+    /// exists in the working directory, else the built-in copy.
+    pub taxonomy: Option<PathBuf>,
+    /// Earlier record files for the dashboard's trend.
+    pub history: Option<PathBuf>,
+    /// Most failing jobs re-run for the dashboard's traces. Default
+    /// [`DEFAULT_MAX_TRACES`].
+    pub max_traces: usize,
+}
+
+impl Default for ArtefactOptions {
+    fn default() -> Self {
+        Self {
+            title: "Gauntlet".to_owned(),
+            junit: None,
+            markdown: None,
+            html: None,
+            baseline: None,
+            strict: false,
+            margin_tolerance: DiffOptions::default().margin_tolerance,
+            gate: None,
+            taxonomy: None,
+            history: None,
+            max_traces: DEFAULT_MAX_TRACES,
+        }
+    }
+}
+
+/// Why an artefact could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ArtefactError {
+    /// The gate file is unreadable or invalid.
+    #[error(transparent)]
+    Gate(#[from] GateError),
+    /// The taxonomy file is unreadable or invalid.
+    #[error("failed to load the taxonomy")]
+    Taxonomy(#[source] Diagnostic),
+    /// A records file (baseline, history) has a bad line.
+    #[error("failed to read records from {}", path.display())]
+    Records {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: ReadError,
+    },
+    /// The history folder cannot be listed.
+    #[error("failed to list the history folder {}", path.display())]
+    History {
+        /// The folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The JUnit report cannot be rendered.
+    #[error("failed to render the JUnit report")]
+    Junit(#[source] JunitError),
+    /// An artefact cannot be written.
+    #[error("failed to write {}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ArtefactOptions {
+    /// Whether any artefact or verdict beyond the plain summary is asked for.
+    pub fn wants_anything(&self) -> bool {
+        self.junit.is_some()
+            || self.markdown.is_some()
+            || self.html.is_some()
+            || self.baseline.is_some()
+            || self.gate.is_some()
+    }
+
+    /// Reads every input (gate, taxonomy, baseline, history) so that a
+    /// mistake in one is reported before any job runs.
+    pub fn prepare(&self) -> Result<Prepared, ArtefactError> {
+        let gate = self.gate.as_deref().map(GateConfig::load).transpose()?;
+        // As `crate::taxonomy::load_taxonomy`: the named file, else
+        // `taxonomy/default.ron` when it exists here, else the built-in copy.
+        let default = Path::new(DEFAULT_TAXONOMY);
+        let taxonomy = match &self.taxonomy {
+            Some(path) => Taxonomy::load(path),
+            None if default.is_file() => Taxonomy::load(default),
+            None => Taxonomy::builtin(),
+        }
+        .map_err(ArtefactError::Taxonomy)?;
+        let mut warnings = Vec::new();
+        let baseline = match &self.baseline {
+            Some(path) => Some(read_all(path, "baseline", &mut warnings)?),
+            None => None,
+        };
+        let history = match &self.history {
+            Some(dir) => {
+                let (points, mut w) = load_history(dir, &taxonomy)?;
+                warnings.append(&mut w);
+                points
+            }
+            None => Vec::new(),
+        };
+        Ok(Prepared { options: self.clone(), gate, taxonomy, baseline, history, warnings })
+    }
+}
+
+/// Every record of `path`; a torn last line is skipped with a warning.
+pub fn read_all(
+    path: &Path,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<RunRecord>, ArtefactError> {
+    let mut records = Vec::new();
+    for item in read_records_tolerant(path) {
+        match item.map_err(|source| ArtefactError::Records { path: path.to_owned(), source })? {
+            ReadItem::Record(record) => records.push(*record),
+            ReadItem::Torn(torn) => warnings.push(format!("{what}: {torn}")),
+        }
+    }
+    Ok(records)
+}
+
+/// The inputs of the artefacts, read and validated.
+#[derive(Debug)]
+pub struct Prepared {
+    options: ArtefactOptions,
+    gate: Option<GateConfig>,
+    taxonomy: Taxonomy,
+    baseline: Option<Vec<RunRecord>>,
+    history: Vec<HistoryPoint>,
+    warnings: Vec<String>,
+}
+
+/// What the artefacts found and where they went.
+#[derive(Clone, Debug)]
+pub struct Artefacts {
+    /// Jobs by outcome.
+    pub totals: Totals,
+    /// The diff against the baseline, when one was given.
+    pub diff: Option<BaselineDiff>,
+    /// Whether jobs still failing since the baseline fail the build.
+    pub strict: bool,
+    /// The gate checks, when a gate file was given.
+    pub gate: Option<Vec<GateCheck>>,
+    /// The checks that decide the exit code (see the module docs).
+    pub verdict: Vec<GateCheck>,
+    /// Coverage of the taxonomy by the records.
+    pub coverage: CoverageReport,
+    /// Failing jobs shown with a trace in the dashboard.
+    pub traces: usize,
+    /// Why other failing jobs have no trace in the dashboard.
+    pub trace_notes: Vec<String>,
+    /// Files written, in the order JUnit, Markdown, HTML.
+    pub written: Vec<PathBuf>,
+    /// Things the user should know that did not stop the work.
+    pub warnings: Vec<String>,
+}
+
+impl Prepared {
+    /// Judges `records` and writes the asked-for files. `traces` says how to
+    /// re-run failing jobs when a dashboard is asked for.
+    pub fn finish(self, records: &[RunRecord], traces: &TraceSource) -> Result<Artefacts, ArtefactError> {
+        let o = &self.options;
+        let totals = Totals::from_records(records);
+        let diff = self
+            .baseline
+            .as_ref()
+            .map(|old| diff(old, records, &DiffOptions { margin_tolerance: o.margin_tolerance }));
+        let coverage = record_coverage(&self.taxonomy, records, &CoverageOptions::default());
+        let gate = self.gate.as_ref().map(|config| {
+            let risk_classes = records
+                .iter()
+                .filter_map(|r| {
+                    let rank = self.taxonomy.scenario_risk(&r.hazards);
+                    (rank.weight > 0).then(|| (r.scenario.clone(), rank.class.as_str().to_owned()))
+                })
+                .collect();
+            let inputs = GateInputs {
+                totals,
+                diff: diff.as_ref(),
+                top_risk_coverage: coverage.top_risk.hazards.ratio,
+                risk_classes,
+            };
+            evaluate(config, &inputs)
+        });
+        let verdict = verdict_checks(&totals, diff.as_ref(), o.strict, gate.as_deref());
+        let checks = verdict.as_slice();
+
+        let mut written = Vec::new();
+        if let Some(path) = &o.junit {
+            let xml = render_junit(&o.title, records).map_err(ArtefactError::Junit)?;
+            write(path, &xml)?;
+            written.push(path.clone());
+        }
+        if let Some(path) = &o.markdown {
+            let gaps = gaps::top_risk_gaps(&self.taxonomy, &coverage, MarkdownOptions::default().max_items);
+            let options = MarkdownOptions { title: o.title.clone(), ..MarkdownOptions::default() };
+            let text =
+                render_markdown(records, checks, diff.as_ref(), &[(gaps::TITLE.to_owned(), gaps)], &options);
+            write(path, &text)?;
+            written.push(path.clone());
+        }
+        let mut trace_set = TraceSet::default();
+        if let Some(path) = &o.html {
+            trace_set = traces::collect(records, o.max_traces, traces);
+            let input = DashboardInput {
+                title: o.title.clone(),
+                records,
+                taxonomy: Some(&self.taxonomy),
+                coverage: Some(&coverage),
+                gate: checks,
+                diff: diff.as_ref(),
+                history: &self.history,
+                traces: &trace_set.traces,
+            };
+            let html = with_notes(render_dashboard(&input), &trace_set.notes);
+            write(path, &html)?;
+            written.push(path.clone());
+        }
+        Ok(Artefacts {
+            totals,
+            diff,
+            strict: o.strict,
+            gate,
+            verdict,
+            coverage,
+            traces: trace_set.traces.len(),
+            trace_notes: trace_set.notes,
+            written,
+            warnings: self.warnings,
+        })
+    }
+}
+
+impl Artefacts {
+    /// Why the sweep fails, one failed verdict check each; empty when it passes.
+    pub fn failures(&self) -> Vec<String> {
+        self.verdict
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| format!("{}: {}, required {}", c.name, c.measured, c.required))
+            .collect()
+    }
+
+    /// 0 when the sweep passes, 1 when it fails.
+    pub fn exit_code(&self) -> u8 {
+        if self.failures().is_empty() { crate::error::EXIT_PASS } else { crate::error::EXIT_FAIL }
+    }
+
+    /// What to print after the summary: the gate, the baseline diff, the
+    /// files written, the trace notes and the verdict.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        if let Some(checks) = &self.gate {
+            out.push('\n');
+            out.push_str(&render_gate(checks));
+        }
+        if let Some(d) = &self.diff {
+            out.push('\n');
+            out.push_str(&render_diff(d));
+        }
+        if !self.written.is_empty() || !self.trace_notes.is_empty() {
+            out.push('\n');
+        }
+        for path in &self.written {
+            let _ = writeln!(out, "wrote {}", path.display());
+        }
+        if !self.trace_notes.is_empty() {
+            let _ = writeln!(out, "dashboard: {} failing job(s) with a trace; without one:", self.traces);
+            for note in &self.trace_notes {
+                let _ = writeln!(out, "  {note}");
+            }
+        }
+        if self.diff.is_some() || self.gate.is_some() {
+            let failures = self.failures();
+            if failures.is_empty() {
+                out.push_str("\nverdict: passed\n");
+            } else {
+                let _ = writeln!(out, "\nverdict: FAILED ({})", failures.join("; "));
+            }
+        }
+        out
+    }
+}
+
+/// The checks that decide the exit code: the gate's, then the baseline's,
+/// or, with neither, that no job failed or errored.
+fn verdict_checks(
+    totals: &Totals,
+    diff: Option<&BaselineDiff>,
+    strict: bool,
+    gate: Option<&[GateCheck]>,
+) -> Vec<GateCheck> {
+    let mut checks = gate.map(<[GateCheck]>::to_vec).unwrap_or_default();
+    if let Some(d) = diff {
+        let mut measured = format!("{} regression(s), {} flaky", d.regressions.len(), d.flaky.len());
+        if strict {
+            let _ = write!(measured, ", {} still failing", d.still_failing.len());
+        }
+        checks.push(GateCheck {
+            name: if strict { "baseline (strict)" } else { "baseline" }.to_owned(),
+            passed: exit_gate(d, strict),
+            measured,
+            required: if strict { "0, 0, 0" } else { "0, 0" }.to_owned(),
+        });
+    }
+    if diff.is_none() && gate.is_none() {
+        checks.push(GateCheck {
+            name: "failed or errored jobs".to_owned(),
+            passed: totals.fail + totals.error == 0,
+            measured: (totals.fail + totals.error).to_string(),
+            required: "0".to_owned(),
+        });
+    }
+    checks
+}
+
+/// The baseline diff as text: the counts, then the regressions, flakes,
+/// margin regressions and fixes with their replay commands.
+pub fn render_diff(d: &BaselineDiff) -> String {
+    let c = &d.counts;
+    let mut out = format!(
+        "baseline: {} regression(s), {} fixed, {} still failing, {} flaky, {} margin regression(s), \
+         {} unchanged, {} new, {} removed\n",
+        c.regressions,
+        c.fixed,
+        c.still_failing,
+        c.flaky,
+        c.margin_regressions,
+        c.unchanged,
+        c.new_jobs,
+        c.removed
+    );
+    let mut list = |label: &str, rows: Vec<(String, String)>| {
+        for (line, replay) in rows.iter().take(MAX_LISTED) {
+            let _ = writeln!(out, "  {label:<10} {line}\n             {replay}");
+        }
+        if rows.len() > MAX_LISTED {
+            let _ = writeln!(out, "  … and {} more", rows.len() - MAX_LISTED);
+        }
+    };
+    list(
+        "REGRESSION",
+        d.regressions
+            .iter()
+            .map(|r| (format!("{}: {} → {} {}", r.job, r.old, r.new, r.detail.join(", ")), r.replay.clone()))
+            .collect(),
+    );
+    list(
+        "FLAKY",
+        d.flaky
+            .iter()
+            .map(|f| {
+                let line = format!(
+                    "{}: {} → {}, trace {} → {}",
+                    f.job,
+                    f.old,
+                    f.new,
+                    f.old_trace_hash.get(..12).unwrap_or(&f.old_trace_hash),
+                    f.new_trace_hash.get(..12).unwrap_or(&f.new_trace_hash)
+                );
+                (line, f.replay.clone())
+            })
+            .collect(),
+    );
+    list(
+        "MARGIN",
+        d.margin_regressions
+            .iter()
+            .map(|m| {
+                let line = format!("{}: {} {:.3} → {:.3}", m.job, m.criterion, m.old_margin, m.new_margin);
+                (line, m.replay.clone())
+            })
+            .collect(),
+    );
+    list(
+        "FIXED",
+        d.fixed.iter().map(|r| (format!("{}: {} → {}", r.job, r.old, r.new), r.replay.clone())).collect(),
+    );
+    out
+}
+
+/// `error: cause: cause of the cause…`, for one-line messages of errors whose
+/// `Display` leaves the cause to `source()`.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // Some wrappers repeat their cause in their own message.
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out
+}
+
+/// Writes `text` to `path`, creating its folder.
+fn write(path: &Path, text: &str) -> Result<(), ArtefactError> {
+    let err = |source| ArtefactError::Write { path: path.to_owned(), source };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    std::fs::write(path, text).map_err(err)
+}
+
+/// Adds a "Traces not shown" section with `notes` at the end of the
+/// dashboard's main content.
+fn with_notes(mut html: String, notes: &[String]) -> String {
+    if notes.is_empty() {
+        return html;
+    }
+    let Some(at) = html.rfind("</main>") else { return html };
+    let mut section = String::from(
+        "<section class=\"panel\" id=\"trace-notes\"><h2>Traces not shown</h2>\n\
+         <p class=\"lead\">These failing jobs are listed without a picture of their trace:</p>\n<ul>\n",
+    );
+    for note in notes {
+        let _ = writeln!(section, "<li class=\"note no-trace\">{}</li>", escape(note));
+    }
+    section.push_str("</ul>\n</section>\n");
+    html.insert_str(at, &section);
+    html
+}
+
+/// Escapes text for HTML content and attributes.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_are_escaped_and_placed_inside_main() {
+        let html = "<html><body><main><p>x</p></main><footer/></body></html>".to_owned();
+        let out = with_notes(html.clone(), &["a <b> & \"c\"".to_owned()]);
+        assert!(out.contains("<li class=\"note no-trace\">a &lt;b&gt; &amp; &quot;c&quot;</li>"), "{out}");
+        let (main, rest) = out.split_once("</main>").expect("main closes");
+        assert!(main.contains("id=\"trace-notes\"") && !rest.contains("trace-notes"));
+        assert_eq!(with_notes(html.clone(), &[]), html);
+    }
+}

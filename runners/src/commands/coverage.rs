@@ -1,0 +1,47 @@
+//! `gauntlet coverage`: the taxonomy's coverage by a records file.
+
+use std::path::Path;
+
+use gauntlet_reports::coverage::record_coverage;
+use gauntlet_reports::record::{RunRecord, read_records};
+use gauntlet_taxonomy::{CoverageOptions, CoverageReport, Taxonomy, render_markdown, render_text};
+
+use crate::error::RunnerError;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CoverageFormat {
+    /// Aligned plain text.
+    Text,
+    /// JSON (the full report).
+    Json,
+    /// Markdown tables.
+    Markdown,
+}
+
+/// Computes coverage from a records file.
+pub fn coverage(
+    records: &Path,
+    taxonomy: &Taxonomy,
+    options: &CoverageOptions,
+) -> Result<CoverageReport, RunnerError> {
+    let mut all: Vec<RunRecord> = Vec::new();
+    for r in read_records(records) {
+        all.push(r.map_err(|e| RunnerError::Usage(e.to_string()))?);
+    }
+    Ok(record_coverage(taxonomy, &all, options))
+}
+
+/// Renders a report in a format.
+pub fn render(report: &CoverageReport, format: CoverageFormat) -> Result<String, RunnerError> {
+    Ok(match format {
+        CoverageFormat::Text => render_text(report),
+        CoverageFormat::Markdown => render_markdown(report),
+        CoverageFormat::Json => {
+            let mut s =
+                serde_json::to_string_pretty(report).map_err(|e| RunnerError::Usage(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+    })
+}

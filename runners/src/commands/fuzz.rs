@@ -1,0 +1,240 @@
+//! `gauntlet fuzz`: a fuzz campaign over scenario files.
+//!
+//! Loads the scenarios and their fuzz spaces, orders them and splits the
+//! budget by coverage gaps and risk ([`crate::fuzz::allocate`]), runs the
+//! campaign ([`crate::fuzz::CampaignOptions`]) streaming records to `out`, saves
+//! shrunk failures as regression files, and reports how coverage moved.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use gauntlet_reports::record::{AdapterRef, RecordWriter, RunRecord, read_records};
+use gauntlet_reports::{Summary, SummaryBuilder};
+use gauntlet_scenarios::mutation::FuzzSpace;
+use gauntlet_scenarios::regression::Saved;
+use gauntlet_taxonomy::{CoverageOptions, JobFacts, coverage};
+
+use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
+use crate::error::RunnerError;
+use crate::fuzz::{
+    Campaign, CampaignOptions, CampaignReport, CoverageMove, FuzzError, Machine, ShrinkOptions, StrategyKind,
+    allocate, facts,
+};
+use crate::plan::{Library, LoadError};
+
+/// Options of a campaign.
+#[derive(Debug, Clone)]
+pub struct FuzzConfig {
+    /// Scenario files and folders.
+    pub paths: Vec<PathBuf>,
+    /// Simulations of generated instances (shrinking comes on top).
+    pub budget: usize,
+    /// Campaign seed.
+    pub seed: u64,
+    /// How instances are picked.
+    pub strategy: StrategyKind,
+    /// Worker threads (they change how fast, never what).
+    pub threads: usize,
+    /// The adapter.
+    pub adapter: AdapterSpec,
+    /// External adapter options.
+    pub exec: ExecOptions,
+    /// Records file (JSON Lines).
+    pub out: PathBuf,
+    /// Folder of regression files; `None`: shrunk failures are not saved.
+    pub regressions: Option<PathBuf>,
+    /// Taxonomy directing the budget (default: `taxonomy/default.ron` or the built-in copy).
+    pub taxonomy: Option<PathBuf>,
+    /// Records of earlier sweeps: the coverage the campaign starts from.
+    pub coverage_from: Option<PathBuf>,
+    /// Shrinking.
+    pub shrink: ShrinkOptions,
+}
+
+/// What a campaign did.
+#[derive(Debug, Clone)]
+pub struct FuzzReport {
+    /// The campaign.
+    pub campaign: CampaignReport,
+    /// Summary of the records written.
+    pub summary: Summary,
+    /// How coverage moved.
+    pub coverage: CoverageMove,
+    /// Where the records went.
+    pub out: PathBuf,
+}
+
+impl FuzzReport {
+    /// Exit code: 1 when any instance failed or errored, else 0.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.summary.totals.fail + self.summary.totals.error > 0)
+    }
+
+    /// The campaign in words: per scenario, each failure (original → shrunk,
+    /// and where it was saved), and how coverage moved.
+    pub fn render(&self) -> String {
+        let c = &self.campaign;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "fuzz campaign: strategy {}, seed {}: {} simulations, {} more shrinking",
+            c.strategy, c.seed, c.simulations, c.shrink_simulations
+        );
+        let _ = writeln!(
+            out,
+            "{:<40} {:>5} {:>5} {:>6} {:>9} {:>10}",
+            "scenario", "share", "sims", "fails", "1st fail", "lowest"
+        );
+        for s in &c.scenarios {
+            let first = s.first_failure.map_or_else(|| "-".to_owned(), |n| n.to_string());
+            let lowest = s.lowest.map_or_else(|| "-".to_owned(), |x| format!("{x:.3}"));
+            let _ = writeln!(
+                out,
+                "{:<40} {:>5} {:>5} {:>6} {:>9} {:>10}",
+                s.scenario, s.share, s.simulations, s.failures, first, lowest
+            );
+        }
+        for f in &c.failures {
+            let _ =
+                writeln!(out, "failure: {} violates {} (margin {:.3})", f.scenario, f.criterion, f.margin);
+            let _ = writeln!(out, "  original: {}", describe_genome(&f.original));
+            match &f.shrunk {
+                Some(s) => {
+                    let _ = writeln!(
+                        out,
+                        "  shrunk:   {} (margin {:.3}; {} simulations{})",
+                        describe_genome(&s.genome),
+                        s.margin,
+                        s.simulations,
+                        if s.minimal { ", locally minimal" } else { ", shrink budget spent" }
+                    );
+                    match &s.saved {
+                        Some(Saved::New(p)) => {
+                            let _ = writeln!(out, "  saved {}", p.display());
+                        }
+                        Some(Saved::Duplicate(p)) => {
+                            let _ = writeln!(out, "  already saved as {}", p.display());
+                        }
+                        None => {}
+                    }
+                }
+                None => {
+                    let _ = writeln!(out, "  not shrunk (--max-shrinks reached)");
+                }
+            }
+        }
+        let _ = writeln!(out, "coverage: {}", self.coverage);
+        out
+    }
+}
+
+/// One line: the values away from nominal are not listed (too long); the
+/// mutations are.
+fn describe_genome(g: &gauntlet_scenarios::mutation::Genome) -> String {
+    let m = &g.mutations;
+    let mut parts = vec![format!("seed {}", g.seed)];
+    let values: Vec<String> = g.values.iter().map(|(k, v)| format!("{k}={v:.4}")).collect();
+    if !values.is_empty() {
+        parts.push(values.join(" "));
+    }
+    if !m.actors.is_empty() {
+        let names: Vec<&str> = m.actors.iter().map(|a| a.template.as_str()).collect();
+        parts.push(format!("+actors [{}]", names.join(", ")));
+    }
+    if !m.trigger_shifts.is_empty() {
+        let shifts: Vec<String> = m.trigger_shifts.iter().map(|(k, v)| format!("{k}{v:+.3}s")).collect();
+        parts.push(format!("shifts [{}]", shifts.join(", ")));
+    }
+    if !m.sensor.is_none() {
+        let mut faults = Vec::new();
+        if let Some(v) = m.sensor.noise_sigma {
+            faults.push(format!("noise {v:.3}"));
+        }
+        if let Some(v) = m.sensor.dropout {
+            faults.push(format!("dropout {v:.3}"));
+        }
+        if let Some(v) = m.sensor.latency_steps {
+            faults.push(format!("latency {v}"));
+        }
+        parts.push(format!("faults [{}]", faults.join(", ")));
+    }
+    if let Some(d) = m.duration {
+        parts.push(format!("duration {d:.2}s"));
+    }
+    parts.join("; ")
+}
+
+/// The command line that reproduces a campaign.
+fn campaign_command(config: &FuzzConfig) -> String {
+    let mut cmd = String::from("gauntlet fuzz");
+    for p in &config.paths {
+        cmd.push(' ');
+        cmd.push_str(&shell_words::quote(&p.display().to_string()));
+    }
+    let _ = write!(cmd, " --budget {} --seed {} --strategy {}", config.budget, config.seed, config.strategy);
+    if config.adapter.to_string() != crate::DEFAULT_ADAPTER {
+        let _ = write!(cmd, " --adapter {}", shell_words::quote(&config.adapter.to_string()));
+    }
+    cmd
+}
+
+/// Runs a campaign.
+pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
+    let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
+    let library = Library::load(&config.paths)?;
+    let mut spaces = Vec::with_capacity(library.scenarios.len());
+    let mut invalid = Vec::new();
+    for s in &library.scenarios {
+        match FuzzSpace::new(Arc::clone(s)) {
+            Ok(space) => spaces.push(Arc::new(space)),
+            Err(e) => invalid.push(e),
+        }
+    }
+    if !invalid.is_empty() {
+        return Err(LoadError(invalid).into());
+    }
+    let taxonomy = crate::taxonomy::load_taxonomy(config.taxonomy.as_deref())?;
+    let mut before: Vec<JobFacts> = Vec::new();
+    if let Some(path) = &config.coverage_from {
+        for record in read_records(path) {
+            let record = record.map_err(|e| RunnerError::Usage(e.to_string()))?;
+            before.push(facts(&record));
+        }
+    }
+    let scenarios: Vec<&gauntlet_scenarios::Scenario> =
+        library.scenarios.iter().map(|s| s.as_ref()).collect();
+    let start = coverage(&taxonomy, &before, &CoverageOptions::default());
+    let allocations = allocate(&taxonomy, &scenarios, &start, config.budget);
+
+    let info = factory.preflight()?;
+    let adapter_ref = AdapterRef { spec: config.adapter.to_string(), name: info.name, version: info.version };
+    if let Some(dir) = config.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| RunnerError::Io { path: dir.to_path_buf(), source })?;
+    }
+    let file =
+        File::create(&config.out).map_err(|source| RunnerError::Io { path: config.out.clone(), source })?;
+    let mut writer = RecordWriter::new(BufWriter::new(file));
+    let mut summary = SummaryBuilder::default();
+    let mut campaign_facts = Vec::new();
+    let options = CampaignOptions {
+        strategy: config.strategy,
+        seed: config.seed,
+        shrink: config.shrink,
+        regressions: config.regressions.clone(),
+        command: campaign_command(config),
+    };
+    let machine = Machine { factory: &factory, adapter: &adapter_ref, threads: config.threads };
+    let campaign =
+        Campaign::new(&spaces, &options).run(&allocations, &machine, &mut |record: RunRecord| {
+            writer.write(&record).map_err(|e| FuzzError::Write(e.to_string()))?;
+            summary.add(&record);
+            campaign_facts.push(facts(&record));
+            Ok(())
+        })?;
+    factory.finish_log()?;
+    let coverage = CoverageMove::new(&taxonomy, &before, &campaign_facts);
+    Ok(FuzzReport { campaign, summary: summary.finish(), coverage, out: config.out.clone() })
+}

@@ -1,0 +1,388 @@
+//! A fuzz campaign: rounds of generated instances and shrink probes on the
+//! sweep's worker pool.
+//!
+//! Each round gathers the next batch of every scenario (the next 32 of its
+//! fixed stream of random instances, or one generation of the search) and the next
+//! probe of every running shrink, runs them together, and hands the results
+//! back in job order. Nothing that decides what runs depends on the thread
+//! count or on timing, so the same seed and budget give the same instances,
+//! shrinks, regressions and records on any `--jobs`.
+//!
+//! Records are written per round: the round's records in job order, except
+//! failures that are being shrunk, which are written when their shrink ends
+//! (with the saved regression as their `replay`), in the order found.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use gauntlet_engine::ENGINE_VERSION;
+use gauntlet_reports::record::{JobKind, RunRecord};
+use gauntlet_scenarios::mutation::{FuzzSpace, Genome};
+use gauntlet_scenarios::regression::{self, FoundBy, Original, Regression, Saved, SavedAdapter, ShrinkStats};
+
+use super::FuzzError;
+use super::coverage::Allocation;
+use super::objective::{first_violation, margin, objective, target_criterion};
+use super::probe::{Machine, Ran, annotate};
+use super::search::{Searcher, StrategyKind};
+use super::shrink::{ShrinkOptions, Shrinker, Shrunk};
+
+/// What a campaign does.
+#[derive(Debug, Clone)]
+pub struct CampaignOptions {
+    /// How instances are picked.
+    pub strategy: StrategyKind,
+    /// Campaign seed.
+    pub seed: u64,
+    /// Shrinking.
+    pub shrink: ShrinkOptions,
+    /// Where shrunk failures are saved (`None`: not saved).
+    pub regressions: Option<PathBuf>,
+    /// The command that reproduces the campaign: the `replay` of records
+    /// that have no regression file.
+    pub command: String,
+}
+
+/// One scenario's part of a campaign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioReport {
+    /// Scenario id.
+    pub scenario: String,
+    /// Simulations allotted at the start.
+    pub share: usize,
+    /// Simulations run.
+    pub simulations: usize,
+    /// Failing instances.
+    pub failures: usize,
+    /// 1-based index of the first failing instance among this scenario's.
+    pub first_failure: Option<usize>,
+    /// Lowest search objective seen: the soft minimum of the scaled margins (at most the smallest).
+    pub lowest: Option<f64>,
+    /// Instances that did not describe a valid scenario (not run).
+    pub invalid: usize,
+}
+
+/// A shrunk failure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShrinkReport {
+    /// The shrunk instance.
+    pub genome: Genome,
+    /// Its margin of the criterion.
+    pub margin: f64,
+    /// Its trace hash.
+    pub trace_hash: String,
+    /// Simulations spent shrinking.
+    pub simulations: usize,
+    /// Whether it is locally minimal (false: the shrink budget ran out).
+    pub minimal: bool,
+    /// Where it was saved, when saved.
+    pub saved: Option<Saved>,
+}
+
+/// A failing instance found by the campaign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailureReport {
+    /// Scenario id.
+    pub scenario: String,
+    /// The violated criterion it is filed under.
+    pub criterion: String,
+    /// The instance as found.
+    pub original: Genome,
+    /// Its margin of the criterion.
+    pub margin: f64,
+    /// The shrink, unless shrinking was capped.
+    pub shrunk: Option<ShrinkReport>,
+}
+
+/// What a campaign did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignReport {
+    /// Strategy.
+    pub strategy: StrategyKind,
+    /// Seed.
+    pub seed: u64,
+    /// Per scenario, in the order the budget favoured them.
+    pub scenarios: Vec<ScenarioReport>,
+    /// Failures, in the order found.
+    pub failures: Vec<FailureReport>,
+    /// Simulations of generated instances.
+    pub simulations: usize,
+    /// Simulations spent shrinking.
+    pub shrink_simulations: usize,
+}
+
+struct Lane {
+    space: usize,
+    searcher: Searcher,
+    left: usize,
+    report: ScenarioReport,
+    done: bool,
+}
+
+struct Active {
+    failure: usize,
+    space: usize,
+    shrinker: Shrinker,
+    held: RunRecord,
+}
+
+/// A campaign over a set of fuzz spaces.
+pub(crate) struct Campaign<'a> {
+    spaces: &'a [Arc<FuzzSpace>],
+    options: &'a CampaignOptions,
+}
+
+impl<'a> Campaign<'a> {
+    /// A campaign over `spaces` (the budget split is given to [`Campaign::run`]).
+    pub(crate) fn new(spaces: &'a [Arc<FuzzSpace>], options: &'a CampaignOptions) -> Self {
+        Self { spaces, options }
+    }
+
+    /// Runs the campaign: `allocations` say which scenarios (indices into
+    /// the spaces), in which order, with which share of simulations; every
+    /// record goes to `sink` (see the module docs for the order).
+    pub(crate) fn run(
+        &self,
+        allocations: &[Allocation],
+        machine: &Machine<'_>,
+        sink: &mut dyn FnMut(RunRecord) -> Result<(), FuzzError>,
+    ) -> Result<CampaignReport, FuzzError> {
+        let opts = self.options;
+        let mut lanes: Vec<Lane> = allocations
+            .iter()
+            .filter(|a| a.share > 0)
+            .map(|a| {
+                let space = &self.spaces[a.scenario];
+                Lane {
+                    space: a.scenario,
+                    searcher: Searcher::new(opts.strategy, space, opts.seed),
+                    left: a.share,
+                    report: ScenarioReport {
+                        scenario: space.scenario().id().to_owned(),
+                        share: a.share,
+                        simulations: 0,
+                        failures: 0,
+                        first_failure: None,
+                        lowest: None,
+                        invalid: 0,
+                    },
+                    done: false,
+                }
+            })
+            .collect();
+        let mut report = CampaignReport {
+            strategy: opts.strategy,
+            seed: opts.seed,
+            scenarios: Vec::new(),
+            failures: Vec::new(),
+            simulations: 0,
+            shrink_simulations: 0,
+        };
+        let mut active: Vec<Active> = Vec::new();
+        let mut shrinks_started = 0usize;
+
+        loop {
+            // 1. This round's generated instances.
+            let mut batch: Vec<(usize, Genome)> = Vec::new();
+            let mut room = super::search::RANDOM_ROUND;
+            for (l, lane) in lanes.iter_mut().enumerate() {
+                if lane.done || lane.left == 0 {
+                    continue;
+                }
+                let space = &self.spaces[lane.space];
+                let limit = match opts.strategy {
+                    StrategyKind::Random => lane.left.min(room),
+                    StrategyKind::Search => lane.left,
+                };
+                if limit == 0 {
+                    break;
+                }
+                let genomes = lane.searcher.next_batch(space, limit);
+                lane.left -= genomes.len();
+                room = room.saturating_sub(genomes.len());
+                batch.extend(genomes.into_iter().map(|g| (l, g)));
+            }
+            // 2. One probe per running shrink.
+            let mut probes: Vec<(usize, Genome)> = Vec::new();
+            let mut k = 0;
+            while k < active.len() {
+                let a = &mut active[k];
+                match a.shrinker.next(&self.spaces[a.space]) {
+                    Some(g) => {
+                        probes.push((k, g));
+                        k += 1;
+                    }
+                    None => {
+                        let done = active.remove(k);
+                        self.finish_shrink(done, &mut report, sink)?;
+                        // Indices of probes already gathered stay valid: they are below `k`.
+                    }
+                }
+            }
+            if batch.is_empty() && probes.is_empty() {
+                break;
+            }
+
+            let all: Vec<(&FuzzSpace, &Genome)> = batch
+                .iter()
+                .map(|(l, g)| (self.spaces[lanes[*l].space].as_ref(), g))
+                .chain(probes.iter().map(|(k, g)| (self.spaces[active[*k].space].as_ref(), g)))
+                .collect();
+            let results = machine.run(&all, JobKind::Fuzz)?;
+            let (generated, probed) = results.split_at(batch.len());
+            report.simulations += generated.iter().filter(|r| r.record().is_some()).count();
+            report.shrink_simulations += probed.iter().filter(|r| r.record().is_some()).count();
+
+            // 3. Generated instances: feed the searchers, file failures, write records.
+            let mut start = 0;
+            while start < batch.len() {
+                let l = batch[start].0;
+                let end = start + batch[start..].iter().take_while(|(m, _)| *m == l).count();
+                let objectives: Vec<f64> = generated[start..end]
+                    .iter()
+                    .map(|r| r.record().map_or(f64::INFINITY, objective))
+                    .collect();
+                lanes[l].searcher.feed(&objectives);
+                let mut failed = false;
+                for ((_, genome), ran) in batch[start..end].iter().zip(&generated[start..end]) {
+                    let lane = &mut lanes[l];
+                    let Ran::Record(record) = ran else {
+                        lane.report.invalid += 1;
+                        continue;
+                    };
+                    lane.report.simulations += 1;
+                    let o = objective(record);
+                    if o.is_finite() {
+                        lane.report.lowest = Some(lane.report.lowest.map_or(o, |x: f64| x.min(o)));
+                    }
+                    let mut record = (**record).clone();
+                    annotate(&mut record, "strategy", serde_json::json!(opts.strategy.as_str()));
+                    annotate(&mut record, "campaign_seed", serde_json::json!(opts.seed));
+                    record.replay = opts.command.clone();
+                    let Some(criterion) = target_criterion(&record) else {
+                        sink(record)?;
+                        continue;
+                    };
+                    failed = true;
+                    lane.report.failures += 1;
+                    lane.report.first_failure.get_or_insert(lane.report.simulations);
+                    let failure = report.failures.len();
+                    report.failures.push(FailureReport {
+                        scenario: lane.report.scenario.clone(),
+                        margin: margin(&record, &criterion).unwrap_or(f64::NEG_INFINITY),
+                        criterion: criterion.clone(),
+                        original: genome.clone(),
+                        shrunk: None,
+                    });
+                    if opts.shrink.max_shrinks.is_none_or(|max| shrinks_started < max) {
+                        shrinks_started += 1;
+                        let shrinker =
+                            Shrinker::new(criterion, genome.clone(), record.clone(), opts.shrink.budget);
+                        active.push(Active { failure, space: lane.space, shrinker, held: record });
+                    } else {
+                        sink(record)?;
+                    }
+                }
+                if failed && lanes[l].searcher.stops_on_failure() {
+                    let left = std::mem::take(&mut lanes[l].left);
+                    lanes[l].done = true;
+                    redistribute(&mut lanes, left);
+                }
+                start = end;
+            }
+
+            // 4. Shrink probes.
+            for ((k, _), ran) in probes.iter().zip(probed) {
+                active[*k].shrinker.feed(ran);
+            }
+        }
+        report.scenarios = lanes.into_iter().map(|l| l.report).collect();
+        Ok(report)
+    }
+
+    /// Saves a finished shrink and writes the failure's record.
+    fn finish_shrink(
+        &self,
+        done: Active,
+        report: &mut CampaignReport,
+        sink: &mut dyn FnMut(RunRecord) -> Result<(), FuzzError>,
+    ) -> Result<(), FuzzError> {
+        let Active { failure, space, shrinker, mut held } = done;
+        let Some(Shrunk { genome, record, simulations, minimal }) = shrinker.finished() else {
+            return sink(held);
+        };
+        let criterion = shrinker.criterion().to_owned();
+        let scenario = self.spaces[space].scenario();
+        let f = &mut report.failures[failure];
+        let shrunk_margin = margin(&record, &criterion).unwrap_or(f64::NEG_INFINITY);
+        let regression = Regression {
+            scenario: scenario.id().to_owned(),
+            file: scenario.path().display().to_string(),
+            file_hash: scenario.file_hash().to_owned(),
+            criterion: criterion.clone(),
+            margin: shrunk_margin,
+            first_violation_t: first_violation(&record, &criterion),
+            trace_hash: record.trace_hash.clone(),
+            engine_version: ENGINE_VERSION.to_owned(),
+            adapter: SavedAdapter {
+                spec: record.adapter.spec.clone(),
+                name: record.adapter.name.clone(),
+                version: record.adapter.version.clone(),
+            },
+            seed_matters: self.spaces[space].seed_matters(&genome),
+            instance: genome.clone(),
+            original: Original { instance: f.original.clone(), margin: f.margin },
+            shrink: ShrinkStats { simulations: u32::try_from(simulations).unwrap_or(u32::MAX), minimal },
+            found_by: FoundBy {
+                strategy: self.options.strategy.as_str().to_owned(),
+                seed: self.options.seed,
+            },
+        };
+        let saved = match &self.options.regressions {
+            Some(dir) => Some(regression::save(dir, &regression)?),
+            None => None,
+        };
+        if let Some(saved) = &saved {
+            held.replay =
+                format!("gauntlet replay {}", shell_words::quote(&saved.path().display().to_string()));
+            annotate(&mut held, "regression", serde_json::json!(saved.path().display().to_string()));
+        }
+        annotate(
+            &mut held,
+            "shrunk",
+            serde_json::json!({
+                "criterion": criterion,
+                "margin": finite_or_null(shrunk_margin),
+                "instance": serde_json::to_value(&genome).unwrap_or(serde_json::Value::Null),
+                "trace_hash": record.trace_hash,
+                "minimal": minimal,
+            }),
+        );
+        f.shrunk = Some(ShrinkReport {
+            genome,
+            margin: shrunk_margin,
+            trace_hash: record.trace_hash.clone(),
+            simulations,
+            minimal,
+            saved,
+        });
+        sink(held)
+    }
+}
+
+fn finite_or_null(x: f64) -> serde_json::Value {
+    if x.is_finite() { serde_json::json!(x) } else { serde_json::Value::Null }
+}
+
+/// Gives `left` simulations to the lanes still searching, evenly, the
+/// remainder to the first ones.
+fn redistribute(lanes: &mut [Lane], left: usize) {
+    let open: Vec<usize> = (0..lanes.len()).filter(|&l| !lanes[l].done).collect();
+    if open.is_empty() {
+        return;
+    }
+    let (each, extra) = (left / open.len(), left % open.len());
+    for (k, &l) in open.iter().enumerate() {
+        lanes[l].left += each + usize::from(k < extra);
+    }
+}

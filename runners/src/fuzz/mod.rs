@@ -1,0 +1,73 @@
+//! Fuzzing: campaigns that generate scenario instances nobody wrote, search
+//! for failures, shrink each failure to its simplest form, and keep it as a
+//! regression file that every sweep re-runs.
+//!
+//! - [`search`]: how instances are picked: uniform random sampling from each
+//!   scenario's proptest strategy (a fixed stream per campaign seed), or a
+//!   falsification search (the cross-entropy method) driving the criterion
+//!   margins down;
+//! - a campaign ([`CampaignOptions`], [`CampaignReport`]): rounds of jobs on
+//!   the sweep's worker pool, deterministic whatever the thread count, records
+//!   streamed in a fixed order;
+//! - shrinking ([`ShrinkOptions`]): while the failure keeps failing the same
+//!   criterion, extra actors and faults are removed, numbers move toward
+//!   nominal, the duration is cut just after the first violation;
+//! - the corpus ([`rerun_regressions`], [`replay_regression`]): saved
+//!   regressions re-run before every sweep's new jobs, and replayed one by one;
+//! - [`allocate`]: the coverage-directed split of the budget;
+//! - [`measure`]: simulations to the first failure, for the benchmark of
+//!   search against random sampling.
+
+mod campaign;
+mod corpus;
+mod coverage;
+pub mod measure;
+mod objective;
+mod probe;
+pub mod search;
+mod shrink;
+
+pub(crate) use campaign::Campaign;
+pub use campaign::{CampaignOptions, CampaignReport, FailureReport, ScenarioReport, ShrinkReport};
+pub use corpus::{
+    RegressionResult, RegressionRun, RegressionStatus, regression_world, replay_regression, rerun_regressions,
+};
+pub use coverage::{Allocation, CoverageMove, allocate, facts};
+pub(crate) use probe::Machine;
+pub use search::StrategyKind;
+pub use shrink::{CUT_SLACK, ShrinkOptions};
+
+use gauntlet_scenarios::ScenarioError;
+use gauntlet_scenarios::regression::RegressionError;
+
+use crate::error::RunnerError;
+
+/// Why a campaign, a regression re-run or a regression replay stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum FuzzError {
+    /// A scenario (or its `fuzz` section, or a regression's instance) is invalid.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A regression file could not be read or written.
+    #[error(transparent)]
+    Regression(#[from] RegressionError),
+    /// The worker pool failed.
+    #[error("failed to run fuzz jobs: {0}")]
+    Execute(String),
+    /// A record could not be written.
+    #[error("failed to write a record: {0}")]
+    Write(String),
+}
+
+impl From<FuzzError> for RunnerError {
+    fn from(e: FuzzError) -> Self {
+        match e {
+            FuzzError::Scenario(e) => RunnerError::Scenario(e),
+            FuzzError::Regression(RegressionError::Io { path, source }) => RunnerError::Io { path, source },
+            FuzzError::Regression(RegressionError::Invalid(d)) => {
+                RunnerError::Scenario(ScenarioError::single(d))
+            }
+            other => RunnerError::Usage(other.to_string()),
+        }
+    }
+}

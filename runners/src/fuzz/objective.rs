@@ -1,0 +1,75 @@
+//! What a search minimises and what counts as the same failure.
+
+use gauntlet_engine::CRITERION_NAMES;
+use gauntlet_reports::record::{Outcome, RunRecord};
+
+/// The margin of each criterion that counts as "one unit" of robustness,
+/// so that margins in metres, seconds and m/s² can be compared: a search
+/// minimises the smallest margin divided by its criterion's scale.
+pub(crate) fn scale(criterion: &str) -> f64 {
+    match criterion {
+        "no_collision" => 1.0, // m of clearance
+        "min_ttc" => 1.0,      // s
+        "min_gap" => 2.0,      // m
+        "stay_on_road" => 0.5, // m
+        "speed_limit" => 1.0,  // m/s
+        "max_decel" => 1.0,    // m/s²
+        "max_jerk" => 5.0,     // m/s³
+        "reach_goal" => 10.0,  // m
+        _ => 1.0,
+    }
+}
+
+/// Scaled margins beyond this magnitude count as this much (keeps `exp` finite).
+const CLAMP: f64 = 50.0;
+
+/// The search objective of a run (lower is closer to failing): the soft
+/// minimum `-ln Σ exp(-mᵢ/sᵢ)` of its margins `mᵢ` scaled by [`scale`].
+/// Like the minimum it is dominated by the criterion closest to failing,
+/// but it still ranks runs when that criterion's margin does not move (a
+/// road margin that stays at 0.8 m while the clearance to a lead car
+/// shrinks). A run that errored or has no verdict gives +∞.
+pub(crate) fn objective(record: &RunRecord) -> f64 {
+    if record.outcome == Outcome::Error || record.verdicts.is_empty() {
+        return f64::INFINITY;
+    }
+    let sum: f64 = record
+        .verdicts
+        .iter()
+        .map(|v| {
+            let m = v.margin / scale(&v.criterion);
+            libm::exp(-if m.is_nan() { CLAMP } else { m.clamp(-CLAMP, CLAMP) })
+        })
+        .sum();
+    -libm::log(sum)
+}
+
+/// Whether the run failed `criterion`.
+pub(crate) fn violates(record: &RunRecord, criterion: &str) -> bool {
+    record.outcome == Outcome::Fail && record.verdicts.iter().any(|v| v.criterion == criterion && !v.passed)
+}
+
+/// The criterion a failure is filed under: the first violated one in the
+/// engine's order (collisions first, then time-to-collision, gap, road,
+/// speed, deceleration, jerk, goal).
+pub(crate) fn target_criterion(record: &RunRecord) -> Option<String> {
+    if record.outcome != Outcome::Fail {
+        return None;
+    }
+    let violated = |name: &str| record.verdicts.iter().any(|v| v.criterion == name && !v.passed);
+    CRITERION_NAMES
+        .iter()
+        .find(|name| violated(name))
+        .map(|name| (*name).to_owned())
+        .or_else(|| record.violations().next().map(|v| v.criterion.clone()))
+}
+
+/// The verdict margin of `criterion`, if it was judged.
+pub(crate) fn margin(record: &RunRecord, criterion: &str) -> Option<f64> {
+    record.verdicts.iter().find(|v| v.criterion == criterion).map(|v| v.margin)
+}
+
+/// When `criterion` was first violated, s.
+pub(crate) fn first_violation(record: &RunRecord, criterion: &str) -> Option<f64> {
+    record.verdicts.iter().find(|v| v.criterion == criterion).and_then(|v| v.first_violation_t)
+}

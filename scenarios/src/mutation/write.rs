@@ -1,0 +1,286 @@
+//! Writes a raw scenario file back as RON text that parses to an equal
+//! file. Fuzzed instances are built as raw files and then written, so that
+//! they pass through exactly the validation every scenario file passes.
+//!
+//! Every struct is destructured field by field: a field added to the schema
+//! and not written here is a compile error, not a silently dropped value.
+
+use std::fmt::Write as _;
+
+use crate::param::Num;
+use crate::raw::*;
+
+/// The RON text of `file` (its `fuzz` section left out).
+pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
+    let ScenarioFile {
+        id,
+        title,
+        description,
+        tags,
+        hazards,
+        duration,
+        dt,
+        road,
+        environment,
+        ego,
+        actors,
+        criteria,
+        fuzz: _,
+    } = file;
+    let mut w = String::with_capacity(2048);
+    w.push_str("Scenario(\n");
+    let _ = writeln!(w, "    id: {},", string(id));
+    let _ = writeln!(w, "    title: {},", string(title));
+    let _ = writeln!(w, "    description: {},", string(description));
+    w.push_str("    tags: {");
+    for (i, (k, v)) in tags.iter().enumerate() {
+        let _ = write!(w, "{}{}: {}", if i > 0 { ", " } else { "" }, string(k), string(v));
+    }
+    w.push_str("},\n    hazards: [");
+    for (i, h) in hazards.iter().enumerate() {
+        let _ = write!(w, "{}{}", if i > 0 { ", " } else { "" }, string(h));
+    }
+    w.push_str("],\n");
+    let _ = writeln!(w, "    duration: {},", num(duration));
+    let _ = writeln!(w, "    dt: {},", num(dt));
+    let _ = writeln!(w, "    road: {},", road_text(road));
+    let _ = writeln!(w, "    environment: {},", environment_text(environment));
+    let _ = writeln!(w, "    ego: {},", ego_text(ego));
+    w.push_str("    actors: [\n");
+    for a in actors {
+        let _ = writeln!(w, "        {},", actor_text(a));
+    }
+    w.push_str("    ],\n    criteria: [");
+    for (i, c) in criteria.iter().enumerate() {
+        let _ = write!(w, "{}{}", if i > 0 { ", " } else { "" }, criterion_text(c));
+    }
+    w.push_str("],\n)\n");
+    w
+}
+
+/// A RON string literal.
+fn string(s: &str) -> String {
+    // Escapes exactly as ron reads them back.
+    ron::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+}
+
+/// A float literal that reads back to the same bits (`{:?}` is the shortest
+/// round-tripping form and always has a `.` or an exponent).
+fn float(v: f64) -> String {
+    format!("{v:?}")
+}
+
+/// A number, range or choice.
+pub(crate) fn num(n: &Num) -> String {
+    match n {
+        Num::Fixed(v) => float(*v),
+        Num::Range { min, max, nominal } => {
+            format!("Range(min: {}, max: {}, nominal: {})", float(*min), float(*max), float(*nominal))
+        }
+        Num::Choice { values, nominal } => {
+            let values: Vec<String> = values.iter().map(|v| float(*v)).collect();
+            format!("Choice(values: [{}], nominal: {})", values.join(", "), float(*nominal))
+        }
+    }
+}
+
+fn road_text(r: &RoadFile) -> String {
+    let RoadFile { lanes, lane_width, speed_limit, layout, edge, shoulder } = r;
+    let layout = match layout {
+        LayoutFile::Straight { length } => format!("Straight(length: {})", num(length)),
+        LayoutFile::Curve { approach, radius, angle_deg, direction, exit } => format!(
+            "Curve(approach: {}, radius: {}, angle_deg: {}, direction: {}, exit: {})",
+            num(approach),
+            num(radius),
+            num(angle_deg),
+            match direction {
+                Direction::Left => "Left",
+                Direction::Right => "Right",
+            },
+            num(exit)
+        ),
+        LayoutFile::Intersection { approach, exit, cross_lane_width, arm_length } => format!(
+            "Intersection(approach: {}, exit: {}, cross_lane_width: {}, arm_length: {})",
+            num(approach),
+            num(exit),
+            num(cross_lane_width),
+            num(arm_length)
+        ),
+        LayoutFile::Crosswalk { approach, exit, width } => {
+            format!("Crosswalk(approach: {}, exit: {}, width: {})", num(approach), num(exit), num(width))
+        }
+    };
+    let edge = match edge {
+        EdgeFile::Barrier => "Barrier",
+        EdgeFile::Kerb => "Kerb",
+        EdgeFile::Open => "Open",
+    };
+    format!(
+        "(lanes: {}, lane_width: {}, speed_limit: {}, layout: {layout}, edge: {edge}, shoulder: {})",
+        num(lanes),
+        num(lane_width),
+        num(speed_limit),
+        num(shoulder)
+    )
+}
+
+fn environment_text(e: &EnvironmentFile) -> String {
+    let EnvironmentFile { friction, sensor } = e;
+    let SensorFile { range, fov_deg, noise_sigma, dropout, latency_steps, occlusion } = sensor;
+    format!(
+        "(friction: {}, sensor: (range: {}, fov_deg: {}, noise_sigma: {}, dropout: {}, latency_steps: {}, \
+         occlusion: {occlusion}))",
+        num(friction),
+        num(range),
+        num(fov_deg),
+        num(noise_sigma),
+        num(dropout),
+        num(latency_steps)
+    )
+}
+
+fn ego_text(e: &EgoFile) -> String {
+    let EgoFile { lane, s, speed, goal, vehicle } = e;
+    let GoalFile { s: goal_s } = goal;
+    let VehicleFile { length, width, wheelbase, max_accel, max_decel, max_steer } = vehicle;
+    format!(
+        "(lane: {}, s: {}, speed: {}, goal: (s: {}), vehicle: (length: {}, width: {}, wheelbase: {}, \
+         max_accel: {}, max_decel: {}, max_steer: {}))",
+        num(lane),
+        num(s),
+        num(speed),
+        num(goal_s),
+        num(length),
+        num(width),
+        num(wheelbase),
+        num(max_accel),
+        num(max_decel),
+        num(max_steer)
+    )
+}
+
+/// One actor as a RON tuple struct.
+pub(crate) fn actor_text(a: &ActorFile) -> String {
+    let ActorFile { name, kind, path, lane, d, s, speed, heading_deg, length, width, behaviours } = a;
+    let mut w = format!(
+        "(name: {}, kind: {}, path: {}",
+        string(name),
+        match kind {
+            KindFile::Vehicle => "Vehicle",
+            KindFile::Pedestrian => "Pedestrian",
+            KindFile::Cyclist => "Cyclist",
+            KindFile::Static => "Static",
+        },
+        match path {
+            PathFile::Route => "Route",
+            PathFile::CrossNorth => "CrossNorth",
+            PathFile::CrossSouth => "CrossSouth",
+        }
+    );
+    for (field, value) in [("lane", lane), ("d", d)] {
+        if let Some(n) = value {
+            let _ = write!(w, ", {field}: {}", num(n));
+        }
+    }
+    let _ = write!(w, ", s: {}, speed: {}, heading_deg: {}", num(s), num(speed), num(heading_deg));
+    for (field, value) in [("length", length), ("width", width)] {
+        if let Some(n) = value {
+            let _ = write!(w, ", {field}: {}", num(n));
+        }
+    }
+    w.push_str(", behaviours: [");
+    for (i, step) in behaviours.iter().enumerate() {
+        let StepFile { at, action } = step;
+        let _ = write!(
+            w,
+            "{}(at: {}, do: {})",
+            if i > 0 { ", " } else { "" },
+            trigger_text(at),
+            behaviour_text(action)
+        );
+    }
+    w.push_str("])");
+    w
+}
+
+fn trigger_text(t: &TriggerFile) -> String {
+    match t {
+        TriggerFile::Immediately => "Immediately".to_owned(),
+        TriggerFile::Time(n) => format!("Time({})", num(n)),
+        TriggerFile::EgoDistance(n) => format!("EgoDistance({})", num(n)),
+        TriggerFile::EgoTimeToArrival(n) => format!("EgoTimeToArrival({})", num(n)),
+        TriggerFile::ActorDistance { actor, distance } => {
+            format!("ActorDistance(actor: {}, distance: {})", string(actor), num(distance))
+        }
+    }
+}
+
+fn behaviour_text(b: &BehaviourFile) -> String {
+    match b {
+        BehaviourFile::KeepLane { speed } => format!("KeepLane(speed: {})", num(speed)),
+        BehaviourFile::ChangeLane { lane, duration, speed } => {
+            format!("ChangeLane(lane: {}, duration: {}, speed: {})", num(lane), num(duration), num(speed))
+        }
+        BehaviourFile::Brake { decel } => format!("Brake(decel: {})", num(decel)),
+        BehaviourFile::Cross { speed, to_d } => format!("Cross(speed: {}, to_d: {})", num(speed), num(to_d)),
+        BehaviourFile::Stand => "Stand".to_owned(),
+    }
+}
+
+fn criterion_text(c: &CriterionFile) -> String {
+    match c {
+        CriterionFile::NoCollision => "NoCollision".to_owned(),
+        CriterionFile::MinTtc { min } => format!("MinTtc(min: {})", num(min)),
+        CriterionFile::MinGap { min } => format!("MinGap(min: {})", num(min)),
+        CriterionFile::StayOnRoad => "StayOnRoad".to_owned(),
+        CriterionFile::SpeedLimit { tolerance } => format!("SpeedLimit(tolerance: {})", num(tolerance)),
+        CriterionFile::MaxDecel { max } => format!("MaxDecel(max: {})", num(max)),
+        CriterionFile::MaxJerk { max } => format!("MaxJerk(max: {})", num(max)),
+        CriterionFile::ReachGoal { within } => format!("ReachGoal(within: {})", num(within)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use gauntlet_ron_source::SourceFile;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::Scenario;
+
+    fn library() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("library");
+        crate::discover(&[root]).expect("library lists")
+    }
+
+    #[test]
+    fn every_library_scenario_round_trips_through_the_writer() {
+        let files = library();
+        assert!(!files.is_empty());
+        for path in files {
+            let original = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            let text = scenario_text(original.file());
+            let copy = Scenario::from_source(SourceFile::new(&path, text.clone()))
+                .unwrap_or_else(|e| panic!("{}: written text does not load: {e}\n{text}", path.display()));
+            assert_eq!(scenario_text(copy.file()), text, "{}", path.display());
+            assert_eq!(copy.parameters(), original.parameters(), "{}", path.display());
+            for seed in [0, 1, 7] {
+                assert_eq!(copy.instance(seed), original.instance(seed), "{} seed {seed}", path.display());
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn floats_read_back_bit_for_bit(v in proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO) {
+            let back: Num = ron::from_str(&float(v)).expect("parses");
+            prop_assert_eq!(back.nominal().to_bits(), v.to_bits());
+        }
+
+        #[test]
+        fn strings_read_back_unchanged(s in ".*") {
+            let back: String = ron::from_str(&string(&s)).expect("parses");
+            prop_assert_eq!(back, s);
+        }
+    }
+}
