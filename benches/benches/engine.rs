@@ -11,28 +11,11 @@
 //!   world construction included.
 
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use gauntlet_benches::{bare_step, dynamic_bodies, settled, ten_actors};
 use gauntlet_engine::adapters::ReferenceAdapter;
-use gauntlet_engine::{AutonomyAdapter, RunOptions, Simulation, WorldSpec};
-use gauntlet_scenarios::Scenario;
-
-fn ten_actors() -> WorldSpec {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ten_actors.ron");
-    let scenario = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    scenario.instance(0).world
-}
-
-fn settled(spec: &WorldSpec, adapter: &mut ReferenceAdapter) -> Simulation {
-    let mut sim = Simulation::new(spec);
-    adapter.reset(sim.job_start()).expect("reference adapter resets");
-    for _ in 0..40 {
-        let control = adapter.step(sim.observe()).expect("reference adapter answers");
-        sim.act(control);
-    }
-    sim
-}
+use gauntlet_engine::{AutonomyAdapter, RunOptions, Simulation};
 
 fn step(c: &mut Criterion) {
     let mut spec = ten_actors();
@@ -49,17 +32,9 @@ fn step(c: &mut Criterion) {
     group.bench_function("rapier_10_actors", |b| {
         let mut adapter = ReferenceAdapter::default();
         let mut physics = settled(&spec, &mut adapter).into_physics();
-        let handles: Vec<_> =
-            physics.bodies.iter().filter(|(_, rb)| rb.is_dynamic()).map(|(h, _)| h).collect();
+        let dynamic = dynamic_bodies(&physics);
         b.iter(|| {
-            for &h in &handles {
-                let rb = &mut physics.bodies[h];
-                let (force, angvel) = (rb.user_force(), rb.angvel());
-                rb.reset_forces(false);
-                rb.add_force(force, true);
-                rb.set_angvel(angvel, true);
-            }
-            physics.step();
+            bare_step(&mut physics, &dynamic);
             black_box(&physics);
         });
     });

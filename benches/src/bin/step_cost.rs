@@ -6,12 +6,11 @@
 //! `step_cost engine|rapier|setup STEPS`: `setup` builds and settles the
 //! world and stops, so its count can be subtracted from the other two.
 
-use std::path::Path;
 use std::process::ExitCode;
 
+use gauntlet_benches::{bare_step, dynamic_bodies, settled, ten_actors};
+use gauntlet_engine::AutonomyAdapter;
 use gauntlet_engine::adapters::ReferenceAdapter;
-use gauntlet_engine::{AutonomyAdapter, Simulation};
-use gauntlet_scenarios::Scenario;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -19,25 +18,10 @@ fn main() -> ExitCode {
         eprintln!("usage: step_cost engine|rapier|setup STEPS");
         return ExitCode::from(2);
     };
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ten_actors.ron");
-    let scenario = match Scenario::load(&path) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut spec = scenario.instance(0).world;
+    let mut spec = ten_actors();
     spec.duration = 3600.0;
-    let mut sim = Simulation::new(&spec);
     let mut adapter = ReferenceAdapter::default();
-    if adapter.reset(sim.job_start()).is_err() {
-        return ExitCode::FAILURE;
-    }
-    for _ in 0..40 {
-        let Ok(control) = adapter.step(sim.observe()) else { return ExitCode::FAILURE };
-        sim.act(control);
-    }
+    let mut sim = settled(&spec, &mut adapter);
     match mode.as_str() {
         "setup" => {}
         "engine" => {
@@ -48,17 +32,9 @@ fn main() -> ExitCode {
         }
         "rapier" => {
             let mut physics = sim.into_physics();
-            let handles: Vec<_> =
-                physics.bodies.iter().filter(|(_, rb)| rb.is_dynamic()).map(|(h, _)| h).collect();
+            let dynamic = dynamic_bodies(&physics);
             for _ in 0..steps {
-                for &h in &handles {
-                    let rb = &mut physics.bodies[h];
-                    let (force, angvel) = (rb.user_force(), rb.angvel());
-                    rb.reset_forces(false);
-                    rb.add_force(force, true);
-                    rb.set_angvel(angvel, true);
-                }
-                physics.step();
+                bare_step(&mut physics, &dynamic);
             }
         }
         other => {

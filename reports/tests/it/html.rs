@@ -18,9 +18,7 @@ use gauntlet_reports::{
     BaselineDiff, DashboardInput, DiffOptions, GateCheck, GateConfig, GateInputs, HistoryPoint, JobKey,
     JobKind, Outcome, RunRecord, Totals, diff, evaluate, read_records, render_dashboard, render_replay,
 };
-use gauntlet_taxonomy::{
-    CoverageOptions, CoverageReport, CriterionFact, JobFacts, JobOutcome, Taxonomy, coverage,
-};
+use gauntlet_taxonomy::{CoverageOptions, CoverageReport, JobFacts, Taxonomy, coverage};
 use roxmltree::{Document, Node};
 
 use crate::support::fixture;
@@ -45,25 +43,7 @@ fn key(scenario: &str, kind: JobKind, seed: u64) -> JobKey {
 }
 
 fn facts(records: &[RunRecord]) -> Vec<JobFacts> {
-    records
-        .iter()
-        .map(|r| JobFacts {
-            scenario: r.scenario.clone(),
-            seed: r.seed,
-            tags: r.tags.clone(),
-            hazards: r.hazards.clone(),
-            outcome: match r.outcome {
-                Outcome::Pass => JobOutcome::Pass,
-                Outcome::Fail => JobOutcome::Fail,
-                Outcome::Error => JobOutcome::Error,
-            },
-            verdicts: r
-                .verdicts
-                .iter()
-                .map(|v| CriterionFact { criterion: v.criterion.clone(), passed: v.passed, margin: v.margin })
-                .collect(),
-        })
-        .collect()
+    records.iter().map(gauntlet_reports::coverage::job_facts).collect()
 }
 
 /// Everything a dashboard is drawn from, owned.
