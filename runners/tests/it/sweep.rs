@@ -12,11 +12,11 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios")
 }
 
-fn sweep(threads: usize, out: &Path) -> Vec<RunRecord> {
-    let config = RunConfig {
+fn sweep_config(out: &Path) -> RunConfig {
+    RunConfig {
         paths: vec![fixtures()],
         seeds: 6,
-        threads,
+        threads: 1,
         adapter: "builtin:reference".parse::<AdapterSpec>().expect("valid spec"),
         exec: ExecOptions::default(),
         out: out.to_path_buf(),
@@ -25,7 +25,11 @@ fn sweep(threads: usize, out: &Path) -> Vec<RunRecord> {
         progress: false,
         taxonomy: None,
         regressions: None,
-    };
+    }
+}
+
+fn sweep(threads: usize, out: &Path) -> Vec<RunRecord> {
+    let config = RunConfig { threads, ..sweep_config(out) };
     let report = run(&config).expect("sweep runs");
     assert_eq!(report.skipped, 0);
     read_records(out).map(|r| r.expect("valid record")).collect()
@@ -87,4 +91,31 @@ fn replay_reproduces_the_sweep_record_and_writes_a_trace() {
     let rows = text.lines().count();
     // Header + 2 bodies per step.
     assert_eq!(rows as u64, 1 + 2 * target.steps);
+}
+
+/// A crashing external adapter costs exactly one job an `error` record; every
+/// other job of the sweep runs on a fresh process and is judged normally.
+#[test]
+fn a_crashing_exec_adapter_costs_one_job_an_error_record() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let adapters = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/adapters");
+    let marker = dir.path().join("crashed-once");
+    let spec =
+        format!("exec:python3 -S -B {} 5 3 --once={}", adapters.join("crash.py").display(), marker.display());
+    let out = dir.path().join("r.jsonl");
+    let config = RunConfig {
+        threads: 1,
+        adapter: spec.parse::<AdapterSpec>().expect("valid spec"),
+        ..sweep_config(&out)
+    };
+    run(&config).expect("the sweep goes on");
+    let records: Vec<RunRecord> = read_records(&out).map(|r| r.expect("valid record")).collect();
+    assert_eq!(records.len(), 12);
+    let errors: Vec<&RunRecord> = records.iter().filter(|r| r.error.is_some()).collect();
+    assert_eq!(errors.len(), 1, "exactly one job pays for the crash");
+    let e = errors[0].error.as_ref().expect("error record");
+    assert_eq!(e.kind.as_str(), "adapter_exited");
+    assert!(e.message.contains("exit status: 3") && e.message.contains("at step 5"), "{}", e.message);
+    assert!(e.message.contains("fatal: planner crashed at step 5"), "the stderr tail is kept: {}", e.message);
+    assert!(records.iter().all(|r| r.adapter.name == "fake"), "records carry the hello name");
 }
