@@ -6,4 +6,5 @@ mod exec_adapter;
 mod fuzz;
 mod library;
 mod plan;
+mod support;
 mod sweep;

@@ -4,29 +4,18 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use gauntlet_reports::record::read_records;
-use gauntlet_runners::adapter::ExecOptions;
 use gauntlet_runners::commands::run::{RunConfig, run};
 use gauntlet_runners::plan::Library;
 use gauntlet_taxonomy::Taxonomy;
 
+use crate::support::{fixture_sweep, scenario_fixtures};
+
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios")
+    scenario_fixtures()
 }
 
 fn config(out: &Path) -> RunConfig {
-    RunConfig {
-        paths: vec![fixtures()],
-        seeds: 2,
-        threads: 2,
-        adapter: "builtin:reference".parse().expect("valid spec"),
-        exec: ExecOptions::default(),
-        out: out.to_path_buf(),
-        budget: None,
-        time_budget: None,
-        progress: false,
-        taxonomy: None,
-        regressions: None,
-    }
+    RunConfig { seeds: 2, threads: 2, ..fixture_sweep(out) }
 }
 
 #[test]

@@ -8,24 +8,14 @@ use gauntlet_runners::adapter::{AdapterSpec, ExecOptions};
 use gauntlet_runners::commands::replay::{ReplayConfig, replay};
 use gauntlet_runners::commands::run::{RunConfig, run};
 
+use crate::support::{fixture_sweep, scenario_fixtures};
+
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios")
+    scenario_fixtures()
 }
 
 fn sweep_config(out: &Path) -> RunConfig {
-    RunConfig {
-        paths: vec![fixtures()],
-        seeds: 6,
-        threads: 1,
-        adapter: "builtin:reference".parse::<AdapterSpec>().expect("valid spec"),
-        exec: ExecOptions::default(),
-        out: out.to_path_buf(),
-        budget: None,
-        time_budget: None,
-        progress: false,
-        taxonomy: None,
-        regressions: None,
-    }
+    fixture_sweep(out)
 }
 
 fn sweep(threads: usize, out: &Path) -> Vec<RunRecord> {

@@ -1,0 +1,28 @@
+//! Shared pieces of the integration tests.
+
+use std::path::{Path, PathBuf};
+
+use gauntlet_runners::adapter::ExecOptions;
+use gauntlet_runners::commands::run::RunConfig;
+
+/// The small fixture library (a lead-braking and a noisy cut-in scenario).
+pub fn scenario_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios")
+}
+
+/// A sweep of the fixture library: 6 seeds, 1 thread, reference adapter, no regressions.
+pub fn fixture_sweep(out: &Path) -> RunConfig {
+    RunConfig {
+        paths: vec![scenario_fixtures()],
+        seeds: 6,
+        threads: 1,
+        adapter: "builtin:reference".parse().expect("valid spec"),
+        exec: ExecOptions::default(),
+        out: out.to_path_buf(),
+        budget: None,
+        time_budget: None,
+        progress: false,
+        taxonomy: None,
+        regressions: None,
+    }
+}
