@@ -58,7 +58,7 @@ fn timing(c: &mut Criterion) {
     group.sample_size(10);
     for case in cases() {
         let scenario = Scenario::load(&case.scenario).unwrap_or_else(|e| panic!("{e}"));
-        let space = FuzzSpace::new(Arc::new(scenario)).unwrap_or_else(|e| panic!("{e}"));
+        let space = Arc::new(FuzzSpace::new(Arc::new(scenario)).unwrap_or_else(|e| panic!("{e}")));
         let adapter = format!("builtin:{}", case.adapter).parse().unwrap_or_else(|e| panic!("{e}"));
         for strategy in [StrategyKind::Random, StrategyKind::Search] {
             group.bench_function(format!("{strategy}/{}", case.adapter), |b| {

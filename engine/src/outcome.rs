@@ -77,16 +77,6 @@ pub enum RunError {
     Engine(#[from] EngineFault),
 }
 
-impl RunError {
-    /// Stable short kind for records (`adapter_timeout`, `engine_blow_up`, …).
-    pub fn kind(&self) -> String {
-        match self {
-            RunError::Adapter(f) => format!("adapter_{}", f.kind.as_str()),
-            RunError::Engine(e) => e.kind().to_owned(),
-        }
-    }
-}
-
 /// Everything a run produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunResult {

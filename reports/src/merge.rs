@@ -163,7 +163,7 @@ fn find_conflicts(records: &[RunRecord]) -> Vec<Conflict> {
 mod tests {
     use super::*;
     use crate::record::JobKind;
-    use crate::record::tests::record;
+    use crate::record::tests::{fuzz_record, record};
 
     fn keys(out: &MergeOutput) -> Vec<(String, JobKind, u64)> {
         out.records.iter().map(|r| (r.scenario.clone(), r.kind, r.seed)).collect()
@@ -171,8 +171,7 @@ mod tests {
 
     #[test]
     fn merges_sorted_and_drops_exact_duplicates() {
-        let mut fuzz = record("a", 0, Outcome::Pass);
-        fuzz.kind = JobKind::Fuzz;
+        let fuzz = fuzz_record("a", 0, Outcome::Pass);
         let shard1 = vec![record("b", 2, Outcome::Pass), fuzz.clone(), record("a", 10, Outcome::Fail)];
         let shard2 = vec![record("a", 9, Outcome::Pass), record("b", 2, Outcome::Pass)];
         let out = merge([shard1, shard2], &MergeOptions::default()).unwrap();
@@ -241,9 +240,9 @@ mod tests {
     #[test]
     fn another_schema_version_is_rejected() {
         let mut r = record("a", 1, Outcome::Pass);
-        r.schema = 2;
+        r.schema = 3;
         let err =
             merge([vec![record("b", 1, Outcome::Pass)], vec![r]], &MergeOptions::default()).unwrap_err();
-        assert!(matches!(err, MergeError::UnsupportedSchema { stream: 1, found: 2, .. }), "{err}");
+        assert!(matches!(err, MergeError::UnsupportedSchema { stream: 1, found: 3, .. }), "{err}");
     }
 }

@@ -1,9 +1,10 @@
 //! The run record: one JSON object per finished job, one line per object
-//! (JSON Lines), schema version [`SCHEMA_VERSION`].
+//! (JSON Lines), schema version [`SCHEMA_VERSION`] (2).
 //!
 //! ```json
-//! {"schema":1,"scenario":"cut_in.highway","title":"Cut-in at highway speed",
+//! {"schema":2,"id":"cut_in.highway/run/3","scenario":"cut_in.highway","title":"Cut-in at highway speed",
 //!  "file":"scenarios/library/cut_in.ron","file_hash":"<blake3 hex>","seed":3,"kind":"run",
+//!  "source":{"from":"seed"},
 //!  "tags":{"event":"cut_in","road":"highway"},"hazards":["H-002"],
 //!  "params":{"actors[0].behaviours[1].duration":2.5,"ego.speed":25.0},
 //!  "adapter":{"spec":"builtin:reference","name":"reference","version":"0.1.0"},
@@ -16,8 +17,22 @@
 //!
 //! (shown wrapped; on disk each record is a single line.)
 //!
-//! - `kind` is `run`, `regression` (a seed kept from an earlier fuzz
-//!   failure) or `fuzz`; `outcome` is `pass`, `fail` or `error`.
+//! - `id` names the job uniquely within a sweep: `SCENARIO/KIND/SEED`, and
+//!   for jobs whose instance is given rather than drawn from the seed
+//!   `SCENARIO/KIND/SEED/DIGEST` (12 hex digits of the instance's digest).
+//!   `gauntlet replay RECORDS --job ID` re-runs it.
+//! - `kind` is `run`, `regression` (a saved fuzz failure re-run by every
+//!   sweep) or `fuzz`; it always agrees with `source`.
+//! - `source` says how the instance was built, with everything needed to
+//!   build it again ([`JobSource`]): `{"from":"seed"}` (parameters drawn
+//!   from `seed`; seed 0 is nominal), `{"from":"regression","regression":
+//!   FILE,"criterion":…,"saved_trace_hash":…,"instance":GENOME}` or
+//!   `{"from":"fuzz","instance":GENOME,"strategy":…,"campaign_seed":…}`,
+//!   where `GENOME` is `{"seed":…,"values":{…},"mutations":{…}}`.
+//! - `replay` is one command that reproduces *this* record: the same
+//!   instance, the same adapter and so the same `trace_hash`, for every kind.
+//!   It writes nothing unless asked to.
+//! - `outcome` is `pass`, `fail` or `error`.
 //! - `verdicts[].margin` is the signed robustness of one criterion:
 //!   positive = satisfied by that much, negative = violated by that much.
 //!   A margin can be infinite (e.g. no object ever came into range). JSON has
@@ -34,7 +49,10 @@
 //!   `adapter_timeout` (see [`ErrorKind`]).
 //! - Readers ignore fields they do not know, and keep them (in
 //!   [`RunRecord::extra`]) so a record written by a newer engine round-trips
-//!   unchanged through `merge`. A different `schema` number is rejected.
+//!   unchanged through `merge`. Schema 1 records (written before job sources
+//!   existed) are read and upgraded: their source is rebuilt from `kind`,
+//!   `params` and the `fuzz` annotations schema 1 kept in `extra`. Any other
+//!   `schema` number is rejected.
 //!
 //! [`RecordWriter`] writes and flushes one line per record, so a killed sweep
 //! leaves every finished record readable; [`read_records`] reads them back
@@ -46,10 +64,13 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
+use gauntlet_instance::Genome;
 use serde::{Deserialize, Serialize};
 
-/// The record schema version this crate reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The record schema version this crate writes.
+pub const SCHEMA_VERSION: u32 = 2;
+/// The oldest record schema version this crate reads (and upgrades).
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// How a job came to be planned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -116,8 +137,8 @@ impl fmt::Display for Outcome {
 
 /// Identifies a job: the same key in two sweeps is the same job.
 ///
-/// Ordered by scenario, then kind, then seed: the order of merged record
-/// files and of every per-job list in the reports.
+/// Ordered by scenario, then kind, then seed, then instance digest: the
+/// order of merged record files and of every per-job list in the reports.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct JobKey {
     /// Scenario id, e.g. `cut_in.highway`.
@@ -126,11 +147,78 @@ pub struct JobKey {
     pub kind: JobKind,
     /// The seed.
     pub seed: u64,
+    /// For a job whose instance is given (fuzz, regression): the first 12
+    /// hex digits of [`Genome::digest`]; `None` when the instance is drawn
+    /// from the seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+}
+
+impl JobKey {
+    /// The job id written in records: `SCENARIO/KIND/SEED[/DIGEST]`.
+    pub fn id(&self) -> String {
+        match &self.instance {
+            None => format!("{}/{}/{}", self.scenario, self.kind, self.seed),
+            Some(digest) => format!("{}/{}/{}/{digest}", self.scenario, self.kind, self.seed),
+        }
+    }
 }
 
 impl fmt::Display for JobKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} seed={} {}", self.scenario, self.seed, self.kind)
+        write!(f, "{} seed={} {}", self.scenario, self.seed, self.kind)?;
+        if let Some(digest) = &self.instance {
+            write!(f, " #{digest}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How a job's instance is built from its scenario file: everything, beyond
+/// the file and the seed, that is needed to build it again bit for bit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case", deny_unknown_fields)]
+pub enum JobSource {
+    /// Every parameter drawn from the seed (seed 0: every parameter nominal).
+    Seed,
+    /// A saved regression, re-run as it was saved.
+    Regression {
+        /// The regression file, as given to the runner.
+        regression: String,
+        /// The criterion it violated when it was saved.
+        criterion: String,
+        /// Its trace hash when it was saved (against the adapter it failed).
+        saved_trace_hash: String,
+        /// The instance stored in the file.
+        instance: Genome,
+    },
+    /// An instance generated by a fuzz campaign.
+    Fuzz {
+        /// The instance.
+        instance: Genome,
+        /// How the campaign picked instances (`random`, `search`).
+        strategy: String,
+        /// The campaign seed.
+        campaign_seed: u64,
+    },
+}
+
+impl JobSource {
+    /// The kind of job this source makes (a compiler-checked mapping).
+    pub fn kind(&self) -> JobKind {
+        match self {
+            JobSource::Seed => JobKind::Run,
+            JobSource::Regression { .. } => JobKind::Regression,
+            JobSource::Fuzz { .. } => JobKind::Fuzz,
+        }
+    }
+
+    /// The given instance, unless it is drawn from the seed.
+    pub fn instance(&self) -> Option<&Genome> {
+        match self {
+            JobSource::Seed => None,
+            JobSource::Regression { instance, .. } | JobSource::Fuzz { instance, .. } => Some(instance),
+        }
     }
 }
 
@@ -224,6 +312,12 @@ pub enum ErrorKind {
     EngineNonFinite,
     /// The world blew up: absurd speeds or energies (`engine_blow_up`).
     EngineBlowUp,
+    /// The engine quarantined a body it could no longer trust (`engine_quarantine`).
+    EngineQuarantine,
+    /// The job's given instance no longer fits its scenario (`invalid_parameters`).
+    InvalidParameters,
+    /// The job panicked, in the adapter or the engine (`panic`).
+    Panic,
     /// Any other kind, kept verbatim so newer kinds read and round-trip.
     Other(String),
 }
@@ -239,6 +333,9 @@ impl ErrorKind {
             ErrorKind::AdapterSpawn => "adapter_spawn",
             ErrorKind::EngineNonFinite => "engine_non_finite",
             ErrorKind::EngineBlowUp => "engine_blow_up",
+            ErrorKind::EngineQuarantine => "engine_quarantine",
+            ErrorKind::InvalidParameters => "invalid_parameters",
+            ErrorKind::Panic => "panic",
             ErrorKind::Other(s) => s,
         }
     }
@@ -254,6 +351,9 @@ impl From<String> for ErrorKind {
             "adapter_spawn" => ErrorKind::AdapterSpawn,
             "engine_non_finite" => ErrorKind::EngineNonFinite,
             "engine_blow_up" => ErrorKind::EngineBlowUp,
+            "engine_quarantine" => ErrorKind::EngineQuarantine,
+            "invalid_parameters" => ErrorKind::InvalidParameters,
+            "panic" => ErrorKind::Panic,
             _ => ErrorKind::Other(s),
         }
     }
@@ -288,6 +388,8 @@ pub struct RecordError {
 pub struct RunRecord {
     /// Schema version; [`SCHEMA_VERSION`] for records this crate writes.
     pub schema: u32,
+    /// The job id, `SCENARIO/KIND/SEED[/DIGEST]` ([`JobKey::id`]).
+    pub id: String,
     /// Scenario id.
     pub scenario: String,
     /// Scenario title.
@@ -298,8 +400,10 @@ pub struct RunRecord {
     pub file_hash: String,
     /// The seed.
     pub seed: u64,
-    /// How the job was planned.
+    /// How the job was planned; always `source.kind()`.
     pub kind: JobKind,
+    /// How the instance was built.
+    pub source: JobSource,
     /// Scenario tags (taxonomy dimension → value).
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
@@ -342,7 +446,7 @@ pub struct RunRecord {
 impl RunRecord {
     /// The job this record belongs to.
     pub fn key(&self) -> JobKey {
-        JobKey { scenario: self.scenario.clone(), kind: self.kind, seed: self.seed }
+        job_key(&self.scenario, self.seed, &self.source)
     }
 
     /// The verdict with the smallest margin (ties: the first in record
@@ -368,6 +472,16 @@ impl RunRecord {
     pub fn to_json_line(&self) -> Result<String, WriteError> {
         serde_json::to_string(self)
             .map_err(|source| WriteError::Serialize { job: self.key().to_string(), source })
+    }
+}
+
+/// The key of the job of `scenario` at `seed` built from `source`.
+pub fn job_key(scenario: &str, seed: u64, source: &JobSource) -> JobKey {
+    JobKey {
+        scenario: scenario.to_owned(),
+        kind: source.kind(),
+        seed,
+        instance: source.instance().map(|g| g.digest()[..12].to_owned()),
     }
 }
 
@@ -486,7 +600,10 @@ pub enum ReadError {
         source: serde_json::Error,
     },
     /// A record has a schema version this crate does not read.
-    #[error("failed to read record at {path}:{line}: schema {found} is not supported (expected {expected})")]
+    #[error(
+        "failed to read record at {path}:{line}: schema {found} is not supported (this gauntlet reads \
+         schemas {oldest} to {expected}; a newer gauntlet wrote it)"
+    )]
     UnsupportedSchema {
         /// The file.
         path: PathBuf,
@@ -494,8 +611,20 @@ pub enum ReadError {
         line: u64,
         /// The version found.
         found: u32,
-        /// The version this crate reads.
+        /// The newest version this crate reads.
         expected: u32,
+        /// The oldest version this crate reads.
+        oldest: u32,
+    },
+    /// A record contradicts itself (its `kind` and `source`, its `id` and its job).
+    #[error("failed to read record at {path}:{line}: {message}")]
+    Inconsistent {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What disagrees.
+        message: String,
     },
 }
 
@@ -638,21 +767,102 @@ impl<R: BufRead> RecordReader<R> {
     }
 
     fn parse_line(&self) -> Result<RunRecord, ReadError> {
-        let record: RunRecord = serde_json::from_slice(&self.buf).map_err(|source| ReadError::Parse {
+        let parse = |source: serde_json::Error| ReadError::Parse {
             path: self.path.clone(),
             line: self.line,
             column: source.column() as u64,
             source,
-        })?;
-        if record.schema != SCHEMA_VERSION {
-            return Err(ReadError::UnsupportedSchema {
-                path: self.path.clone(),
-                line: self.line,
-                found: record.schema,
-                expected: SCHEMA_VERSION,
-            });
+        };
+        #[derive(Deserialize)]
+        struct Schema {
+            schema: u32,
+        }
+        let Schema { schema } = serde_json::from_slice(&self.buf).map_err(parse)?;
+        let record: RunRecord = match schema {
+            SCHEMA_VERSION => serde_json::from_slice(&self.buf).map_err(parse)?,
+            1 => {
+                let value: serde_json::Value = serde_json::from_slice(&self.buf).map_err(parse)?;
+                let value = upgrade::from_v1(value).map_err(|message| ReadError::Inconsistent {
+                    path: self.path.clone(),
+                    line: self.line,
+                    message,
+                })?;
+                serde_json::from_value(value).map_err(parse)?
+            }
+            found => {
+                return Err(ReadError::UnsupportedSchema {
+                    path: self.path.clone(),
+                    line: self.line,
+                    found,
+                    expected: SCHEMA_VERSION,
+                    oldest: OLDEST_SCHEMA_VERSION,
+                });
+            }
+        };
+        let inconsistent =
+            |message: String| ReadError::Inconsistent { path: self.path.clone(), line: self.line, message };
+        if record.kind != record.source.kind() {
+            return Err(inconsistent(format!(
+                "kind {:?} disagrees with its source (from a {} job)",
+                record.kind.as_str(),
+                record.source.kind()
+            )));
+        }
+        let id = record.key().id();
+        if record.id != id {
+            return Err(inconsistent(format!("id {:?} is not its job's id {id:?}", record.id)));
         }
         Ok(record)
+    }
+}
+
+/// Reading schema 1 records as schema 2.
+mod upgrade {
+    use serde_json::{Map, Value, json};
+
+    /// A schema 1 record (as JSON) as schema 2: `source` rebuilt from `kind`,
+    /// `params` and `extra.fuzz` (`mutations`, `regression`, `strategy`,
+    /// `campaign_seed`), `id` from the job.
+    pub(super) fn from_v1(mut value: Value) -> Result<Value, String> {
+        let object = value.as_object_mut().ok_or("a record must be a JSON object")?;
+        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("run").to_owned();
+        let seed = object.get("seed").cloned().unwrap_or(json!(0));
+        let fuzz = object.remove("fuzz").unwrap_or(Value::Null);
+        let field = |name: &str| fuzz.get(name).cloned();
+        let genome = || {
+            let mut genome = Map::new();
+            genome.insert("seed".into(), seed.clone());
+            genome.insert("values".into(), object.get("params").cloned().unwrap_or(json!({})));
+            if let Some(m) = field("mutations").filter(|m| !m.is_null()) {
+                genome.insert("mutations".into(), m);
+            }
+            Value::Object(genome)
+        };
+        let source = match kind.as_str() {
+            "run" => json!({ "from": "seed" }),
+            "regression" => json!({
+                "from": "regression",
+                "regression": field("regression").unwrap_or(json!("")),
+                "criterion": field("saved").and_then(|s| s.get("criterion").cloned()).unwrap_or(json!("")),
+                "saved_trace_hash": field("saved").and_then(|s| s.get("trace_hash").cloned()).unwrap_or(json!("")),
+                "instance": genome(),
+            }),
+            "fuzz" => json!({
+                "from": "fuzz",
+                "instance": genome(),
+                "strategy": field("strategy").unwrap_or(json!("")),
+                "campaign_seed": field("campaign_seed").unwrap_or(json!(0)),
+            }),
+            other => return Err(format!("unknown kind {other:?}")),
+        };
+        let key_source: super::JobSource = serde_json::from_value(source.clone())
+            .map_err(|e| format!("cannot rebuild the job source: {e}"))?;
+        let scenario = object.get("scenario").and_then(Value::as_str).unwrap_or_default();
+        let seed = seed.as_u64().unwrap_or_default();
+        object.insert("id".into(), json!(super::job_key(scenario, seed, &key_source).id()));
+        object.insert("source".into(), source);
+        object.insert("schema".into(), json!(super::SCHEMA_VERSION));
+        Ok(value)
     }
 }
 
@@ -752,12 +962,14 @@ pub(crate) mod tests {
         let passed = outcome != Outcome::Fail;
         RunRecord {
             schema: SCHEMA_VERSION,
+            id: format!("{scenario}/run/{seed}"),
             scenario: scenario.to_owned(),
             title: format!("Title of {scenario}"),
             file: format!("scenarios/library/{scenario}.ron"),
             file_hash: "f1".to_owned(),
             seed,
             kind: JobKind::Run,
+            source: JobSource::Seed,
             tags: BTreeMap::from([("road".to_owned(), "highway".to_owned())]),
             hazards: vec!["H-002".to_owned()],
             params: BTreeMap::from([("ego.speed".to_owned(), ParamValue::Number(25.0))]),
@@ -793,7 +1005,61 @@ pub(crate) mod tests {
         }
     }
 
-    const EXAMPLE: &str = r#"{"schema":1,"scenario":"cut_in.highway","title":"Cut-in at highway speed","file":"scenarios/library/cut_in.ron","file_hash":"ab12","seed":3,"kind":"run","tags":{"event":"cut_in","road":"highway"},"hazards":["H-002"],"params":{"actors[0].behaviours[1].duration":2.5,"ego.speed":25.0},"adapter":{"spec":"builtin:reference","name":"reference","version":"0.1.0"},"engine_version":"0.1.0","outcome":"fail","verdicts":[{"criterion":"no_collision","passed":false,"margin":-0.8,"first_violation_t":4.15,"worst_t":4.15,"impact_speed":6.2}],"error":null,"steps":400,"sim_time":20.0,"wall_ms":12.3,"trace_hash":"cd34","replay":"gauntlet replay scenarios/library/cut_in.ron --seed 3"}"#;
+    const EXAMPLE: &str = r#"{"schema":2,"id":"cut_in.highway/run/3","scenario":"cut_in.highway","title":"Cut-in at highway speed","file":"scenarios/library/cut_in.ron","file_hash":"ab12","seed":3,"kind":"run","source":{"from":"seed"},"tags":{"event":"cut_in","road":"highway"},"hazards":["H-002"],"params":{"actors[0].behaviours[1].duration":2.5,"ego.speed":25.0},"adapter":{"spec":"builtin:reference","name":"reference","version":"0.1.0"},"engine_version":"0.1.0","outcome":"fail","verdicts":[{"criterion":"no_collision","passed":false,"margin":-0.8,"first_violation_t":4.15,"worst_t":4.15,"impact_speed":6.2}],"error":null,"steps":400,"sim_time":20.0,"wall_ms":12.3,"trace_hash":"cd34","replay":"gauntlet replay scenarios/library/cut_in.ron --seed 3"}"#;
+
+    /// A schema 1 fuzz record, as written before job sources existed.
+    const V1_FUZZ: &str = r#"{"schema":1,"scenario":"x.y","title":"T","file":"x.ron","file_hash":"ab","seed":5,"kind":"fuzz","params":{"ego.speed":12.5},"adapter":{"spec":"builtin:reference","name":"reference","version":"0.1.0"},"engine_version":"0.1.0","outcome":"pass","verdicts":[],"error":null,"steps":4,"sim_time":0.2,"wall_ms":1.0,"trace_hash":"cd","replay":"gauntlet fuzz x.ron --budget 4 --seed 7 --strategy search","fuzz":{"mutations":{"duration":6.5},"strategy":"search","campaign_seed":7}}"#;
+
+    /// A fuzz job's record: its instance is given, so its id carries the instance digest.
+    pub(crate) fn fuzz_record(scenario: &str, seed: u64, outcome: Outcome) -> RunRecord {
+        let mut r = record(scenario, seed, outcome);
+        r.source = JobSource::Fuzz {
+            instance: Genome {
+                seed,
+                values: BTreeMap::from([("ego.speed".to_owned(), 25.0)]),
+                mutations: Default::default(),
+            },
+            strategy: "search".to_owned(),
+            campaign_seed: 7,
+        };
+        r.kind = JobKind::Fuzz;
+        r.id = r.key().id();
+        r
+    }
+
+    #[test]
+    fn schema_1_records_are_read_as_schema_2_with_their_source_rebuilt() {
+        let one = |text: String| match read_all(text.as_bytes(), false).remove(0) {
+            Ok(ReadItem::Record(r)) => *r,
+            other => panic!("{other:?}"),
+        };
+        let r = one(format!("{V1_FUZZ}\n"));
+        assert_eq!(r.schema, SCHEMA_VERSION);
+        let JobSource::Fuzz { instance, strategy, campaign_seed } = &r.source else {
+            panic!("{:?}", r.source)
+        };
+        assert_eq!((instance.seed, strategy.as_str(), *campaign_seed), (5, "search", 7));
+        assert_eq!(instance.values["ego.speed"], 12.5);
+        assert_eq!(instance.mutations.duration, Some(6.5));
+        assert!(!r.extra.contains_key("fuzz"), "the annotations became the source");
+        assert_eq!(r.id, r.key().id());
+        assert!(r.id.starts_with("x.y/fuzz/5/"), "{}", r.id);
+        let v1_run = EXAMPLE
+            .replacen(r#""schema":2,"id":"cut_in.highway/run/3","#, r#""schema":1,"#, 1)
+            .replacen(r#""source":{"from":"seed"},"#, "", 1);
+        let run = one(format!("{v1_run}\n"));
+        assert_eq!(run.to_json_line().unwrap(), EXAMPLE);
+    }
+
+    #[test]
+    fn a_record_whose_id_or_kind_disagrees_with_its_job_is_refused() {
+        let wrong_id = EXAMPLE.replacen("cut_in.highway/run/3", "cut_in.highway/run/4", 1);
+        let err = read_all(format!("{wrong_id}\n").as_bytes(), false).remove(0).unwrap_err();
+        assert!(matches!(err, ReadError::Inconsistent { .. }), "{err}");
+        let wrong_kind = EXAMPLE.replacen(r#""kind":"run""#, r#""kind":"fuzz""#, 1);
+        let err = read_all(format!("{wrong_kind}\n").as_bytes(), false).remove(0).unwrap_err();
+        assert!(err.to_string().contains("disagrees with its source"), "{err}");
+    }
 
     #[test]
     fn the_documented_example_round_trips_byte_for_byte() {
@@ -871,7 +1137,7 @@ pub(crate) mod tests {
 
     #[test]
     fn job_keys_sort_by_scenario_then_kind_then_seed() {
-        let k = |s: &str, kind, seed| JobKey { scenario: s.to_owned(), kind, seed };
+        let k = |s: &str, kind, seed| JobKey { scenario: s.to_owned(), kind, seed, instance: None };
         let mut keys = vec![
             k("b", JobKind::Run, 1),
             k("a", JobKind::Fuzz, 0),
@@ -966,9 +1232,9 @@ pub(crate) mod tests {
 
     #[test]
     fn another_schema_version_is_rejected() {
-        let line = EXAMPLE.replacen(r#""schema":1"#, r#""schema":2"#, 1) + "\n";
+        let line = EXAMPLE.replacen(r#""schema":2"#, r#""schema":3"#, 1) + "\n";
         let err = read_all(line.as_bytes(), false).remove(0).unwrap_err();
-        assert!(matches!(err, ReadError::UnsupportedSchema { found: 2, line: 1, .. }), "{err}");
+        assert!(matches!(err, ReadError::UnsupportedSchema { found: 3, line: 1, .. }), "{err}");
     }
 
     #[test]

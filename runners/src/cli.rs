@@ -25,9 +25,10 @@ pub struct Cli {
 /// Adapter options shared by the commands that run jobs.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AdapterArgs {
-    /// The system under test: `builtin:NAME` or `exec:"COMMAND ARGS…"`.
-    #[arg(long, default_value = crate::DEFAULT_ADAPTER)]
-    pub adapter: AdapterSpec,
+    /// The system under test: `builtin:NAME` or `exec:"COMMAND ARGS…"` [default: builtin:reference;
+    /// `replay` of a regression or a record: the adapter it names].
+    #[arg(long)]
+    pub adapter: Option<AdapterSpec>,
     /// Longest wait for an external adapter's answer to `observe` (e.g. `1s`, `250ms`).
     #[arg(long, default_value = "1s", value_parser = parse_duration)]
     pub step_timeout: Duration,
@@ -40,6 +41,11 @@ pub struct AdapterArgs {
 }
 
 impl AdapterArgs {
+    /// The named adapter, or the default one.
+    fn spec(&self) -> AdapterSpec {
+        self.adapter.clone().unwrap_or_else(default_adapter)
+    }
+
     fn exec_options(&self) -> ExecOptions {
         ExecOptions {
             step_timeout: self.step_timeout,
@@ -85,7 +91,7 @@ pub struct ArtefactArgs {
 }
 
 impl ArtefactArgs {
-    fn options(self, taxonomy: Option<PathBuf>) -> ArtefactOptions {
+    fn options(self) -> ArtefactOptions {
         ArtefactOptions {
             title: self.title,
             junit: self.junit,
@@ -95,7 +101,6 @@ impl ArtefactArgs {
             strict: self.strict,
             margin_tolerance: self.margin_tolerance,
             gate: self.gate,
-            taxonomy,
             history: self.history,
             max_traces: self.max_traces,
         }
@@ -142,10 +147,10 @@ pub enum Command {
         /// Keep the complete records already in --out and run only the missing jobs.
         #[arg(long)]
         resume: bool,
-        /// Folder of saved regressions, re-run before the new jobs.
+        /// Folder of saved regressions, run first (those of the sweep's scenarios, saved for this adapter).
         #[arg(long, default_value = "scenarios/regressions")]
         regressions: PathBuf,
-        /// Do not re-run the saved regressions.
+        /// Do not run the saved regressions of the folder.
         #[arg(long)]
         no_regressions: bool,
         /// CI artefacts and verdict.
@@ -155,13 +160,22 @@ pub enum Command {
         #[command(flatten)]
         adapter: AdapterArgs,
     },
-    /// Run one job again, bit for bit.
+    /// Run one job again, bit for bit: a scenario at a seed, a regression file, or one job of a records file.
     Replay {
-        /// The scenario file.
-        scenario: PathBuf,
-        /// The seed.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
+        /// A scenario file, a regression file, or a records file (`.jsonl`, with --job or --line).
+        target: PathBuf,
+        /// The seed [default: 0 for a scenario, the saved one for a regression].
+        #[arg(long)]
+        seed: Option<u64>,
+        /// How to build the instance: a record's `source` (JSON), as fuzz records' replay commands give it.
+        #[arg(long, value_name = "JSON", value_parser = parse_source)]
+        source: Option<gauntlet_reports::record::JobSource>,
+        /// With a records file: the job with this id.
+        #[arg(long, value_name = "ID", conflicts_with = "line")]
+        job: Option<String>,
+        /// With a records file: the job on this 1-based line.
+        #[arg(long, value_name = "N")]
+        line: Option<u64>,
         /// Write every body's state at every step to this CSV file.
         #[arg(long)]
         trace: Option<PathBuf>,
@@ -286,6 +300,11 @@ pub enum Command {
     },
 }
 
+/// Parses a job source given as JSON.
+fn parse_source(s: &str) -> Result<gauntlet_reports::record::JobSource, String> {
+    serde_json::from_str(s).map_err(|e| format!("not a job source ({e}); copy it from a record's `source`"))
+}
+
 /// Parses `1s`, `250ms`, `2m`, `1h` or a plain number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
@@ -303,6 +322,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err(format!("expected a non-negative duration, found {s:?}"));
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+fn default_adapter() -> AdapterSpec {
+    crate::DEFAULT_ADAPTER.parse().unwrap_or_else(|_| unreachable!("the default adapter spec parses"))
 }
 
 fn default_threads() -> usize {
@@ -324,7 +347,7 @@ pub fn main() -> ExitCode {
     match dispatch(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", error_chain(&e));
             ExitCode::from(e.exit_code())
         }
     }
@@ -352,7 +375,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 seeds,
                 threads: jobs.unwrap_or_else(default_threads),
                 exec: adapter.exec_options(),
-                adapter: adapter.adapter,
+                adapter: adapter.spec(),
                 out,
                 budget,
                 time_budget,
@@ -360,7 +383,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 taxonomy: taxonomy.clone(),
                 regressions: (!no_regressions).then_some(regressions),
             };
-            let sweep = run::SweepOptions { shard, resume, artefacts: artefacts.options(taxonomy) };
+            let sweep = run::SweepOptions { shard, resume, artefacts: artefacts.options() };
             let report = run::run_with(&config, &sweep)?;
             for w in &report.warnings {
                 eprintln!("warning: {w}");
@@ -387,10 +410,12 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             println!("records: {}", report.out.display());
             Ok(report.exit_code())
         }
-        Command::Replay { scenario, seed, trace, json, check_adapter, html, adapter } => {
+        Command::Replay { target, seed, source, job, line, trace, json, check_adapter, html, adapter } => {
             let config = replay::ReplayConfig {
-                scenario,
+                target,
                 seed,
+                source,
+                job: job.map(replay::JobSelector::Id).or(line.map(replay::JobSelector::Line)),
                 exec: adapter.exec_options(),
                 adapter: adapter.adapter,
                 trace_csv: trace,
@@ -404,14 +429,19 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 });
             }
             let report = replay::replay(&config)?;
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
             if let Some(path) = &html {
-                replay::write_replay_html(path, &config, &report)?;
+                replay::write_replay_html(path, &report)?;
             }
             if json {
-                let line = report.record.to_json_line().map_err(|e| RunnerError::Usage(e.to_string()))?;
-                print!("{line}");
+                println!("{}", report.record.to_json_line()?);
             } else {
                 print!("{}", replay::render_verdicts(&report.record));
+                if let Some(check) = &report.regression {
+                    print!("{}", check.render());
+                }
             }
             Ok(match report.record.outcome {
                 gauntlet_reports::record::Outcome::Pass => EXIT_PASS,
@@ -439,18 +469,19 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
         }
         Command::Merge { inputs, out, allow_mixed, allow_conflicts } => {
             let config = merge::MergeConfig { inputs, out, allow_mixed, allow_conflicts };
-            let report = merge::merge_files(&config).map_err(|e| RunnerError::Usage(error_chain(&e)))?;
+            let report = merge::merge_files(&config)?;
             print!("{}", report.render_text());
             Ok(report.exit_code())
         }
         Command::Report { records, taxonomy, jobs, artefacts } => {
             let config = report::ReportConfig {
                 records,
-                artefacts: artefacts.options(taxonomy),
+                taxonomy,
+                artefacts: artefacts.options(),
                 threads: jobs.unwrap_or_else(default_threads),
                 exec: ExecOptions::default(),
             };
-            let output = report::report(&config).map_err(|e| RunnerError::Usage(error_chain(&e)))?;
+            let output = report::report(&config)?;
             for w in &output.warnings {
                 eprintln!("warning: {w}");
             }
@@ -480,7 +511,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 strategy,
                 threads: jobs.unwrap_or_else(default_threads),
                 exec: adapter.exec_options(),
-                adapter: adapter.adapter,
+                adapter: adapter.spec(),
                 out,
                 regressions: (!no_save).then_some(regressions),
                 taxonomy,

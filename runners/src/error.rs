@@ -2,8 +2,16 @@
 
 use std::path::PathBuf;
 
+use gauntlet_reports::record::{ReadError, WriteError};
+
 use crate::adapter::{AdapterSetupError, AdapterSpecError};
+use crate::artefacts::ArtefactError;
+use crate::commands::merge::MergeCommandError;
+use crate::commands::replay::ReplayError;
+use crate::execute::ExecuteError;
+use crate::fuzz::FuzzError;
 use crate::plan::LoadError;
+use crate::resume::ResumeError;
 
 /// Exit code: every job passed.
 pub const EXIT_PASS: u8 = 0;
@@ -36,20 +44,42 @@ pub enum RunnerError {
         #[source]
         source: std::io::Error,
     },
-    /// Writing records failed.
-    #[error("failed to write records to {}: {message}", path.display())]
-    Write {
-        /// The file.
+    /// A sweep could not write its records.
+    #[error("failed to write records to {}", path.display())]
+    Execute {
+        /// The records file.
         path: PathBuf,
         /// Cause.
-        message: String,
+        #[source]
+        source: ExecuteError<WriteError>,
     },
+    /// A record could not be written (to a file or standard output).
+    #[error(transparent)]
+    WriteRecord(#[from] WriteError),
+    /// A records file has a bad line.
+    #[error(transparent)]
+    ReadRecords(#[from] ReadError),
     /// The taxonomy file is invalid.
     #[error("{0}")]
     Taxonomy(Box<gauntlet_ron_source::Diagnostic>),
-    /// Anything else the user asked for that cannot be done.
-    #[error("{0}")]
-    Usage(String),
+    /// A replay names no job, or a job in two contradicting ways.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    /// An artefact, the baseline, the gate or the history failed.
+    #[error(transparent)]
+    Artefact(#[from] ArtefactError),
+    /// An interrupted sweep cannot be resumed.
+    #[error(transparent)]
+    Resume(#[from] ResumeError),
+    /// A fuzz campaign failed.
+    #[error(transparent)]
+    Fuzz(#[from] FuzzError),
+    /// Record files cannot be merged.
+    #[error(transparent)]
+    Merge(#[from] MergeCommandError),
+    /// A report could not be serialised as JSON.
+    #[error("failed to write JSON")]
+    Json(#[from] serde_json::Error),
 }
 
 impl RunnerError {

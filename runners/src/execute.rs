@@ -11,58 +11,12 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::time::Instant;
+use std::sync::{Condvar, Mutex, PoisonError};
 
-use gauntlet_engine::{AutonomyAdapter, RunOptions, Simulation};
-use gauntlet_reports::record::{AdapterRef, RunRecord};
-use gauntlet_scenarios::Scenario;
+use gauntlet_reports::record::{ErrorKind, RunRecord};
 
-use crate::adapter::{AdapterFactory, AdapterSpec};
-use crate::plan::Job;
-use crate::record::{JobContext, build_record, error_record, replay_command};
-
-/// Runs one job on an adapter and returns its record.
-pub fn run_job(
-    scenario: &Scenario,
-    job: &Job,
-    adapter: &mut dyn AutonomyAdapter,
-    adapter_ref: &AdapterRef,
-    spec: &AdapterSpec,
-) -> RunRecord {
-    let instance = match &job.values {
-        None => scenario.instance(job.seed),
-        Some(values) => match scenario.instance_with(job.seed, values) {
-            Ok(instance) => instance,
-            Err(e) => {
-                // Values that no longer fit the scenario (it was edited): an error record, not a panic.
-                let ctx = JobContext {
-                    scenario,
-                    seed: job.seed,
-                    kind: job.kind,
-                    params: values,
-                    adapter: adapter_ref,
-                    wall_ms: 0.0,
-                    replay: replay_command(scenario, job.seed, spec),
-                };
-                return crate::record::error_record(&ctx, "invalid_parameters", e.to_string());
-            }
-        },
-    };
-    let start = Instant::now();
-    let result = Simulation::run(&instance.world, adapter, RunOptions::default());
-    let wall_ms = start.elapsed().as_secs_f64() * 1e3;
-    let ctx = JobContext {
-        scenario,
-        seed: job.seed,
-        kind: job.kind,
-        params: &instance.params,
-        adapter: adapter_ref,
-        wall_ms,
-        replay: replay_command(scenario, job.seed, spec),
-    };
-    build_record(&ctx, &result)
-}
+use crate::adapter::AdapterFactory;
+use crate::job::{AdapterIdentity, Job, error_record, run_job};
 
 /// How a sweep executes.
 #[derive(Debug, Clone, Copy)]
@@ -98,10 +52,9 @@ struct Window {
 /// interrupts); jobs not handed out are not run and produce no record.
 /// Returns, per job, whether it ran.
 pub fn execute<E: std::error::Error + Send + 'static>(
-    scenarios: &[Arc<Scenario>],
     jobs: &[Job],
     factory: &AdapterFactory,
-    adapter_ref: &AdapterRef,
+    identity: &AdapterIdentity,
     options: ExecOptionsSweep,
     keep_going: &(dyn Fn() -> bool + Sync),
     mut sink: impl FnMut(RunRecord) -> Result<(), E>,
@@ -117,7 +70,6 @@ pub fn execute<E: std::error::Error + Send + 'static>(
     let window = Window { written: Mutex::new(0), moved: Condvar::new() };
     let ahead = 4 * threads + 4;
     let (tx, rx) = mpsc::channel::<(usize, Option<RunRecord>)>();
-    let spec = factory.spec();
 
     let mut sink_error = None;
     let mut ran = vec![false; jobs.len()];
@@ -148,12 +100,10 @@ pub fn execute<E: std::error::Error + Send + 'static>(
                         break;
                     }
                     let job = &jobs[k];
-                    let scenario = &scenarios[job.scenario];
-                    let ran = catch_unwind(AssertUnwindSafe(|| {
-                        run_job(scenario, job, adapter.as_mut(), adapter_ref, spec)
-                    }));
+                    let ran =
+                        catch_unwind(AssertUnwindSafe(|| run_job(job, adapter.as_mut(), identity, false)));
                     let record = match ran {
-                        Ok(r) => r,
+                        Ok(run) => run.record,
                         Err(panic) => {
                             // The adapter's state is unknown after a panic: start a fresh one.
                             adapter = factory.make();
@@ -162,19 +112,10 @@ pub fn execute<E: std::error::Error + Send + 'static>(
                                 .cloned()
                                 .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                                 .unwrap_or_else(|| "unknown panic".to_owned());
-                            let instance = scenario.instance(job.seed);
-                            let params = job.values.as_deref().unwrap_or(&instance.params);
                             error_record(
-                                &JobContext {
-                                    scenario,
-                                    seed: job.seed,
-                                    kind: job.kind,
-                                    params,
-                                    adapter: adapter_ref,
-                                    wall_ms: 0.0,
-                                    replay: replay_command(scenario, job.seed, spec),
-                                },
-                                "panic",
+                                job,
+                                identity,
+                                ErrorKind::Panic,
                                 format!("panic while running the job: {msg}"),
                             )
                         }

@@ -1,71 +1,208 @@
-//! Job planning: which (scenario, seed) pairs a sweep runs, in which order.
+//! What a sweep runs: the library of scenario and regression files, and the
+//! jobs planned from it — saved regressions first, then every scenario ×
+//! seed, riskiest scenarios first.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use gauntlet_reports::record::JobKind;
+use gauntlet_reports::record::{AdapterRef, JobSource};
+use gauntlet_scenarios::mutation::FuzzSpace;
+use gauntlet_scenarios::regression::{self, Regression, is_regression_file};
 use gauntlet_scenarios::{Scenario, ScenarioError, discover};
 use gauntlet_taxonomy::Taxonomy;
 
-/// One job of a sweep: a scenario instance to run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Job {
-    /// Index into the sweep's scenario list.
-    pub scenario: usize,
-    /// Seed of the instance (seeds the world's own randomness; also picks
-    /// the parameter values when `values` is `None`).
-    pub seed: u64,
-    /// Why it runs.
-    pub kind: JobKind,
-    /// Given parameter values (fuzzed or saved regressions); `None` samples them from the seed.
-    pub values: Option<Arc<BTreeMap<String, f64>>>,
+use crate::job::Job;
+
+/// A saved regression, loaded with its scenario.
+#[derive(Debug, Clone)]
+pub struct SavedRegression {
+    /// The regression file, as found.
+    pub path: PathBuf,
+    /// Its contents.
+    pub regression: Regression,
+    /// The fuzz space of its scenario, which builds its instance.
+    pub space: Arc<FuzzSpace>,
+    /// Named on the command line (always run), rather than found in the
+    /// regressions folder (run only for the adapter it failed against).
+    pub named: bool,
 }
 
-impl Job {
-    /// A plain job: scenario × seed.
-    pub fn seeded(scenario: usize, seed: u64, kind: JobKind) -> Self {
-        Self { scenario, seed, kind, values: None }
+impl SavedRegression {
+    /// Loads the regression at `path` and its scenario (the file it names,
+    /// relative to the regression's folder); a scenario of `known` with the
+    /// same id and file is shared rather than loaded again.
+    pub fn load(path: &Path, known: &[Arc<Scenario>], named: bool) -> Result<Self, ScenarioError> {
+        let regression = Regression::load(path).map_err(|e| match e {
+            regression::RegressionError::Invalid(d) => ScenarioError::single(d),
+            other => ScenarioError::single(gauntlet_ron_source::Diagnostic::new(path, other.to_string())),
+        })?;
+        let file = regression.scenario_file(path);
+        let same_file = |s: &Scenario| regression::normalize(s.path()) == file;
+        let scenario = match known.iter().find(|s| s.id() == regression.scenario && same_file(s)) {
+            Some(s) => Arc::clone(s),
+            None => Arc::new(Scenario::load(&file).map_err(|mut e| {
+                for d in &mut e.diagnostics {
+                    d.message = format!("{} (the scenario of regression {})", d.message, path.display());
+                }
+                e
+            })?),
+        };
+        if scenario.id() != regression.scenario {
+            return Err(ScenarioError::single(gauntlet_ron_source::Diagnostic::new(
+                path,
+                format!(
+                    "the regression is of scenario {:?}, but {} holds scenario {:?}",
+                    regression.scenario,
+                    file.display(),
+                    scenario.id()
+                ),
+            )));
+        }
+        let space = Arc::new(FuzzSpace::new(scenario)?);
+        // The instance must still fit the scenario (it may have been edited since).
+        space.instantiate(&regression.instance)?;
+        Ok(Self { path: path.to_path_buf(), regression, space, named })
+    }
+
+    /// Its job: the saved instance, or with `seed` the same values and
+    /// mutations at another seed of the world's randomness.
+    pub fn job(&self, seed: Option<u64>) -> Job {
+        let r = &self.regression;
+        let mut instance = r.instance.clone();
+        if let Some(seed) = seed {
+            instance.seed = seed;
+        }
+        let source = JobSource::Regression {
+            regression: self.path.display().to_string(),
+            criterion: r.criterion.clone(),
+            saved_trace_hash: r.trace_hash.clone(),
+            instance,
+        };
+        Job::given(Arc::clone(&self.space), source)
+            .unwrap_or_else(|_| unreachable!("a regression has an instance"))
+    }
+
+    /// Whether the scenario file changed since the regression was saved.
+    pub fn file_changed(&self) -> bool {
+        self.space.scenario().file_hash() != self.regression.file_hash
     }
 }
 
-/// Every scenario of a sweep, loaded and validated.
+/// Every scenario and regression of a sweep, loaded and validated.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
-    /// In the order jobs are planned (path order).
+    /// Scenarios, in path order.
     pub scenarios: Vec<Arc<Scenario>>,
+    /// Saved regressions, in path order: those named among the paths, then
+    /// those of the regressions folder whose scenario is in the library.
+    pub regressions: Vec<SavedRegression>,
 }
 
-/// Scenarios that failed to load; every file's problems are listed.
+/// Files that failed to load; every file's problems are listed.
 #[derive(Debug, thiserror::Error)]
-#[error("{} scenario file(s) are invalid:\n{}", .0.len(), .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+#[error("{} scenario or regression file(s) are invalid:\n{}", .0.len(), .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
 pub struct LoadError(pub Vec<ScenarioError>);
 
+/// A regression of the folder that a sweep leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The regression file.
+    pub path: PathBuf,
+    /// Why.
+    pub reason: String,
+}
+
+/// The jobs of a sweep, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Regressions first, then scenario × seed in risk order.
+    pub jobs: Vec<Job>,
+    /// Regressions of the folder not planned (saved for another adapter).
+    pub left_out: Vec<LeftOut>,
+}
+
 impl Library {
-    /// Loads every `.ron` file under `paths`; any invalid file fails the whole load.
-    pub fn load(paths: &[PathBuf]) -> Result<Self, LoadError> {
+    /// Loads every `.ron` file under `paths` (scenarios and regressions), then
+    /// the regressions of `regressions` (a folder; missing means none) whose
+    /// scenario is among the scenarios. Any invalid file fails the whole load.
+    pub fn load_with(paths: &[PathBuf], regressions: Option<&Path>) -> Result<Self, LoadError> {
         let files = discover(paths).map_err(|e| LoadError(vec![e]))?;
         let mut scenarios = Vec::with_capacity(files.len());
+        let mut regression_files = Vec::new();
         let mut errors = Vec::new();
         for f in files {
+            if is_regression_file(&f) {
+                regression_files.push(f);
+                continue;
+            }
             match Scenario::load(&f) {
                 Ok(s) => scenarios.push(Arc::new(s)),
                 Err(e) => errors.push(e),
             }
         }
+        let mut seen = BTreeMap::new();
+        for s in &scenarios {
+            if let Some(other) = seen.insert(s.id().to_owned(), s.path().to_path_buf()) {
+                errors.push(ScenarioError::single(gauntlet_ron_source::Diagnostic::new(
+                    s.path(),
+                    format!("scenario id {:?} is also used by {}", s.id(), other.display()),
+                )));
+            }
+        }
+        let mut saved: Vec<SavedRegression> = Vec::new();
+        for f in &regression_files {
+            match SavedRegression::load(f, &scenarios, true) {
+                Ok(r) => saved.push(r),
+                Err(e) => errors.push(e),
+            }
+        }
+        if let Some(dir) = regressions {
+            let found = match regression::list_files(dir) {
+                Ok(found) => found,
+                Err(e) => {
+                    errors.push(ScenarioError::single(gauntlet_ron_source::Diagnostic::new(
+                        dir,
+                        e.to_string(),
+                    )));
+                    Vec::new()
+                }
+            };
+            let named: Vec<PathBuf> = saved.iter().map(|r| regression::normalize(&r.path)).collect();
+            for f in found {
+                if named.contains(&regression::normalize(&f)) {
+                    continue;
+                }
+                // Only regressions of scenarios in this sweep; a file that cannot be read is an error.
+                match Regression::load(&f) {
+                    Ok(r) if !seen.contains_key(&r.scenario) => continue,
+                    Ok(_) => {}
+                    Err(e) => {
+                        errors.push(match e {
+                            regression::RegressionError::Invalid(d) => ScenarioError::single(d),
+                            other => ScenarioError::single(gauntlet_ron_source::Diagnostic::new(
+                                &f,
+                                other.to_string(),
+                            )),
+                        });
+                        continue;
+                    }
+                }
+                match SavedRegression::load(&f, &scenarios, false) {
+                    Ok(r) => saved.push(r),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
         if !errors.is_empty() {
             return Err(LoadError(errors));
         }
-        let mut seen = std::collections::BTreeMap::new();
-        for s in &scenarios {
-            if let Some(other) = seen.insert(s.id().to_owned(), s.path().to_path_buf()) {
-                return Err(LoadError(vec![ScenarioError::single(gauntlet_ron_source::Diagnostic::new(
-                    s.path(),
-                    format!("scenario id {:?} is also used by {}", s.id(), other.display()),
-                ))]));
-            }
-        }
-        Ok(Self { scenarios })
+        Ok(Self { scenarios, regressions: saved })
+    }
+
+    /// Loads every `.ron` file under `paths` (scenarios and regressions).
+    pub fn load(paths: &[PathBuf]) -> Result<Self, LoadError> {
+        Self::load_with(paths, None)
     }
 
     /// Scenario indices ordered by descending risk of the hazards each traces
@@ -82,15 +219,29 @@ impl Library {
         order
     }
 
-    /// Every scenario × seeds `0..seeds` (seed 0 is the nominal instance), riskiest
-    /// scenarios first; all seeds of a scenario stay together.
-    pub fn plan(&self, seeds: u64, taxonomy: &Taxonomy) -> Vec<Job> {
-        let mut jobs = Vec::with_capacity(self.scenarios.len() * seeds as usize);
+    /// The sweep's jobs: every regression that applies to `adapter` (those
+    /// named on the command line always; those of the folder when saved for
+    /// an adapter of the same name), then every scenario × seeds `0..seeds`
+    /// (seed 0 is the nominal instance), riskiest scenarios first, all seeds
+    /// of a scenario together.
+    pub fn plan(&self, seeds: u64, taxonomy: &Taxonomy, adapter: &AdapterRef) -> Plan {
+        let mut plan = Plan::default();
+        for r in &self.regressions {
+            if !r.named && r.regression.adapter.name != adapter.name {
+                plan.left_out.push(LeftOut {
+                    path: r.path.clone(),
+                    reason: format!("saved for adapter {}", r.regression.adapter.name),
+                });
+                continue;
+            }
+            plan.jobs.push(r.job(None));
+        }
+        plan.jobs.reserve(self.scenarios.len() * seeds as usize);
         for i in self.risk_order(taxonomy) {
             for seed in 0..seeds {
-                jobs.push(Job::seeded(i, seed, JobKind::Run));
+                plan.jobs.push(Job::seeded(Arc::clone(&self.scenarios[i]), seed));
             }
         }
-        jobs
+        plan
     }
 }

@@ -8,10 +8,15 @@
 //! long as its scenario file is. The file hash at save time tells whether
 //! the scenario has changed since.
 //!
+//! The scenario file is named relative to the regression file's folder, so
+//! a corpus stays valid in any clone and from any working folder (files
+//! saved before this rule named it relative to the working folder; those
+//! still load when the path exists there).
+//!
 //! ```ron
 //! Regression(
 //!     scenario: "lead_braking.highway",
-//!     file: "scenarios/library/lead_braking.highway.ron",
+//!     file: "../library/lead_braking.highway.ron",
 //!     file_hash: "…",
 //!     criterion: "no_collision",
 //!     margin: -0.05,
@@ -23,7 +28,7 @@
 //!     seed_matters: false, // no sensor noise or dropout: the seed is no part of its identity
 //!     original: (instance: (…), margin: -1.3),
 //!     shrink: (simulations: 41, minimal: true),
-//!     found_by: (strategy: "search", seed: 7),
+//!     found_by: (strategy: "search", seed: 7, job: Some("lead_braking.highway/fuzz/9/3f2a…")),
 //! )
 //! ```
 
@@ -40,7 +45,8 @@ use crate::mutation::Genome;
 pub struct Regression {
     /// Scenario id.
     pub scenario: String,
-    /// The scenario file, as the fuzzer was given it.
+    /// The scenario file, relative to the regression file's folder (see
+    /// [`Regression::scenario_file`]).
     pub file: String,
     /// blake3 of the scenario file's bytes when the regression was saved, hex.
     pub file_hash: String,
@@ -110,6 +116,9 @@ pub struct FoundBy {
     pub strategy: String,
     /// The campaign seed.
     pub seed: u64,
+    /// The id of the campaign's record of the failure as found (before shrinking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
 }
 
 /// Why a regression file could not be read or written.
@@ -173,6 +182,28 @@ impl Regression {
         ))
     }
 
+    /// Where the scenario file of the regression saved at `regression_path`
+    /// is: `file` taken relative to the regression's folder (or as is when
+    /// absolute); for files saved before that rule, relative to the working
+    /// folder when only that path exists. Normalised lexically (`a/../b` is `b`).
+    pub fn scenario_file(&self, regression_path: &Path) -> PathBuf {
+        let file = Path::new(&self.file);
+        let folder = regression_path.parent().unwrap_or(Path::new(""));
+        let beside = normalize(&folder.join(file));
+        if file.is_absolute() || beside.exists() || !file.exists() { beside } else { file.to_path_buf() }
+    }
+
+    /// The `file` to save for `scenario_path` in a regression saved in `dir`:
+    /// the scenario's path relative to `dir` (both taken from the working folder).
+    pub fn relative_file(dir: &Path, scenario_path: &Path) -> String {
+        let absolute = |p: &Path| match std::env::current_dir() {
+            Ok(cwd) if p.is_relative() => normalize(&cwd.join(p)),
+            _ => normalize(p),
+        };
+        let (dir, scenario) = (absolute(dir), absolute(scenario_path));
+        pathdiff::diff_paths(&scenario, &dir).unwrap_or(scenario).to_string_lossy().replace('\\', "/")
+    }
+
     /// The identity of the saved instance: two regressions with equal keys
     /// are the same scenario and the same resolved instance.
     pub fn key(&self) -> String {
@@ -203,6 +234,23 @@ pub fn instance_key(scenario: &str, genome: &Genome, seed_matters: bool) -> Stri
     h.finalize().to_hex().to_string()
 }
 
+/// `path` with `.` dropped and `name/..` pairs cancelled, without touching
+/// the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+}
+
 fn yes() -> bool {
     true
 }
@@ -223,8 +271,8 @@ pub fn is_regression_file(path: &Path) -> bool {
     }
 }
 
-/// Every regression file (`*.ron`) in `dir`, sorted by path. A missing folder holds none.
-pub fn list(dir: &Path) -> Result<Vec<(PathBuf, Regression)>, RegressionError> {
+/// The paths of every `*.ron` file in `dir`, sorted. A missing folder holds none.
+pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>, RegressionError> {
     let io = |source| RegressionError::Io { path: dir.to_path_buf(), source };
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -239,7 +287,12 @@ pub fn list(dir: &Path) -> Result<Vec<(PathBuf, Regression)>, RegressionError> {
         }
     }
     paths.sort();
-    paths.into_iter().map(|p| Regression::load(&p).map(|r| (p, r))).collect()
+    Ok(paths)
+}
+
+/// Every regression file (`*.ron`) in `dir`, sorted by path. A missing folder holds none.
+pub fn list(dir: &Path) -> Result<Vec<(PathBuf, Regression)>, RegressionError> {
+    list_files(dir)?.into_iter().map(|p| Regression::load(&p).map(|r| (p, r))).collect()
 }
 
 /// Saves `regression` in `dir` (created if missing), unless an equal
@@ -300,7 +353,7 @@ mod tests {
             instance,
             seed_matters: true,
             shrink: ShrinkStats { simulations: 41, minimal: true },
-            found_by: FoundBy { strategy: "search".into(), seed: 7 },
+            found_by: FoundBy { strategy: "search".into(), seed: 7, job: None },
         }
     }
 
@@ -328,6 +381,24 @@ mod tests {
         assert_eq!(seedless.key(), reseeded.key());
         assert_ne!(seedless.key(), r.key());
         std::fs::remove_dir_all(&dir).expect("cleans up");
+    }
+
+    #[test]
+    fn scenario_files_are_named_relative_to_the_regression() {
+        let r = Regression { file: "../library/x.ron".into(), ..sample() };
+        assert_eq!(
+            r.scenario_file(Path::new("scenarios/regressions/x.abc.ron")),
+            PathBuf::from("scenarios/library/x.ron")
+        );
+        assert_eq!(
+            Regression::relative_file(
+                Path::new("scenarios/regressions"),
+                Path::new("scenarios/library/x.ron")
+            ),
+            "../library/x.ron"
+        );
+        assert_eq!(normalize(Path::new("./a/b/../../c/./d")), PathBuf::from("c/d"));
+        assert_eq!(normalize(Path::new("../a")), PathBuf::from("../a"));
     }
 
     #[test]

@@ -213,7 +213,12 @@ impl<'a> Context<'a> {
             .chain(self.errored.keys())
             .find(|k| k.scenario == scenario && k.seed == seed)
             .cloned()
-            .unwrap_or(JobKey { scenario: scenario.to_owned(), kind: crate::record::JobKind::Run, seed });
+            .unwrap_or(JobKey {
+                scenario: scenario.to_owned(),
+                kind: crate::record::JobKind::Run,
+                seed,
+                instance: None,
+            });
         self.job_link(&key)
     }
 

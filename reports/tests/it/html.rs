@@ -39,7 +39,7 @@ fn trace(name: &str) -> TraceView {
 }
 
 fn key(scenario: &str, kind: JobKind, seed: u64) -> JobKey {
-    JobKey { scenario: scenario.to_owned(), kind, seed }
+    JobKey { scenario: scenario.to_owned(), kind, seed, instance: None }
 }
 
 fn facts(records: &[RunRecord]) -> Vec<JobFacts> {

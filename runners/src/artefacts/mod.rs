@@ -36,9 +36,7 @@ use gauntlet_reports::{
     JunitError, MarkdownOptions, Totals, diff, evaluate, exit_gate, render_dashboard, render_gate,
     render_junit, render_markdown,
 };
-use gauntlet_taxonomy::{CoverageOptions, CoverageReport, Diagnostic, Taxonomy};
-
-use crate::taxonomy::DEFAULT_TAXONOMY;
+use gauntlet_taxonomy::{CoverageOptions, CoverageReport, Taxonomy};
 
 pub use history::load_history;
 pub use trace_view::{road_view, trace_view};
@@ -70,9 +68,6 @@ pub struct ArtefactOptions {
     pub margin_tolerance: f64,
     /// Read the `[gate]` thresholds from this TOML file.
     pub gate: Option<PathBuf>,
-    /// The taxonomy for coverage; default `taxonomy/default.ron` when it
-    /// exists in the working directory, else the built-in copy.
-    pub taxonomy: Option<PathBuf>,
     /// Earlier record files for the dashboard's trend.
     pub history: Option<PathBuf>,
     /// Most failing jobs re-run for the dashboard's traces. Default
@@ -91,7 +86,6 @@ impl Default for ArtefactOptions {
             strict: false,
             margin_tolerance: DiffOptions::default().margin_tolerance,
             gate: None,
-            taxonomy: None,
             history: None,
             max_traces: DEFAULT_MAX_TRACES,
         }
@@ -104,9 +98,6 @@ pub enum ArtefactError {
     /// The gate file is unreadable or invalid.
     #[error(transparent)]
     Gate(#[from] GateError),
-    /// The taxonomy file is unreadable or invalid.
-    #[error("failed to load the taxonomy")]
-    Taxonomy(#[source] Diagnostic),
     /// A records file (baseline, history) has a bad line.
     #[error("failed to read records from {}", path.display())]
     Records {
@@ -149,19 +140,12 @@ impl ArtefactOptions {
             || self.gate.is_some()
     }
 
-    /// Reads every input (gate, taxonomy, baseline, history) so that a
-    /// mistake in one is reported before any job runs.
-    pub fn prepare(&self) -> Result<Prepared, ArtefactError> {
+    /// Reads every input (gate, baseline, history) so that a mistake in one
+    /// is reported before any job runs; `taxonomy` is the command's, loaded
+    /// once ([`crate::taxonomy::load_taxonomy`]).
+    pub fn prepare(&self, taxonomy: &Taxonomy) -> Result<Prepared, ArtefactError> {
         let gate = self.gate.as_deref().map(GateConfig::load).transpose()?;
-        // As `crate::taxonomy::load_taxonomy`: the named file, else
-        // `taxonomy/default.ron` when it exists here, else the built-in copy.
-        let default = Path::new(DEFAULT_TAXONOMY);
-        let taxonomy = match &self.taxonomy {
-            Some(path) => Taxonomy::load(path),
-            None if default.is_file() => Taxonomy::load(default),
-            None => Taxonomy::builtin(),
-        }
-        .map_err(ArtefactError::Taxonomy)?;
+        let taxonomy = taxonomy.clone();
         let mut warnings = Vec::new();
         let baseline = match &self.baseline {
             Some(path) => Some(read_all(path, "baseline", &mut warnings)?),

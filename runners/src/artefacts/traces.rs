@@ -11,15 +11,16 @@
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Arc;
 
-use gauntlet_engine::{RunOptions, Simulation};
 use gauntlet_reports::html::TraceView;
-use gauntlet_reports::record::{JobKey, JobKind, Outcome, ParamValue, RunRecord};
+use gauntlet_reports::record::{JobKey, Outcome, RunRecord};
 use gauntlet_scenarios::Scenario;
 use rayon::prelude::*;
 
 use super::trace_view::trace_view;
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
+use crate::job::{AdapterIdentity, Job, run_job};
 
 /// How to re-run jobs for their traces.
 #[derive(Clone, Debug)]
@@ -44,8 +45,9 @@ pub struct TraceSet {
 /// A failing job that can be re-run.
 struct Rerun<'a> {
     record: &'a RunRecord,
-    scenario: &'a Scenario,
+    scenario: &'a Arc<Scenario>,
     factory: &'a AdapterFactory,
+    identity: &'a AdapterIdentity,
 }
 
 /// Re-runs at most `max` failing jobs of `records` (smallest margin first,
@@ -75,8 +77,8 @@ pub fn collect(records: &[RunRecord], max: usize, source: &TraceSource) -> Trace
         Some(spec) => spec.to_string(),
         None => record.adapter.spec.clone(),
     };
-    let mut scenarios: BTreeMap<&str, Result<Scenario, String>> = BTreeMap::new();
-    let mut factories: BTreeMap<String, Result<(AdapterFactory, String), String>> = BTreeMap::new();
+    let mut scenarios: BTreeMap<&str, Result<Arc<Scenario>, String>> = BTreeMap::new();
+    let mut factories: BTreeMap<String, Result<(AdapterFactory, AdapterIdentity), String>> = BTreeMap::new();
     for record in &failing {
         let scenario = scenarios.entry(record.file.as_str()).or_insert_with(|| load(&record.file));
         if scenario.as_ref().is_ok_and(|s| s.file_hash() == record.file_hash) {
@@ -105,12 +107,16 @@ pub fn collect(records: &[RunRecord], max: usize, source: &TraceSource) -> Trace
             }
         };
         match &factories[&spec_of(record)] {
-            Ok((factory, reported)) if *reported == record.adapter.to_string() => {
-                reruns.push(Rerun { record, scenario, factory });
+            Ok((factory, identity))
+                if identity.reference.name == record.adapter.name
+                    && identity.reference.version == record.adapter.version =>
+            {
+                reruns.push(Rerun { record, scenario, factory, identity });
             }
-            Ok((_, reported)) => set.notes.push(format!(
-                "{}: no trace, since the adapter is now {reported}, and the record was made with {}.",
+            Ok((_, identity)) => set.notes.push(format!(
+                "{}: no trace, since the adapter is now {}, and the record was made with {}.",
                 record.key(),
+                identity.reference,
                 record.adapter
             )),
             Err(why) => set.notes.push(format!("{}: no trace, since {why}.", record.key())),
@@ -138,59 +144,47 @@ pub fn collect(records: &[RunRecord], max: usize, source: &TraceSource) -> Trace
 }
 
 /// Loads a scenario file, or says why it cannot be.
-fn load(file: &str) -> Result<Scenario, String> {
+fn load(file: &str) -> Result<Arc<Scenario>, String> {
     if !Path::new(file).exists() {
         return Err(format!("the scenario file {file} is missing"));
     }
-    Scenario::load(Path::new(file)).map_err(|e| format!("the scenario file {file} no longer loads ({e})"))
+    Scenario::load(Path::new(file))
+        .map(Arc::new)
+        .map_err(|e| format!("the scenario file {file} no longer loads ({e})"))
 }
 
-/// Sets up and preflights an adapter; returns it with its reported `name version`.
-fn start(spec: &str, exec: &ExecOptions) -> Result<(AdapterFactory, String), String> {
+/// Sets up and preflights an adapter; returns it with its identity.
+fn start(spec: &str, exec: &ExecOptions) -> Result<(AdapterFactory, AdapterIdentity), String> {
     let parsed: AdapterSpec =
         spec.parse().map_err(|e| format!("the adapter {spec:?} cannot be named ({e})"))?;
     // Opening the sweep's adapter log again would truncate it.
     let exec = ExecOptions { adapter_log: None, ..exec.clone() };
     let factory = AdapterFactory::new(&parsed, &exec)
         .map_err(|e| format!("the adapter {spec} cannot be set up ({e})"))?;
-    let info = factory.preflight().map_err(|e| format!("the adapter {spec} does not start ({e})"))?;
-    Ok((factory, format!("{} {}", info.name, info.version)))
+    let identity =
+        AdapterIdentity::resolve(&factory).map_err(|e| format!("the adapter {spec} does not start ({e})"))?;
+    Ok((factory, identity))
 }
 
-/// Runs one job again with a trace and checks that it is the same run.
+/// Runs one job again with a trace, through the one job path, and checks
+/// that it is the same run.
 fn rerun(job: &Rerun<'_>) -> Result<TraceView, String> {
     let r = job.record;
-    let instance = match r.kind {
-        JobKind::Run => job.scenario.instance(r.seed),
-        JobKind::Regression | JobKind::Fuzz => {
-            let values: BTreeMap<String, f64> = r
-                .params
-                .iter()
-                .filter_map(|(k, v)| match v {
-                    ParamValue::Number(x) => Some((k.clone(), *x)),
-                    ParamValue::Bool(_) | ParamValue::Text(_) => None,
-                })
-                .collect();
-            job.scenario
-                .instance_with(r.seed, &values)
-                .map_err(|e| format!("its parameters no longer fit the scenario ({e})"))?
-        }
-    };
+    let rebuilt = Job::from_source(Arc::clone(job.scenario), r.seed, r.source.clone())
+        .map_err(|e| format!("its instance no longer fits the scenario ({e})"))?;
+    let instance =
+        rebuilt.instance().map_err(|e| format!("its instance no longer fits the scenario ({e})"))?;
     let mut adapter = job.factory.make();
-    let ran = catch_unwind(AssertUnwindSafe(|| {
-        Simulation::run(&instance.world, adapter.as_mut(), RunOptions { record_trace: true })
-    }));
-    let result = ran.map_err(|_| "the re-run panicked".to_owned())?;
-    let hash = result.trace_hash.to_hex();
-    if hash != r.trace_hash {
+    let ran = catch_unwind(AssertUnwindSafe(|| run_job(&rebuilt, adapter.as_mut(), job.identity, true)));
+    let run = ran.map_err(|_| "the re-run panicked".to_owned())?;
+    if run.record.trace_hash != r.trace_hash {
         return Err(format!(
             "the re-run gave trace hash {}, not the record's {} (a nondeterministic adapter?)",
-            short(&hash),
+            short(&run.record.trace_hash),
             short(&r.trace_hash)
         ));
     }
-    let trace = result.trace.unwrap_or_default();
-    Ok(trace_view(&instance.world, &trace, r))
+    Ok(trace_view(&instance.world, &run.trace, r))
 }
 
 /// The first 12 characters of a hash.

@@ -5,48 +5,57 @@
 
 use std::fmt;
 
-use gauntlet_engine::{AutonomyAdapter, Control, JobEnd, Observation, Simulation, StepStatus};
-use gauntlet_scenarios::Scenario;
+use gauntlet_engine::{AdapterFault, AdapterInfo, AutonomyAdapter, Control, JobEnd, JobStart, Observation};
 
 use crate::adapter::AdapterFactory;
-use crate::commands::replay::ReplayConfig;
+use crate::commands::replay::{ReplayConfig, resolve};
 use crate::error::RunnerError;
+use crate::job::{AdapterIdentity, Job, run_job};
 
 /// One run's exchange with the adapter, step by step.
+#[derive(Default)]
 struct Exchange {
     observations: Vec<Observation>,
     controls: Vec<Control>,
     fault: Option<String>,
 }
 
-fn record(scenario: &Scenario, seed: u64, adapter: &mut dyn AutonomyAdapter) -> Exchange {
-    let world = scenario.instance(seed).world;
-    let mut sim = Simulation::new(&world);
-    let mut ex = Exchange { observations: Vec::new(), controls: Vec::new(), fault: None };
-    if let Err(e) = adapter.reset(sim.job_start()) {
-        ex.fault = Some(e.to_string());
-        adapter.end(JobEnd::Error);
-        return ex;
+/// An adapter that passes everything to `inner` and keeps what was exchanged.
+struct Recorder<'a> {
+    inner: &'a mut dyn AutonomyAdapter,
+    exchange: Exchange,
+}
+
+impl AutonomyAdapter for Recorder<'_> {
+    fn info(&self) -> AdapterInfo {
+        self.inner.info()
     }
-    loop {
-        let obs = sim.observe().clone();
-        let answer = adapter.step(&obs);
-        ex.observations.push(obs);
-        match answer {
-            Ok(c) => {
-                ex.controls.push(c);
-                if sim.act(c) == StepStatus::Finished {
-                    break;
-                }
-            }
-            Err(e) => {
-                ex.fault = Some(e.to_string());
-                break;
-            }
+
+    fn reset(&mut self, job: &JobStart) -> Result<(), AdapterFault> {
+        self.inner.reset(job).inspect_err(|e| self.exchange.fault = Some(e.to_string()))
+    }
+
+    fn step(&mut self, observation: &Observation) -> Result<Control, AdapterFault> {
+        self.exchange.observations.push(observation.clone());
+        let answer = self.inner.step(observation);
+        match &answer {
+            Ok(c) => self.exchange.controls.push(*c),
+            Err(e) => self.exchange.fault = Some(e.to_string()),
         }
+        answer
     }
-    adapter.end(JobEnd::Pass);
-    ex
+
+    fn end(&mut self, outcome: JobEnd) {
+        self.inner.end(outcome);
+    }
+}
+
+/// Runs `job` once on a fresh adapter, keeping the exchange.
+fn record(job: &Job, factory: &AdapterFactory, identity: &AdapterIdentity) -> Exchange {
+    let mut adapter = factory.make();
+    let mut recorder = Recorder { inner: adapter.as_mut(), exchange: Exchange::default() };
+    run_job(job, &mut recorder, identity, false);
+    recorder.exchange
 }
 
 /// Where two runs of the same job first differ.
@@ -134,13 +143,14 @@ fn compare(a: &Exchange, b: &Exchange) -> Divergence {
     Divergence::None { steps: n as u64 }
 }
 
-/// Runs the job twice, each with a fresh adapter (a fresh process for `exec:`).
+/// Runs the job `config` names twice, each with a fresh adapter (a fresh
+/// process for `exec:`), through the same path as every other run.
 pub fn check_adapter(config: &ReplayConfig) -> Result<Divergence, RunnerError> {
-    let scenario = Scenario::load(&config.scenario)?;
-    let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
-    factory.preflight()?;
-    let first = record(&scenario, config.seed, factory.make().as_mut());
-    let second = record(&scenario, config.seed, factory.make().as_mut());
+    let resolved = resolve(config)?;
+    let factory = AdapterFactory::new(&resolved.adapter, &config.exec)?;
+    let identity = AdapterIdentity::resolve(&factory)?;
+    let first = record(&resolved.job, &factory, &identity);
+    let second = record(&resolved.job, &factory, &identity);
     factory.finish_log()?;
     Ok(compare(&first, &second))
 }

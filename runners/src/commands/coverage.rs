@@ -27,7 +27,7 @@ pub fn coverage(
 ) -> Result<CoverageReport, RunnerError> {
     let mut all: Vec<RunRecord> = Vec::new();
     for r in read_records(records) {
-        all.push(r.map_err(|e| RunnerError::Usage(e.to_string()))?);
+        all.push(r?);
     }
     Ok(record_coverage(taxonomy, &all, options))
 }
@@ -38,8 +38,7 @@ pub fn render(report: &CoverageReport, format: CoverageFormat) -> Result<String,
         CoverageFormat::Text => render_text(report),
         CoverageFormat::Markdown => render_markdown(report),
         CoverageFormat::Json => {
-            let mut s =
-                serde_json::to_string_pretty(report).map_err(|e| RunnerError::Usage(e.to_string()))?;
+            let mut s = serde_json::to_string_pretty(report)?;
             s.push('\n');
             s
         }

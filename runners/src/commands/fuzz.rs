@@ -11,7 +11,7 @@ use std::io::BufWriter;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use gauntlet_reports::record::{AdapterRef, RecordWriter, RunRecord, read_records};
+use gauntlet_reports::record::{RecordWriter, RunRecord, read_records};
 use gauntlet_reports::{Summary, SummaryBuilder};
 use gauntlet_scenarios::mutation::FuzzSpace;
 use gauntlet_scenarios::regression::Saved;
@@ -20,9 +20,10 @@ use gauntlet_taxonomy::{CoverageOptions, JobFacts, coverage};
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
 use crate::error::RunnerError;
 use crate::fuzz::{
-    Campaign, CampaignOptions, CampaignReport, CoverageMove, FuzzError, Machine, ShrinkOptions, StrategyKind,
-    allocate, facts,
+    Campaign, CampaignOptions, CampaignReport, CoverageMove, Machine, ShrinkOptions, StrategyKind, allocate,
+    facts,
 };
+use crate::job::AdapterIdentity;
 use crate::plan::{Library, LoadError};
 
 /// Options of a campaign.
@@ -167,20 +168,6 @@ fn describe_genome(g: &gauntlet_scenarios::mutation::Genome) -> String {
     parts.join("; ")
 }
 
-/// The command line that reproduces a campaign.
-fn campaign_command(config: &FuzzConfig) -> String {
-    let mut cmd = String::from("gauntlet fuzz");
-    for p in &config.paths {
-        cmd.push(' ');
-        cmd.push_str(&shell_words::quote(&p.display().to_string()));
-    }
-    let _ = write!(cmd, " --budget {} --seed {} --strategy {}", config.budget, config.seed, config.strategy);
-    if config.adapter.to_string() != crate::DEFAULT_ADAPTER {
-        let _ = write!(cmd, " --adapter {}", shell_words::quote(&config.adapter.to_string()));
-    }
-    cmd
-}
-
 /// Runs a campaign.
 pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
     let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
@@ -200,7 +187,7 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
     let mut before: Vec<JobFacts> = Vec::new();
     if let Some(path) = &config.coverage_from {
         for record in read_records(path) {
-            let record = record.map_err(|e| RunnerError::Usage(e.to_string()))?;
+            let record = record?;
             before.push(facts(&record));
         }
     }
@@ -209,8 +196,7 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
     let start = coverage(&taxonomy, &before, &CoverageOptions::default());
     let allocations = allocate(&taxonomy, &scenarios, &start, config.budget);
 
-    let info = factory.preflight()?;
-    let adapter_ref = AdapterRef { spec: config.adapter.to_string(), name: info.name, version: info.version };
+    let identity = AdapterIdentity::resolve(&factory)?;
     if let Some(dir) = config.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| RunnerError::Io { path: dir.to_path_buf(), source })?;
     }
@@ -224,12 +210,11 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
         seed: config.seed,
         shrink: config.shrink,
         regressions: config.regressions.clone(),
-        command: campaign_command(config),
     };
-    let machine = Machine { factory: &factory, adapter: &adapter_ref, threads: config.threads };
+    let machine = Machine { factory: &factory, identity: &identity, threads: config.threads };
     let campaign =
         Campaign::new(&spaces, &options).run(&allocations, &machine, &mut |record: RunRecord| {
-            writer.write(&record).map_err(|e| FuzzError::Write(e.to_string()))?;
+            writer.write(&record)?;
             summary.add(&record);
             campaign_facts.push(facts(&record));
             Ok(())

@@ -4,86 +4,234 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::Arc;
 
-use gauntlet_engine::{RunOptions, Simulation, TraceFrame};
-use gauntlet_reports::record::{AdapterRef, JobKind, RunRecord};
+use gauntlet_engine::TraceFrame;
+use gauntlet_reports::record::{JobSource, ReadItem, RunRecord, read_records_tolerant};
 use gauntlet_scenarios::Scenario;
+use gauntlet_scenarios::regression::is_regression_file;
 
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
 use crate::error::RunnerError;
-use crate::record::{JobContext, build_record, replay_command};
+use crate::fuzz::{RegressionCheck, regression_check};
+use crate::job::{AdapterIdentity, Job, run_job};
+use crate::plan::SavedRegression;
+
+/// Which job of a records file to replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobSelector {
+    /// The record with this `id`.
+    Id(String),
+    /// The record on this 1-based line.
+    Line(u64),
+}
 
 /// What to replay.
 #[derive(Debug, Clone)]
 pub struct ReplayConfig {
-    /// The scenario file.
-    pub scenario: PathBuf,
-    /// The seed.
-    pub seed: u64,
-    /// The adapter.
-    pub adapter: AdapterSpec,
+    /// A scenario file, a regression file, or a records file (`.jsonl`).
+    pub target: PathBuf,
+    /// The seed (scenario: default 0; regression: default the saved one).
+    pub seed: Option<u64>,
+    /// How to build the instance (a record's `source`), with a scenario file.
+    pub source: Option<JobSource>,
+    /// Which record, with a records file.
+    pub job: Option<JobSelector>,
+    /// The adapter; `None`: the default for a scenario file, the adapter a
+    /// regression failed against, the adapter a record names.
+    pub adapter: Option<AdapterSpec>,
     /// External adapter options.
     pub exec: ExecOptions,
     /// Write every body's state at every step to this CSV file.
     pub trace_csv: Option<PathBuf>,
 }
 
+impl ReplayConfig {
+    /// Replays `target` with every option at its default.
+    pub fn new(target: impl Into<PathBuf>) -> Self {
+        Self {
+            target: target.into(),
+            seed: None,
+            source: None,
+            job: None,
+            adapter: None,
+            exec: ExecOptions::default(),
+            trace_csv: None,
+        }
+    }
+}
+
+/// The job a replay runs, and the adapter it runs against.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The job.
+    pub job: Job,
+    /// The adapter.
+    pub adapter: AdapterSpec,
+    /// Things the user should know (a scenario changed since the record).
+    pub warnings: Vec<String>,
+}
+
 /// The replayed job.
 #[derive(Debug, Clone)]
 pub struct ReplayReport {
+    /// The job.
+    pub job: Job,
     /// Its record (identical to the sweep's, but for `wall_ms`).
     pub record: RunRecord,
     /// Every step's state.
     pub trace: Vec<TraceFrame>,
+    /// For a regression: whether it still fails, and reproduces its saved trace.
+    pub regression: Option<RegressionCheck>,
+    /// Things the user should know.
+    pub warnings: Vec<String>,
 }
 
-/// Replays one job.
+/// Why a replay target cannot name a job.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// A records file without `--job` or `--line`.
+    #[error("{}: a records file holds many jobs; name one with --job ID or --line N", path.display())]
+    NoJobNamed {
+        /// The records file.
+        path: PathBuf,
+    },
+    /// No record matches.
+    #[error("{}: no record {selector}", path.display())]
+    NoSuchJob {
+        /// The records file.
+        path: PathBuf,
+        /// What was asked for.
+        selector: String,
+    },
+    /// A bad line in the records file.
+    #[error(transparent)]
+    Read(#[from] gauntlet_reports::record::ReadError),
+    /// Options that do not go with this target.
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// A source that names an instance with another seed than `--seed`.
+    #[error("--seed {given} contradicts the seed {instance} of the --source instance")]
+    SeedMismatch {
+        /// `--seed`.
+        given: u64,
+        /// The instance's.
+        instance: u64,
+    },
+}
+
+/// Whether `path` names a records file rather than a scenario or regression.
+pub fn is_records_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "jsonl" || e == "json")
+}
+
+/// The job `config` names, and the adapter to run it against.
+pub fn resolve(config: &ReplayConfig) -> Result<Resolved, RunnerError> {
+    let default = || config.adapter.clone().map_or_else(|| crate::DEFAULT_ADAPTER.parse(), Ok);
+    if is_records_file(&config.target) {
+        if config.source.is_some() || config.seed.is_some() {
+            return Err(ReplayError::Conflict(
+                "--seed and --source go with a scenario file, not a records file",
+            )
+            .into());
+        }
+        let record = find_record(&config.target, config.job.as_ref())?;
+        let scenario = Arc::new(Scenario::load(Path::new(&record.file))?);
+        let mut warnings = Vec::new();
+        if scenario.file_hash() != record.file_hash {
+            warnings.push(format!(
+                "{} changed since the record was made (file hash {} then, {} now): this is not the same job",
+                record.file,
+                short(&record.file_hash),
+                short(scenario.file_hash())
+            ));
+        }
+        let job = Job::from_source(scenario, record.seed, record.source.clone())?;
+        let adapter = match &config.adapter {
+            Some(a) => a.clone(),
+            None => record.adapter.spec.parse()?,
+        };
+        return Ok(Resolved { job, adapter, warnings });
+    }
+    if config.job.is_some() {
+        return Err(ReplayError::Conflict("--job and --line go with a records file").into());
+    }
+    if is_regression_file(&config.target) {
+        if config.source.is_some() {
+            return Err(ReplayError::Conflict("a regression file holds its instance: drop --source").into());
+        }
+        let saved = SavedRegression::load(&config.target, &[], true)?;
+        let mut warnings = Vec::new();
+        if saved.file_changed() {
+            warnings.push(format!(
+                "{} changed since the regression was saved",
+                saved.space.scenario().path().display()
+            ));
+        }
+        let adapter = match &config.adapter {
+            Some(a) => a.clone(),
+            None => saved.regression.adapter.spec.parse()?,
+        };
+        return Ok(Resolved { job: saved.job(config.seed), adapter, warnings });
+    }
+    let scenario = Arc::new(Scenario::load(&config.target)?);
+    let job = match &config.source {
+        None | Some(JobSource::Seed) => Job::seeded(scenario, config.seed.unwrap_or(0)),
+        Some(source) => {
+            let instance = source.instance().map_or(0, |g| g.seed);
+            if let Some(given) = config.seed.filter(|s| *s != instance) {
+                return Err(ReplayError::SeedMismatch { given, instance }.into());
+            }
+            Job::from_source(scenario, instance, source.clone())?
+        }
+    };
+    Ok(Resolved { job, adapter: default()?, warnings: Vec::new() })
+}
+
+/// The record `selector` names in the records file at `path`.
+fn find_record(path: &Path, selector: Option<&JobSelector>) -> Result<RunRecord, RunnerError> {
+    let selector = selector.ok_or_else(|| ReplayError::NoJobNamed { path: path.to_path_buf() })?;
+    let mut line = 0u64;
+    for item in read_records_tolerant(path) {
+        line += 1;
+        let ReadItem::Record(record) = item.map_err(ReplayError::from)? else { break };
+        let hit = match selector {
+            JobSelector::Id(id) => record.id == *id,
+            JobSelector::Line(n) => line == *n,
+        };
+        if hit {
+            return Ok(*record);
+        }
+    }
+    let selector = match selector {
+        JobSelector::Id(id) => format!("with id {id:?}"),
+        JobSelector::Line(n) => format!("on line {n}"),
+    };
+    Err(ReplayError::NoSuchJob { path: path.to_path_buf(), selector }.into())
+}
+
+/// Replays one job, bit for bit: a scenario at a seed (or with a given
+/// instance), a regression file, or one job of a records file.
 pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
-    if gauntlet_scenarios::regression::is_regression_file(&config.scenario) {
-        return crate::fuzz::replay_regression(config);
-    }
-    let scenario = Scenario::load(&config.scenario)?;
-    let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
-    let info = factory.preflight()?;
-    let adapter_ref = AdapterRef { spec: config.adapter.to_string(), name: info.name, version: info.version };
-    let mut adapter = factory.make();
-    let instance = scenario.instance(config.seed);
-    let start = Instant::now();
-    let mut result = Simulation::run(&instance.world, adapter.as_mut(), RunOptions { record_trace: true });
-    let wall_ms = start.elapsed().as_secs_f64() * 1e3;
-    drop(adapter);
+    let Resolved { job, adapter, warnings } = resolve(config)?;
+    let factory = AdapterFactory::new(&adapter, &config.exec)?;
+    let identity = AdapterIdentity::resolve(&factory)?;
+    let mut instance = factory.make();
+    let run = run_job(&job, instance.as_mut(), &identity, true);
+    drop(instance);
     factory.finish_log()?;
-    let trace = result.trace.take().unwrap_or_default();
-    let ctx = JobContext {
-        scenario: &scenario,
-        seed: config.seed,
-        kind: JobKind::Run,
-        params: &instance.params,
-        adapter: &adapter_ref,
-        wall_ms,
-        replay: replay_command(&scenario, config.seed, &config.adapter),
-    };
-    let record = build_record(&ctx, &result);
     if let Some(path) = &config.trace_csv {
-        write_trace_csv(path, &trace)?;
+        write_trace_csv(path, &run.trace)?;
     }
-    Ok(ReplayReport { record, trace })
+    let regression = regression_check(&run.record);
+    Ok(ReplayReport { job, record: run.record, trace: run.trace, regression, warnings })
 }
 
-/// Writes the replay viewer of `report` (the job of `config`) to `path`: a
-/// self-contained HTML page that animates the trace.
-pub fn write_replay_html(
-    path: &Path,
-    config: &ReplayConfig,
-    report: &ReplayReport,
-) -> Result<(), RunnerError> {
+/// Writes the replay viewer of `report` to `path`: a self-contained HTML
+/// page that animates the trace.
+pub fn write_replay_html(path: &Path, report: &ReplayReport) -> Result<(), RunnerError> {
     // The world of the replayed instance, for the road and the footprints.
-    let world = if gauntlet_scenarios::regression::is_regression_file(&config.scenario) {
-        crate::fuzz::regression_world(&config.scenario)?
-    } else {
-        Scenario::load(&config.scenario)?.instance(config.seed).world
-    };
+    let world = report.job.instance()?.world;
     let view = crate::artefacts::trace_view(&world, &report.trace, &report.record);
     let html = gauntlet_reports::render_replay(&report.record, &view);
     let io = |source| RunnerError::Io { path: path.to_path_buf(), source };
@@ -91,6 +239,10 @@ pub fn write_replay_html(
         std::fs::create_dir_all(dir).map_err(io)?;
     }
     std::fs::write(path, html).map_err(io)
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
 }
 
 /// Writes one row per body per step: `step,t,id,x,y,yaw,vx,vy,s,d`.

@@ -11,13 +11,16 @@ use std::path::PathBuf;
 use gauntlet_reports::{Summary, summarize};
 
 use crate::adapter::ExecOptions;
-use crate::artefacts::{ArtefactError, ArtefactOptions, Artefacts, TraceSource, read_all};
+use crate::artefacts::{ArtefactOptions, Artefacts, TraceSource, read_all};
+use crate::error::RunnerError;
 
 /// What to report on.
 #[derive(Clone, Debug)]
 pub struct ReportConfig {
     /// The records file.
     pub records: PathBuf,
+    /// The taxonomy file (default: `taxonomy/default.ron`, else the built-in copy).
+    pub taxonomy: Option<PathBuf>,
     /// The artefacts to write and how to judge.
     pub artefacts: ArtefactOptions,
     /// Worker threads for re-running failing jobs.
@@ -45,8 +48,9 @@ impl ReportOutput {
 }
 
 /// Reads `config.records` and writes the artefacts.
-pub fn report(config: &ReportConfig) -> Result<ReportOutput, ArtefactError> {
-    let prepared = config.artefacts.prepare()?;
+pub fn report(config: &ReportConfig) -> Result<ReportOutput, RunnerError> {
+    let taxonomy = crate::taxonomy::load_taxonomy(config.taxonomy.as_deref())?;
+    let prepared = config.artefacts.prepare(&taxonomy)?;
     let mut warnings = Vec::new();
     let records = read_all(&config.records, "records", &mut warnings)?;
     let source = TraceSource { adapter: None, exec: config.exec.clone(), threads: config.threads };

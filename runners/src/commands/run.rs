@@ -10,13 +10,15 @@ use std::io::BufWriter;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use gauntlet_reports::record::{AdapterRef, JobKey, RecordWriter, RunRecord};
+use gauntlet_reports::record::{RecordWriter, RunRecord};
 use gauntlet_reports::{Summary, SummaryBuilder};
 
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
-use crate::artefacts::{ArtefactOptions, Artefacts, TraceSource, error_chain, read_all};
+use crate::artefacts::{ArtefactOptions, Artefacts, TraceSource, read_all};
 use crate::error::RunnerError;
 use crate::execute::{ExecOptionsSweep, execute};
+use crate::fuzz::RegressionRun;
+use crate::job::AdapterIdentity;
 use crate::plan::Library;
 use crate::progress::Progress;
 use crate::resume::{self, Expected};
@@ -46,7 +48,7 @@ pub struct RunConfig {
     pub progress: bool,
     /// Taxonomy for risk ordering (default: `taxonomy/default.ron` or the built-in copy).
     pub taxonomy: Option<PathBuf>,
-    /// Folder of saved regressions, re-run before the new jobs (`None`: `--no-regressions`).
+    /// Folder of saved regressions, planned before the new jobs (`None`: `--no-regressions`).
     pub regressions: Option<PathBuf>,
 }
 
@@ -81,8 +83,8 @@ pub struct RunReport {
     /// Things the user should know that did not stop the sweep (a torn
     /// record cut off by `--resume`, …).
     pub warnings: Vec<String>,
-    /// The saved regressions re-run before the new jobs: still failing or fixed.
-    pub regressions: crate::fuzz::RegressionRun,
+    /// The saved regressions run (first) by this sweep: still failing or fixed.
+    pub regressions: RegressionRun,
 }
 
 impl RunReport {
@@ -107,21 +109,20 @@ pub fn run(config: &RunConfig) -> Result<RunReport, RunnerError> {
 /// an interrupted run, then the artefacts. Gate, taxonomy, baseline and
 /// history are read before any job runs.
 pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, RunnerError> {
-    let ci = |e: &dyn std::error::Error| RunnerError::Usage(error_chain(e));
     let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
-    let library = Library::load(&config.paths)?;
+    let library = Library::load_with(&config.paths, config.regressions.as_deref())?;
     let taxonomy = load_taxonomy(config.taxonomy.as_deref())?;
     let prepared = match sweep.artefacts.wants_anything() {
-        true => Some(sweep.artefacts.prepare().map_err(|e| ci(&e))?),
+        true => Some(sweep.artefacts.prepare(&taxonomy)?),
         false => None,
     };
-    let mut jobs = library.plan(config.seeds, &taxonomy);
+    let identity = AdapterIdentity::resolve(&factory)?;
+    let plan = library.plan(config.seeds, &taxonomy, &identity.reference);
+    let mut jobs = plan.jobs;
     if let Some(shard) = sweep.shard {
-        jobs.retain(|job| shard.contains(library.scenarios[job.scenario].id(), job.seed));
+        jobs.retain(|job| shard.contains(job.scenario().id(), job.seed()));
     }
     let planned = jobs.len();
-    let info = factory.preflight()?;
-    let adapter_ref = AdapterRef { spec: config.adapter.to_string(), name: info.name, version: info.version };
 
     if let Some(dir) = config.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| RunnerError::Io { path: dir.to_path_buf(), source })?;
@@ -129,25 +130,34 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
     let mut summary = SummaryBuilder::default();
     let mut warnings = Vec::new();
     let mut resumed = 0;
+    let mut regressions = RegressionRun { skipped: plan.left_out, ..RegressionRun::default() };
+    let file_changed: std::collections::BTreeMap<String, bool> =
+        library.regressions.iter().map(|r| (r.path.display().to_string(), r.file_changed())).collect();
+    let mut tally = |record: &RunRecord, summary: &mut SummaryBuilder| {
+        summary.add(record);
+        let changed = match &record.source {
+            gauntlet_reports::record::JobSource::Regression { regression, .. } => {
+                file_changed.get(regression).copied().unwrap_or(false)
+            }
+            _ => false,
+        };
+        regressions.add(record, changed);
+    };
     let file = if sweep.resume {
         let expected = Expected {
-            file_hashes: library
-                .scenarios
+            file_hashes: jobs
                 .iter()
-                .map(|s| (s.id().to_owned(), s.file_hash().to_owned()))
+                .map(|j| (j.scenario().id().to_owned(), j.scenario().file_hash().to_owned()))
                 .collect(),
             engine_version: gauntlet_engine::ENGINE_VERSION.to_owned(),
-            adapter_spec: adapter_ref.spec.clone(),
+            adapter_spec: identity.reference.spec.clone(),
         };
-        let state = resume::prepare(&config.out, &expected, |r| summary.add(r)).map_err(|e| ci(&e))?;
+        let state = resume::prepare(&config.out, &expected, |r| tally(r, &mut summary))?;
         if let Some(torn) = &state.torn {
             warnings.push(format!("{torn}: cut off; its job runs again"));
         }
         resumed = state.records;
-        jobs.retain(|job| {
-            let scenario = library.scenarios[job.scenario].id().to_owned();
-            !state.done.contains(&JobKey { scenario, kind: job.kind, seed: job.seed })
-        });
+        jobs.retain(|job| !state.done.contains(&job.key()));
         OpenOptions::new().create(true).append(true).open(&config.out)
     } else {
         File::create(&config.out)
@@ -159,32 +169,13 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
     let mut writer = RecordWriter::new(BufWriter::new(file));
     let mut progress = config.progress.then(|| Progress::new(jobs.len() as u64));
 
-    // Saved regressions run before the new jobs (not again when resuming: they ran first).
-    let regressions = match &config.regressions {
-        Some(dir) if !sweep.resume => crate::fuzz::rerun_regressions(
-            dir,
-            &library.scenarios,
-            &|id, seed| sweep.shard.is_none_or(|shard| shard.contains(id, seed)),
-            &factory,
-            &adapter_ref,
-            config.threads,
-            &mut |record| {
-                writer.write(&record).map_err(|e| crate::fuzz::FuzzError::Write(e.to_string()))?;
-                summary.add(&record);
-                Ok(())
-            },
-        )?,
-        _ => crate::fuzz::RegressionRun::default(),
-    };
-
     let started = Instant::now();
     let time_budget = config.time_budget;
     let keep_going = move || time_budget.is_none_or(|b| started.elapsed() < b);
     let ran = execute(
-        &library.scenarios,
         jobs,
         &factory,
-        &adapter_ref,
+        &identity,
         ExecOptionsSweep { threads: config.threads },
         &keep_going,
         |record: RunRecord| {
@@ -192,11 +183,11 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
             if let Some(p) = progress.as_mut() {
                 p.finished(record.outcome);
             }
-            summary.add(&record);
+            tally(&record, &mut summary);
             Ok::<(), gauntlet_reports::record::WriteError>(())
         },
     )
-    .map_err(|e| RunnerError::Write { path: config.out.clone(), message: e.to_string() })?;
+    .map_err(|source| RunnerError::Execute { path: config.out.clone(), source })?;
     if let Some(p) = &progress {
         p.finish();
     }
@@ -208,20 +199,20 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
     let mut skipped = 0;
     for job in todo.iter().enumerate().filter(|(i, _)| not_run(*i)).map(|(_, job)| job) {
         skipped += 1;
-        let id = library.scenarios[job.scenario].id();
+        let id = job.scenario().id();
         if !skipped_scenarios.iter().any(|s| s == id) {
             skipped_scenarios.push(id.to_owned());
         }
     }
     let artefacts = match prepared {
         Some(prepared) => {
-            let records = read_all(&config.out, "records", &mut warnings).map_err(|e| ci(&e))?;
+            let records = read_all(&config.out, "records", &mut warnings)?;
             let source = TraceSource {
                 adapter: Some(config.adapter.clone()),
                 exec: config.exec.clone(),
                 threads: config.threads,
             };
-            let mut artefacts = prepared.finish(&records, &source).map_err(|e| ci(&e))?;
+            let mut artefacts = prepared.finish(&records, &source)?;
             warnings.append(&mut artefacts.warnings);
             Some(artefacts)
         }

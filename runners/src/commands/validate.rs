@@ -4,10 +4,12 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use gauntlet_ron_source::FieldPath;
+use gauntlet_scenarios::regression::is_regression_file;
 use gauntlet_scenarios::{Scenario, discover};
 use gauntlet_taxonomy::Taxonomy;
 
 use crate::error::RunnerError;
+use crate::plan::SavedRegression;
 
 /// The result of validating files.
 #[derive(Debug, Clone, Default)]
@@ -21,10 +23,27 @@ pub struct ValidateReport {
 }
 
 /// Validates every scenario file under `paths`, and its tags and hazards
-/// against `taxonomy` when given.
+/// against `taxonomy` when given; and every regression file: that it parses,
+/// that its scenario file loads, and that its instance still fits it.
 pub fn validate(paths: &[PathBuf], taxonomy: Option<&Taxonomy>) -> Result<ValidateReport, RunnerError> {
     let mut report = ValidateReport::default();
     for file in discover(paths)? {
+        if is_regression_file(&file) {
+            match SavedRegression::load(&file, &[], true) {
+                Ok(saved) => {
+                    if saved.file_changed() {
+                        report.warnings.push(format!(
+                            "{}: its scenario {} changed since it was saved; it may no longer fail the same way",
+                            file.display(),
+                            saved.space.scenario().path().display()
+                        ));
+                    }
+                    report.valid.push(file);
+                }
+                Err(e) => report.problems.extend(e.diagnostics.iter().map(|d| d.to_string())),
+            }
+            continue;
+        }
         let scenario = match Scenario::load(&file) {
             Ok(s) => s,
             Err(e) => {
@@ -53,10 +72,23 @@ pub fn validate(paths: &[PathBuf], taxonomy: Option<&Taxonomy>) -> Result<Valida
     Ok(report)
 }
 
-/// One line per scenario: id, parameters, tags, title, file.
+/// One line per scenario: id, parameters, tags, title, file; then one line
+/// per regression: scenario, criterion, the adapter it failed, file.
 pub fn list(paths: &[PathBuf]) -> Result<String, RunnerError> {
     let library = crate::plan::Library::load(paths)?;
     let mut out = String::new();
+    for r in &library.regressions {
+        let g = &r.regression;
+        let _ = writeln!(
+            out,
+            "{:<32} regression: fails {} (margin {:.3}) against {}  {}",
+            g.scenario,
+            g.criterion,
+            g.margin,
+            g.adapter.spec,
+            r.path.display()
+        );
+    }
     for s in &library.scenarios {
         let tags: Vec<String> = s.tags().iter().map(|(k, v)| format!("{k}={v}")).collect();
         let _ = writeln!(

@@ -8,22 +8,23 @@
 //! count or on timing, so the same seed and budget give the same instances,
 //! shrinks, regressions and records on any `--jobs`.
 //!
-//! Records are written per round: the round's records in job order, except
-//! failures that are being shrunk, which are written when their shrink ends
-//! (with the saved regression as their `replay`), in the order found.
+//! Records are written per round, in job order: one per generated instance
+//! (shrink probes are not written; the shrunk failure is saved as a
+//! regression file that names the campaign and the job it was found as).
+//! Every record's `replay` reproduces that record's instance.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use gauntlet_engine::ENGINE_VERSION;
-use gauntlet_reports::record::{JobKind, RunRecord};
+use gauntlet_reports::record::{JobSource, RunRecord};
 use gauntlet_scenarios::mutation::{FuzzSpace, Genome};
 use gauntlet_scenarios::regression::{self, FoundBy, Original, Regression, Saved, SavedAdapter, ShrinkStats};
 
 use super::FuzzError;
 use super::coverage::Allocation;
 use super::objective::{first_violation, margin, objective, target_criterion};
-use super::probe::{Machine, Ran, annotate};
+use super::probe::{Machine, Ran};
 use super::search::{Searcher, StrategyKind};
 use super::shrink::{ShrinkOptions, Shrinker, Shrunk};
 
@@ -38,9 +39,6 @@ pub struct CampaignOptions {
     pub shrink: ShrinkOptions,
     /// Where shrunk failures are saved (`None`: not saved).
     pub regressions: Option<PathBuf>,
-    /// The command that reproduces the campaign: the `replay` of records
-    /// that have no regression file.
-    pub command: String,
 }
 
 /// One scenario's part of a campaign.
@@ -123,7 +121,8 @@ struct Active {
     failure: usize,
     space: usize,
     shrinker: Shrinker,
-    held: RunRecord,
+    /// The id of the failing job's record.
+    found_as: String,
 }
 
 /// A campaign over a set of fuzz spaces.
@@ -214,7 +213,7 @@ impl<'a> Campaign<'a> {
                     }
                     None => {
                         let done = active.remove(k);
-                        self.finish_shrink(done, &mut report, sink)?;
+                        self.finish_shrink(done, &mut report)?;
                         // Indices of probes already gathered stay valid: they are below `k`.
                     }
                 }
@@ -223,12 +222,17 @@ impl<'a> Campaign<'a> {
                 break;
             }
 
-            let all: Vec<(&FuzzSpace, &Genome)> = batch
+            let all: Vec<(&Arc<FuzzSpace>, &Genome)> = batch
                 .iter()
-                .map(|(l, g)| (self.spaces[lanes[*l].space].as_ref(), g))
-                .chain(probes.iter().map(|(k, g)| (self.spaces[active[*k].space].as_ref(), g)))
+                .map(|(l, g)| (&self.spaces[lanes[*l].space], g))
+                .chain(probes.iter().map(|(k, g)| (&self.spaces[active[*k].space], g)))
                 .collect();
-            let results = machine.run(&all, JobKind::Fuzz)?;
+            let source = |genome: &Genome| JobSource::Fuzz {
+                instance: genome.clone(),
+                strategy: opts.strategy.as_str().to_owned(),
+                campaign_seed: opts.seed,
+            };
+            let results = machine.run(&all, &source)?;
             let (generated, probed) = results.split_at(batch.len());
             report.simulations += generated.iter().filter(|r| r.record().is_some()).count();
             report.shrink_simulations += probed.iter().filter(|r| r.record().is_some()).count();
@@ -255,12 +259,9 @@ impl<'a> Campaign<'a> {
                     if o.is_finite() {
                         lane.report.lowest = Some(lane.report.lowest.map_or(o, |x: f64| x.min(o)));
                     }
-                    let mut record = (**record).clone();
-                    annotate(&mut record, "strategy", serde_json::json!(opts.strategy.as_str()));
-                    annotate(&mut record, "campaign_seed", serde_json::json!(opts.seed));
-                    record.replay = opts.command.clone();
-                    let Some(criterion) = target_criterion(&record) else {
-                        sink(record)?;
+                    let record: &RunRecord = record;
+                    let Some(criterion) = target_criterion(record) else {
+                        sink(record.clone())?;
                         continue;
                     };
                     failed = true;
@@ -269,7 +270,7 @@ impl<'a> Campaign<'a> {
                     let failure = report.failures.len();
                     report.failures.push(FailureReport {
                         scenario: lane.report.scenario.clone(),
-                        margin: margin(&record, &criterion).unwrap_or(f64::NEG_INFINITY),
+                        margin: margin(record, &criterion).unwrap_or(f64::NEG_INFINITY),
                         criterion: criterion.clone(),
                         original: genome.clone(),
                         shrunk: None,
@@ -278,10 +279,14 @@ impl<'a> Campaign<'a> {
                         shrinks_started += 1;
                         let shrinker =
                             Shrinker::new(criterion, genome.clone(), record.clone(), opts.shrink.budget);
-                        active.push(Active { failure, space: lane.space, shrinker, held: record });
-                    } else {
-                        sink(record)?;
+                        active.push(Active {
+                            failure,
+                            space: lane.space,
+                            shrinker,
+                            found_as: record.id.clone(),
+                        });
                     }
+                    sink(record.clone())?;
                 }
                 if failed && lanes[l].searcher.stops_on_failure() {
                     let left = std::mem::take(&mut lanes[l].left);
@@ -300,16 +305,11 @@ impl<'a> Campaign<'a> {
         Ok(report)
     }
 
-    /// Saves a finished shrink and writes the failure's record.
-    fn finish_shrink(
-        &self,
-        done: Active,
-        report: &mut CampaignReport,
-        sink: &mut dyn FnMut(RunRecord) -> Result<(), FuzzError>,
-    ) -> Result<(), FuzzError> {
-        let Active { failure, space, shrinker, mut held } = done;
+    /// Saves a finished shrink as a regression file.
+    fn finish_shrink(&self, done: Active, report: &mut CampaignReport) -> Result<(), FuzzError> {
+        let Active { failure, space, shrinker, found_as } = done;
         let Some(Shrunk { genome, record, simulations, minimal }) = shrinker.finished() else {
-            return sink(held);
+            return Ok(());
         };
         let criterion = shrinker.criterion().to_owned();
         let scenario = self.spaces[space].scenario();
@@ -317,7 +317,10 @@ impl<'a> Campaign<'a> {
         let shrunk_margin = margin(&record, &criterion).unwrap_or(f64::NEG_INFINITY);
         let regression = Regression {
             scenario: scenario.id().to_owned(),
-            file: scenario.path().display().to_string(),
+            file: match &self.options.regressions {
+                Some(dir) => Regression::relative_file(dir, scenario.path()),
+                None => scenario.path().display().to_string(),
+            },
             file_hash: scenario.file_hash().to_owned(),
             criterion: criterion.clone(),
             margin: shrunk_margin,
@@ -336,28 +339,13 @@ impl<'a> Campaign<'a> {
             found_by: FoundBy {
                 strategy: self.options.strategy.as_str().to_owned(),
                 seed: self.options.seed,
+                job: Some(found_as),
             },
         };
         let saved = match &self.options.regressions {
             Some(dir) => Some(regression::save(dir, &regression)?),
             None => None,
         };
-        if let Some(saved) = &saved {
-            held.replay =
-                format!("gauntlet replay {}", shell_words::quote(&saved.path().display().to_string()));
-            annotate(&mut held, "regression", serde_json::json!(saved.path().display().to_string()));
-        }
-        annotate(
-            &mut held,
-            "shrunk",
-            serde_json::json!({
-                "criterion": criterion,
-                "margin": finite_or_null(shrunk_margin),
-                "instance": serde_json::to_value(&genome).unwrap_or(serde_json::Value::Null),
-                "trace_hash": record.trace_hash,
-                "minimal": minimal,
-            }),
-        );
         f.shrunk = Some(ShrinkReport {
             genome,
             margin: shrunk_margin,
@@ -366,12 +354,8 @@ impl<'a> Campaign<'a> {
             minimal,
             saved,
         });
-        sink(held)
+        Ok(())
     }
-}
-
-fn finite_or_null(x: f64) -> serde_json::Value {
-    if x.is_finite() { serde_json::json!(x) } else { serde_json::Value::Null }
 }
 
 /// Gives `left` simulations to the lanes still searching, evenly, the

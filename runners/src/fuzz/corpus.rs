@@ -1,25 +1,16 @@
-//! The regression corpus at work: re-running every saved regression before a
-//! sweep's new jobs, and replaying one regression file.
+//! The regression corpus at work: how a re-run of a saved regression fared.
+//!
+//! Regressions are ordinary jobs of the plan ([`crate::plan`]); this module
+//! reads their records: does the saved criterion still fail, is the trace
+//! the saved one.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Instant;
+use std::path::PathBuf;
 
-use gauntlet_engine::{RunOptions, Simulation, WorldSpec};
-use gauntlet_reports::record::{AdapterRef, JobKind, Outcome, RunRecord};
-use gauntlet_scenarios::Scenario;
-use gauntlet_scenarios::mutation::{FuzzSpace, Genome};
-use gauntlet_scenarios::regression::{self, Regression};
+use gauntlet_reports::record::{JobSource, Outcome, RunRecord};
 
-use super::FuzzError;
 use super::objective::violates;
-use super::probe::{Machine, Ran, annotate, describe};
-use crate::adapter::{AdapterFactory, AdapterSpec};
-use crate::commands::replay::{ReplayConfig, ReplayReport, write_trace_csv};
-use crate::error::RunnerError;
-use crate::record::{JobContext, build_record, error_record};
+use crate::plan::LeftOut;
 
 /// How a saved regression fared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +46,8 @@ pub struct RegressionResult {
 pub struct RegressionRun {
     /// Re-run, in file order.
     pub results: Vec<RegressionResult>,
-    /// Left out, with the reason (scenario not in the sweep, saved for another adapter).
-    pub skipped: Vec<(PathBuf, String)>,
+    /// Left out, with the reason (saved for another adapter).
+    pub skipped: Vec<LeftOut>,
 }
 
 impl RegressionRun {
@@ -100,7 +91,7 @@ impl RegressionRun {
         }
         let _ = writeln!(
             out,
-            "regressions: {} re-run, {} still failing, {} fixed, {} skipped (other scenarios or adapters)",
+            "regressions: {} re-run, {} still failing, {} fixed, {} left out (saved for other adapters)",
             self.results.len(),
             self.still_failing(),
             self.fixed(),
@@ -110,160 +101,68 @@ impl RegressionRun {
     }
 }
 
-/// Re-runs every regression saved in `dir` whose scenario is among
-/// `scenarios` (by id), that `include` accepts (scenario id, seed: a shard's
-/// filter) and that was saved for the adapter this sweep drives (by
-/// reported name), as `regression` jobs on the worker pool, handing
-/// their records to `sink` in file order. A missing folder holds none.
-pub fn rerun_regressions(
-    dir: &Path,
-    scenarios: &[Arc<Scenario>],
-    include: &dyn Fn(&str, u64) -> bool,
-    factory: &AdapterFactory,
-    adapter: &AdapterRef,
-    threads: usize,
-    sink: &mut dyn FnMut(RunRecord) -> Result<(), FuzzError>,
-) -> Result<RegressionRun, FuzzError> {
-    let mut run = RegressionRun::default();
-    let mut spaces: BTreeMap<String, Arc<FuzzSpace>> = BTreeMap::new();
-    let mut due: Vec<(PathBuf, Regression, Arc<FuzzSpace>)> = Vec::new();
-    for (path, r) in regression::list(dir)? {
-        let Some(scenario) = scenarios.iter().find(|s| s.id() == r.scenario) else {
-            run.skipped.push((path, format!("scenario {} is not in this sweep", r.scenario)));
-            continue;
-        };
-        if !include(&r.scenario, r.instance.seed) {
-            run.skipped.push((path, "not in this shard".to_owned()));
-            continue;
-        }
-        if r.adapter.name != adapter.name {
-            run.skipped.push((path, format!("saved for adapter {}", r.adapter.name)));
-            continue;
-        }
-        let space = match spaces.get(&r.scenario) {
-            Some(space) => Arc::clone(space),
-            None => {
-                let space = Arc::new(FuzzSpace::new(Arc::clone(scenario))?);
-                spaces.insert(r.scenario.clone(), Arc::clone(&space));
-                space
-            }
-        };
-        due.push((path, r, space));
-    }
-    let machine = Machine { factory, adapter, threads };
-    let probes: Vec<(&FuzzSpace, &Genome)> = due.iter().map(|(_, r, s)| (s.as_ref(), &r.instance)).collect();
-    let results = machine.run(&probes, JobKind::Regression)?;
-    for ((path, r, space), ran) in due.iter().zip(results) {
-        let scenario = space.scenario();
-        let replay = format!("gauntlet replay {}", shell_words::quote(&path.display().to_string()));
-        let file_changed = scenario.file_hash() != r.file_hash;
-        let (mut record, status) = match ran {
-            Ran::Record(record) => {
-                let status = if record.outcome == Outcome::Error {
-                    RegressionStatus::Error(
-                        record.error.as_ref().map_or_else(|| "error".to_owned(), |e| e.message.clone()),
-                    )
-                } else if violates(&record, &r.criterion) {
-                    RegressionStatus::StillFailing
-                } else {
-                    RegressionStatus::Fixed
-                };
-                (*record, status)
-            }
-            Ran::Invalid(message) => {
-                let ctx = JobContext {
-                    scenario,
-                    seed: r.instance.seed,
-                    kind: JobKind::Regression,
-                    params: &r.instance.values,
-                    adapter,
-                    wall_ms: 0.0,
-                    replay: replay.clone(),
-                };
-                let mut record = error_record(&ctx, "invalid_parameters", message.clone());
-                describe(&mut record, space, &r.instance);
-                (record, RegressionStatus::Error(message))
-            }
-        };
-        record.replay = replay;
-        annotate(&mut record, "regression", serde_json::json!(path.display().to_string()));
-        let same_trace = record.trace_hash == r.trace_hash;
-        sink(record)?;
-        run.results.push(RegressionResult {
-            path: path.clone(),
-            scenario: r.scenario.clone(),
-            criterion: r.criterion.clone(),
-            status,
-            same_trace,
-            file_changed,
-        });
-    }
-    Ok(run)
+/// What a run of a regression job says about it: `None` unless the record
+/// is of a regression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegressionCheck {
+    /// The regression file.
+    pub path: PathBuf,
+    /// The criterion it violated when saved.
+    pub criterion: String,
+    /// How it fared now.
+    pub status: RegressionStatus,
+    /// Whether the run reproduced the saved trace hash bit for bit.
+    pub same_trace: bool,
 }
 
-/// A regression file, its scenario's fuzz space, and the concrete scenario of its instance.
-fn load_regression(path: &Path) -> Result<(Regression, FuzzSpace, Scenario), RunnerError> {
-    let r = Regression::load(path).map_err(FuzzError::from)?;
-    let scenario = Scenario::load(Path::new(&r.file))?;
-    let space = FuzzSpace::new(Arc::new(scenario))?;
-    let fuzzed = space.instantiate(&r.instance)?;
-    Ok((r, space, fuzzed))
-}
-
-/// The world a regression file replays (for the replay viewer).
-pub fn regression_world(path: &Path) -> Result<WorldSpec, RunnerError> {
-    let (r, _, fuzzed) = load_regression(path)?;
-    Ok(fuzzed.instance(r.instance.seed).world)
-}
-
-/// Replays one regression file, bit for bit: its scenario file (as saved in
-/// the regression, relative to the working directory) with the saved
-/// instance. The adapter is the one the regression failed against unless
-/// `--adapter` names another than the default.
-pub fn replay_regression(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
-    let (r, space, fuzzed) = load_regression(&config.scenario)?;
-    let file_changed = space.scenario().file_hash() != r.file_hash;
-    let spec: AdapterSpec =
-        if config.adapter.to_string() == crate::DEFAULT_ADAPTER && r.adapter.spec != crate::DEFAULT_ADAPTER {
-            r.adapter.spec.parse()?
-        } else {
-            config.adapter.clone()
-        };
-    let factory = AdapterFactory::new(&spec, &config.exec)?;
-    let info = factory.preflight()?;
-    let adapter_ref = AdapterRef { spec: spec.to_string(), name: info.name, version: info.version };
-    let mut adapter = factory.make();
-    let instance = fuzzed.instance(r.instance.seed);
-    let start = Instant::now();
-    let mut result = Simulation::run(&instance.world, adapter.as_mut(), RunOptions { record_trace: true });
-    let wall_ms = start.elapsed().as_secs_f64() * 1e3;
-    drop(adapter);
-    factory.finish_log()?;
-    let trace = result.trace.take().unwrap_or_default();
-    let ctx = JobContext {
-        scenario: &fuzzed,
-        seed: r.instance.seed,
-        kind: JobKind::Regression,
-        params: &instance.params,
-        adapter: &adapter_ref,
-        wall_ms,
-        replay: format!("gauntlet replay {}", shell_words::quote(&config.scenario.display().to_string())),
+/// How the regression job of `record` fared, if it is one.
+pub fn regression_check(record: &RunRecord) -> Option<RegressionCheck> {
+    let JobSource::Regression { regression, criterion, saved_trace_hash, .. } = &record.source else {
+        return None;
     };
-    let mut record = build_record(&ctx, &result);
-    describe(&mut record, &space, &r.instance);
-    annotate(&mut record, "regression", serde_json::json!(config.scenario.display().to_string()));
-    annotate(
-        &mut record,
-        "saved",
-        serde_json::json!({
-            "criterion": r.criterion,
-            "trace_hash": r.trace_hash,
-            "adapter": r.adapter.spec,
-            "file_changed": file_changed,
-        }),
-    );
-    if let Some(path) = &config.trace_csv {
-        write_trace_csv(path, &trace)?;
+    let status = if record.outcome == Outcome::Error {
+        RegressionStatus::Error(
+            record.error.as_ref().map_or_else(|| "error".to_owned(), |e| e.message.clone()),
+        )
+    } else if violates(record, criterion) {
+        RegressionStatus::StillFailing
+    } else {
+        RegressionStatus::Fixed
+    };
+    Some(RegressionCheck {
+        path: PathBuf::from(regression),
+        criterion: criterion.clone(),
+        status,
+        same_trace: record.trace_hash == *saved_trace_hash,
+    })
+}
+
+impl RegressionRun {
+    /// Adds the record of a job; regression jobs count, others are ignored.
+    /// `file_changed` says whether its scenario changed since it was saved.
+    pub fn add(&mut self, record: &RunRecord, file_changed: bool) {
+        if let Some(check) = regression_check(record) {
+            self.results.push(RegressionResult {
+                path: check.path,
+                scenario: record.scenario.clone(),
+                criterion: check.criterion,
+                status: check.status,
+                same_trace: check.same_trace,
+                file_changed,
+            });
+        }
     }
-    Ok(ReplayReport { record, trace })
+}
+
+impl RegressionCheck {
+    /// One line: still failing or fixed, and whether the trace is the saved one.
+    pub fn render(&self) -> String {
+        let status = match &self.status {
+            RegressionStatus::StillFailing => format!("still fails {}", self.criterion),
+            RegressionStatus::Fixed => format!("fixed: {} now holds", self.criterion),
+            RegressionStatus::Error(e) => format!("error: {e}"),
+        };
+        let trace = if self.same_trace { "the saved trace" } else { "another trace than the saved one" };
+        format!("regression {}: {status} ({trace})\n", self.path.display())
+    }
 }

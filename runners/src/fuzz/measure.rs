@@ -8,7 +8,7 @@
 //! use gauntlet_scenarios::{Scenario, mutation::FuzzSpace};
 //!
 //! let scenario = Scenario::load("scenarios/library/lead_braking.highway.ron".as_ref())?;
-//! let space = FuzzSpace::new(Arc::new(scenario))?;
+//! let space = Arc::new(FuzzSpace::new(Arc::new(scenario))?);
 //! let adapter = "builtin:late-braker".parse()?;
 //! let mut row = Comparison::new("late-braker", space.scenario().id(), 200);
 //! for seed in 0..20 {
@@ -24,7 +24,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use gauntlet_reports::record::{AdapterRef, JobKind};
+use gauntlet_reports::record::JobSource;
 use gauntlet_scenarios::Scenario;
 use gauntlet_scenarios::mutation::{FuzzSpace, Genome};
 
@@ -34,12 +34,13 @@ use super::probe::{Machine, Ran};
 use super::search::{Searcher, StrategyKind};
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
 use crate::error::RunnerError;
+use crate::job::AdapterIdentity;
 
 /// 1-based index of the first failing instance of a one-scenario campaign
 /// (`strategy`, `seed`) within `budget` simulations; `None` if none failed.
 /// Deterministic: the thread count changes only how fast it runs.
 pub fn first_failure(
-    space: &FuzzSpace,
+    space: &Arc<FuzzSpace>,
     adapter: &AdapterSpec,
     strategy: StrategyKind,
     seed: u64,
@@ -47,14 +48,13 @@ pub fn first_failure(
     threads: usize,
 ) -> Result<Option<usize>, RunnerError> {
     let factory = AdapterFactory::new(adapter, &ExecOptions::default())?;
-    let info = factory.preflight()?;
-    let adapter_ref = AdapterRef { spec: adapter.to_string(), name: info.name, version: info.version };
-    let machine = Machine { factory: &factory, adapter: &adapter_ref, threads };
+    let identity = AdapterIdentity::resolve(&factory)?;
+    let machine = Machine { factory: &factory, identity: &identity, threads };
     Ok(first_failure_on(space, &machine, strategy, seed, budget)?)
 }
 
 fn first_failure_on(
-    space: &FuzzSpace,
+    space: &Arc<FuzzSpace>,
     machine: &Machine<'_>,
     strategy: StrategyKind,
     seed: u64,
@@ -67,8 +67,13 @@ fn first_failure_on(
         if batch.is_empty() {
             break;
         }
-        let probes: Vec<(&FuzzSpace, &Genome)> = batch.iter().map(|g| (space, g)).collect();
-        let results = machine.run(&probes, JobKind::Fuzz)?;
+        let probes: Vec<(&Arc<FuzzSpace>, &Genome)> = batch.iter().map(|g| (space, g)).collect();
+        let source = |genome: &Genome| JobSource::Fuzz {
+            instance: genome.clone(),
+            strategy: strategy.as_str().to_owned(),
+            campaign_seed: seed,
+        };
+        let results = machine.run(&probes, &source)?;
         for (k, r) in results.iter().enumerate() {
             if r.record().is_some_and(|r| target_criterion(r).is_some()) {
                 return Ok(Some(ran + k + 1));
@@ -103,12 +108,11 @@ pub fn compare(
 ) -> Result<Vec<Comparison>, RunnerError> {
     let mut rows = Vec::with_capacity(cases.len());
     for case in cases {
-        let space = FuzzSpace::new(Arc::new(Scenario::load(&case.scenario)?))?;
+        let space = Arc::new(FuzzSpace::new(Arc::new(Scenario::load(&case.scenario)?))?);
         let spec: AdapterSpec = format!("builtin:{}", case.adapter).parse()?;
         let factory = AdapterFactory::new(&spec, &ExecOptions::default())?;
-        let info = factory.preflight()?;
-        let adapter_ref = AdapterRef { spec: spec.to_string(), name: info.name, version: info.version };
-        let machine = Machine { factory: &factory, adapter: &adapter_ref, threads };
+        let identity = AdapterIdentity::resolve(&factory)?;
+        let machine = Machine { factory: &factory, identity: &identity, threads };
         let mut row = Comparison::new(&case.adapter, space.scenario().id(), budget);
         for seed in seeds.clone() {
             row.random.push(first_failure_on(&space, &machine, StrategyKind::Random, seed, budget)?);

@@ -12,8 +12,8 @@
 //! - shrinking ([`ShrinkOptions`]): while the failure keeps failing the same
 //!   criterion, extra actors and faults are removed, numbers move toward
 //!   nominal, the duration is cut just after the first violation;
-//! - the corpus ([`rerun_regressions`], [`replay_regression`]): saved
-//!   regressions re-run before every sweep's new jobs, and replayed one by one;
+//! - the corpus ([`RegressionRun`], [`regression_check`]): how the saved
+//!   regressions, planned first in every sweep, fared;
 //! - [`allocate`]: the coverage-directed split of the budget;
 //! - [`measure`]: simulations to the first failure, for the benchmark of
 //!   search against random sampling.
@@ -29,9 +29,7 @@ mod shrink;
 
 pub(crate) use campaign::Campaign;
 pub use campaign::{CampaignOptions, CampaignReport, FailureReport, ScenarioReport, ShrinkReport};
-pub use corpus::{
-    RegressionResult, RegressionRun, RegressionStatus, regression_world, replay_regression, rerun_regressions,
-};
+pub use corpus::{RegressionCheck, RegressionResult, RegressionRun, RegressionStatus, regression_check};
 pub use coverage::{Allocation, CoverageMove, allocate, facts};
 pub(crate) use probe::Machine;
 pub use search::StrategyKind;
@@ -39,8 +37,6 @@ pub use shrink::{CUT_SLACK, ShrinkOptions};
 
 use gauntlet_scenarios::ScenarioError;
 use gauntlet_scenarios::regression::RegressionError;
-
-use crate::error::RunnerError;
 
 /// Why a campaign, a regression re-run or a regression replay stopped.
 #[derive(Debug, thiserror::Error)]
@@ -55,19 +51,6 @@ pub enum FuzzError {
     #[error("failed to run fuzz jobs: {0}")]
     Execute(String),
     /// A record could not be written.
-    #[error("failed to write a record: {0}")]
-    Write(String),
-}
-
-impl From<FuzzError> for RunnerError {
-    fn from(e: FuzzError) -> Self {
-        match e {
-            FuzzError::Scenario(e) => RunnerError::Scenario(e),
-            FuzzError::Regression(RegressionError::Io { path, source }) => RunnerError::Io { path, source },
-            FuzzError::Regression(RegressionError::Invalid(d)) => {
-                RunnerError::Scenario(ScenarioError::single(d))
-            }
-            other => RunnerError::Usage(other.to_string()),
-        }
-    }
+    #[error(transparent)]
+    Write(#[from] gauntlet_reports::record::WriteError),
 }

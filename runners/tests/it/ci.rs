@@ -113,14 +113,18 @@ fn shard_assignments_are_pinned() {
 fn merging_two_shards_gives_the_unsharded_sweep() {
     let dir = tempfile::tempdir().expect("temp dir");
     let p = |name: &str| dir.path().join(name);
+    // A saved regression is a job of the plan: sharded like the others.
+    let regression = fixtures().join("../../../scenarios/regressions/lead_braking.highway.8f02e3d5c321.ron");
+    let regression = regression.to_str().expect("utf-8 path");
     // Exit 1: the icy obstacle fails; the records are what matters here.
-    run_ok(&mut sweep(&p("all.jsonl"), 3, &[]), 1);
-    let one = run_ok(&mut sweep(&p("s1.jsonl"), 3, &["--shard", "1/2"]), 1);
+    run_ok(&mut sweep(&p("all.jsonl"), 3, &[regression]), 1);
+    let one = run_ok(&mut sweep(&p("s1.jsonl"), 3, &["--shard", "1/2", regression]), 1);
     assert!(one.contains("shard 1/2: "), "{one}");
     let two = gauntlet()
         .args(["run", "--jobs", "2", "--seeds", "3", "--shard", "2/2", "--out"])
         .arg(p("s2.jsonl"))
         .args(mixed_paths())
+        .arg(regression)
         .output()
         .expect("runs");
     assert!(matches!(two.status.code(), Some(0 | 1)), "{}", text(&two));
@@ -136,11 +140,12 @@ fn merging_two_shards_gives_the_unsharded_sweep() {
     );
     assert!(
         merged.contains(
-            "merged 2 file(s): 9 records read, 9 written, 0 exact duplicate(s) dropped, 0 conflict(s)"
+            "merged 2 file(s): 10 records read, 10 written, 0 exact duplicate(s) dropped, 0 conflict(s)"
         ),
         "{merged}"
     );
     let merged = read(&p("m.jsonl"));
+    assert_eq!(merged.iter().filter(|r| r.kind == gauntlet_reports::record::JobKind::Regression).count(), 1);
     let keys: Vec<JobKey> = merged.iter().map(RunRecord::key).collect();
     assert!(keys.windows(2).all(|w| w[0] < w[1]), "merged output is sorted by job");
     assert_eq!(by_key(merged), by_key(read(&p("all.jsonl"))));

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use gauntlet_engine::adapters::builtin;
 use gauntlet_engine::{RunOptions, RunResult, Simulation};
-use gauntlet_reports::record::{JobKind, Outcome, RunRecord, read_records};
+use gauntlet_reports::record::{JobKind, JobSource, Outcome, RunRecord, read_records};
 use gauntlet_runners::adapter::ExecOptions;
 use gauntlet_runners::commands::fuzz::{FuzzConfig, FuzzReport, fuzz};
 use gauntlet_runners::commands::replay::{ReplayConfig, replay};
@@ -211,20 +211,14 @@ fn a_saved_regression_replays_to_the_same_failure_and_trace_hash_and_every_sweep
     let regressions = regression::list(&dir.path().join("regressions")).expect("lists");
     let (path, saved) = regressions.first().expect("the late braker is caught and its failure saved");
 
-    // The failing record points at the regression file.
+    // The regression names the failing record it was shrunk from.
     let failing: Vec<RunRecord> =
         records(&c.out).into_iter().filter(|r| r.outcome == Outcome::Fail).collect();
-    assert!(failing.iter().any(|r| r.replay == format!("gauntlet replay {}", path.display())));
+    let found_as = saved.found_by.job.as_deref().expect("names the job it was found as");
+    assert!(failing.iter().any(|r| r.id == found_as), "{found_as} among the failing records");
 
     // `gauntlet replay FILE.ron`: the adapter it failed against, the same failure, bit for bit.
-    let replayed = replay(&ReplayConfig {
-        scenario: path.clone(),
-        seed: 0,
-        adapter: "builtin:reference".parse().expect("valid"),
-        exec: ExecOptions::default(),
-        trace_csv: None,
-    })
-    .expect("replays");
+    let replayed = replay(&ReplayConfig::new(path)).expect("replays");
     assert_eq!(replayed.record.adapter.name, "late-braker");
     assert_eq!(replayed.record.kind, JobKind::Regression);
     assert_eq!(replayed.record.trace_hash, saved.trace_hash);
@@ -283,8 +277,10 @@ fn a_saved_regression_replays_to_the_same_failure_and_trace_hash_and_every_sweep
 }
 
 fn saved_hash(regressions: &[(PathBuf, Regression)], record: &RunRecord) -> String {
-    let path = record.extra["fuzz"]["regression"].as_str().expect("regression path");
-    regressions.iter().find(|(p, _)| p.display().to_string() == path).expect("known").1.trace_hash.clone()
+    let JobSource::Regression { regression: path, .. } = &record.source else {
+        panic!("a regression record")
+    };
+    regressions.iter().find(|(p, _)| p.display().to_string() == *path).expect("known").1.trace_hash.clone()
 }
 
 #[test]

@@ -6,5 +6,6 @@ mod exec_adapter;
 mod fuzz;
 mod library;
 mod plan;
+mod replay;
 mod support;
 mod sweep;

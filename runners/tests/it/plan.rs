@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use gauntlet_reports::record::read_records;
+use gauntlet_reports::record::{AdapterRef, read_records};
 use gauntlet_runners::commands::run::{RunConfig, run};
 use gauntlet_runners::plan::Library;
 use gauntlet_taxonomy::Taxonomy;
@@ -26,8 +26,10 @@ fn jobs_run_riskiest_scenario_first() {
     // scenario traces to H-001 (ASIL D) and must run first.
     let ids: Vec<&str> = library.scenarios.iter().map(|s| s.id()).collect();
     assert_eq!(ids, ["fixture.cut_in_noisy", "fixture.golden_lead_braking"]);
-    let planned: Vec<(&str, u64)> =
-        library.plan(2, &taxonomy).iter().map(|j| (library.scenarios[j.scenario].id(), j.seed)).collect();
+    let adapter =
+        AdapterRef { spec: "builtin:reference".into(), name: "reference".into(), version: "0.1.0".into() };
+    let plan = library.plan(2, &taxonomy, &adapter);
+    let planned: Vec<(&str, u64)> = plan.jobs.iter().map(|j| (j.scenario().id(), j.seed())).collect();
     assert_eq!(
         planned,
         [

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use gauntlet_reports::record::{RunRecord, read_records};
-use gauntlet_runners::adapter::{AdapterSpec, ExecOptions};
+use gauntlet_runners::adapter::AdapterSpec;
 use gauntlet_runners::commands::replay::{ReplayConfig, replay};
 use gauntlet_runners::commands::run::{RunConfig, run};
 
@@ -18,8 +18,15 @@ fn sweep_config(out: &Path) -> RunConfig {
     fixture_sweep(out)
 }
 
+/// A saved regression of the shipped corpus: named among the paths, it runs first.
+fn regression() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/regressions/lead_braking.highway.8f02e3d5c321.ron")
+}
+
 fn sweep(threads: usize, out: &Path) -> Vec<RunRecord> {
-    let config = RunConfig { threads, ..sweep_config(out) };
+    let mut config = RunConfig { threads, ..sweep_config(out) };
+    config.paths.push(regression());
     let report = run(&config).expect("sweep runs");
     assert_eq!(report.skipped, 0);
     read_records(out).map(|r| r.expect("valid record")).collect()
@@ -36,7 +43,8 @@ fn one_and_two_threads_give_identical_records_in_the_same_order() {
     let dir = tempfile::tempdir().expect("temp dir");
     let one = sweep(1, &dir.path().join("one.jsonl"));
     let two = sweep(2, &dir.path().join("two.jsonl"));
-    assert_eq!(one.len(), 12);
+    assert_eq!(one.len(), 13);
+    assert_eq!(one[0].kind, gauntlet_reports::record::JobKind::Regression, "regressions run first");
     let one: Vec<_> = one.into_iter().map(comparable).collect();
     let two: Vec<_> = two.into_iter().map(comparable).collect();
     assert_eq!(one, two);
@@ -50,14 +58,7 @@ const GOLDEN: &str = "3287fce3722b49f83bc8dd0d7335581ce8c0086cbb50c083c4257a60a1
 
 #[test]
 fn golden_trace_hash_of_the_nominal_lead_braking_instance() {
-    let report = replay(&ReplayConfig {
-        scenario: fixtures().join("golden_lead_braking.ron"),
-        seed: 0,
-        adapter: "builtin:reference".parse().expect("valid spec"),
-        exec: ExecOptions::default(),
-        trace_csv: None,
-    })
-    .expect("replays");
+    let report = replay(&ReplayConfig::new(fixtures().join("golden_lead_braking.ron"))).expect("replays");
     assert_eq!(report.record.trace_hash, GOLDEN);
 }
 
@@ -69,11 +70,9 @@ fn replay_reproduces_the_sweep_record_and_writes_a_trace() {
         records.iter().find(|r| r.scenario == "fixture.cut_in_noisy" && r.seed == 4).expect("job ran");
     let csv = dir.path().join("trace.csv");
     let report = replay(&ReplayConfig {
-        scenario: PathBuf::from(&target.file),
-        seed: 4,
-        adapter: "builtin:reference".parse().expect("valid spec"),
-        exec: ExecOptions::default(),
+        seed: Some(4),
         trace_csv: Some(csv.clone()),
+        ..ReplayConfig::new(&target.file)
     })
     .expect("replays");
     assert_eq!(comparable(report.record), comparable(target.clone()));

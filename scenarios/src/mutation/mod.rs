@@ -36,13 +36,12 @@
 //! ```
 
 mod file;
-mod genome;
 mod paths;
 mod sample;
 mod space;
 mod write;
 
 pub use file::{FuzzFile, SensorFaultFile};
-pub use genome::{ExtraActor, Genome, Mutations, SensorFault, SensorField};
+pub use gauntlet_instance::{ExtraActor, Genome, Mutations, SensorFault, SensorField};
 pub use sample::GenomeSampler;
 pub use space::{FuzzSpace, Knob, MAX_EXTRA_ACTORS, MAX_TRIGGER_SHIFT, Removal, SHRINK_STEPS};

@@ -4,8 +4,8 @@
 use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-use super::genome::Genome;
 use super::space::FuzzSpace;
+use gauntlet_instance::Genome;
 
 /// Genomes drawn one after another from [`FuzzSpace::strategy`] with a
 /// ChaCha generator seeded from `(campaign seed, scenario id)`: the same

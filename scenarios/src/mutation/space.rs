@@ -12,13 +12,13 @@ use proptest::prelude::*;
 use proptest::strategy::{BoxedStrategy, Union};
 
 use super::file::FuzzFile;
-use super::genome::{ExtraActor, Genome, Mutations, SensorField};
 use super::{paths, write};
 use crate::error::ScenarioError;
 use crate::param::Num;
 use crate::raw::ActorFile;
 use crate::resolve::{Choose, MAX_ACTORS, Parameter, Walk};
 use crate::scenario::Scenario;
+use gauntlet_instance::{ExtraActor, Genome, Mutations, SensorField};
 
 /// Largest trigger shift a `fuzz` section may allow, s.
 pub const MAX_TRIGGER_SHIFT: f64 = 60.0;

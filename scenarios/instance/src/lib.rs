@@ -1,7 +1,13 @@
-//! One point of a fuzz space: every parameter value and every structural
-//! mutation, fully resolved. Saved in regression files, so it holds no
-//! index into a generator: a genome replays while the scenario file holds
-//! still, whatever became of the fuzzer.
+//! The resolved identity of one scenario instance: its seed, every parameter
+//! value and every structural mutation ([`Genome`]).
+//!
+//! A genome is what a fuzzed or saved job *is*: the fuzzer produces it,
+//! regression files store it, and run records carry it, so that any record
+//! can be rebuilt exactly. It holds no index into a generator: a genome
+//! replays while the scenario file holds still, whatever became of the
+//! fuzzer. This crate is plain data (serde only), shared by the scenario
+//! model and the record schema, which must not depend on each other.
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 
@@ -126,5 +132,82 @@ impl SensorField {
             SensorField::Dropout => "dropout",
             SensorField::LatencySteps => "latency_steps",
         }
+    }
+}
+
+impl Genome {
+    /// blake3 (hex) of every field, bit for bit: equal genomes, equal
+    /// digests; any change of seed, value, path or mutation, another digest.
+    /// Names a job's instance in record ids and job keys.
+    pub fn digest(&self) -> String {
+        let mut h = blake3::Hasher::new_derive_key("gauntlet genome digest v1");
+        let text = |h: &mut blake3::Hasher, s: &str| {
+            h.update(&(s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        let number = |h: &mut blake3::Hasher, x: f64| {
+            h.update(&x.to_bits().to_le_bytes());
+        };
+        let values = |h: &mut blake3::Hasher, map: &BTreeMap<String, f64>| {
+            h.update(&(map.len() as u64).to_le_bytes());
+            for (k, v) in map {
+                text(h, k);
+                number(h, *v);
+            }
+        };
+        let option = |h: &mut blake3::Hasher, x: Option<f64>| match x {
+            None => {
+                h.update(&[0]);
+            }
+            Some(x) => {
+                h.update(&[1]);
+                number(h, x);
+            }
+        };
+        h.update(&self.seed.to_le_bytes());
+        values(&mut h, &self.values);
+        let m = &self.mutations;
+        h.update(&(m.actors.len() as u64).to_le_bytes());
+        for a in &m.actors {
+            text(&mut h, &a.template);
+            values(&mut h, &a.values);
+        }
+        values(&mut h, &m.trigger_shifts);
+        option(&mut h, m.sensor.noise_sigma);
+        option(&mut h, m.sensor.dropout);
+        option(&mut h, m.sensor.latency_steps.map(f64::from));
+        option(&mut h, m.duration);
+        h.finalize().to_hex().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_tell_every_field_apart() {
+        let base = Genome {
+            seed: 3,
+            values: BTreeMap::from([("ego.speed".to_owned(), 12.5)]),
+            mutations: Mutations::default(),
+        };
+        let d = base.digest();
+        assert_eq!(d, base.clone().digest());
+        let mut other = base.clone();
+        other.seed = 4;
+        assert_ne!(other.digest(), d);
+        let mut other = base.clone();
+        other.values.insert("ego.speed".to_owned(), 12.500000000000002);
+        assert_ne!(other.digest(), d);
+        let mut other = base.clone();
+        other.mutations.duration = Some(6.0);
+        assert_ne!(other.digest(), d);
+        let mut other = base.clone();
+        other.mutations.sensor.latency_steps = Some(0);
+        assert_ne!(other.digest(), d);
+        let mut other = base;
+        other.mutations.actors.push(ExtraActor { template: "walker".to_owned(), values: BTreeMap::new() });
+        assert_ne!(other.digest(), d);
     }
 }
