@@ -14,7 +14,7 @@ use gauntlet_reports::record::{AdapterRef, JobKey, RecordWriter, RunRecord};
 use gauntlet_reports::{Summary, SummaryBuilder};
 
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
-use crate::artefacts::{ArtefactOptions, Artefacts, TraceSource, error_chain, read_all};
+use crate::artefacts::{ArtefactOptions, Artefacts, TraceSource, error_chain};
 use crate::error::RunnerError;
 use crate::execute::{ExecOptionsSweep, execute};
 use crate::plan::Library;
@@ -215,13 +215,12 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
     }
     let artefacts = match prepared {
         Some(prepared) => {
-            let records = read_all(&config.out, "records", &mut warnings).map_err(|e| ci(&e))?;
             let source = TraceSource {
                 adapter: Some(config.adapter.clone()),
                 exec: config.exec.clone(),
                 threads: config.threads,
             };
-            let mut artefacts = prepared.finish(&records, &source).map_err(|e| ci(&e))?;
+            let mut artefacts = prepared.finish_file(&config.out, &source).map_err(|e| ci(&e))?;
             warnings.append(&mut artefacts.warnings);
             Some(artefacts)
         }
