@@ -78,6 +78,18 @@ pub struct TraceView {
     pub frames: Vec<FrameView>,
     /// The time (s) and criterion of the first violation, if any.
     pub first_violation: Option<(f64, String)>,
+    /// Steps the run took, when more than `frames` holds: the trace was
+    /// downsampled to bound its size. `0` (the default) means every step is
+    /// in `frames`.
+    #[serde(default)]
+    pub steps: u64,
+}
+
+impl TraceView {
+    /// `(frames shown, steps run)` when the trace was downsampled.
+    pub fn downsampled(&self) -> Option<(usize, u64)> {
+        (self.steps > self.frames.len() as u64).then_some((self.frames.len(), self.steps))
+    }
 }
 
 /// Road geometry as polylines and polygons of `[x, y]` points.

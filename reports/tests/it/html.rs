@@ -512,6 +512,20 @@ fn replay_embeds_every_frame_with_plots_and_controls() {
 }
 
 #[test]
+fn a_downsampled_replay_says_so_and_a_whole_one_does_not() {
+    let records = records();
+    let record = records.iter().find(|r| r.scenario == "cut_in.highway" && r.seed == 2).unwrap();
+    let mut trace = trace("trace_cut_in.json");
+    assert!(!render_replay(record, &trace).contains("id=\"downsampled\""));
+    trace.steps = trace.frames.len() as u64 * 10;
+    let html = render_replay(record, &trace);
+    let doc = parse(&html);
+    let note = text(&by_id(&doc, "downsampled"));
+    assert!(note.contains(&format!("took {} steps", trace.steps)), "{note}");
+    assert!(note.contains(&format!("shows {} of them (about 1 in 10)", trace.frames.len())), "{note}");
+}
+
+#[test]
 fn replay_of_a_trace_without_frames_says_so() {
     let records = records();
     let html = render_replay(&records[0], &TraceView::default());

@@ -26,6 +26,7 @@
 
 mod gaps;
 mod history;
+mod replay_trace;
 mod trace_view;
 pub mod traces;
 
@@ -44,6 +45,7 @@ use gauntlet_taxonomy::{CoverageReport, Diagnostic, Taxonomy};
 use crate::taxonomy::DEFAULT_TAXONOMY;
 
 pub use history::load_history;
+pub use replay_trace::{MAX_REPLAY_FRAMES, ReplayTrace};
 pub use trace_view::{road_view, trace_view};
 pub use traces::{TraceSet, TraceSource};
 

@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use gauntlet_engine::{RunOptions, Simulation, TraceFrame};
+use gauntlet_engine::{Simulation, TraceFrame};
 use gauntlet_reports::record::{AdapterRef, JobKind, RunRecord};
 use gauntlet_scenarios::Scenario;
 
@@ -34,7 +34,8 @@ pub struct ReplayConfig {
 pub struct ReplayReport {
     /// Its record (identical to the sweep's, but for `wall_ms`).
     pub record: RunRecord,
-    /// Every step's state.
+    /// Its steps' states: every step of a short run; of a long one, a
+    /// bounded sample (see [`crate::artefacts::ReplayTrace`]).
     pub trace: Vec<TraceFrame>,
 }
 
@@ -49,12 +50,14 @@ pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
     let adapter_ref = AdapterRef { spec: config.adapter.to_string(), name: info.name, version: info.version };
     let mut adapter = factory.make();
     let instance = scenario.instance(config.seed);
+    // Streams the CSV and keeps a bounded trace for the viewer.
+    let mut sink = crate::artefacts::ReplayTrace::new(config.trace_csv.as_deref())?;
     let start = Instant::now();
-    let mut result = Simulation::run(&instance.world, adapter.as_mut(), RunOptions { record_trace: true });
+    let result = Simulation::run_with_sink(&instance.world, adapter.as_mut(), &mut |f| sink.push(f));
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
     drop(adapter);
     factory.finish_log()?;
-    let trace = result.trace.take().unwrap_or_default();
+    let trace = sink.finish()?;
     let ctx = JobContext {
         scenario: &scenario,
         seed: config.seed,
@@ -65,9 +68,6 @@ pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
         replay: replay_command(&scenario, config.seed, &config.adapter),
     };
     let record = build_record(&ctx, &result);
-    if let Some(path) = &config.trace_csv {
-        write_trace_csv(path, &trace)?;
-    }
     Ok(ReplayReport { record, trace })
 }
 
