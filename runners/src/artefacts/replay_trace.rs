@@ -12,7 +12,7 @@ use crate::error::RunnerError;
 
 /// Most frames the replay viewer embeds; longer traces are downsampled
 /// (see [`BoundedTrace`]).
-pub const MAX_REPLAY_FRAMES: usize = 20_000;
+pub const MAX_REPLAY_FRAMES: usize = 10_000;
 
 /// Where a replay's frames go (see the module docs).
 pub struct ReplayTrace {
