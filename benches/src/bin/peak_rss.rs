@@ -26,10 +26,27 @@ use std::process::{Command, ExitCode, Stdio};
 use serde_json::{Value, json};
 
 const SCENARIOS: u64 = 60;
-const CRITERIA: [&str; 8] =
-    ["no_collision", "min_ttc", "min_gap", "stay_on_road", "speed_limit", "max_decel", "max_jerk", "lane_keeping"];
-/// (road, event, actor, friction, perception, speed, hazards) as in the library.
-const KINDS: [(&str, &str, &str, &str, &str, &str, &[&str]); 6] = [
+const CRITERIA: [&str; 8] = [
+    "no_collision",
+    "min_ttc",
+    "min_gap",
+    "stay_on_road",
+    "speed_limit",
+    "max_decel",
+    "max_jerk",
+    "lane_keeping",
+];
+/// Road, event, actor, friction, perception, speed and hazards, as in the library.
+type Kind = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+const KINDS: [Kind; 6] = [
     ("highway", "cut_in", "vehicle", "dry", "nominal", "high", &["H-002", "H-012", "H-013"]),
     ("crosswalk", "pedestrian_crossing", "pedestrian", "dry", "occluded", "medium", &["H-005", "H-013"]),
     ("urban", "lead_braking", "vehicle", "wet", "dropout", "medium", &["H-001", "H-013"]),
@@ -209,7 +226,8 @@ fn record(i: u64) -> Value {
         .enumerate()
         .map(|(c, name)| {
             let fails = outcome == "fail" && c as u64 == violated;
-            let margin = if fails { -0.05 - 2.0 * unit(i * 8 + c as u64) } else { 0.2 + 5.0 * unit(i * 8 + c as u64) };
+            let margin =
+                if fails { -0.05 - 2.0 * unit(i * 8 + c as u64) } else { 0.2 + 5.0 * unit(i * 8 + c as u64) };
             let mut v = json!({
                 "criterion": name,
                 "passed": !fails,
