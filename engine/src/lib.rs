@@ -44,7 +44,7 @@ pub use spec::{
     ActorSpec, Behaviour, BehaviourStep, CRITERION_NAMES, CriterionSpec, EgoSpec, Environment, SensorSpec,
     Trigger, WorldSpec,
 };
-pub use trace::{TraceBody, TraceFrame, TraceHash};
+pub use trace::{BoundedTrace, TraceBody, TraceFrame, TraceHash};
 
 /// The engine's version, recorded with every run (results are promised
 /// identical only within one version).

@@ -203,10 +203,37 @@ impl Simulation {
     /// Runs a whole job against an adapter: `reset`, one `step` per
     /// simulation step, `end`. An adapter fault ends the job as `error`.
     pub fn run(spec: &WorldSpec, adapter: &mut dyn AutonomyAdapter, options: RunOptions) -> RunResult {
+        let mut trace: Option<Vec<TraceFrame>> = None;
+        let mut sink = |frame: TraceFrame| trace.get_or_insert_with(Vec::new).push(frame);
+        let sink: Option<&mut dyn FnMut(TraceFrame)> =
+            if options.record_trace { Some(&mut sink) } else { None };
+        let mut result = Self::run_inner(spec, adapter, sink);
+        if options.record_trace {
+            result.trace = Some(trace.unwrap_or_default());
+        }
+        result
+    }
+
+    /// [`run`](Self::run), handing every step's [`TraceFrame`] to `sink` as
+    /// it is made instead of keeping them (so a caller can stream them to a
+    /// file or keep a [`BoundedTrace`](crate::BoundedTrace)); the result
+    /// has no trace. The trace hash is the same as `run`'s.
+    pub fn run_with_sink(
+        spec: &WorldSpec,
+        adapter: &mut dyn AutonomyAdapter,
+        sink: &mut dyn FnMut(TraceFrame),
+    ) -> RunResult {
+        Self::run_inner(spec, adapter, Some(sink))
+    }
+
+    fn run_inner(
+        spec: &WorldSpec,
+        adapter: &mut dyn AutonomyAdapter,
+        mut sink: Option<&mut dyn FnMut(TraceFrame)>,
+    ) -> RunResult {
         let mut sim = Simulation::new(spec);
-        let mut trace = options.record_trace.then(|| Vec::with_capacity(sim.total_steps as usize));
         if let Err(fault) = adapter.reset(sim.job_start()) {
-            let result = sim.finish(Some(fault), trace);
+            let result = sim.finish(Some(fault), None);
             adapter.end(JobEnd::Error);
             return result;
         }
@@ -229,14 +256,14 @@ impl Simulation {
                 }
             };
             let status = sim.act(control);
-            if let Some(t) = trace.as_mut() {
-                t.push(sim.frame());
+            if let Some(sink) = sink.as_mut() {
+                sink(sim.frame());
             }
             if status == StepStatus::Finished {
                 break;
             }
         }
-        let result = sim.finish(adapter_error, trace);
+        let result = sim.finish(adapter_error, None);
         adapter.end(match result.outcome {
             Outcome::Pass => JobEnd::Pass,
             Outcome::Fail => JobEnd::Fail,

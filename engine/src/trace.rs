@@ -120,3 +120,136 @@ pub struct TraceFrame {
     /// Each criterion's margin this step, in spec order.
     pub margins: Vec<(&'static str, f64)>,
 }
+
+/// A bounded recording of a run's trace, for replays of any length.
+///
+/// Keeps every `stride`-th step, starting with step 0; when more than
+/// `max_frames` are kept, the stride doubles and every other kept frame is
+/// dropped, so at most `max_frames` regular samples are ever held, and a
+/// run of `n` steps keeps between `max_frames / 2` and `max_frames` of them
+/// (all of them when `n <= max_frames`). Besides the samples it always keeps
+/// the last frame and, per criterion, the frame of its first violation
+/// (first negative margin) and of its worst (smallest) margin. Deterministic:
+/// the kept steps depend only on the frames given. Recording never touches
+/// the trace hash.
+#[derive(Debug, Clone)]
+pub struct BoundedTrace {
+    max_frames: usize,
+    stride: u64,
+    samples: Vec<TraceFrame>,
+    last: Option<TraceFrame>,
+    first_violation: Vec<(&'static str, TraceFrame)>,
+    worst: Vec<(&'static str, f64, TraceFrame)>,
+    seen: u64,
+}
+
+impl BoundedTrace {
+    /// An empty recording that keeps about `max_frames` frames (at least 2).
+    pub fn new(max_frames: usize) -> Self {
+        Self {
+            max_frames: max_frames.max(2),
+            stride: 1,
+            samples: Vec::new(),
+            last: None,
+            first_violation: Vec::new(),
+            worst: Vec::new(),
+            seen: 0,
+        }
+    }
+
+    /// Takes in the next step's frame.
+    pub fn push(&mut self, frame: TraceFrame) {
+        self.seen += 1;
+        for &(name, margin) in &frame.margins {
+            if margin < 0.0 && !self.first_violation.iter().any(|(n, _)| *n == name) {
+                self.first_violation.push((name, frame.clone()));
+            }
+            match self.worst.iter_mut().find(|(n, _, _)| *n == name) {
+                Some(w) if margin < w.1 => *w = (name, margin, frame.clone()),
+                Some(_) => {}
+                None if !margin.is_nan() => self.worst.push((name, margin, frame.clone())),
+                None => {}
+            }
+        }
+        if frame.step.is_multiple_of(self.stride) {
+            self.samples.push(frame.clone());
+            if self.samples.len() > self.max_frames {
+                self.stride *= 2;
+                let stride = self.stride;
+                self.samples.retain(|f| f.step.is_multiple_of(stride));
+            }
+        }
+        self.last = Some(frame);
+    }
+
+    /// Frames given so far.
+    pub fn seen(&self) -> u64 {
+        self.seen
+    }
+
+    /// The current sampling stride: every how many steps a frame is kept.
+    pub fn stride(&self) -> u64 {
+        self.stride
+    }
+
+    /// The kept frames, in step order, without duplicates.
+    pub fn finish(self) -> Vec<TraceFrame> {
+        let mut frames = self.samples;
+        frames.extend(self.first_violation.into_iter().map(|(_, f)| f));
+        frames.extend(self.worst.into_iter().map(|(_, _, f)| f));
+        frames.extend(self.last);
+        frames.sort_by_key(|f| f.step);
+        frames.dedup_by_key(|f| f.step);
+        frames
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(step: u64, margin: f64) -> TraceFrame {
+        TraceFrame {
+            step,
+            t: step as f64 * 0.05,
+            bodies: Vec::new(),
+            observed: Vec::new(),
+            observation: crate::adapter::Observation::default(),
+            control: Control::default(),
+            margins: vec![("min_gap", margin)],
+        }
+    }
+
+    #[test]
+    fn short_traces_are_kept_whole() {
+        let mut t = BoundedTrace::new(100);
+        for step in 0..50 {
+            t.push(frame(step, 1.0));
+        }
+        let steps: Vec<u64> = t.finish().iter().map(|f| f.step).collect();
+        assert_eq!(steps, (0..50).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn long_traces_keep_samples_first_last_violation_and_worst() {
+        let mut t = BoundedTrace::new(1000);
+        for step in 0..100_003u64 {
+            let margin = match step {
+                40_001 => -0.5,
+                70_007 => -2.0,
+                _ => 1.0,
+            };
+            t.push(frame(step, margin));
+        }
+        assert_eq!(t.seen(), 100_003);
+        let stride = t.stride();
+        let frames = t.finish();
+        let steps: Vec<u64> = frames.iter().map(|f| f.step).collect();
+        assert!(frames.len() <= 1000 + 3 && frames.len() >= 500, "{}", frames.len());
+        assert_eq!(steps.first(), Some(&0));
+        assert_eq!(steps.last(), Some(&100_002));
+        assert!(steps.contains(&40_001) && steps.contains(&70_007));
+        assert!(steps.windows(2).all(|w| w[0] < w[1]));
+        assert!(steps.iter().filter(|s| ![40_001, 70_007, 100_002].contains(*s)).all(|s| s % stride == 0));
+    }
+}

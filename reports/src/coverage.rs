@@ -1,7 +1,7 @@
 //! Records as the taxonomy's coverage facts, and coverage of a record set.
 
 use gauntlet_taxonomy::{
-    CoverageOptions, CoverageReport, CriterionFact, JobFacts, JobOutcome, Taxonomy, coverage,
+    CoverageBuilder, CoverageOptions, CoverageReport, CriterionFact, JobFacts, JobOutcome, Taxonomy,
 };
 
 use crate::record::{Outcome, RunRecord};
@@ -32,6 +32,9 @@ pub fn record_coverage<'a>(
     records: impl IntoIterator<Item = &'a RunRecord>,
     options: &CoverageOptions,
 ) -> CoverageReport {
-    let facts: Vec<JobFacts> = records.into_iter().map(job_facts).collect();
-    coverage(taxonomy, &facts, options)
+    let mut builder = CoverageBuilder::new(taxonomy);
+    for r in records {
+        builder.add(&job_facts(r));
+    }
+    builder.finish(options)
 }

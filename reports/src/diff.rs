@@ -18,14 +18,21 @@
 //! A margin that goes from +infinity (nothing ever came into range) to any
 //! finite value has shrunk by infinity and counts as a margin regression.
 //! If one side holds several records of the same job, the diff uses the
-//! worst (error, then fail, then the smallest margin) and lists the key in
-//! `duplicates`. Every list is sorted by job key.
+//! worst (error, then fail, then the smallest margin; then the smallest hash
+//! of its JSON line) and lists the key in `duplicates`. Every list is sorted
+//! by job key.
+//!
+//! [`DiffIndex`] holds one side compactly (about 150 bytes a job), built
+//! one record at a time, so that a sweep of any size is diffed without
+//! holding its records: [`diff_indexes`].
 //!
 //! The diff serialises to JSON for `--baseline` artefacts; [`exit_gate`]
 //! turns it into the CI verdict.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt::Write as _;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -171,6 +178,74 @@ pub fn exit_gate(diff: &BaselineDiff, strict: bool) -> bool {
     diff.regressions.is_empty() && diff.flaky.is_empty() && (!strict || diff.still_failing.is_empty())
 }
 
+/// Most rows in each list of [`render_diff`].
+pub const MAX_DIFF_LISTED: usize = 20;
+
+/// The baseline diff as text: the counts, then the regressions, flakes,
+/// margin regressions and fixes with their replay commands.
+pub fn render_diff(d: &BaselineDiff) -> String {
+    let c = &d.counts;
+    let mut out = format!(
+        "baseline: {} regression(s), {} fixed, {} still failing, {} flaky, {} margin regression(s), \
+         {} unchanged, {} new, {} removed\n",
+        c.regressions,
+        c.fixed,
+        c.still_failing,
+        c.flaky,
+        c.margin_regressions,
+        c.unchanged,
+        c.new_jobs,
+        c.removed
+    );
+    let mut list = |label: &str, rows: Vec<(String, String)>| {
+        for (line, replay) in rows.iter().take(MAX_DIFF_LISTED) {
+            let _ = writeln!(out, "  {label:<10} {line}\n             {replay}");
+        }
+        if rows.len() > MAX_DIFF_LISTED {
+            let _ = writeln!(out, "  … and {} more", rows.len() - MAX_DIFF_LISTED);
+        }
+    };
+    list(
+        "REGRESSION",
+        d.regressions
+            .iter()
+            .map(|r| (format!("{}: {} → {} {}", r.job, r.old, r.new, r.detail.join(", ")), r.replay.clone()))
+            .collect(),
+    );
+    list(
+        "FLAKY",
+        d.flaky
+            .iter()
+            .map(|f| {
+                let line = format!(
+                    "{}: {} → {}, trace {} → {}",
+                    f.job,
+                    f.old,
+                    f.new,
+                    f.old_trace_hash.get(..12).unwrap_or(&f.old_trace_hash),
+                    f.new_trace_hash.get(..12).unwrap_or(&f.new_trace_hash)
+                );
+                (line, f.replay.clone())
+            })
+            .collect(),
+    );
+    list(
+        "MARGIN",
+        d.margin_regressions
+            .iter()
+            .map(|m| {
+                let line = format!("{}: {} {:.3} → {:.3}", m.job, m.criterion, m.old_margin, m.new_margin);
+                (line, m.replay.clone())
+            })
+            .collect(),
+    );
+    list(
+        "FIXED",
+        d.fixed.iter().map(|r| (format!("{}: {} → {}", r.job, r.old, r.new), r.replay.clone())).collect(),
+    );
+    out
+}
+
 /// Classifies every job of `old` and `new` (see the module docs). The
 /// result does not depend on record order.
 pub fn diff<'a, 'b>(
@@ -178,35 +253,166 @@ pub fn diff<'a, 'b>(
     new: impl IntoIterator<Item = &'b RunRecord>,
     options: &DiffOptions,
 ) -> BaselineDiff {
+    let mut old_index = DiffIndex::default();
+    for r in old {
+        old_index.add(r);
+    }
+    let mut new_index = DiffIndex::default();
+    for r in new {
+        new_index.add(r);
+    }
+    diff_indexes(&old_index, &new_index, options)
+}
+
+/// The inputs of a run that determinism holds fixed, shared by the many
+/// jobs that have them.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Inputs {
+    file_hash: String,
+    engine_version: String,
+    adapter_name: String,
+    adapter_version: String,
+}
+
+/// What the diff needs of one job, about 150 bytes (see [`DiffIndex`]).
+#[derive(Clone, Debug)]
+struct JobFacts {
+    outcome: Outcome,
+    /// The worst verdict's margin and criterion.
+    worst: Option<(f64, Arc<str>)>,
+    inputs: Arc<Inputs>,
+    trace_hash: Box<str>,
+    /// Violated criteria, or `kind: message` for an error; empty for a pass.
+    detail: Box<[String]>,
+    replay: Box<str>,
+    /// Orders duplicates of equal outcome and margin independently of input order.
+    tiebreak: [u8; 8],
+}
+
+impl JobFacts {
+    fn min_margin(&self) -> Option<f64> {
+        self.worst.as_ref().map(|(m, _)| *m)
+    }
+}
+
+/// The jobs of one side of a diff, reduced to what the diff reads: outcome,
+/// worst margin and criterion, trace hash, the inputs that determinism
+/// fixes (shared between jobs), the violated criteria of failing jobs and
+/// the replay command. Built one record at a time, so a records file can
+/// be diffed without holding its records.
+#[derive(Clone, Debug, Default)]
+pub struct DiffIndex {
+    jobs: BTreeMap<JobKey, JobFacts>,
+    duplicates: Vec<JobKey>,
+    inputs: HashSet<Arc<Inputs>>,
+    criteria: BTreeSet<Arc<str>>,
+}
+
+impl DiffIndex {
+    /// Adds one record; of several records of one job, the worst is kept
+    /// (error, then fail, then the smallest margin).
+    pub fn add(&mut self, r: &RunRecord) {
+        let inputs = Inputs {
+            file_hash: r.file_hash.clone(),
+            engine_version: r.engine_version.clone(),
+            adapter_name: r.adapter.name.clone(),
+            adapter_version: r.adapter.version.clone(),
+        };
+        let inputs = match self.inputs.get(&inputs) {
+            Some(shared) => Arc::clone(shared),
+            None => {
+                let shared = Arc::new(inputs);
+                self.inputs.insert(Arc::clone(&shared));
+                shared
+            }
+        };
+        let worst = r.worst_verdict().map(|v| {
+            let criterion = match self.criteria.get(v.criterion.as_str()) {
+                Some(c) => Arc::clone(c),
+                None => {
+                    let c: Arc<str> = Arc::from(v.criterion.as_str());
+                    self.criteria.insert(Arc::clone(&c));
+                    c
+                }
+            };
+            (v.margin, criterion)
+        });
+        let detail: Vec<String> = match (&r.outcome, &r.error) {
+            (Outcome::Pass, _) => Vec::new(),
+            (Outcome::Error, Some(e)) => vec![format!("{}: {}", e.kind, e.message)],
+            _ => r.violations().map(|v| v.criterion.clone()).collect(),
+        };
+        let facts = JobFacts {
+            outcome: r.outcome,
+            worst,
+            inputs,
+            trace_hash: r.trace_hash.as_str().into(),
+            detail: detail.into_boxed_slice(),
+            replay: r.replay.as_str().into(),
+            tiebreak: crate::junit::line_hash(r),
+        };
+        let key = r.key();
+        match self.jobs.get_mut(&key) {
+            Some(kept) => {
+                if worse(&facts, kept) == Ordering::Less {
+                    *kept = facts;
+                }
+                self.duplicates.push(key);
+            }
+            None => {
+                self.jobs.insert(key, facts);
+            }
+        }
+    }
+
+    /// Jobs indexed.
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    /// Whether no job was indexed.
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+}
+
+/// Classifies every job of two indexes, as [`diff`] does for records.
+pub fn diff_indexes(old: &DiffIndex, new: &DiffIndex, options: &DiffOptions) -> BaselineDiff {
     let mut out = BaselineDiff::default();
-    let mut duplicates = Vec::new();
-    let old = index(old, &mut duplicates);
-    let new = index(new, &mut duplicates);
+    let mut duplicates: Vec<JobKey> = old.duplicates.iter().chain(&new.duplicates).cloned().collect();
     duplicates.sort();
     duplicates.dedup();
     out.duplicates = duplicates;
 
-    for (key, o) in &old {
-        if !new.contains_key(key) {
-            out.removed.push(JobStatus { job: key.clone(), outcome: o.outcome, replay: o.replay.clone() });
+    for (key, o) in &old.jobs {
+        if !new.jobs.contains_key(key) {
+            out.removed.push(JobStatus {
+                job: key.clone(),
+                outcome: o.outcome,
+                replay: o.replay.to_string(),
+            });
         }
     }
-    for (key, n) in &new {
-        let Some(o) = old.get(key) else {
-            out.new_jobs.push(JobStatus { job: key.clone(), outcome: n.outcome, replay: n.replay.clone() });
+    for (key, n) in &new.jobs {
+        let Some(o) = old.jobs.get(key) else {
+            out.new_jobs.push(JobStatus {
+                job: key.clone(),
+                outcome: n.outcome,
+                replay: n.replay.to_string(),
+            });
             continue;
         };
-        if same_inputs(o, n) && (o.trace_hash != n.trace_hash || o.outcome != n.outcome) {
+        if o.inputs == n.inputs && (o.trace_hash != n.trace_hash || o.outcome != n.outcome) {
             out.flaky.push(Flake {
                 job: key.clone(),
-                file_hash: n.file_hash.clone(),
-                adapter: n.adapter.to_string(),
-                engine_version: n.engine_version.clone(),
+                file_hash: n.inputs.file_hash.clone(),
+                adapter: format!("{} {}", n.inputs.adapter_name, n.inputs.adapter_version),
+                engine_version: n.inputs.engine_version.clone(),
                 old: o.outcome,
                 new: n.outcome,
-                old_trace_hash: o.trace_hash.clone(),
-                new_trace_hash: n.trace_hash.clone(),
-                replay: n.replay.clone(),
+                old_trace_hash: o.trace_hash.to_string(),
+                new_trace_hash: n.trace_hash.to_string(),
+                replay: n.replay.to_string(),
             });
             continue;
         }
@@ -232,84 +438,50 @@ pub fn diff<'a, 'b>(
     out
 }
 
-/// Indexes records by job, keeping the worst of duplicates.
-fn index<'a>(
-    records: impl IntoIterator<Item = &'a RunRecord>,
-    duplicates: &mut Vec<JobKey>,
-) -> BTreeMap<JobKey, &'a RunRecord> {
-    let mut map: BTreeMap<JobKey, &RunRecord> = BTreeMap::new();
-    for r in records {
-        let key = r.key();
-        match map.get_mut(&key) {
-            Some(kept) => {
-                if worse(r, kept) == Ordering::Less {
-                    *kept = r;
-                }
-                duplicates.push(key);
-            }
-            None => {
-                map.insert(key, r);
-            }
-        }
-    }
-    map
-}
-
-/// Orders records worst first: error, fail, pass; then smallest margin;
-/// then the JSON line, so the choice never depends on input order.
-fn worse(a: &RunRecord, b: &RunRecord) -> Ordering {
+/// Orders jobs worst first: error, fail, pass; then smallest margin; then
+/// a hash of the record's JSON line, so the choice never depends on input
+/// order.
+fn worse(a: &JobFacts, b: &JobFacts) -> Ordering {
     let severity = |o: Outcome| match o {
         Outcome::Error => 0,
         Outcome::Fail => 1,
         Outcome::Pass => 2,
     };
-    let margin = |r: &RunRecord| r.min_margin().unwrap_or(f64::INFINITY);
+    let margin = |f: &JobFacts| f.min_margin().unwrap_or(f64::INFINITY);
     severity(a.outcome)
         .cmp(&severity(b.outcome))
         .then_with(|| margin(a).total_cmp(&margin(b)))
-        .then_with(|| a.to_json_line().unwrap_or_default().cmp(&b.to_json_line().unwrap_or_default()))
+        .then_with(|| a.tiebreak.cmp(&b.tiebreak))
 }
 
-/// Whether two runs of one job had the same inputs, so that determinism
-/// demands the same result.
-fn same_inputs(o: &RunRecord, n: &RunRecord) -> bool {
-    o.file_hash == n.file_hash
-        && o.engine_version == n.engine_version
-        && o.adapter.name == n.adapter.name
-        && o.adapter.version == n.adapter.version
-}
-
-fn change(key: &JobKey, o: &RunRecord, n: &RunRecord) -> JobChange {
-    let detail = match (&n.outcome, &n.error) {
-        (Outcome::Error, Some(e)) => vec![format!("{}: {}", e.kind, e.message)],
-        _ => n.violations().map(|v| v.criterion.clone()).collect(),
-    };
+fn change(key: &JobKey, o: &JobFacts, n: &JobFacts) -> JobChange {
     JobChange {
         job: key.clone(),
         old: o.outcome,
         new: n.outcome,
         old_min_margin: o.min_margin(),
         new_min_margin: n.min_margin(),
-        detail,
-        replay: n.replay.clone(),
+        detail: n.detail.to_vec(),
+        replay: n.replay.to_string(),
     }
 }
 
-fn margin_regression(key: &JobKey, o: &RunRecord, n: &RunRecord, tolerance: f64) -> Option<MarginRegression> {
+fn margin_regression(key: &JobKey, o: &JobFacts, n: &JobFacts, tolerance: f64) -> Option<MarginRegression> {
     let old_margin = o.min_margin()?;
-    let worst = n.worst_verdict()?;
-    if old_margin == worst.margin {
+    let (new_margin, criterion) = n.worst.as_ref()?;
+    let new_margin = *new_margin;
+    if old_margin == new_margin {
         // Also covers inf == inf, whose difference would be NaN.
         return None;
     }
-    let shrink = old_margin - worst.margin;
+    let shrink = old_margin - new_margin;
     (shrink > tolerance).then(|| MarginRegression {
         job: key.clone(),
-        criterion: worst.criterion.clone(),
+        criterion: criterion.to_string(),
         old_margin,
-        new_margin: worst.margin,
+        new_margin,
         shrink,
-        replay: n.replay.clone(),
+        replay: n.replay.to_string(),
     })
 }
 

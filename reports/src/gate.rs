@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::diff::BaselineDiff;
+use crate::diff::{BaselineDiff, exit_gate};
 use crate::summary::Totals;
 
 /// The gate thresholds; `None`, `false` or empty means "not checked".
@@ -344,6 +344,38 @@ impl fmt::Display for GateVerdict {
             write!(f, "FAILED ({} of {} checks failed)", self.failed, self.total)
         }
     }
+}
+
+/// The checks that decide the exit code: the gate's, then the baseline's,
+/// or, with neither, that no job failed or errored.
+pub fn verdict_checks(
+    totals: &Totals,
+    diff: Option<&BaselineDiff>,
+    strict: bool,
+    gate: Option<&[GateCheck]>,
+) -> Vec<GateCheck> {
+    let mut checks = gate.map(<[GateCheck]>::to_vec).unwrap_or_default();
+    if let Some(d) = diff {
+        let mut measured = format!("{} regression(s), {} flaky", d.regressions.len(), d.flaky.len());
+        if strict {
+            let _ = write!(measured, ", {} still failing", d.still_failing.len());
+        }
+        checks.push(GateCheck {
+            name: if strict { "baseline (strict)" } else { "baseline" }.to_owned(),
+            passed: exit_gate(d, strict),
+            measured,
+            required: if strict { "0, 0, 0" } else { "0, 0" }.to_owned(),
+        });
+    }
+    if diff.is_none() && gate.is_none() {
+        checks.push(GateCheck {
+            name: "failed or errored jobs".to_owned(),
+            passed: totals.fail + totals.error == 0,
+            measured: (totals.fail + totals.error).to_string(),
+            required: "0".to_owned(),
+        });
+    }
+    checks
 }
 
 #[cfg(test)]

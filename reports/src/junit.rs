@@ -19,11 +19,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::record::{Outcome, RunRecord};
+use crate::record::{JobKind, Outcome, RunRecord};
 use crate::summary::fmt_margin;
 
 /// Why rendering JUnit XML failed.
@@ -32,34 +33,185 @@ pub enum JunitError {
     /// The XML writer failed.
     #[error("failed to serialize the JUnit report")]
     Serialize(#[source] quick_junit::SerializeError),
+    /// The output could not be written.
+    #[error("failed to write the JUnit report")]
+    Write(#[source] io::Error),
+}
+
+/// What JUnit needs of one job, kept compact: a passing job costs a few
+/// dozen bytes; only failures and errors carry their messages.
+#[derive(Clone, Debug)]
+struct CaseFacts {
+    kind: JobKind,
+    seed: u64,
+    /// Orders duplicate jobs (same kind and seed) independently of input
+    /// order: a hash of the record's JSON line.
+    tiebreak: [u8; 8],
+    wall_ms: f64,
+    status: Option<Box<NonPass>>,
+}
+
+#[derive(Clone, Debug)]
+struct NonPass {
+    kind: NonSuccessKind,
+    ty: String,
+    message: String,
+    description: String,
+}
+
+impl CaseFacts {
+    fn sort_key(&self) -> (JobKind, u64, [u8; 8]) {
+        (self.kind, self.seed, self.tiebreak)
+    }
+}
+
+/// One scenario's suite: its cases, and the title and file of its first case.
+#[derive(Clone, Debug, Default)]
+struct SuiteFacts {
+    title: String,
+    file: String,
+    first: Option<(JobKind, u64, [u8; 8])>,
+    cases: Vec<CaseFacts>,
+}
+
+/// Builds the JUnit report one record at a time, keeping only a compact
+/// test case per job (see [`CaseFacts`]), and writes it suite by suite.
+/// The output is byte for byte [`render_junit`] of the same records, in any
+/// order.
+#[derive(Clone, Debug, Default)]
+pub struct JunitBuilder {
+    suites: BTreeMap<String, SuiteFacts>,
+}
+
+/// A hash of a record's JSON line: the order of duplicate jobs.
+pub(crate) fn line_hash(r: &RunRecord) -> [u8; 8] {
+    let line = r.to_json_line().unwrap_or_default();
+    let hash = blake3::hash(line.as_bytes());
+    let mut out = [0; 8];
+    out.copy_from_slice(&hash.as_bytes()[..8]);
+    out
+}
+
+impl JunitBuilder {
+    /// Adds one job.
+    pub fn add(&mut self, r: &RunRecord) {
+        let case = CaseFacts {
+            kind: r.kind,
+            seed: r.seed,
+            tiebreak: line_hash(r),
+            wall_ms: r.wall_ms,
+            status: non_pass(r).map(Box::new),
+        };
+        let key = case.sort_key();
+        let suite = match self.suites.get_mut(r.scenario.as_str()) {
+            Some(suite) => suite,
+            None => self.suites.entry(r.scenario.clone()).or_default(),
+        };
+        if suite.first.is_none_or(|first| key < first) {
+            suite.first = Some(key);
+            suite.title.clone_from(&r.title);
+            suite.file.clone_from(&r.file);
+        }
+        suite.cases.push(case);
+    }
+
+    /// Jobs added so far.
+    pub fn len(&self) -> usize {
+        self.suites.values().map(|s| s.cases.len()).sum()
+    }
+
+    /// Whether no job was added.
+    pub fn is_empty(&self) -> bool {
+        self.suites.is_empty()
+    }
+
+    /// The whole report in memory (for tests and small sweeps).
+    pub fn report(&self, name: &str) -> Report {
+        let mut report = Report::new(name);
+        let mut total_ms = 0.0;
+        for (scenario, suite) in &self.suites {
+            let (suite, ms) = build_suite(scenario, suite);
+            total_ms += ms;
+            report.add_test_suite(suite);
+        }
+        report.set_time(duration_from_ms(total_ms));
+        report
+    }
+
+    /// Writes the report to `out` one suite at a time, so that only one
+    /// scenario's test cases are ever expanded in memory.
+    pub fn write(mut self, name: &str, out: &mut impl io::Write) -> Result<(), JunitError> {
+        let write =
+            |out: &mut dyn io::Write, text: &str| out.write_all(text.as_bytes()).map_err(JunitError::Write);
+        for suite in self.suites.values_mut() {
+            suite.cases.sort_by_key(CaseFacts::sort_key);
+        }
+        // The root's counts and time, as `Report::add_test_suite` sums them.
+        let mut root = Report::new(name);
+        let mut total_ms = 0.0;
+        for suite in self.suites.values() {
+            root.tests += suite.cases.len();
+            for case in &suite.cases {
+                match case.status.as_ref().map(|s| s.kind) {
+                    Some(NonSuccessKind::Failure) => root.failures += 1,
+                    Some(NonSuccessKind::Error) => root.errors += 1,
+                    None => {}
+                }
+            }
+            total_ms += suite.cases.iter().fold(0.0, |ms, c| ms + c.wall_ms);
+        }
+        root.set_time(duration_from_ms(total_ms));
+        let empty = to_xml(&root)?;
+        if self.suites.is_empty() {
+            return write(out, &empty);
+        }
+        // `<?xml …?>\n<testsuites …>`, then each suite as quick-junit
+        // writes it inside a report, then the closing tag.
+        let head_end = empty
+            .find("<testsuites")
+            .and_then(|start| empty[start..].find('>').map(|len| start + len + 1))
+            .ok_or_else(|| JunitError::Write(io::Error::other("no <testsuites> element")))?;
+        write(out, &empty[..head_end])?;
+        for (scenario, suite) in &self.suites {
+            let mut one = Report::new(name);
+            one.add_test_suite(build_suite(scenario, suite).0);
+            let xml = one.to_string().map_err(JunitError::Serialize)?;
+            let start = xml.find("\n    <testsuite").unwrap_or(0);
+            let end = xml.rfind("\n</testsuites>").unwrap_or(xml.len());
+            write(out, &xml[start..end])?;
+        }
+        write(out, "\n</testsuites>\n")
+    }
+}
+
+/// The suite of one scenario, with its time in milliseconds.
+fn build_suite(scenario: &str, facts: &SuiteFacts) -> (TestSuite, f64) {
+    let mut cases: Vec<&CaseFacts> = facts.cases.iter().collect();
+    cases.sort_by_key(|c| c.sort_key());
+    let mut suite = TestSuite::new(scenario);
+    suite.add_property(Property::new("title", facts.title.as_str()));
+    suite.add_property(Property::new("file", facts.file.as_str()));
+    let mut suite_ms = 0.0;
+    for c in cases {
+        suite_ms += c.wall_ms;
+        suite.add_test_case(test_case(scenario, c));
+    }
+    suite.set_time(duration_from_ms(suite_ms));
+    (suite, suite_ms)
+}
+
+fn to_xml(report: &Report) -> Result<String, JunitError> {
+    Ok(drop_root_skipped(report.to_string().map_err(JunitError::Serialize)?))
 }
 
 /// Builds the JUnit report of `records`; the result does not depend on
 /// their order.
 pub fn junit_report<'a>(name: &str, records: impl IntoIterator<Item = &'a RunRecord>) -> Report {
-    let mut by_scenario: BTreeMap<&str, Vec<&RunRecord>> = BTreeMap::new();
+    let mut builder = JunitBuilder::default();
     for r in records {
-        by_scenario.entry(r.scenario.as_str()).or_default().push(r);
+        builder.add(r);
     }
-    let mut report = Report::new(name);
-    let mut total_ms = 0.0;
-    for (scenario, mut jobs) in by_scenario {
-        // Within a job key, order by the full line so duplicates are stable.
-        jobs.sort_by_cached_key(|r| (r.kind, r.seed, r.to_json_line().unwrap_or_default()));
-        let mut suite = TestSuite::new(scenario);
-        suite.add_property(Property::new("title", jobs[0].title.as_str()));
-        suite.add_property(Property::new("file", jobs[0].file.as_str()));
-        let mut suite_ms = 0.0;
-        for r in jobs {
-            suite_ms += r.wall_ms;
-            suite.add_test_case(test_case(r));
-        }
-        suite.set_time(duration_from_ms(suite_ms));
-        total_ms += suite_ms;
-        report.add_test_suite(suite);
-    }
-    report.set_time(duration_from_ms(total_ms));
-    report
+    builder.report(name)
 }
 
 /// Renders the JUnit XML of `records` (see the module docs).
@@ -67,8 +219,13 @@ pub fn render_junit<'a>(
     name: &str,
     records: impl IntoIterator<Item = &'a RunRecord>,
 ) -> Result<String, JunitError> {
-    let xml = junit_report(name, records).to_string().map_err(JunitError::Serialize)?;
-    Ok(drop_root_skipped(xml))
+    let mut builder = JunitBuilder::default();
+    for r in records {
+        builder.add(r);
+    }
+    let mut out = Vec::new();
+    builder.write(name, &mut out)?;
+    Ok(String::from_utf8(out).unwrap_or_default())
 }
 
 /// quick-junit always writes `skipped` on `<testsuites>`, which
@@ -86,11 +243,11 @@ fn duration_from_ms(ms: f64) -> Duration {
     Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default()
 }
 
-fn test_case(r: &RunRecord) -> TestCase {
-    let status = match r.outcome {
-        Outcome::Pass => TestCaseStatus::success(),
+/// The failure or error of a job; `None` when it passed.
+fn non_pass(r: &RunRecord) -> Option<NonPass> {
+    match r.outcome {
+        Outcome::Pass => None,
         Outcome::Fail => {
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let violated: Vec<String> = r
                 .violations()
                 .map(|v| format!("{} (margin {})", v.criterion, fmt_margin(v.margin)))
@@ -115,24 +272,42 @@ fn test_case(r: &RunRecord) -> TestCase {
                 text.push('\n');
             }
             let _ = write!(text, "replay: {}", r.replay);
-            status.set_type("criteria").set_message(message).set_description(text);
-            status
+            Some(NonPass {
+                kind: NonSuccessKind::Failure,
+                ty: "criteria".to_owned(),
+                message,
+                description: text,
+            })
         }
         Outcome::Error => {
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             let (kind, message) = match &r.error {
                 Some(e) => (e.kind.as_str(), e.message.as_str()),
                 None => ("error", "error without details"),
             };
+            Some(NonPass {
+                kind: NonSuccessKind::Error,
+                ty: kind.to_owned(),
+                message: message.to_owned(),
+                description: format!("{kind}: {message}\nreplay: {}", r.replay),
+            })
+        }
+    }
+}
+
+fn test_case(scenario: &str, c: &CaseFacts) -> TestCase {
+    let status = match &c.status {
+        None => TestCaseStatus::success(),
+        Some(np) => {
+            let mut status = TestCaseStatus::non_success(np.kind);
             status
-                .set_type(kind)
-                .set_message(message)
-                .set_description(format!("{kind}: {message}\nreplay: {}", r.replay));
+                .set_type(np.ty.as_str())
+                .set_message(np.message.as_str())
+                .set_description(np.description.as_str());
             status
         }
     };
-    let mut case = TestCase::new(format!("seed={} {}", r.seed, r.kind), status);
-    case.set_classname(r.scenario.as_str()).set_time(duration_from_ms(r.wall_ms));
+    let mut case = TestCase::new(format!("seed={} {}", c.seed, c.kind), status);
+    case.set_classname(scenario).set_time(duration_from_ms(c.wall_ms));
     case
 }
 

@@ -9,7 +9,8 @@
 //! | [`record`] | the JSON Lines record schema, reader and writer |
 //! | [`summary`] | the plain-text table printed after a sweep |
 //! | [`junit`] | JUnit XML for CI servers |
-//! | [`diff`](mod@diff) | the baseline diff and its exit gate |
+//! | [`digest`] | one streaming pass over the records that every artefact is rendered from |
+//! | [`diff`](mod@diff) | the baseline diff, its text and its exit gate |
 //! | [`merge`](mod@merge) | merging record streams (shards) |
 //! | [`markdown`] | the Markdown summary for CI job pages |
 //! | [`gate`] | the `[gate]` thresholds and their checks |
@@ -34,6 +35,7 @@
 
 pub mod coverage;
 pub mod diff;
+pub mod digest;
 pub mod gate;
 pub mod html;
 pub mod junit;
@@ -42,11 +44,14 @@ pub mod merge;
 pub mod record;
 pub mod summary;
 
-pub use diff::{BaselineDiff, DiffOptions, diff, exit_gate};
-pub use gate::{GateCheck, GateConfig, GateError, GateInputs, evaluate, gate_passed, render_gate};
+pub use diff::{BaselineDiff, DiffIndex, DiffOptions, diff, diff_indexes, exit_gate, render_diff};
+pub use digest::{DigestBuilder, ScenarioDigest, SweepDigest};
+pub use gate::{
+    GateCheck, GateConfig, GateError, GateInputs, evaluate, gate_passed, render_gate, verdict_checks,
+};
 pub use html::{DashboardInput, HistoryPoint, TraceView, render_dashboard, render_replay};
-pub use junit::{JunitError, junit_report, render_junit};
-pub use markdown::{MarkdownOptions, render_markdown};
+pub use junit::{JunitBuilder, JunitError, junit_report, render_junit};
+pub use markdown::{MarkdownOptions, render_markdown, render_markdown_summary};
 pub use merge::{MergeError, MergeOptions, MergeOutput, MergeStats, merge};
 pub use record::{
     AdapterRef, ErrorKind, JobKey, JobKind, Outcome, ParamValue, ReadError, ReadItem, RecordError,

@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use crate::diff::BaselineDiff;
 use crate::gate::{GateCheck, gate_passed};
 use crate::record::{Outcome, RunRecord};
-use crate::summary::{Problem, fmt_margin, one_line, summarize};
+use crate::summary::{Problem, Summary, fmt_margin, one_line, summarize};
 
 /// Tunables of [`render_markdown`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +49,18 @@ pub fn render_markdown<'a>(
     extra_sections: &[(String, String)],
     options: &MarkdownOptions,
 ) -> String {
-    let summary = summarize(records);
+    render_markdown_summary(&summarize(records), gate, diff, extra_sections, options)
+}
+
+/// Renders the Markdown summary from the [`Summary`] of the records (as a
+/// [`SweepDigest`](crate::SweepDigest) holds it), without the records.
+pub fn render_markdown_summary(
+    summary: &Summary,
+    gate: &[GateCheck],
+    diff: Option<&BaselineDiff>,
+    extra_sections: &[(String, String)],
+    options: &MarkdownOptions,
+) -> String {
     let t = &summary.totals;
     let mut out = String::new();
 

@@ -16,7 +16,7 @@ use std::sync::{Condvar, Mutex, PoisonError};
 use gauntlet_reports::record::{ErrorKind, RunRecord};
 
 use crate::adapter::AdapterFactory;
-use crate::job::{AdapterIdentity, Job, error_record, run_job};
+use crate::job::{AdapterIdentity, Job, Tracing, error_record, run_job};
 
 /// How a sweep executes.
 #[derive(Debug, Clone, Copy)]
@@ -100,8 +100,9 @@ pub fn execute<E: std::error::Error + Send + 'static>(
                         break;
                     }
                     let job = &jobs[k];
-                    let ran =
-                        catch_unwind(AssertUnwindSafe(|| run_job(job, adapter.as_mut(), identity, false)));
+                    let ran = catch_unwind(AssertUnwindSafe(|| {
+                        run_job(job, adapter.as_mut(), identity, Tracing::Off)
+                    }));
                     let record = match ran {
                         Ok(run) => run.record,
                         Err(panic) => {

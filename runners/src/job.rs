@@ -163,14 +163,25 @@ pub struct JobRun {
     pub trace: Vec<TraceFrame>,
 }
 
-/// Runs `job` on `adapter` and builds its record; with `record_trace`, also
-/// keeps every step's state. A job whose instance cannot be built (its
+/// What becomes of a job's step-by-step states.
+pub enum Tracing<'a> {
+    /// Nothing is kept (sweeps: the trace hash is all a record needs).
+    Off,
+    /// Every step is kept in [`JobRun::trace`].
+    Keep,
+    /// Every step is handed to the sink as it is made (streamed to a file,
+    /// downsampled for a viewer); [`JobRun::trace`] stays empty.
+    Sink(&'a mut dyn FnMut(TraceFrame)),
+}
+
+/// Runs `job` on `adapter` and builds its record; `tracing` says what
+/// becomes of every step's state. A job whose instance cannot be built (its
 /// values no longer fit an edited scenario) gets an `error` record.
 pub fn run_job(
     job: &Job,
     adapter: &mut dyn AutonomyAdapter,
     identity: &AdapterIdentity,
-    record_trace: bool,
+    tracing: Tracing<'_>,
 ) -> JobRun {
     let instance = match job.instance() {
         Ok(instance) => instance,
@@ -180,7 +191,11 @@ pub fn run_job(
         }
     };
     let start = Instant::now();
-    let mut result = Simulation::run(&instance.world, adapter, RunOptions { record_trace });
+    let mut result = match tracing {
+        Tracing::Off => Simulation::run(&instance.world, adapter, RunOptions { record_trace: false }),
+        Tracing::Keep => Simulation::run(&instance.world, adapter, RunOptions { record_trace: true }),
+        Tracing::Sink(sink) => Simulation::run_with_sink(&instance.world, adapter, sink),
+    };
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
     let trace = result.trace.take().unwrap_or_default();
     JobRun { record: build_record(job, identity, &instance.params, &result, wall_ms), trace }

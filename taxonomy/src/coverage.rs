@@ -336,7 +336,7 @@ pub fn coverage<'a>(
     facts: impl IntoIterator<Item = &'a JobFacts>,
     options: &CoverageOptions,
 ) -> CoverageReport {
-    let mut acc = Accumulator::new(taxonomy);
+    let mut acc = CoverageBuilder::new(taxonomy);
     for fact in facts {
         acc.add(fact);
     }
@@ -344,13 +344,19 @@ pub fn coverage<'a>(
 }
 
 /// The latest run of one scenario naming one hazard.
-struct Latest<'a> {
+struct Latest {
     seed: u64,
     outcome: JobOutcome,
-    verdicts: &'a [CriterionFact],
+    verdicts: Vec<CriterionFact>,
 }
 
-struct Accumulator<'a> {
+/// Computes coverage one job at a time: [`coverage`] without holding the facts.
+///
+/// Memory is bounded by the taxonomy and the scenarios seen (per hazard and
+/// scenario, the verdicts of the latest run), not by the number of jobs.
+/// Adding facts in the order the runs finished and calling
+/// [`finish`](Self::finish) gives exactly [`coverage`] of the same facts.
+pub struct CoverageBuilder<'a> {
     taxonomy: &'a Taxonomy,
     jobs: Counts,
     /// Per dimension, per value.
@@ -360,7 +366,7 @@ struct Accumulator<'a> {
     hazards: Vec<Counts>,
     worst: Vec<Option<WorstMargin>>,
     /// Per hazard: scenario id → (counts, latest run).
-    scenarios: Vec<BTreeMap<String, (Counts, Latest<'a>)>>,
+    scenarios: Vec<BTreeMap<String, (Counts, Latest)>>,
     unknown_dimensions: BTreeMap<String, u32>,
     unknown_values: BTreeMap<(String, String), u32>,
     unknown_hazards: BTreeMap<String, u32>,
@@ -368,8 +374,9 @@ struct Accumulator<'a> {
     relevant: Vec<BTreeSet<&'a str>>,
 }
 
-impl<'a> Accumulator<'a> {
-    fn new(taxonomy: &'a Taxonomy) -> Self {
+impl<'a> CoverageBuilder<'a> {
+    /// An empty builder for `taxonomy`.
+    pub fn new(taxonomy: &'a Taxonomy) -> Self {
         let pairs =
             taxonomy.feasible_pair_indices().into_iter().map(|pair| (pair, Counts::default())).collect();
         let relevant = taxonomy
@@ -394,7 +401,8 @@ impl<'a> Accumulator<'a> {
         }
     }
 
-    fn add(&mut self, fact: &'a JobFacts) {
+    /// Counts one finished job; later jobs are "latest" in traceability.
+    pub fn add(&mut self, fact: &JobFacts) {
         let outcome = fact.outcome;
         self.jobs.add(outcome);
 
@@ -430,15 +438,17 @@ impl<'a> Accumulator<'a> {
                 continue;
             };
             self.hazards[h].add(outcome);
-            let latest = Latest { seed: fact.seed, outcome, verdicts: &fact.verdicts };
             match self.scenarios[h].get_mut(&fact.scenario) {
                 Some((counts, last)) => {
                     counts.add(outcome);
-                    *last = latest;
+                    last.seed = fact.seed;
+                    last.outcome = outcome;
+                    last.verdicts.clone_from(&fact.verdicts);
                 }
                 None => {
                     let mut counts = Counts::default();
                     counts.add(outcome);
+                    let latest = Latest { seed: fact.seed, outcome, verdicts: fact.verdicts.clone() };
                     self.scenarios[h].insert(fact.scenario.clone(), (counts, latest));
                 }
             }
@@ -460,7 +470,8 @@ impl<'a> Accumulator<'a> {
         }
     }
 
-    fn finish(self, options: &CoverageOptions) -> CoverageReport {
+    /// The coverage of every job added.
+    pub fn finish(self, options: &CoverageOptions) -> CoverageReport {
         let t = self.taxonomy;
 
         let mut values = Vec::new();

@@ -47,9 +47,9 @@ mod validate;
 
 pub use asil::{AsilClass, Controllability, Exposure, Severity, asil};
 pub use coverage::{
-    Counts, CoverageOptions, CoverageReport, CriterionVerdict, DimensionPairCoverage, Gaps, HazardCoverage,
-    HazardGap, HazardTrace, PairCoverage, PairGap, RequirementTrace, ScenarioEvidence, TopRiskCoverage,
-    UnknownReference, ValueCoverage, ValueRef, WorstMargin, coverage,
+    Counts, CoverageBuilder, CoverageOptions, CoverageReport, CriterionVerdict, DimensionPairCoverage, Gaps,
+    HazardCoverage, HazardGap, HazardTrace, PairCoverage, PairGap, RequirementTrace, ScenarioEvidence,
+    TopRiskCoverage, UnknownReference, ValueCoverage, ValueRef, WorstMargin, coverage,
 };
 pub use facts::{CriterionFact, JobFacts, JobOutcome};
 pub use gauntlet_ron_source::Diagnostic;

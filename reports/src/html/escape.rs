@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 /// characters other than tab, line feed and carriage return, and the
 /// non-characters U+FFFE and U+FFFF, become U+FFFD: HTML renders them as
 /// nothing useful and XML forbids them even as references.
-pub(crate) fn escape(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
         match c {

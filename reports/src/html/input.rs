@@ -7,8 +7,9 @@ use gauntlet_taxonomy::{CoverageReport, Taxonomy};
 use serde::{Deserialize, Serialize};
 
 use crate::diff::BaselineDiff;
+use crate::digest::SweepDigest;
 use crate::gate::GateCheck;
-use crate::record::{JobKey, RunRecord};
+use crate::record::JobKey;
 use crate::summary::Totals;
 
 /// Everything [`render_dashboard`](super::render_dashboard) shows.
@@ -16,13 +17,13 @@ use crate::summary::Totals;
 pub struct DashboardInput<'a> {
     /// The page title, e.g. `Gauntlet nightly`.
     pub title: String,
-    /// Tonight's records, in the order the jobs finished.
-    pub records: &'a [RunRecord],
+    /// Tonight's records, digested in the order the jobs finished.
+    pub digest: &'a SweepDigest,
     /// The taxonomy: dimension, value and hazard titles, exclusion reasons.
-    /// When given without `coverage`, coverage is computed from `records`
-    /// with the default options.
+    /// When given without `coverage`, the digest's coverage is used (when
+    /// it was built with a taxonomy).
     pub taxonomy: Option<&'a Taxonomy>,
-    /// Coverage of the taxonomy by `records`; without it (and without a
+    /// Coverage of the taxonomy by the records; without it (and without a
     /// taxonomy) the hazard, heatmap and traceability sections say so.
     pub coverage: Option<&'a CoverageReport>,
     /// The gate checks; empty when no gate is configured.
@@ -39,11 +40,11 @@ pub struct DashboardInput<'a> {
 static NO_TRACES: BTreeMap<JobKey, TraceView> = BTreeMap::new();
 
 impl<'a> DashboardInput<'a> {
-    /// A dashboard of `records` alone; set the other fields as needed.
-    pub fn new(title: impl Into<String>, records: &'a [RunRecord]) -> Self {
+    /// A dashboard of the digested records alone; set the other fields as needed.
+    pub fn new(title: impl Into<String>, digest: &'a SweepDigest) -> Self {
         Self {
             title: title.into(),
-            records,
+            digest,
             taxonomy: None,
             coverage: None,
             gate: &[],
@@ -77,6 +78,18 @@ pub struct TraceView {
     pub frames: Vec<FrameView>,
     /// The time (s) and criterion of the first violation, if any.
     pub first_violation: Option<(f64, String)>,
+    /// Steps the run took, when more than `frames` holds: the trace was
+    /// downsampled to bound its size. `0` (the default) means every step is
+    /// in `frames`.
+    #[serde(default)]
+    pub steps: u64,
+}
+
+impl TraceView {
+    /// `(frames shown, steps run)` when the trace was downsampled.
+    pub fn downsampled(&self) -> Option<(usize, u64)> {
+        (self.steps > self.frames.len() as u64).then_some((self.frames.len(), self.steps))
+    }
 }
 
 /// Road geometry as polylines and polygons of `[x, y]` points.

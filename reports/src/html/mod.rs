@@ -29,5 +29,6 @@ mod replay;
 mod scene;
 
 pub use dashboard::render_dashboard;
+pub use escape::escape;
 pub use input::{BodyInfo, DashboardInput, FrameView, HistoryPoint, RoadView, TraceView};
 pub use replay::render_replay;

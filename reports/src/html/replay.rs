@@ -124,6 +124,13 @@ fn write_viewer(out: &mut String, record: &RunRecord, trace: &TraceView, p: &Pro
     out.push_str(
         "<span class=\"counter\" id=\"frame-counter\">The animation needs JavaScript.</span></div>\n",
     );
+    if let Some((shown, steps)) = trace.downsampled() {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\" id=\"downsampled\">Downsampled: this run took {steps} steps; the viewer shows {shown} of them (about 1 in {}), always including the first and last steps and each criterion's first violation and worst step. The CSV trace (<code>--trace</code>) has every step.</p>",
+            steps.div_ceil(shown.max(1) as u64)
+        );
+    }
 
     out.push_str("<div class=\"replay-grid\"><div>\n");
     let _ = writeln!(

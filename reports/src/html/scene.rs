@@ -421,6 +421,7 @@ mod tests {
                 frame(1.0, vec![[100.0, 0.0, 0.0], [f64::NAN, 3.5, 0.0]]),
             ],
             first_violation: None,
+            steps: 0,
         };
         let p = Projection::fit(&trace, Frame { max_width: 900.0, max_height: 400.0, min_height: 150.0 })
             .unwrap();

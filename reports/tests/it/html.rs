@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use gauntlet_reports::html::TraceView;
 use gauntlet_reports::{
     BaselineDiff, DashboardInput, DiffOptions, GateCheck, GateConfig, GateInputs, HistoryPoint, JobKey,
-    JobKind, Outcome, RunRecord, Totals, diff, evaluate, read_records, render_dashboard, render_replay,
+    JobKind, Outcome, RunRecord, SweepDigest, Totals, diff, evaluate, read_records, render_dashboard,
+    render_replay,
 };
 use gauntlet_taxonomy::{CoverageOptions, CoverageReport, JobFacts, Taxonomy, coverage};
 use roxmltree::{Document, Node};
@@ -49,6 +50,7 @@ fn facts(records: &[RunRecord]) -> Vec<JobFacts> {
 /// Everything a dashboard is drawn from, owned.
 struct Sweep {
     records: Vec<RunRecord>,
+    digest: SweepDigest,
     taxonomy: Taxonomy,
     coverage: CoverageReport,
     gate: Vec<GateCheck>,
@@ -119,13 +121,14 @@ impl Sweep {
             (key("cut_in.highway", JobKind::Run, 2), trace("trace_cut_in.json")),
             (key("pedestrian.crosswalk", JobKind::Run, 1), trace("trace_pedestrian.json")),
         ]);
-        Sweep { records, taxonomy, coverage, gate, diff, history, traces }
+        let digest = SweepDigest::with_taxonomy(&taxonomy, &records);
+        Sweep { records, digest, taxonomy, coverage, gate, diff, history, traces }
     }
 
     fn input(&self) -> DashboardInput<'_> {
         DashboardInput {
             title: "Gauntlet nightly".to_owned(),
-            records: &self.records,
+            digest: &self.digest,
             taxonomy: Some(&self.taxonomy),
             coverage: Some(&self.coverage),
             gate: &self.gate,
@@ -377,14 +380,16 @@ fn dashboard_is_deterministic_and_works_from_records_alone() {
     assert_eq!(render_dashboard(&input), html);
 
     // Records alone: every section still renders, saying what is missing.
-    let bare = render_dashboard(&DashboardInput::new("bare", &sweep.records));
+    let bare_digest = SweepDigest::of(&sweep.records);
+    let bare = render_dashboard(&DashboardInput::new("bare", &bare_digest));
     let doc = parse(&bare);
     assert_eq!(text(&by_id(&doc, "gate-verdict")), "no gate");
     assert!(text(&by_id(&doc, "hazards")).contains("No taxonomy was given"));
     assert_eq!(elements(by_id(&doc, "failures"), "article").count(), 3);
     assert!(elements(by_id(&doc, "failures"), "svg").next().is_none());
 
-    let empty = render_dashboard(&DashboardInput::new("empty", &[]));
+    let empty_digest = SweepDigest::of([]);
+    let empty = render_dashboard(&DashboardInput::new("empty", &empty_digest));
     let doc = parse(&empty);
     assert!(text(&by_id(&doc, "failures")).contains("No job failed."));
 }
@@ -504,6 +509,20 @@ fn replay_embeds_every_frame_with_plots_and_controls() {
     assert_eq!(plots[0].descendants().filter(|n| has_class(n, "first-violation")).count(), 1);
     let verdicts = text(&by_id(&doc, "verdict-table"));
     assert!(verdicts.contains("violatedno_collision-1.853"), "{verdicts}");
+}
+
+#[test]
+fn a_downsampled_replay_says_so_and_a_whole_one_does_not() {
+    let records = records();
+    let record = records.iter().find(|r| r.scenario == "cut_in.highway" && r.seed == 2).unwrap();
+    let mut trace = trace("trace_cut_in.json");
+    assert!(!render_replay(record, &trace).contains("id=\"downsampled\""));
+    trace.steps = trace.frames.len() as u64 * 10;
+    let html = render_replay(record, &trace);
+    let doc = parse(&html);
+    let note = text(&by_id(&doc, "downsampled"));
+    assert!(note.contains(&format!("took {} steps", trace.steps)), "{note}");
+    assert!(note.contains(&format!("shows {} of them (about 1 in 10)", trace.frames.len())), "{note}");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use gauntlet_reports::HistoryPoint;
 use gauntlet_reports::coverage::job_facts;
 use gauntlet_reports::record::{ReadItem, read_records_tolerant};
 use gauntlet_reports::summary::Totals;
-use gauntlet_taxonomy::{CoverageOptions, JobFacts, Taxonomy, coverage};
+use gauntlet_taxonomy::{CoverageBuilder, CoverageOptions, Taxonomy};
 
 use super::ArtefactError;
 
@@ -35,17 +35,17 @@ pub fn load_history(
     let mut warnings = Vec::new();
     for file in files {
         let mut totals = Totals::default();
-        let mut facts: Vec<JobFacts> = Vec::new();
+        let mut coverage = CoverageBuilder::new(taxonomy);
         for item in read_records_tolerant(&file) {
             match item.map_err(|source| ArtefactError::Records { path: file.clone(), source })? {
                 ReadItem::Record(record) => {
                     totals.add(record.outcome);
-                    facts.push(job_facts(&record));
+                    coverage.add(&job_facts(&record));
                 }
                 ReadItem::Torn(torn) => warnings.push(format!("history: {torn}")),
             }
         }
-        let report = coverage(taxonomy, &facts, &CoverageOptions::default());
+        let report = coverage.finish(&CoverageOptions::default());
         let label = file.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
         points.push(HistoryPoint { label, totals, top_risk_coverage: report.top_risk.hazards.ratio });
     }

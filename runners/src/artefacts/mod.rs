@@ -3,10 +3,13 @@
 //!
 //! Two steps, so that bad input stops a sweep before it starts rather than
 //! after an hour of simulation: [`ArtefactOptions::prepare`] reads the gate
-//! file, the taxonomy, the baseline and the history; [`Prepared::finish`]
-//! judges the records and writes the files. The renderers are the pure
-//! functions of `gauntlet_reports`; the runner's only share is re-running
-//! failing jobs for the dashboard's traces ([`traces`]).
+//! file, the taxonomy, the baseline (into a compact [`DiffIndex`]) and the
+//! history; [`Prepared::finish_file`] reads the records file once, as a
+//! stream, into a [`SweepDigest`] (memory bounded by the scenarios and the
+//! failing jobs, not by the sweep's size), judges it and writes the files.
+//! The renderers are the pure functions of `gauntlet_reports`; the runner's
+//! only share is re-running failing jobs for the dashboard's traces
+//! ([`traces`]).
 //!
 //! The verdict ([`Artefacts::verdict`]) is a list of checks, and the exit
 //! code is 1 when any fails:
@@ -23,29 +26,29 @@
 
 mod gaps;
 mod history;
+mod replay_trace;
 mod trace_view;
 pub mod traces;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use gauntlet_reports::coverage::record_coverage;
+use gauntlet_reports::html::escape;
 use gauntlet_reports::record::{ReadError, ReadItem, RunRecord, read_records_tolerant};
 use gauntlet_reports::{
-    BaselineDiff, DashboardInput, DiffOptions, GateCheck, GateConfig, GateError, GateInputs, HistoryPoint,
-    JunitError, MarkdownOptions, Totals, diff, evaluate, exit_gate, render_dashboard, render_gate,
-    render_junit, render_markdown,
+    BaselineDiff, DashboardInput, DiffIndex, DiffOptions, DigestBuilder, GateCheck, GateConfig, GateError,
+    GateInputs, HistoryPoint, JunitError, MarkdownOptions, Summary, SweepDigest, Totals, diff_indexes,
+    evaluate, render_dashboard, render_diff, render_gate, render_markdown_summary, verdict_checks,
 };
-use gauntlet_taxonomy::{CoverageOptions, CoverageReport, Taxonomy};
+use gauntlet_taxonomy::{CoverageReport, Taxonomy};
 
 pub use history::load_history;
+pub use replay_trace::{MAX_REPLAY_FRAMES, ReplayTrace};
 pub use trace_view::{road_view, trace_view};
 pub use traces::{TraceSet, TraceSource};
 
 /// Most failing jobs re-run for the dashboard's traces, by default.
 pub const DEFAULT_MAX_TRACES: usize = 50;
-/// Most rows in each list of the printed baseline diff.
-const MAX_LISTED: usize = 20;
 
 /// Which artefacts to write and how to judge the sweep.
 #[derive(Clone, Debug, PartialEq)]
@@ -148,7 +151,11 @@ impl ArtefactOptions {
         let taxonomy = taxonomy.clone();
         let mut warnings = Vec::new();
         let baseline = match &self.baseline {
-            Some(path) => Some(read_all(path, "baseline", &mut warnings)?),
+            Some(path) => {
+                let mut index = DiffIndex::default();
+                for_each_record(path, "baseline", &mut warnings, |r| index.add(r))?;
+                Some(index)
+            }
             None => None,
         };
         let history = match &self.history {
@@ -170,13 +177,25 @@ pub fn read_all(
     warnings: &mut Vec<String>,
 ) -> Result<Vec<RunRecord>, ArtefactError> {
     let mut records = Vec::new();
+    for_each_record(path, what, warnings, |r| records.push(r.clone()))?;
+    Ok(records)
+}
+
+/// Streams every record of `path` through `f`, one at a time; a torn last
+/// line is skipped with a warning.
+pub fn for_each_record(
+    path: &Path,
+    what: &str,
+    warnings: &mut Vec<String>,
+    mut f: impl FnMut(&RunRecord),
+) -> Result<(), ArtefactError> {
     for item in read_records_tolerant(path) {
         match item.map_err(|source| ArtefactError::Records { path: path.to_owned(), source })? {
-            ReadItem::Record(record) => records.push(*record),
+            ReadItem::Record(record) => f(&record),
             ReadItem::Torn(torn) => warnings.push(format!("{what}: {torn}")),
         }
     }
-    Ok(records)
+    Ok(())
 }
 
 /// The inputs of the artefacts, read and validated.
@@ -185,7 +204,7 @@ pub struct Prepared {
     options: ArtefactOptions,
     gate: Option<GateConfig>,
     taxonomy: Taxonomy,
-    baseline: Option<Vec<RunRecord>>,
+    baseline: Option<DiffIndex>,
     history: Vec<HistoryPoint>,
     warnings: Vec<String>,
 }
@@ -195,6 +214,8 @@ pub struct Prepared {
 pub struct Artefacts {
     /// Jobs by outcome.
     pub totals: Totals,
+    /// The plain-text summary of the records.
+    pub summary: Summary,
     /// The diff against the baseline, when one was given.
     pub diff: Option<BaselineDiff>,
     /// Whether jobs still failing since the baseline fail the build.
@@ -216,29 +237,70 @@ pub struct Artefacts {
 }
 
 impl Prepared {
-    /// Judges `records` and writes the asked-for files. `traces` says how to
-    /// re-run failing jobs when a dashboard is asked for.
+    /// Reads the records file `path` once, as a stream, judges it and
+    /// writes the asked-for files. A torn last line is skipped with a
+    /// warning. `traces` says how to re-run failing jobs when a dashboard is
+    /// asked for.
+    pub fn finish_file(self, path: &Path, traces: &TraceSource) -> Result<Artefacts, ArtefactError> {
+        let mut warnings = Vec::new();
+        let mut builder = DigestBuilder::new(Some(&self.taxonomy));
+        if self.options.junit.is_some() {
+            builder = builder.with_junit();
+        }
+        if self.baseline.is_some() {
+            builder = builder.with_diff_index();
+        }
+        for_each_record(path, "records", &mut warnings, |r| builder.add(r))?;
+        let junit = builder.take_junit();
+        let digest = builder.finish();
+        let mut artefacts = self.finish_digest(&digest, junit, traces)?;
+        warnings.append(&mut artefacts.warnings);
+        artefacts.warnings = warnings;
+        Ok(artefacts)
+    }
+
+    /// Judges `records` and writes the asked-for files, as
+    /// [`finish_file`](Self::finish_file) does for a file.
     pub fn finish(self, records: &[RunRecord], traces: &TraceSource) -> Result<Artefacts, ArtefactError> {
+        let mut builder = DigestBuilder::new(Some(&self.taxonomy));
+        if self.options.junit.is_some() {
+            builder = builder.with_junit();
+        }
+        if self.baseline.is_some() {
+            builder = builder.with_diff_index();
+        }
+        for r in records {
+            builder.add(r);
+        }
+        let junit = builder.take_junit();
+        let digest = builder.finish();
+        self.finish_digest(&digest, junit, traces)
+    }
+
+    fn finish_digest(
+        self,
+        digest: &SweepDigest,
+        junit: Option<gauntlet_reports::JunitBuilder>,
+        traces: &TraceSource,
+    ) -> Result<Artefacts, ArtefactError> {
         let o = &self.options;
-        let totals = Totals::from_records(records);
-        let diff = self
-            .baseline
-            .as_ref()
-            .map(|old| diff(old, records, &DiffOptions { margin_tolerance: o.margin_tolerance }));
-        let coverage = record_coverage(&self.taxonomy, records, &CoverageOptions::default());
+        let totals = digest.totals;
+        let diff = match (&self.baseline, &digest.diff_index) {
+            (Some(old), Some(new)) => {
+                Some(diff_indexes(old, new, &DiffOptions { margin_tolerance: o.margin_tolerance }))
+            }
+            _ => None,
+        };
+        let coverage = digest.coverage.clone().unwrap_or_else(|| {
+            gauntlet_taxonomy::CoverageBuilder::new(&self.taxonomy)
+                .finish(&gauntlet_taxonomy::CoverageOptions::default())
+        });
         let gate = self.gate.as_ref().map(|config| {
-            let risk_classes = records
-                .iter()
-                .filter_map(|r| {
-                    let rank = self.taxonomy.scenario_risk(&r.hazards);
-                    (rank.weight > 0).then(|| (r.scenario.clone(), rank.class.as_str().to_owned()))
-                })
-                .collect();
             let inputs = GateInputs {
                 totals,
                 diff: diff.as_ref(),
                 top_risk_coverage: coverage.top_risk.hazards.ratio,
-                risk_classes,
+                risk_classes: digest.risk_classes.clone(),
             };
             evaluate(config, &inputs)
         });
@@ -247,24 +309,29 @@ impl Prepared {
 
         let mut written = Vec::new();
         if let Some(path) = &o.junit {
-            let xml = render_junit(&o.title, records).map_err(ArtefactError::Junit)?;
-            write(path, &xml)?;
+            let builder = junit.unwrap_or_default();
+            write_with(path, |out| builder.write(&o.title, out).map_err(ArtefactError::Junit))?;
             written.push(path.clone());
         }
         if let Some(path) = &o.markdown {
             let gaps = gaps::top_risk_gaps(&self.taxonomy, &coverage, MarkdownOptions::default().max_items);
             let options = MarkdownOptions { title: o.title.clone(), ..MarkdownOptions::default() };
-            let text =
-                render_markdown(records, checks, diff.as_ref(), &[(gaps::TITLE.to_owned(), gaps)], &options);
+            let text = render_markdown_summary(
+                &digest.summary,
+                checks,
+                diff.as_ref(),
+                &[(gaps::TITLE.to_owned(), gaps)],
+                &options,
+            );
             write(path, &text)?;
             written.push(path.clone());
         }
         let mut trace_set = TraceSet::default();
         if let Some(path) = &o.html {
-            trace_set = traces::collect(records, o.max_traces, traces);
+            trace_set = traces::collect(&digest.failing_records(), o.max_traces, traces);
             let input = DashboardInput {
                 title: o.title.clone(),
-                records,
+                digest,
                 taxonomy: Some(&self.taxonomy),
                 coverage: Some(&coverage),
                 gate: checks,
@@ -278,6 +345,7 @@ impl Prepared {
         }
         Ok(Artefacts {
             totals,
+            summary: digest.summary.clone(),
             diff,
             strict: o.strict,
             gate,
@@ -342,103 +410,6 @@ impl Artefacts {
     }
 }
 
-/// The checks that decide the exit code: the gate's, then the baseline's,
-/// or, with neither, that no job failed or errored.
-fn verdict_checks(
-    totals: &Totals,
-    diff: Option<&BaselineDiff>,
-    strict: bool,
-    gate: Option<&[GateCheck]>,
-) -> Vec<GateCheck> {
-    let mut checks = gate.map(<[GateCheck]>::to_vec).unwrap_or_default();
-    if let Some(d) = diff {
-        let mut measured = format!("{} regression(s), {} flaky", d.regressions.len(), d.flaky.len());
-        if strict {
-            let _ = write!(measured, ", {} still failing", d.still_failing.len());
-        }
-        checks.push(GateCheck {
-            name: if strict { "baseline (strict)" } else { "baseline" }.to_owned(),
-            passed: exit_gate(d, strict),
-            measured,
-            required: if strict { "0, 0, 0" } else { "0, 0" }.to_owned(),
-        });
-    }
-    if diff.is_none() && gate.is_none() {
-        checks.push(GateCheck {
-            name: "failed or errored jobs".to_owned(),
-            passed: totals.fail + totals.error == 0,
-            measured: (totals.fail + totals.error).to_string(),
-            required: "0".to_owned(),
-        });
-    }
-    checks
-}
-
-/// The baseline diff as text: the counts, then the regressions, flakes,
-/// margin regressions and fixes with their replay commands.
-pub fn render_diff(d: &BaselineDiff) -> String {
-    let c = &d.counts;
-    let mut out = format!(
-        "baseline: {} regression(s), {} fixed, {} still failing, {} flaky, {} margin regression(s), \
-         {} unchanged, {} new, {} removed\n",
-        c.regressions,
-        c.fixed,
-        c.still_failing,
-        c.flaky,
-        c.margin_regressions,
-        c.unchanged,
-        c.new_jobs,
-        c.removed
-    );
-    let mut list = |label: &str, rows: Vec<(String, String)>| {
-        for (line, replay) in rows.iter().take(MAX_LISTED) {
-            let _ = writeln!(out, "  {label:<10} {line}\n             {replay}");
-        }
-        if rows.len() > MAX_LISTED {
-            let _ = writeln!(out, "  … and {} more", rows.len() - MAX_LISTED);
-        }
-    };
-    list(
-        "REGRESSION",
-        d.regressions
-            .iter()
-            .map(|r| (format!("{}: {} → {} {}", r.job, r.old, r.new, r.detail.join(", ")), r.replay.clone()))
-            .collect(),
-    );
-    list(
-        "FLAKY",
-        d.flaky
-            .iter()
-            .map(|f| {
-                let line = format!(
-                    "{}: {} → {}, trace {} → {}",
-                    f.job,
-                    f.old,
-                    f.new,
-                    f.old_trace_hash.get(..12).unwrap_or(&f.old_trace_hash),
-                    f.new_trace_hash.get(..12).unwrap_or(&f.new_trace_hash)
-                );
-                (line, f.replay.clone())
-            })
-            .collect(),
-    );
-    list(
-        "MARGIN",
-        d.margin_regressions
-            .iter()
-            .map(|m| {
-                let line = format!("{}: {} {:.3} → {:.3}", m.job, m.criterion, m.old_margin, m.new_margin);
-                (line, m.replay.clone())
-            })
-            .collect(),
-    );
-    list(
-        "FIXED",
-        d.fixed.iter().map(|r| (format!("{}: {} → {}", r.job, r.old, r.new), r.replay.clone())).collect(),
-    );
-    out
-}
-
 /// `error: cause: cause of the cause…`, for one-line messages of errors whose
 /// `Display` leaves the cause to `source()`.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
@@ -454,6 +425,21 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     out
+}
+
+/// Writes to `path` through a buffer with `f`, creating its folder.
+fn write_with(
+    path: &Path,
+    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<(), ArtefactError>,
+) -> Result<(), ArtefactError> {
+    use std::io::Write as _;
+    let err = |source| ArtefactError::Write { path: path.to_owned(), source };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(err)?);
+    f(&mut out)?;
+    out.flush().map_err(err)
 }
 
 /// Writes `text` to `path`, creating its folder.
@@ -482,22 +468,6 @@ fn with_notes(mut html: String, notes: &[String]) -> String {
     section.push_str("</ul>\n</section>\n");
     html.insert_str(at, &section);
     html
-}
-
-/// Escapes text for HTML content and attributes.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -43,7 +43,14 @@ pub fn trace_view(world: &WorldSpec, trace: &[TraceFrame], record: &RunRecord) -
             }
         })
         .collect();
-    TraceView { road: road_view(&world.road), bodies, frames, first_violation: first_violation(record) }
+    TraceView {
+        road: road_view(&world.road),
+        bodies,
+        frames,
+        first_violation: first_violation(record),
+        // More steps than frames: the trace was downsampled (see `ReplayTrace`).
+        steps: record.steps,
+    }
 }
 
 /// The ego, then every actor, in the order of the trace's first frame.

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::trace_view::trace_view;
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
-use crate::job::{AdapterIdentity, Job, run_job};
+use crate::job::{AdapterIdentity, Job, Tracing, run_job};
 
 /// How to re-run jobs for their traces.
 #[derive(Clone, Debug)]
@@ -175,7 +175,8 @@ fn rerun(job: &Rerun<'_>) -> Result<TraceView, String> {
     let instance =
         rebuilt.instance().map_err(|e| format!("its instance no longer fits the scenario ({e})"))?;
     let mut adapter = job.factory.make();
-    let ran = catch_unwind(AssertUnwindSafe(|| run_job(&rebuilt, adapter.as_mut(), job.identity, true)));
+    let ran =
+        catch_unwind(AssertUnwindSafe(|| run_job(&rebuilt, adapter.as_mut(), job.identity, Tracing::Keep)));
     let run = ran.map_err(|_| "the re-run panicked".to_owned())?;
     if run.record.trace_hash != r.trace_hash {
         return Err(format!(

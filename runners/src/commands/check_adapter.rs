@@ -10,7 +10,7 @@ use gauntlet_engine::{AdapterFault, AdapterInfo, AutonomyAdapter, Control, JobEn
 use crate::adapter::AdapterFactory;
 use crate::commands::replay::{ReplayConfig, resolve};
 use crate::error::RunnerError;
-use crate::job::{AdapterIdentity, Job, run_job};
+use crate::job::{AdapterIdentity, Job, Tracing, run_job};
 
 /// One run's exchange with the adapter, step by step.
 #[derive(Default)]
@@ -54,7 +54,7 @@ impl AutonomyAdapter for Recorder<'_> {
 fn record(job: &Job, factory: &AdapterFactory, identity: &AdapterIdentity) -> Exchange {
     let mut adapter = factory.make();
     let mut recorder = Recorder { inner: adapter.as_mut(), exchange: Exchange::default() };
-    run_job(job, &mut recorder, identity, false);
+    run_job(job, &mut recorder, identity, Tracing::Off);
     recorder.exchange
 }
 

@@ -14,7 +14,7 @@ use gauntlet_scenarios::regression::is_regression_file;
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
 use crate::error::RunnerError;
 use crate::fuzz::{RegressionCheck, regression_check};
-use crate::job::{AdapterIdentity, Job, run_job};
+use crate::job::{AdapterIdentity, Job, Tracing, run_job};
 use crate::plan::SavedRegression;
 
 /// Which job of a records file to replay.
@@ -79,7 +79,8 @@ pub struct ReplayReport {
     pub job: Job,
     /// Its record (identical to the sweep's, but for `wall_ms`).
     pub record: RunRecord,
-    /// Every step's state.
+    /// Its steps' states: every step of a short run; of a long one, a
+    /// bounded sample (see [`crate::artefacts::ReplayTrace`]).
     pub trace: Vec<TraceFrame>,
     /// For a regression: whether it still fails, and reproduces its saved trace.
     pub regression: Option<RegressionCheck>,
@@ -217,14 +218,14 @@ pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
     let factory = AdapterFactory::new(&adapter, &config.exec)?;
     let identity = AdapterIdentity::resolve(&factory)?;
     let mut instance = factory.make();
-    let run = run_job(&job, instance.as_mut(), &identity, true);
+    // Streams the CSV and keeps a bounded trace for the viewer.
+    let mut sink = crate::artefacts::ReplayTrace::new(config.trace_csv.as_deref())?;
+    let run = run_job(&job, instance.as_mut(), &identity, Tracing::Sink(&mut |f| sink.push(f)));
     drop(instance);
     factory.finish_log()?;
-    if let Some(path) = &config.trace_csv {
-        write_trace_csv(path, &run.trace)?;
-    }
+    let trace = sink.finish()?;
     let regression = regression_check(&run.record);
-    Ok(ReplayReport { job, record: run.record, trace: run.trace, regression, warnings })
+    Ok(ReplayReport { job, record: run.record, trace, regression, warnings })
 }
 
 /// Writes the replay viewer of `report` to `path`: a self-contained HTML

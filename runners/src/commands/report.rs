@@ -8,10 +8,10 @@
 
 use std::path::PathBuf;
 
-use gauntlet_reports::{Summary, summarize};
+use gauntlet_reports::Summary;
 
 use crate::adapter::ExecOptions;
-use crate::artefacts::{ArtefactOptions, Artefacts, TraceSource, read_all};
+use crate::artefacts::{ArtefactOptions, Artefacts, TraceSource};
 use crate::error::RunnerError;
 
 /// What to report on.
@@ -47,14 +47,12 @@ impl ReportOutput {
     }
 }
 
-/// Reads `config.records` and writes the artefacts.
+/// Reads `config.records` once, as a stream, and writes the artefacts.
 pub fn report(config: &ReportConfig) -> Result<ReportOutput, RunnerError> {
     let taxonomy = crate::taxonomy::load_taxonomy(config.taxonomy.as_deref())?;
     let prepared = config.artefacts.prepare(&taxonomy)?;
-    let mut warnings = Vec::new();
-    let records = read_all(&config.records, "records", &mut warnings)?;
     let source = TraceSource { adapter: None, exec: config.exec.clone(), threads: config.threads };
-    let mut artefacts = prepared.finish(&records, &source)?;
-    warnings.append(&mut artefacts.warnings);
-    Ok(ReportOutput { summary: summarize(&records), artefacts, warnings })
+    let mut artefacts = prepared.finish_file(&config.records, &source)?;
+    let warnings = std::mem::take(&mut artefacts.warnings);
+    Ok(ReportOutput { summary: artefacts.summary.clone(), artefacts, warnings })
 }

@@ -14,7 +14,7 @@ use gauntlet_reports::record::{RecordWriter, RunRecord};
 use gauntlet_reports::{Summary, SummaryBuilder};
 
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
-use crate::artefacts::{ArtefactOptions, Artefacts, TraceSource, read_all};
+use crate::artefacts::{ArtefactOptions, Artefacts, TraceSource};
 use crate::error::RunnerError;
 use crate::execute::{ExecOptionsSweep, execute};
 use crate::fuzz::RegressionRun;
@@ -206,13 +206,12 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
     }
     let artefacts = match prepared {
         Some(prepared) => {
-            let records = read_all(&config.out, "records", &mut warnings)?;
             let source = TraceSource {
                 adapter: Some(config.adapter.clone()),
                 exec: config.exec.clone(),
                 threads: config.threads,
             };
-            let mut artefacts = prepared.finish(&records, &source)?;
+            let mut artefacts = prepared.finish_file(&config.out, &source)?;
             warnings.append(&mut artefacts.warnings);
             Some(artefacts)
         }

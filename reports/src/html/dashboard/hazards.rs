@@ -8,6 +8,7 @@ use super::{Context, HazardStatus, counts_html, job_anchor, margin_html};
 use crate::html::escape::{anchor, escape};
 use crate::html::format::percent;
 use crate::record::{JobKey, RunRecord};
+use std::sync::Arc;
 
 /// Most failing-job links shown per hazard; the rest are counted.
 const MAX_JOB_LINKS: usize = 8;
@@ -120,10 +121,14 @@ fn requirements_html(cx: &Context<'_>, h: &HazardCoverage) -> String {
 
 /// Links to the failing jobs naming the hazard, then to its scenarios.
 fn evidence_html(cx: &Context<'_>, h: &HazardCoverage) -> String {
-    let names = |r: &&RunRecord| r.hazards.contains(&h.id);
-    let failing: Vec<(&JobKey, &&RunRecord)> = cx.failing.iter().filter(|(_, r)| names(r)).collect();
-    let scenarios: Vec<&str> =
-        cx.scenarios.iter().filter(|(_, runs)| runs.iter().any(names)).map(|(id, _)| *id).collect();
+    let failing: Vec<(&JobKey, &Arc<RunRecord>)> =
+        cx.failing.iter().filter(|(_, r)| r.hazards.contains(&h.id)).collect();
+    let scenarios: Vec<&str> = cx
+        .scenarios
+        .iter()
+        .filter(|(_, s)| s.hazards_named.contains(&h.id))
+        .map(|(id, _)| id.as_str())
+        .collect();
     let mut parts = Vec::new();
     if !failing.is_empty() {
         let mut links: Vec<String> = failing

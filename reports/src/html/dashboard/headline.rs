@@ -1,6 +1,5 @@
 //! The page header and the overview: job counts, gate, baseline, coverage.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::{Context, margin_html};
@@ -19,16 +18,16 @@ pub(super) fn write_header(out: &mut String, cx: &Context<'_>) {
         "<header class=\"top\"><h1><span>{}</span><span class=\"verdict {class}\" id=\"gate-verdict\">{verdict}</span></h1>",
         escape(&input.title)
     );
-    let adapters: BTreeSet<String> = input.records.iter().map(|r| r.adapter.to_string()).collect();
-    let engines: BTreeSet<&str> = input.records.iter().map(|r| r.engine_version.as_str()).collect();
+    let adapters = &input.digest.adapters;
+    let engines = &input.digest.engines;
     let list = |items: Vec<String>| if items.is_empty() { "none".to_owned() } else { items.join(", ") };
     let _ = writeln!(
         out,
         "<div class=\"sub\">{} jobs · {} scenarios · adapter {} · engine {}</div></header>",
         cx.totals.runs,
         cx.scenarios.len(),
-        escape(&list(adapters.into_iter().collect())),
-        escape(&list(engines.into_iter().map(str::to_owned).collect()))
+        escape(&list(adapters.iter().cloned().collect())),
+        escape(&list(engines.iter().cloned().collect()))
     );
 }
 

@@ -22,7 +22,7 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
         out.push_str(
             "<p class=\"lead\">Smallest margin first. Each job replays bit for bit with its command.</p>\n",
         );
-        let mut failing: Vec<&RunRecord> = cx.failing.values().copied().collect();
+        let mut failing: Vec<&RunRecord> = cx.failing.values().map(|r| &**r).collect();
         failing.sort_by(|a, b| {
             let (ma, mb) = (a.min_margin().unwrap_or(f64::INFINITY), b.min_margin().unwrap_or(f64::INFINITY));
             ma.partial_cmp(&mb).unwrap_or(Ordering::Equal).then_with(|| a.key().cmp(&b.key()))
@@ -145,7 +145,7 @@ fn write_errors(out: &mut String, cx: &Context<'_>) {
         "<section class=\"panel\" id=\"errors\"><h2>Errored jobs ({})</h2><p class=\"lead\">These jobs gave no verdict: they are no evidence either way.</p>\n<table class=\"data\" id=\"error-table\"><thead><tr><th>job</th><th>error</th><th>replay</th></tr></thead><tbody>",
         cx.errored.len()
     );
-    for (key, r) in &cx.errored {
+    for (key, r) in cx.errored {
         let (kind, message) =
             r.error.as_ref().map_or(("unknown", ""), |e| (e.kind.as_str(), e.message.as_str()));
         let _ = writeln!(

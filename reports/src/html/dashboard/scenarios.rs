@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use super::{Context, counts_html, job_anchor, margin_html};
 use crate::html::escape::{anchor, escape};
 use crate::record::Outcome;
-use crate::summary::Totals;
 
 pub(super) fn write(out: &mut String, cx: &Context<'_>) {
     let _ = writeln!(
@@ -21,14 +20,11 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
         "<table class=\"data\" id=\"scenario-table\"><thead><tr><th>scenario</th><th>tags</th><th>hazards</th>\
          <th class=\"num\">runs<br/><span class=\"sec\">pass / fail / error</span></th><th>worst margin</th><th>failing and errored seeds</th></tr></thead><tbody>\n",
     );
-    for (scenario, runs) in &cx.scenarios {
-        let totals = Totals::from_records(runs.iter().copied());
+    for (scenario, digest) in cx.scenarios {
+        let totals = digest.totals;
         // The last record speaks for the scenario's title, tags and hazards.
-        let Some(last) = runs.last() else { continue };
-        let worst = runs
-            .iter()
-            .filter_map(|r| r.worst_verdict())
-            .reduce(|w, v| if v.margin < w.margin { v } else { w });
+        let last = digest;
+        let worst = digest.worst.as_ref();
         let tags: Vec<String> = last
             .tags
             .iter()
@@ -38,7 +34,7 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
         let bad: Vec<String> = cx
             .failing
             .iter()
-            .chain(&cx.errored)
+            .chain(cx.errored)
             .filter(|(k, _)| k.scenario == *scenario)
             .map(|(k, r)| {
                 let class = if r.outcome == Outcome::Fail { "neg" } else { "sec" };
@@ -57,7 +53,11 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
             counts_html(totals.pass, totals.fail, totals.error),
             worst.map_or_else(
                 || "<span class=\"sec\">–</span>".to_owned(),
-                |v| format!("{} <span class=\"sec\">{}</span>", margin_html(v.margin), escape(&v.criterion))
+                |(margin, criterion)| format!(
+                    "{} <span class=\"sec\">{}</span>",
+                    margin_html(*margin),
+                    escape(criterion)
+                )
             ),
             bad.join(" ")
         );
