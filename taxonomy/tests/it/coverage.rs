@@ -22,8 +22,8 @@
 use std::collections::BTreeMap;
 
 use gauntlet_taxonomy::{
-    AsilClass, CoverageOptions, CoverageReport, CriterionFact, JobFacts, JobOutcome, RiskRank,
-    UnknownReference, coverage,
+    AsilClass, CoverageBuilder, CoverageOptions, CoverageReport, CriterionFact, JobFacts, JobOutcome,
+    RiskRank, UnknownReference, coverage,
 };
 
 use crate::small;
@@ -383,4 +383,15 @@ fn json_is_deterministic_and_complete() {
     assert_eq!(value["hazards"][0]["asil"], "D");
     assert_eq!(value["values"][0]["dimension"], "road");
     assert_eq!(value["unknown"][0]["kind"], "dimension");
+}
+
+#[test]
+fn the_builder_one_job_at_a_time_equals_coverage_of_the_whole_list() {
+    let taxonomy = small();
+    let jobs = jobs();
+    let mut builder = CoverageBuilder::new(&taxonomy);
+    for job in &jobs {
+        builder.add(job);
+    }
+    assert_eq!(builder.finish(&CoverageOptions::default()), report());
 }
