@@ -234,14 +234,17 @@ fn record(i: u64) -> Value {
         })
         .collect();
     let file = format!("scenarios/library/synthetic_{s:02}.ron");
+    let scenario = format!("synthetic.{event}_{s:02}");
     json!({
-        "schema": 1,
-        "scenario": format!("synthetic.{event}_{s:02}"),
+        "schema": 2,
+        "id": format!("{scenario}/run/{seed}"),
+        "scenario": scenario,
         "title": format!("Synthetic {event} on a {road} road, variant {s}"),
         "file": file,
         "file_hash": format!("{:016x}{:016x}{:016x}{:016x}", mix(s), mix(s + 1), mix(s + 2), mix(s + 3)),
         "seed": seed,
         "kind": "run",
+        "source": {"from": "seed"},
         "tags": {"road": road, "event": event, "actor": actor, "friction": friction, "perception": perception, "speed": speed},
         "hazards": hazards,
         "params": {
