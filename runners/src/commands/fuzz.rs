@@ -11,6 +11,7 @@ use std::io::BufWriter;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use gauntlet_reports::coverage::job_facts;
 use gauntlet_reports::record::{RecordWriter, RunRecord, read_records};
 use gauntlet_reports::{Summary, SummaryBuilder};
 use gauntlet_scenarios::mutation::FuzzSpace;
@@ -21,7 +22,6 @@ use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
 use crate::error::RunnerError;
 use crate::fuzz::{
     Campaign, CampaignOptions, CampaignReport, CoverageMove, Machine, ShrinkOptions, StrategyKind, allocate,
-    facts,
 };
 use crate::job::AdapterIdentity;
 use crate::plan::{Library, LoadError};
@@ -188,7 +188,7 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
     if let Some(path) = &config.coverage_from {
         for record in read_records(path) {
             let record = record?;
-            before.push(facts(&record));
+            before.push(job_facts(&record));
         }
     }
     let scenarios: Vec<&gauntlet_scenarios::Scenario> =
@@ -216,7 +216,7 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
         Campaign::new(&spaces, &options).run(&allocations, &machine, &mut |record: RunRecord| {
             writer.write(&record)?;
             summary.add(&record);
-            campaign_facts.push(facts(&record));
+            campaign_facts.push(job_facts(&record));
             Ok(())
         })?;
     factory.finish_log()?;

@@ -3,11 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use gauntlet_reports::record::{Outcome, RunRecord};
 use gauntlet_scenarios::Scenario;
-use gauntlet_taxonomy::{
-    CoverageOptions, CoverageReport, CriterionFact, JobFacts, JobOutcome, RiskRank, Share, Taxonomy, coverage,
-};
+use gauntlet_taxonomy::{CoverageOptions, CoverageReport, JobFacts, RiskRank, Share, Taxonomy, coverage};
 
 /// Why a scenario got its place and share in a campaign.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,26 +83,6 @@ pub fn allocate(
         out[k].share += 1;
     }
     out
-}
-
-/// The facts coverage needs from one record.
-pub fn facts(record: &RunRecord) -> JobFacts {
-    JobFacts {
-        scenario: record.scenario.clone(),
-        seed: record.seed,
-        tags: record.tags.clone(),
-        hazards: record.hazards.clone(),
-        outcome: match record.outcome {
-            Outcome::Pass => JobOutcome::Pass,
-            Outcome::Fail => JobOutcome::Fail,
-            Outcome::Error => JobOutcome::Error,
-        },
-        verdicts: record
-            .verdicts
-            .iter()
-            .map(|v| CriterionFact { criterion: v.criterion.clone(), passed: v.passed, margin: v.margin })
-            .collect(),
-    }
 }
 
 /// Coverage of the taxonomy before and after a campaign.

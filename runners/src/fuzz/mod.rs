@@ -30,7 +30,7 @@ mod shrink;
 pub(crate) use campaign::Campaign;
 pub use campaign::{CampaignOptions, CampaignReport, FailureReport, ScenarioReport, ShrinkReport};
 pub use corpus::{RegressionCheck, RegressionResult, RegressionRun, RegressionStatus, regression_check};
-pub use coverage::{Allocation, CoverageMove, allocate, facts};
+pub use coverage::{Allocation, CoverageMove, allocate};
 pub(crate) use probe::Machine;
 pub use search::StrategyKind;
 pub use shrink::{CUT_SLACK, ShrinkOptions};

@@ -344,7 +344,7 @@ fn the_budget_goes_first_to_scenarios_tracing_to_unexercised_or_riskier_cells() 
     c.regressions = None;
     let report = campaign(&c);
     assert!(report.coverage.hazards_after.covered > report.coverage.hazards_before.covered);
-    let facts: Vec<_> = records(&c.out).iter().map(gauntlet_runners::fuzz::facts).collect();
+    let facts: Vec<_> = records(&c.out).iter().map(gauntlet_reports::coverage::job_facts).collect();
     let before = coverage(&taxonomy, &facts, &CoverageOptions::default());
     let replanned = allocate(&taxonomy, &refs, &before, 100);
     assert_eq!(replanned.last().map(|a| a.scenario), Some(order[0]), "{replanned:?}");
