@@ -72,6 +72,7 @@ pub fn render_dashboard(input: &DashboardInput<'_>) -> String {
     if !input.history.is_empty() {
         trends::write(&mut body, &cx);
     }
+    write_trace_notes(&mut body, input.trace_notes);
     body.push_str("</main>\n");
     let _ = writeln!(
         body,
@@ -81,6 +82,21 @@ pub fn render_dashboard(input: &DashboardInput<'_>) -> String {
 
     let summary = cx.summary_json();
     document(&input.title, &body, Some(DataBlob { id: "gauntlet-summary", value: &summary }), Some(SCRIPT))
+}
+
+/// The "Traces not shown" section: why failing jobs have no picture.
+fn write_trace_notes(out: &mut String, notes: &[String]) {
+    if notes.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<section class=\"panel\" id=\"trace-notes\"><h2>Traces not shown</h2>\n\
+         <p class=\"lead\">These failing jobs are listed without a picture of their trace:</p>\n<ul>\n",
+    );
+    for note in notes {
+        let _ = writeln!(out, "<li class=\"note no-trace\">{}</li>", super::escape(note));
+    }
+    out.push_str("</ul>\n</section>\n");
 }
 
 /// Whether a hazard has failing evidence, only passing evidence, or none.

@@ -34,6 +34,9 @@ pub struct DashboardInput<'a> {
     pub history: &'a [HistoryPoint],
     /// Traces of (some of) the failing jobs, re-run by the runner.
     pub traces: &'a BTreeMap<JobKey, TraceView>,
+    /// Why failing jobs have no trace, one sentence each; shown in a
+    /// "Traces not shown" section when not empty.
+    pub trace_notes: &'a [String],
 }
 
 /// The empty trace map of [`DashboardInput::new`].
@@ -51,6 +54,7 @@ impl<'a> DashboardInput<'a> {
             diff: None,
             history: &[],
             traces: &NO_TRACES,
+            trace_notes: &[],
         }
     }
 }

@@ -135,6 +135,7 @@ impl Sweep {
             diff: Some(&self.diff),
             history: &self.history,
             traces: &self.traces,
+            trace_notes: &[],
         }
     }
 }
@@ -727,4 +728,17 @@ fn screenshots_of_the_fixture() {
             std::fs::copy(&png, docs.join(format!("{name}.png"))).unwrap();
         }
     }
+}
+
+#[test]
+fn trace_notes_are_escaped_and_placed_inside_main() {
+    let sweep = Sweep::new(records());
+    let notes = ["a <b> & \"c\"".to_owned()];
+    let mut input = sweep.input();
+    input.trace_notes = &notes;
+    let out = render_dashboard(&input);
+    assert!(out.contains("<li class=\"note no-trace\">a &lt;b&gt; &amp; &quot;c&quot;</li>"), "{out}");
+    let (main, rest) = out.split_once("</main>").expect("main closes");
+    assert!(main.contains("id=\"trace-notes\"") && !rest.contains("trace-notes"));
+    assert!(!render_dashboard(&sweep.input()).contains("trace-notes"), "no notes, no section");
 }

@@ -33,7 +33,6 @@ pub mod traces;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use gauntlet_reports::html::escape;
 use gauntlet_reports::record::{ReadError, ReadItem, RunRecord, read_records_tolerant};
 use gauntlet_reports::{
     BaselineDiff, DashboardInput, DiffIndex, DiffOptions, DigestBuilder, GateCheck, GateConfig, GateError,
@@ -338,8 +337,9 @@ impl Prepared {
                 diff: diff.as_ref(),
                 history: &self.history,
                 traces: &trace_set.traces,
+                trace_notes: &trace_set.notes,
             };
-            let html = with_notes(render_dashboard(&input), &trace_set.notes);
+            let html = render_dashboard(&input);
             write(path, &html)?;
             written.push(path.clone());
         }
@@ -449,38 +449,4 @@ fn write(path: &Path, text: &str) -> Result<(), ArtefactError> {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
     std::fs::write(path, text).map_err(err)
-}
-
-/// Adds a "Traces not shown" section with `notes` at the end of the
-/// dashboard's main content.
-fn with_notes(mut html: String, notes: &[String]) -> String {
-    if notes.is_empty() {
-        return html;
-    }
-    let Some(at) = html.rfind("</main>") else { return html };
-    let mut section = String::from(
-        "<section class=\"panel\" id=\"trace-notes\"><h2>Traces not shown</h2>\n\
-         <p class=\"lead\">These failing jobs are listed without a picture of their trace:</p>\n<ul>\n",
-    );
-    for note in notes {
-        let _ = writeln!(section, "<li class=\"note no-trace\">{}</li>", escape(note));
-    }
-    section.push_str("</ul>\n</section>\n");
-    html.insert_str(at, &section);
-    html
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn notes_are_escaped_and_placed_inside_main() {
-        let html = "<html><body><main><p>x</p></main><footer/></body></html>".to_owned();
-        let out = with_notes(html.clone(), &["a <b> & \"c\"".to_owned()]);
-        assert!(out.contains("<li class=\"note no-trace\">a &lt;b&gt; &amp; &quot;c&quot;</li>"), "{out}");
-        let (main, rest) = out.split_once("</main>").expect("main closes");
-        assert!(main.contains("id=\"trace-notes\"") && !rest.contains("trace-notes"));
-        assert_eq!(with_notes(html.clone(), &[]), html);
-    }
 }
