@@ -21,6 +21,8 @@ pub const CLEARANCE_HORIZON: f64 = 1000.0;
 pub struct Verdict {
     /// Criterion name (`no_collision`, `min_ttc`, …).
     pub criterion: &'static str,
+    /// The criterion as judged, with its threshold.
+    pub spec: CriterionSpec,
     /// Whether it held for the whole run.
     pub passed: bool,
     /// Worst signed margin over the run (unit of the criterion).
@@ -114,6 +116,7 @@ impl Criteria {
                 }
                 Verdict {
                     criterion: c.spec.name(),
+                    spec: c.spec,
                     passed: worst >= 0.0 && first.is_none(),
                     margin: worst,
                     first_violation_t: first,

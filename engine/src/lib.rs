@@ -41,8 +41,8 @@ pub use math::V2;
 pub use outcome::{EngineFault, Outcome, RunError, RunResult};
 pub use sim::{RunOptions, Simulation, StepStatus};
 pub use spec::{
-    ActorSpec, Behaviour, BehaviourStep, CRITERION_NAMES, CriterionSpec, EgoSpec, Environment, SensorSpec,
-    Trigger, WorldSpec,
+    ActorSpec, Behaviour, BehaviourStep, CRITERION_NAMES, CriterionSpec, CriterionUnit, EgoSpec, Environment,
+    SensorSpec, Trigger, WorldSpec, criterion_unit,
 };
 pub use trace::{BoundedTrace, TraceBody, TraceFrame, TraceHash};
 

@@ -211,6 +211,53 @@ impl CriterionSpec {
             CriterionSpec::ReachGoal { .. } => "reach_goal",
         }
     }
+
+    /// Its threshold in its unit (`None` for criteria without one).
+    pub fn threshold(&self) -> Option<f64> {
+        match *self {
+            CriterionSpec::NoCollision | CriterionSpec::StayOnRoad => None,
+            CriterionSpec::MinTtc { min } | CriterionSpec::MinGap { min } => Some(min),
+            CriterionSpec::SpeedLimit { tolerance } => Some(tolerance),
+            CriterionSpec::MaxDecel { max } | CriterionSpec::MaxJerk { max } => Some(max),
+            CriterionSpec::ReachGoal { within } => Some(within),
+        }
+    }
+
+    /// Its unit and scale ([`criterion_unit`]).
+    pub fn unit(&self) -> CriterionUnit {
+        criterion_unit(self.name()).unwrap_or_else(|| unreachable!("every criterion has a unit"))
+    }
+}
+
+/// The unit of a criterion's margin and the scale that makes margins of
+/// different criteria comparable: a margin divided by its scale is in
+/// "units of robustness" (1 = one typical safety buffer of that criterion).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CriterionUnit {
+    /// The unit of the margin, e.g. `m`, `s`, `m/s²`.
+    pub unit: &'static str,
+    /// One typical safety buffer of this criterion, in its unit.
+    pub scale: f64,
+}
+
+/// The unit and scale of the criterion called `name`: the one table of them.
+///
+/// Scales: 1 m of clearance, 1 s of time-to-collision, 2 m of gap, 0.5 m to
+/// the road edge, 1 m/s of speed, 1 m/s² of deceleration, 5 m/s³ of jerk,
+/// 10 m of distance to the goal.
+pub fn criterion_unit(name: &str) -> Option<CriterionUnit> {
+    let (unit, scale) = match name {
+        "no_collision" => ("m", 1.0),
+        "min_ttc" => ("s", 1.0),
+        "min_gap" => ("m", 2.0),
+        "stay_on_road" => ("m", 0.5),
+        "speed_limit" => ("m/s", 1.0),
+        "max_decel" => ("m/s²", 1.0),
+        "max_jerk" => ("m/s³", 5.0),
+        "reach_goal" => ("m", 10.0),
+        _ => return None,
+    };
+    Some(CriterionUnit { unit, scale })
 }
 
 /// Every criterion name, in the order records list them.

@@ -55,7 +55,7 @@ pub use markdown::{MarkdownOptions, render_markdown, render_markdown_summary};
 pub use merge::{MergeError, MergeOptions, MergeOutput, MergeStats, merge};
 pub use record::{
     AdapterRef, ErrorKind, JobKey, JobKind, Outcome, ParamValue, ReadError, ReadItem, RecordError,
-    RecordReader, RecordWriter, RunRecord, SCHEMA_VERSION, TornLine, Verdict, WriteError, read_records,
-    read_records_tolerant,
+    RecordReader, RecordWriter, RunRecord, SCHEMA_VERSION, TornLine, Triage, Verdict, WriteError,
+    read_records, read_records_tolerant,
 };
 pub use summary::{Summary, SummaryBuilder, Totals, render_summary, summarize};

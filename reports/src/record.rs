@@ -292,6 +292,56 @@ pub struct Verdict {
     /// Relative speed at impact in m/s; only for a collision.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "float::opt_finite")]
     pub impact_speed: Option<f64>,
+    /// The criterion's threshold in its unit (`min` of `min_ttc`, `max` of
+    /// `max_decel`, …); absent for criteria without one.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "float::opt_finite")]
+    pub threshold: Option<f64>,
+    /// The unit of `margin` (`m`, `s`, `m/s`, `m/s²`, `m/s³`); empty in records older than it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub unit: String,
+    /// One typical safety buffer of the criterion, in its unit: `margin / scale`
+    /// is the normalised margin that ranks and compares across criteria.
+    /// `None` in records older than it (read as 1).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "float::opt_finite")]
+    pub scale: Option<f64>,
+    /// The requirement ids this verdict is evidence for (it is one of their
+    /// checks, at their threshold); empty for a scenario's own criterion.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<String>,
+}
+
+impl Verdict {
+    /// The margin divided by the criterion's scale: comparable across
+    /// criteria of different units (see [`Verdict::scale`]).
+    pub fn normalized_margin(&self) -> f64 {
+        self.margin / self.scale.filter(|s| *s > 0.0).unwrap_or(1.0)
+    }
+}
+
+/// Whether any control within the ego's limits could have avoided a
+/// failing job's violation (see the README's "Failure triage").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Triage {
+    /// `true`: an oracle manoeuvre avoids it; `false`: none of the
+    /// manoeuvres tried from any checkpoint avoids it; `null`: unknown.
+    pub avoidable: Option<bool>,
+    /// The violated criterion triaged.
+    pub criterion: String,
+    /// The manoeuvre that avoids it (e.g. `max_brake`), when avoidable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manoeuvre: Option<String>,
+    /// When the manoeuvre took over from the stack, s.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "float::opt_finite")]
+    pub from_t: Option<f64>,
+    /// The criterion's margin under that manoeuvre (≥ 0 when avoided), or
+    /// the best margin any manoeuvre reached when unavoidable.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "float::opt_finite")]
+    pub margin: Option<f64>,
+    /// Oracle runs spent.
+    pub runs: u32,
+    /// Why it is unknown, or anything else worth saying.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 /// Why a job ended in `error`.
@@ -437,6 +487,9 @@ pub struct RunRecord {
     pub trace_hash: String,
     /// The command that reproduces this job.
     pub replay: String,
+    /// For a failing job: whether its violation was avoidable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triage: Option<Triage>,
     /// Fields this version does not know (written by a newer engine), kept
     /// verbatim so that they survive a read–write round trip.
     #[serde(flatten)]
@@ -990,6 +1043,10 @@ pub(crate) mod tests {
                     first_violation_t: if passed { None } else { Some(4.15) },
                     worst_t: Some(4.15),
                     impact_speed: if passed { None } else { Some(6.2) },
+                    threshold: None,
+                    unit: "m".to_owned(),
+                    scale: Some(1.0),
+                    requirements: Vec::new(),
                 }]
             },
             error: (outcome == Outcome::Error).then(|| RecordError {
@@ -1001,6 +1058,7 @@ pub(crate) mod tests {
             wall_ms: 12.5,
             trace_hash: format!("t{seed}"),
             replay: format!("gauntlet replay scenarios/library/{scenario}.ron --seed {seed}"),
+            triage: None,
             extra: BTreeMap::new(),
         }
     }

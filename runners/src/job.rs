@@ -246,13 +246,20 @@ fn build_record(
         verdicts: result
             .verdicts
             .iter()
-            .map(|v| Verdict {
-                criterion: v.criterion.to_owned(),
-                passed: v.passed,
-                margin: v.margin,
-                first_violation_t: v.first_violation_t,
-                worst_t: Some(v.worst_t),
-                impact_speed: v.impact_speed,
+            .map(|v| {
+                let unit = v.spec.unit();
+                Verdict {
+                    criterion: v.criterion.to_owned(),
+                    passed: v.passed,
+                    margin: v.margin,
+                    first_violation_t: v.first_violation_t,
+                    worst_t: Some(v.worst_t),
+                    impact_speed: v.impact_speed,
+                    threshold: v.spec.threshold(),
+                    unit: unit.unit.to_owned(),
+                    scale: Some(unit.scale),
+                    requirements: Vec::new(),
+                }
             })
             .collect(),
         error: result.error.as_ref().map(|e| RecordError { kind: error_kind(e), message: e.to_string() }),
@@ -261,6 +268,7 @@ fn build_record(
         wall_ms,
         trace_hash: result.trace_hash.to_hex(),
         replay: job.replay_command(&identity.spec),
+        triage: None,
         extra: BTreeMap::new(),
     }
 }

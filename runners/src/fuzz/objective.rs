@@ -3,21 +3,12 @@
 use gauntlet_engine::CRITERION_NAMES;
 use gauntlet_reports::record::{Outcome, RunRecord};
 
-/// The margin of each criterion that counts as "one unit" of robustness,
-/// so that margins in metres, seconds and m/s² can be compared: a search
-/// minimises the smallest margin divided by its criterion's scale.
+/// The margin of each criterion that counts as "one unit" of robustness
+/// (the engine's one table, [`gauntlet_engine::criterion_unit`]), so that
+/// margins in metres, seconds and m/s² can be compared: a search minimises
+/// the smallest margin divided by its criterion's scale.
 pub(crate) fn scale(criterion: &str) -> f64 {
-    match criterion {
-        "no_collision" => 1.0, // m of clearance
-        "min_ttc" => 1.0,      // s
-        "min_gap" => 2.0,      // m
-        "stay_on_road" => 0.5, // m
-        "speed_limit" => 1.0,  // m/s
-        "max_decel" => 1.0,    // m/s²
-        "max_jerk" => 5.0,     // m/s³
-        "reach_goal" => 10.0,  // m
-        _ => 1.0,
-    }
+    gauntlet_engine::criterion_unit(criterion).map_or(1.0, |u| u.scale)
 }
 
 /// Scaled margins beyond this magnitude count as this much (keeps `exp` finite).
