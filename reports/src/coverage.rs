@@ -21,7 +21,14 @@ pub fn job_facts(r: &RunRecord) -> JobFacts {
         verdicts: r
             .verdicts
             .iter()
-            .map(|v| CriterionFact { criterion: v.criterion.clone(), passed: v.passed, margin: v.margin })
+            .map(|v| CriterionFact {
+                criterion: v.criterion.clone(),
+                passed: v.passed,
+                margin: v.margin,
+                unit: v.unit.clone(),
+                scale: v.scale.unwrap_or(1.0),
+                requirements: v.requirements.clone(),
+            })
             .collect(),
     }
 }

@@ -189,6 +189,9 @@ pub enum Command {
         /// Write the replay viewer (a self-contained, animated HTML page) to this file.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
+        /// Taxonomy whose requirement checks the job is scored against (default: taxonomy/default.ron, else built-in).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
         /// Adapter options.
         #[command(flatten)]
         adapter: AdapterArgs,
@@ -216,9 +219,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: coverage::CoverageFormat,
-        /// Passing runs an ASIL C/D hazard needs to count in top-risk coverage.
-        #[arg(long, default_value_t = 1)]
-        top_risk_min_passes: u32,
+        /// Checked runs an ASIL C/D hazard needs in top-risk coverage (default: the taxonomy's evidence policy).
+        #[arg(long)]
+        top_risk_min_runs: Option<u32>,
     },
     /// Merge record files (e.g. the shards of one sweep) into one, sorted by job.
     Merge {
@@ -410,7 +413,19 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             println!("records: {}", report.out.display());
             Ok(report.exit_code())
         }
-        Command::Replay { target, seed, source, job, line, trace, json, check_adapter, html, adapter } => {
+        Command::Replay {
+            target,
+            seed,
+            source,
+            job,
+            line,
+            trace,
+            json,
+            check_adapter,
+            html,
+            taxonomy,
+            adapter,
+        } => {
             let config = replay::ReplayConfig {
                 target,
                 seed,
@@ -419,6 +434,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 exec: adapter.exec_options(),
                 adapter: adapter.adapter,
                 trace_csv: trace,
+                taxonomy,
             };
             if check_adapter {
                 let divergence = crate::commands::check_adapter::check_adapter(&config)?;
@@ -460,9 +476,9 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             println!("{} valid, {} problem(s)", report.valid.len(), report.problems.len());
             Ok(if report.problems.is_empty() { EXIT_PASS } else { EXIT_USAGE })
         }
-        Command::Coverage { records, taxonomy, format, top_risk_min_passes } => {
+        Command::Coverage { records, taxonomy, format, top_risk_min_runs } => {
             let taxonomy = load_taxonomy(taxonomy.as_deref())?;
-            let options = gauntlet_taxonomy::CoverageOptions { top_risk_min_passes };
+            let options = gauntlet_taxonomy::CoverageOptions { top_risk_min_runs };
             let report = coverage::coverage(&records, &taxonomy, &options)?;
             print!("{}", coverage::render(&report, format)?);
             Ok(EXIT_PASS)

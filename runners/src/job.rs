@@ -24,6 +24,7 @@ use gauntlet_scenarios::mutation::FuzzSpace;
 use gauntlet_scenarios::{Instance, Scenario, ScenarioError};
 
 use crate::adapter::{AdapterFactory, AdapterSetupError, AdapterSpec};
+use crate::checks::{RequirementCheck, evidenced_by, missing_criteria};
 
 /// One job: a scenario, a seed and how its instance is built.
 #[derive(Debug, Clone)]
@@ -33,6 +34,8 @@ pub struct Job {
     source: JobSource,
     /// Turns a given instance into a scenario; `None` for seeded jobs.
     space: Option<Arc<FuzzSpace>>,
+    /// The requirement checks it is scored against besides the scenario's criteria.
+    checks: Arc<[RequirementCheck]>,
 }
 
 /// A job that cannot be made.
@@ -46,14 +49,20 @@ pub struct MissingInstance {
 impl Job {
     /// The instance of `scenario` drawn from `seed` (seed 0: nominal).
     pub fn seeded(scenario: Arc<Scenario>, seed: u64) -> Self {
-        Self { scenario, seed, source: JobSource::Seed, space: None }
+        Self { scenario, seed, source: JobSource::Seed, space: None, checks: Arc::from([]) }
     }
 
     /// A job whose instance is given by `source` (a regression or a fuzz
     /// instance), built through `space` (the fuzz space of its scenario).
     pub fn given(space: Arc<FuzzSpace>, source: JobSource) -> Result<Self, MissingInstance> {
         let seed = source.instance().ok_or(MissingInstance { kind: source.kind() })?.seed;
-        Ok(Self { scenario: Arc::clone(space.scenario()), seed, source, space: Some(space) })
+        Ok(Self {
+            scenario: Arc::clone(space.scenario()),
+            seed,
+            source,
+            space: Some(space),
+            checks: Arc::from([]),
+        })
     }
 
     /// A job of `scenario` built from `source`, making the fuzz space when
@@ -66,6 +75,18 @@ impl Job {
                 Ok(Self::given(space, source).unwrap_or_else(|_| unreachable!("only `Seed` has no instance")))
             }
         }
+    }
+
+    /// The job scored against `checks` too ([`crate::checks::requirement_checks`]
+    /// of its scenario's hazards).
+    pub fn with_checks(mut self, checks: Arc<[RequirementCheck]>) -> Self {
+        self.checks = checks;
+        self
+    }
+
+    /// The requirement checks it is scored against.
+    pub fn checks(&self) -> &[RequirementCheck] {
+        &self.checks
     }
 
     /// The scenario.
@@ -89,18 +110,23 @@ impl Job {
         job_key(self.scenario.id(), self.seed, &self.source)
     }
 
-    /// The concrete instance: the engine's world and the parameter values.
+    /// The concrete instance: the engine's world (with a criterion for every
+    /// requirement check no criterion of the scenario judges) and the
+    /// parameter values.
     pub fn instance(&self) -> Result<Instance, ScenarioError> {
-        match (self.source.instance(), &self.space) {
+        let mut instance = match (self.source.instance(), &self.space) {
             (Some(genome), Some(space)) => {
                 let fuzzed = space.instantiate(genome)?;
                 let mut instance = fuzzed.instance(genome.seed);
                 // The fuzzed file has every number fixed: its values are the genome's.
                 instance.params = genome.values.clone();
-                Ok(instance)
+                instance
             }
-            _ => Ok(self.scenario.instance(self.seed)),
-        }
+            _ => self.scenario.instance(self.seed),
+        };
+        let added = missing_criteria(&instance.world.criteria, &self.checks);
+        instance.world.criteria.extend(added);
+        Ok(instance)
     }
 
     /// The one command that runs this job again against `adapter`, giving
@@ -258,7 +284,7 @@ fn build_record(
                     threshold: v.spec.threshold(),
                     unit: unit.unit.to_owned(),
                     scale: Some(unit.scale),
-                    requirements: Vec::new(),
+                    requirements: evidenced_by(&v.spec, &job.checks),
                 }
             })
             .collect(),

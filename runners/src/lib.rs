@@ -5,6 +5,7 @@
 
 pub mod adapter;
 pub mod artefacts;
+pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod error;

@@ -12,6 +12,7 @@ use gauntlet_scenarios::regression::{self, Regression, is_regression_file};
 use gauntlet_scenarios::{Scenario, ScenarioError, discover};
 use gauntlet_taxonomy::Taxonomy;
 
+use crate::checks::{RequirementCheck, requirement_checks};
 use crate::job::Job;
 
 /// A saved regression, loaded with its scenario.
@@ -224,7 +225,12 @@ impl Library {
     /// an adapter of the same name), then every scenario × seeds `0..seeds`
     /// (seed 0 is the nominal instance), riskiest scenarios first, all seeds
     /// of a scenario together.
+    ///
+    /// Every job is scored against the checks of the requirements of the
+    /// hazards its scenario names ([`crate::checks`]).
     pub fn plan(&self, seeds: u64, taxonomy: &Taxonomy, adapter: &AdapterRef) -> Plan {
+        let checks_of =
+            |s: &Scenario| -> Arc<[RequirementCheck]> { requirement_checks(taxonomy, s.hazards()).into() };
         let mut plan = Plan::default();
         for r in &self.regressions {
             if !r.named && r.regression.adapter.name != adapter.name {
@@ -234,12 +240,14 @@ impl Library {
                 });
                 continue;
             }
-            plan.jobs.push(r.job(None));
+            plan.jobs.push(r.job(None).with_checks(checks_of(r.space.scenario())));
         }
         plan.jobs.reserve(self.scenarios.len() * seeds as usize);
         for i in self.risk_order(taxonomy) {
+            let checks = checks_of(&self.scenarios[i]);
             for seed in 0..seeds {
-                plan.jobs.push(Job::seeded(Arc::clone(&self.scenarios[i]), seed));
+                plan.jobs
+                    .push(Job::seeded(Arc::clone(&self.scenarios[i]), seed).with_checks(Arc::clone(&checks)));
             }
         }
         plan

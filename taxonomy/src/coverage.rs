@@ -17,18 +17,13 @@ use crate::{
     AsilClass, Controllability, CriterionFact, Exposure, JobFacts, JobOutcome, RiskRank, Severity, Taxonomy,
 };
 
-/// Tunables of [`coverage`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Tunables of [`coverage`]; by default everything follows the taxonomy's
+/// evidence policy ([`crate::EvidencePolicy`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CoverageOptions {
-    /// How many passing runs an ASIL C or D hazard needs to count as covered in top-risk
-    /// coverage. Default 1.
-    pub top_risk_min_passes: u32,
-}
-
-impl Default for CoverageOptions {
-    fn default() -> Self {
-        Self { top_risk_min_passes: 1 }
-    }
+    /// Overrides the runs an ASIL C or D hazard needs in top-risk coverage
+    /// (the taxonomy's `min_passing_runs` for C and D otherwise).
+    pub top_risk_min_runs: Option<u32>,
 }
 
 /// Runs by outcome.
@@ -116,17 +111,49 @@ pub struct DimensionPairCoverage {
     pub pairs: Share,
 }
 
-/// The smallest margin seen, and where.
+/// The worst margin seen, and where: the smallest *normalised* margin
+/// (margin / the criterion's scale), shown raw with its unit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WorstMargin {
     /// The criterion.
     pub criterion: String,
     /// Its margin (negative = violated by that much), in the criterion's unit.
     pub margin: f64,
+    /// The unit of `margin`.
+    pub unit: String,
+    /// `margin / scale`: what "worst" compares.
+    pub normalized: f64,
+    /// The requirements the verdict evidences.
+    pub requirements: Vec<String>,
     /// The scenario of the run.
     pub scenario: String,
     /// The seed of the run.
     pub seed: u64,
+}
+
+/// Runs of a hazard's scenarios judged against the checks of its requirements.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HazardChecks {
+    /// Evidence runs naming the hazard with at least one verdict of a check of its requirements.
+    pub checked: u32,
+    /// Checked runs in which a check of one of its requirements failed.
+    pub violated: u32,
+    /// Checked runs in which every such check held: `checked - violated`.
+    pub held: u32,
+}
+
+/// What the evidence says of a hazard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HazardStatus {
+    /// A check of one of its requirements failed in a run of one of its scenarios.
+    Violated,
+    /// Its requirements' checks were judged and always held.
+    Held,
+    /// Its scenarios ran, but no check of its requirements was judged.
+    NotChecked,
+    /// No evidence run named it.
+    Unexercised,
 }
 
 /// Evidence for one hazard: the runs of scenarios that name it.
@@ -144,32 +171,107 @@ pub struct HazardCoverage {
     pub exposure: Exposure,
     /// Controllability.
     pub controllability: Controllability,
-    /// Runs naming the hazard (a run naming it twice counts once).
+    /// Runs naming the hazard, by the *scenario's* outcome (a run naming it twice counts
+    /// once): a scenario can fail a criterion that no requirement of this hazard checks.
     pub counts: Counts,
     /// At least one evidence run.
     pub exercised: bool,
-    /// `failed / (passed + failed)`; `None` without evidence runs.
-    pub failure_rate: Option<f64>,
-    /// 95 % Wilson score interval of the failure rate; `None` without evidence runs.
-    pub failure_interval: Option<Interval>,
-    /// The smallest margin, over the evidence runs, of the criteria that give evidence for a
-    /// requirement mitigating this hazard (of every criterion when no requirement mitigates
-    /// it); NaN margins are skipped. `None` when no such verdict exists.
+    /// Runs judged against the checks of its requirements, and how many violated one.
+    pub checks: HazardChecks,
+    /// Violated, held, not checked or unexercised (see [`HazardStatus`]).
+    pub status: HazardStatus,
+    /// `violated / checked`; `None` without checked runs.
+    pub violation_rate: Option<f64>,
+    /// 95 % Wilson score interval of the violation rate; `None` without checked runs.
+    pub violation_interval: Option<Interval>,
+    /// The worst (smallest normalised) margin over the verdicts of its requirements' checks
+    /// only; NaN margins are skipped. `None` when no such verdict exists.
     pub worst_margin: Option<WorstMargin>,
     /// Ids of the requirements that mitigate it.
     pub requirements: Vec<String>,
 }
 
-/// Top-risk coverage: how many of the ASIL C and D hazards have at least N passing runs.
+/// Top-risk coverage: the share of ASIL C and D hazards whose evidence is
+/// statistically sufficient (see [`TopRiskCoverage::rule`]).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TopRiskCoverage {
-    /// The N of "at least N passing runs" ([`CoverageOptions::top_risk_min_passes`]).
-    pub min_passes: u32,
-    /// ASIL C and D hazards with at least N passing runs, out of all ASIL C and D hazards.
+    /// The rule, in words, printed with the figure wherever it is shown.
+    pub rule: String,
+    /// Checked runs an ASIL C hazard needs.
+    pub min_runs_c: u32,
+    /// Checked runs an ASIL D hazard needs.
+    pub min_runs_d: u32,
+    /// The largest 95 % Wilson upper bound on the violation rate allowed.
+    pub max_violation_rate: f64,
+    /// Covered ASIL C and D hazards, out of all ASIL C and D hazards.
     pub hazards: Share,
-    /// Ids of the ASIL C and D hazards with fewer than N passing runs, riskiest first.
-    pub short: Vec<String>,
+    /// The ASIL C and D hazards not covered, riskiest first, each with why.
+    pub short: Vec<TopRiskShortfall>,
 }
+
+/// An ASIL C or D hazard that top-risk coverage does not count.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopRiskShortfall {
+    /// Hazard id.
+    pub id: String,
+    /// Its class.
+    pub asil: AsilClass,
+    /// Checked runs.
+    pub checked: u32,
+    /// Runs that violated a check.
+    pub violated: u32,
+    /// Checked runs needed.
+    pub needed: u32,
+    /// 95 % Wilson upper bound of the violation rate; `None` without checked runs.
+    pub upper: Option<f64>,
+    /// Why, in words.
+    pub why: String,
+}
+
+/// Whether a requirement's evidence for a hazard (or for all of them) suffices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceStatus {
+    /// At least as many passing runs at the requirement's thresholds as its
+    /// hazard's class needs, and no failing one.
+    Complete,
+    /// Passing runs, but fewer than needed, and no failing one.
+    Insufficient,
+    /// No passing run at the requirement's thresholds.
+    Missing,
+    /// A run violated one of its checks.
+    Failing,
+}
+
+impl TraceStatus {
+    /// `complete`, `insufficient`, `missing` or `failing`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TraceStatus::Complete => "complete",
+            TraceStatus::Insufficient => "insufficient",
+            TraceStatus::Missing => "missing",
+            TraceStatus::Failing => "failing",
+        }
+    }
+}
+
+/// A run that violated a requirement's check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FailingRun {
+    /// Scenario id.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// The failed check's criterion.
+    pub criterion: String,
+    /// Its margin, in its unit.
+    pub margin: f64,
+    /// The unit.
+    pub unit: String,
+}
+
+/// Most failing runs listed per requirement and hazard (the count is exact).
+pub const FAILING_RUNS_LISTED: usize = 10;
 
 /// One criterion's verdict in the latest run of a scenario.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -193,7 +295,8 @@ pub struct ScenarioEvidence {
     pub latest_seed: u64,
     /// The outcome of the latest run.
     pub latest_outcome: JobOutcome,
-    /// The latest run's verdict on each of the requirement's criteria, in the requirement's order.
+    /// The latest run's verdict on each of the requirement's checks (the verdict judged at
+    /// the requirement's threshold), in the requirement's order.
     pub latest_verdicts: Vec<CriterionVerdict>,
 }
 
@@ -208,6 +311,19 @@ pub struct HazardTrace {
     pub scenarios: Vec<ScenarioEvidence>,
     /// At least one evidence run of a scenario naming it.
     pub executed: bool,
+    /// Runs naming it in which every check of the requirement was judged and held.
+    pub passing: u32,
+    /// Runs naming it in which a check of the requirement failed.
+    pub failing: u32,
+    /// Runs naming it without a verdict on every check (errors, or checks the
+    /// scenario cannot judge, such as `reach_goal` without a goal deadline).
+    pub not_evaluated: u32,
+    /// Passing runs the hazard's class needs ([`crate::EvidencePolicy`]).
+    pub needed: u32,
+    /// Complete, insufficient, missing or failing.
+    pub status: TraceStatus,
+    /// The first failing runs (at most [`FAILING_RUNS_LISTED`]).
+    pub failing_runs: Vec<FailingRun>,
 }
 
 /// Traceability of one requirement: requirement → hazards → scenarios → latest verdicts.
@@ -217,11 +333,13 @@ pub struct RequirementTrace {
     pub id: String,
     /// Requirement text.
     pub text: String,
-    /// The criteria that give evidence for it.
-    pub criteria: Vec<String>,
+    /// Its checks, as written (`MinTtc(min: 2.0)`).
+    pub checks: Vec<String>,
     /// Its hazards, in the requirement's order.
     pub hazards: Vec<HazardTrace>,
-    /// Every hazard has at least one evidence run.
+    /// The worst status of its hazards (failing, then missing, insufficient, complete).
+    pub status: TraceStatus,
+    /// `status` is complete: every hazard has enough passing runs and none failing.
     pub complete: bool,
 }
 
@@ -314,12 +432,13 @@ pub struct CoverageReport {
     /// Risk-weighted coverage: Σ weight(class) over exercised hazards, out of Σ weight(class)
     /// over all hazards, with the weights of [`AsilClass::weight`] (QM 1, A 2, B 4, C 8, D 16).
     pub risk_weighted: Share,
-    /// Top-risk coverage: the share of ASIL C and D hazards with at least N passing runs.
+    /// Top-risk coverage: the share of ASIL C and D hazards with statistically sufficient
+    /// evidence ([`TopRiskCoverage::rule`]).
     pub top_risk: TopRiskCoverage,
     /// Requirement → hazards → scenarios → latest verdicts, in taxonomy order.
     pub traceability: Vec<RequirementTrace>,
-    /// Traceability completeness: requirements each of whose hazards has at least one evidence
-    /// run (of a scenario naming it), out of all requirements.
+    /// Traceability completeness: requirements whose status is complete (every hazard has
+    /// enough passing runs at the requirement's thresholds, and none failing), out of all.
     pub completeness: Share,
     /// Unexercised hazards and pairs, riskiest first.
     pub gaps: Gaps,
@@ -364,14 +483,27 @@ pub struct CoverageBuilder<'a> {
     /// Keyed by ((dimension index, value index), (dimension index, value index)), a before b.
     pairs: BTreeMap<IndexPair, Counts>,
     hazards: Vec<Counts>,
+    /// Per hazard: runs judged against its requirements' checks.
+    checks: Vec<HazardChecks>,
     worst: Vec<Option<WorstMargin>>,
     /// Per hazard: scenario id → (counts, latest run).
     scenarios: Vec<BTreeMap<String, (Counts, Latest)>>,
     unknown_dimensions: BTreeMap<String, u32>,
     unknown_values: BTreeMap<(String, String), u32>,
     unknown_hazards: BTreeMap<String, u32>,
-    /// Per hazard: the criteria its worst margin considers (empty = all).
-    relevant: Vec<BTreeSet<&'a str>>,
+    /// Per hazard: the ids of the requirements that mitigate it.
+    mitigated_by: Vec<BTreeSet<&'a str>>,
+    /// Per requirement, per hazard of it (in its order): the evidence so far.
+    traces: Vec<Vec<TraceAcc>>,
+}
+
+/// A requirement's evidence for one hazard, accumulated.
+#[derive(Default)]
+struct TraceAcc {
+    passing: u32,
+    failing: u32,
+    not_evaluated: u32,
+    failing_runs: Vec<FailingRun>,
 }
 
 impl<'a> CoverageBuilder<'a> {
@@ -379,12 +511,15 @@ impl<'a> CoverageBuilder<'a> {
     pub fn new(taxonomy: &'a Taxonomy) -> Self {
         let pairs =
             taxonomy.feasible_pair_indices().into_iter().map(|pair| (pair, Counts::default())).collect();
-        let relevant = taxonomy
+        let mitigated_by = taxonomy
             .hazards
             .iter()
-            .map(|h| {
-                taxonomy.requirements_for(&h.id).flat_map(|r| r.criteria.iter().map(String::as_str)).collect()
-            })
+            .map(|h| taxonomy.requirements_for(&h.id).map(|r| r.id.as_str()).collect())
+            .collect();
+        let traces = taxonomy
+            .requirements
+            .iter()
+            .map(|r| r.hazards.iter().map(|_| TraceAcc::default()).collect())
             .collect();
         Self {
             taxonomy,
@@ -392,12 +527,14 @@ impl<'a> CoverageBuilder<'a> {
             values: taxonomy.dimensions.iter().map(|d| vec![Counts::default(); d.values.len()]).collect(),
             pairs,
             hazards: vec![Counts::default(); taxonomy.hazards.len()],
+            checks: vec![HazardChecks::default(); taxonomy.hazards.len()],
             worst: vec![None; taxonomy.hazards.len()],
             scenarios: taxonomy.hazards.iter().map(|_| BTreeMap::new()).collect(),
             unknown_dimensions: BTreeMap::new(),
             unknown_values: BTreeMap::new(),
             unknown_hazards: BTreeMap::new(),
-            relevant,
+            mitigated_by,
+            traces,
         }
     }
 
@@ -453,25 +590,84 @@ impl<'a> CoverageBuilder<'a> {
                 }
             }
             if outcome.is_evidence() {
-                for verdict in &fact.verdicts {
-                    let relevant =
-                        self.relevant[h].is_empty() || self.relevant[h].contains(verdict.criterion.as_str());
-                    let worse = self.worst[h].as_ref().is_none_or(|w| verdict.margin < w.margin);
-                    if relevant && !verdict.margin.is_nan() && worse {
-                        self.worst[h] = Some(WorstMargin {
-                            criterion: verdict.criterion.clone(),
-                            margin: verdict.margin,
-                            scenario: fact.scenario.clone(),
-                            seed: fact.seed,
-                        });
-                    }
+                self.judge_hazard(h, fact);
+            }
+        }
+        for (r, requirement) in self.taxonomy.requirements.iter().enumerate() {
+            for (k, hazard) in requirement.hazards.iter().enumerate() {
+                if fact.hazards.contains(hazard) {
+                    Self::judge_requirement(&mut self.traces[r][k], requirement, fact);
                 }
             }
         }
     }
 
+    /// Counts a run naming hazard `h` against the checks of its requirements.
+    fn judge_hazard(&mut self, h: usize, fact: &JobFacts) {
+        let mitigated_by = &self.mitigated_by[h];
+        let mut checked = false;
+        let mut violated = false;
+        for verdict in &fact.verdicts {
+            if !verdict.requirements.iter().any(|r| mitigated_by.contains(r.as_str())) {
+                continue;
+            }
+            checked = true;
+            violated |= !verdict.passed;
+            let normalized = verdict.normalized_margin();
+            let worse = self.worst[h].as_ref().is_none_or(|w| normalized < w.normalized);
+            if !verdict.margin.is_nan() && worse {
+                self.worst[h] = Some(WorstMargin {
+                    criterion: verdict.criterion.clone(),
+                    margin: verdict.margin,
+                    unit: verdict.unit.clone(),
+                    normalized,
+                    requirements: verdict.requirements.clone(),
+                    scenario: fact.scenario.clone(),
+                    seed: fact.seed,
+                });
+            }
+        }
+        let c = &mut self.checks[h];
+        if checked {
+            c.checked += 1;
+            if violated {
+                c.violated += 1;
+            } else {
+                c.held += 1;
+            }
+        }
+    }
+
+    /// Counts a run naming one of `requirement`'s hazards as evidence for it:
+    /// passing when every check was judged at the requirement's threshold and
+    /// held, failing when one failed.
+    fn judge_requirement(acc: &mut TraceAcc, requirement: &crate::Requirement, fact: &JobFacts) {
+        if !fact.outcome.is_evidence() {
+            acc.not_evaluated += 1;
+            return;
+        }
+        let judged: Vec<&CriterionFact> =
+            fact.verdicts.iter().filter(|v| v.evidences(&requirement.id)).collect();
+        if let Some(failed) = judged.iter().find(|v| !v.passed) {
+            acc.failing += 1;
+            if acc.failing_runs.len() < FAILING_RUNS_LISTED {
+                acc.failing_runs.push(FailingRun {
+                    scenario: fact.scenario.clone(),
+                    seed: fact.seed,
+                    criterion: failed.criterion.clone(),
+                    margin: failed.margin,
+                    unit: failed.unit.clone(),
+                });
+            }
+        } else if requirement.checks.iter().all(|c| judged.iter().any(|v| v.criterion == c.criterion())) {
+            acc.passing += 1;
+        } else {
+            acc.not_evaluated += 1;
+        }
+    }
+
     /// The coverage of every job added.
-    pub fn finish(self, options: &CoverageOptions) -> CoverageReport {
+    pub fn finish(mut self, options: &CoverageOptions) -> CoverageReport {
         let t = self.taxonomy;
 
         let mut values = Vec::new();
@@ -515,7 +711,16 @@ impl<'a> CoverageBuilder<'a> {
         let mut hazards = Vec::new();
         for (h, hazard) in t.hazards.iter().enumerate() {
             let counts = self.hazards[h];
-            let evidence = counts.evidence();
+            let checks = self.checks[h];
+            let status = if checks.violated > 0 {
+                HazardStatus::Violated
+            } else if checks.checked > 0 {
+                HazardStatus::Held
+            } else if counts.exercised() {
+                HazardStatus::NotChecked
+            } else {
+                HazardStatus::Unexercised
+            };
             hazards.push(HazardCoverage {
                 id: hazard.id.clone(),
                 title: hazard.title.clone(),
@@ -525,8 +730,11 @@ impl<'a> CoverageBuilder<'a> {
                 controllability: hazard.controllability,
                 counts,
                 exercised: counts.exercised(),
-                failure_rate: (evidence > 0).then(|| f64::from(counts.failed) / f64::from(evidence)),
-                failure_interval: wilson_interval(counts.failed, evidence, Z_95),
+                checks,
+                status,
+                violation_rate: (checks.checked > 0)
+                    .then(|| f64::from(checks.violated) / f64::from(checks.checked)),
+                violation_interval: wilson_interval(checks.violated, checks.checked, Z_95),
                 worst_margin: self.worst[h].clone(),
                 requirements: t.requirements_for(&hazard.id).map(|r| r.id.clone()).collect(),
             });
@@ -539,33 +747,76 @@ impl<'a> CoverageBuilder<'a> {
         );
 
         let ranked = rank_hazards(t, &hazards);
+        let policy = t.evidence();
+        let needed = |asil: AsilClass| options.top_risk_min_runs.unwrap_or_else(|| policy.min_runs(asil));
+        let (min_runs_c, min_runs_d) = (needed(AsilClass::C), needed(AsilClass::D));
+        let max_rate = policy.max_violation_rate;
         let top: Vec<&&HazardCoverage> = ranked.iter().filter(|h| h.asil >= AsilClass::C).collect();
-        let short: Vec<String> = top
+        let short: Vec<TopRiskShortfall> = top
             .iter()
-            .filter(|h| h.counts.passed < options.top_risk_min_passes)
-            .map(|h| h.id.clone())
+            .filter_map(|h| {
+                let needed = needed(h.asil);
+                let upper = h.violation_interval.map(|i| i.high);
+                let c = h.checks;
+                let why = if c.violated > 0 {
+                    format!("{} of {} checked runs violated a check", c.violated, c.checked)
+                } else if c.checked < needed {
+                    format!("{} checked run(s), {needed} needed", c.checked)
+                } else if upper.is_none_or(|u| u > max_rate) {
+                    format!("upper bound {:.3} above {max_rate}", upper.unwrap_or(1.0))
+                } else {
+                    return None;
+                };
+                Some(TopRiskShortfall {
+                    id: h.id.clone(),
+                    asil: h.asil,
+                    checked: c.checked,
+                    violated: c.violated,
+                    needed,
+                    upper,
+                    why,
+                })
+            })
             .collect();
         let top_risk = TopRiskCoverage {
-            min_passes: options.top_risk_min_passes,
+            rule: format!(
+                "an ASIL C (D) hazard is covered when at least {min_runs_c} ({min_runs_d}) runs of its \
+                 scenarios were judged against the checks of its requirements, none violated one, and \
+                 the 95 % Wilson upper bound on its violation rate is at most {max_rate}"
+            ),
+            min_runs_c,
+            min_runs_d,
+            max_violation_rate: max_rate,
             hazards: Share::new(top.len() as u32 - short.len() as u32, top.len() as u32),
             short,
         };
 
+        let mut traces = std::mem::take(&mut self.traces);
         let traceability: Vec<RequirementTrace> = t
             .requirements
             .iter()
-            .map(|r| {
+            .zip(traces.iter_mut())
+            .map(|(r, accs)| {
                 let hazards: Vec<HazardTrace> = r
                     .hazards
                     .iter()
-                    .filter_map(|id| t.hazards.iter().position(|h| &h.id == id))
-                    .map(|h| self.hazard_trace(h, &r.criteria))
+                    .zip(accs.iter_mut())
+                    .filter_map(|(id, acc)| {
+                        let h = t.hazards.iter().position(|h| &h.id == id)?;
+                        Some(self.scenarios_of(h, r, std::mem::take(acc), policy.min_runs(t.hazards[h].asil)))
+                    })
                     .collect();
+                let status = hazards
+                    .iter()
+                    .map(|h| h.status)
+                    .max_by_key(|s| severity(*s))
+                    .unwrap_or(TraceStatus::Missing);
                 RequirementTrace {
                     id: r.id.clone(),
                     text: r.text.clone(),
-                    criteria: r.criteria.clone(),
-                    complete: hazards.iter().all(|h| h.executed),
+                    checks: r.checks.iter().map(ToString::to_string).collect(),
+                    complete: status == TraceStatus::Complete,
+                    status,
                     hazards,
                 }
             })
@@ -634,7 +885,13 @@ impl<'a> CoverageBuilder<'a> {
         }
     }
 
-    fn hazard_trace(&self, h: usize, criteria: &[String]) -> HazardTrace {
+    fn scenarios_of(
+        &self,
+        h: usize,
+        requirement: &crate::Requirement,
+        acc: TraceAcc,
+        needed: u32,
+    ) -> HazardTrace {
         let hazard = &self.taxonomy.hazards[h];
         let scenarios: Vec<ScenarioEvidence> = self.scenarios[h]
             .iter()
@@ -643,12 +900,17 @@ impl<'a> CoverageBuilder<'a> {
                 counts: *counts,
                 latest_seed: latest.seed,
                 latest_outcome: latest.outcome,
-                latest_verdicts: criteria
+                latest_verdicts: requirement
+                    .checks
                     .iter()
                     .map(|c| {
-                        let verdict = latest.verdicts.iter().rev().find(|v| &v.criterion == c);
+                        let verdict = latest
+                            .verdicts
+                            .iter()
+                            .rev()
+                            .find(|v| v.criterion == c.criterion() && v.evidences(&requirement.id));
                         CriterionVerdict {
-                            criterion: c.clone(),
+                            criterion: c.criterion().to_owned(),
                             passed: verdict.map(|v| v.passed),
                             margin: verdict.map(|v| v.margin),
                         }
@@ -656,12 +918,37 @@ impl<'a> CoverageBuilder<'a> {
                     .collect(),
             })
             .collect();
+        let status = if acc.failing > 0 {
+            TraceStatus::Failing
+        } else if acc.passing == 0 {
+            TraceStatus::Missing
+        } else if acc.passing < needed {
+            TraceStatus::Insufficient
+        } else {
+            TraceStatus::Complete
+        };
         HazardTrace {
             id: hazard.id.clone(),
             asil: hazard.asil,
             executed: self.hazards[h].exercised(),
             scenarios,
+            passing: acc.passing,
+            failing: acc.failing,
+            not_evaluated: acc.not_evaluated,
+            needed,
+            status,
+            failing_runs: acc.failing_runs,
         }
+    }
+}
+
+/// How bad a trace status is: failing, then missing, insufficient, complete.
+fn severity(status: TraceStatus) -> u8 {
+    match status {
+        TraceStatus::Complete => 0,
+        TraceStatus::Insufficient => 1,
+        TraceStatus::Missing => 2,
+        TraceStatus::Failing => 3,
     }
 }
 

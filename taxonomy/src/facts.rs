@@ -50,4 +50,30 @@ pub struct CriterionFact {
     /// Signed robustness: positive = held by that much, negative = violated by that much, in
     /// the criterion's own unit.
     pub margin: f64,
+    /// The unit of `margin` (`m`, `s`, …); empty when unknown.
+    #[serde(default)]
+    pub unit: String,
+    /// One typical safety buffer in that unit: `margin / scale` compares across criteria.
+    #[serde(default = "one")]
+    pub scale: f64,
+    /// The requirements this verdict is evidence for (it is one of their
+    /// checks, at their threshold); empty for a scenario's own criterion.
+    #[serde(default)]
+    pub requirements: Vec<String>,
+}
+
+impl CriterionFact {
+    /// The margin divided by the criterion's scale.
+    pub fn normalized_margin(&self) -> f64 {
+        self.margin / if self.scale > 0.0 { self.scale } else { 1.0 }
+    }
+
+    /// Whether this verdict is evidence for requirement `id`.
+    pub fn evidences(&self, id: &str) -> bool {
+        self.requirements.iter().any(|r| r == id)
+    }
+}
+
+fn one() -> f64 {
+    1.0
 }

@@ -36,6 +36,7 @@
 #![warn(missing_docs)]
 
 mod asil;
+mod check;
 mod coverage;
 mod facts;
 mod model;
@@ -46,17 +47,19 @@ mod tags;
 mod validate;
 
 pub use asil::{AsilClass, Controllability, Exposure, Severity, asil};
+pub use check::{Check, Strictness};
 pub use coverage::{
-    Counts, CoverageBuilder, CoverageOptions, CoverageReport, CriterionVerdict, DimensionPairCoverage, Gaps,
-    HazardCoverage, HazardGap, HazardTrace, PairCoverage, PairGap, RequirementTrace, ScenarioEvidence,
-    TopRiskCoverage, UnknownReference, ValueCoverage, ValueRef, WorstMargin, coverage,
+    Counts, CoverageBuilder, CoverageOptions, CoverageReport, CriterionVerdict, DimensionPairCoverage,
+    FAILING_RUNS_LISTED, FailingRun, Gaps, HazardChecks, HazardCoverage, HazardGap, HazardStatus,
+    HazardTrace, PairCoverage, PairGap, RequirementTrace, ScenarioEvidence, TopRiskCoverage,
+    TopRiskShortfall, TraceStatus, UnknownReference, ValueCoverage, ValueRef, WorstMargin, coverage,
 };
 pub use facts::{CriterionFact, JobFacts, JobOutcome};
 pub use gauntlet_ron_source::Diagnostic;
 pub use model::{
-    CRITERIA, Cell, DEFAULT_TAXONOMY, Dimension, DimensionValue, Exclusion, Hazard, Requirement, Taxonomy,
-    ValueId,
+    CRITERIA, Cell, DEFAULT_TAXONOMY, Dimension, DimensionValue, EvidencePolicy, Exclusion, Hazard,
+    Requirement, Taxonomy, ValueId,
 };
-pub use render::{PAIR_GAPS_SHOWN, render_markdown, render_text};
+pub use render::{PAIR_GAPS_SHOWN, hazard_status, render_markdown, render_text};
 pub use stats::{Interval, Share, Z_95, wilson_interval};
 pub use tags::{RiskRank, TagProblem};

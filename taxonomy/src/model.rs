@@ -38,7 +38,32 @@ pub struct Taxonomy {
     pub(crate) exclusions: Vec<Exclusion>,
     pub(crate) hazards: Vec<Hazard>,
     pub(crate) requirements: Vec<Requirement>,
+    pub(crate) evidence: EvidencePolicy,
     pub(crate) retired: Vec<String>,
+}
+
+/// What evidence a requirement and a top-risk hazard need, by risk class.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EvidencePolicy {
+    /// Passing runs, at the requirement's own thresholds, that a requirement
+    /// needs for each hazard it mitigates, by the hazard's ASIL (QM, A, B, C, D).
+    pub min_passing_runs: [u32; 5],
+    /// The largest 95 % Wilson upper bound on the violation rate that an
+    /// ASIL C or D hazard may show to count in top-risk coverage.
+    pub max_violation_rate: f64,
+}
+
+impl Default for EvidencePolicy {
+    fn default() -> Self {
+        Self { min_passing_runs: [1, 2, 4, 8, 8], max_violation_rate: 0.3 }
+    }
+}
+
+impl EvidencePolicy {
+    /// Passing runs needed for a hazard of class `asil`.
+    pub fn min_runs(&self, asil: AsilClass) -> u32 {
+        self.min_passing_runs[asil as usize]
+    }
 }
 
 /// One dimension of the operating domain, such as `road` or `friction`.
@@ -139,7 +164,7 @@ impl Hazard {
 }
 
 /// A safety requirement: what the system must do so that its hazards do not lead to harm.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Requirement {
     /// Stable id (`SR-001`), never reused.
     pub id: String,
@@ -147,8 +172,17 @@ pub struct Requirement {
     pub text: String,
     /// Ids of the hazards it mitigates (at least one, each known).
     pub hazards: Vec<String>,
-    /// Names of the criteria whose verdicts give evidence for it (from [`CRITERIA`]).
-    pub criteria: Vec<String>,
+    /// The checks that evidence it: each a criterion at the requirement's
+    /// threshold. Every run of a scenario naming one of its hazards is scored
+    /// against them.
+    pub checks: Vec<crate::Check>,
+}
+
+impl Requirement {
+    /// The names of the criteria its checks judge, in check order.
+    pub fn criteria(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.checks.iter().map(crate::Check::criterion)
+    }
 }
 
 impl Taxonomy {
@@ -194,6 +228,16 @@ impl Taxonomy {
     /// The hazards, in file order.
     pub fn hazards(&self) -> &[Hazard] {
         &self.hazards
+    }
+
+    /// What evidence requirements and top-risk hazards need.
+    pub fn evidence(&self) -> &EvidencePolicy {
+        &self.evidence
+    }
+
+    /// Replaces the evidence policy (e.g. a stricter one for a release gate).
+    pub fn set_evidence(&mut self, policy: EvidencePolicy) {
+        self.evidence = policy;
     }
 
     /// The safety requirements, in file order.

@@ -18,7 +18,26 @@ pub(crate) struct TaxonomyFile {
     pub(crate) hazards: Vec<HazardFile>,
     pub(crate) requirements: Vec<RequirementFile>,
     #[serde(default)]
+    pub(crate) evidence: Option<EvidenceFile>,
+    #[serde(default)]
     pub(crate) retired: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Evidence", deny_unknown_fields)]
+pub(crate) struct EvidenceFile {
+    pub(crate) min_passing_runs: MinRunsFile,
+    pub(crate) max_violation_rate: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename = "MinRuns", deny_unknown_fields)]
+pub(crate) struct MinRunsFile {
+    pub(crate) qm: u32,
+    pub(crate) a: u32,
+    pub(crate) b: u32,
+    pub(crate) c: u32,
+    pub(crate) d: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,5 +81,9 @@ pub(crate) struct RequirementFile {
     pub(crate) id: String,
     pub(crate) text: String,
     pub(crate) hazards: Vec<String>,
-    pub(crate) criteria: Vec<String>,
+    #[serde(default)]
+    pub(crate) checks: Vec<crate::Check>,
+    /// Before checks carried thresholds, requirements named bare criteria: refused with a hint.
+    #[serde(default)]
+    pub(crate) criteria: Option<Vec<String>>,
 }

@@ -2,7 +2,10 @@
 
 use std::fmt::Write as _;
 
-use crate::coverage::{Counts, CoverageReport, CriterionVerdict, HazardCoverage, PairGap, ValueRef};
+use crate::coverage::{
+    Counts, CoverageReport, CriterionVerdict, HazardCoverage, HazardStatus, HazardTrace, PairGap,
+    TraceStatus, ValueRef,
+};
 use crate::stats::Share;
 use crate::{JobOutcome, RiskRank};
 
@@ -46,25 +49,64 @@ fn rank(r: &RiskRank, hazards: usize) -> String {
     }
 }
 
-fn failure(h: &HazardCoverage) -> String {
-    match (h.failure_rate, h.failure_interval) {
+/// `violated`, `held`, `not checked` or `unexercised`.
+pub fn hazard_status(s: HazardStatus) -> &'static str {
+    match s {
+        HazardStatus::Violated => "violated",
+        HazardStatus::Held => "held",
+        HazardStatus::NotChecked => "not checked",
+        HazardStatus::Unexercised => "unexercised",
+    }
+}
+
+fn violation(h: &HazardCoverage) -> String {
+    match (h.violation_rate, h.violation_interval) {
         (Some(rate), Some(i)) => {
             format!(
-                "failure rate {} [95 % CI {}, {}]",
+                "{} of {} checked runs violated its requirements: {} [95 % CI {}, {}]",
+                h.checks.violated,
+                h.checks.checked,
                 percent(Some(rate)),
                 percent(Some(i.low)),
                 percent(Some(i.high))
             )
         }
-        _ => "failure rate n/a".to_owned(),
+        _ => "no run checked against its requirements".to_owned(),
     }
+}
+
+/// `-0.800 m no_collision (scenario seed 3)`.
+fn worst_text(w: &crate::coverage::WorstMargin) -> String {
+    let unit = if w.unit.is_empty() { String::new() } else { format!(" {}", w.unit) };
+    format!("{:+.3}{unit} {} ({} seed {})", w.margin, w.criterion, w.scenario, w.seed)
 }
 
 fn worst(h: &HazardCoverage) -> String {
     h.worst_margin.as_ref().map_or_else(
-        || "worst margin n/a".to_owned(),
-        |w| format!("worst margin {:+.3} ({}, {} seed {})", w.margin, w.criterion, w.scenario, w.seed),
+        || "worst margin of its checks n/a".to_owned(),
+        |w| format!("worst margin of its checks {}", worst_text(w)),
     )
+}
+
+/// `failing: 3 failing run(s) (s seed 1 min_ttc -0.4 s, …)`, `insufficient: 2 of 8 passing runs`, …
+fn trace_status(h: &HazardTrace) -> String {
+    match h.status {
+        TraceStatus::Complete => format!("complete: {} of {} passing runs", h.passing, h.needed),
+        TraceStatus::Insufficient => format!("insufficient: {} of {} passing runs", h.passing, h.needed),
+        TraceStatus::Missing => format!("missing: no passing run ({} not evaluated)", h.not_evaluated),
+        TraceStatus::Failing => {
+            let runs: Vec<String> = h
+                .failing_runs
+                .iter()
+                .map(|r| {
+                    format!("{} seed {} {} {:+.3} {}", r.scenario, r.seed, r.criterion, r.margin, r.unit)
+                })
+                .collect();
+            let more = (h.failing as usize).saturating_sub(runs.len());
+            let more = if more > 0 { format!(", … and {more} more") } else { String::new() };
+            format!("failing: {} failing run(s): {}{more}", h.failing, runs.join(", "))
+        }
+    }
 }
 
 fn verdicts(vs: &[CriterionVerdict]) -> String {
@@ -79,8 +121,17 @@ fn verdicts(vs: &[CriterionVerdict]) -> String {
         .join(", ")
 }
 
-fn top_risk_label(r: &CoverageReport) -> String {
-    format!("Top-risk coverage (ASIL C/D with ≥ {})", plural(r.top_risk.min_passes, "passing run"))
+fn top_risk_label(_: &CoverageReport) -> String {
+    "Top-risk coverage (ASIL C/D, rule below)".to_owned()
+}
+
+fn shortfalls(r: &CoverageReport) -> String {
+    r.top_risk
+        .short
+        .iter()
+        .map(|s| format!("{} ({}: {})", s.id, s.asil, s.why))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn pair_gap(g: &PairGap) -> String {
@@ -106,18 +157,31 @@ pub fn render_text(report: &CoverageReport) -> String {
     for (label, figure) in rows {
         let _ = writeln!(out, "{label:<width$}  {figure}");
     }
+    let _ = writeln!(out, "Top-risk rule: {}.", r.top_risk.rule);
     if !r.top_risk.short.is_empty() {
-        let _ = writeln!(out, "ASIL C/D hazards short of passing runs: {}", r.top_risk.short.join(", "));
+        let _ = writeln!(out, "ASIL C/D hazards not covered: {}", shortfalls(r));
     }
+    let _ = writeln!(
+        out,
+        "Traceability rule: a requirement is complete when, for every hazard it mitigates, \
+        runs at its own thresholds passed at least as often as the hazard's class needs, and none failed."
+    );
 
-    let _ = writeln!(out, "\nHazards");
+    let _ = writeln!(out, "\nHazards (status from the checks of their requirements)");
     for h in &r.hazards {
         let _ = writeln!(
             out,
             "  {} {} ({} {} {}) {}",
             h.id, h.asil, h.severity, h.exposure, h.controllability, h.title
         );
-        let _ = writeln!(out, "      {}; {}; {}", counts(&h.counts), failure(h), worst(h));
+        let _ = writeln!(
+            out,
+            "      {}; scenario outcomes {}; {}; {}",
+            hazard_status(h.status).to_uppercase(),
+            counts(&h.counts),
+            violation(h),
+            worst(h)
+        );
     }
 
     let _ = writeln!(out, "\nDimension values");
@@ -133,9 +197,10 @@ pub fn render_text(report: &CoverageReport) -> String {
 
     let _ = writeln!(out, "\nTraceability");
     for t in &r.traceability {
-        let status = if t.complete { "complete" } else { "INCOMPLETE" };
-        let _ = writeln!(out, "  {} [{status}] {} (criteria: {})", t.id, t.text, t.criteria.join(", "));
+        let status = if t.complete { "complete".to_owned() } else { t.status.as_str().to_uppercase() };
+        let _ = writeln!(out, "  {} [{status}] {} (checks: {})", t.id, t.text, t.checks.join(", "));
         for h in &t.hazards {
+            let _ = writeln!(out, "    {} {}: {}", h.id, h.asil, trace_status(h));
             if h.scenarios.is_empty() {
                 let _ = writeln!(out, "    {} {}: no scenario", h.id, h.asil);
             }
@@ -209,40 +274,39 @@ pub fn render_markdown(report: &CoverageReport) -> String {
     let _ = writeln!(out, "| Dimension values exercised | {} |", share(&r.value_coverage));
     let _ = writeln!(out, "| Feasible pairs exercised | {} |", share(&r.pair_coverage));
     let _ = writeln!(out, "| Traceability completeness | {} |", share(&r.completeness));
+    let _ = writeln!(out, "\nTop-risk rule: {}.", r.top_risk.rule);
     if !r.top_risk.short.is_empty() {
-        let _ = writeln!(out, "\nASIL C/D hazards short of passing runs: {}.", r.top_risk.short.join(", "));
+        let _ = writeln!(out, "\nASIL C/D hazards not covered: {}.", cell(&shortfalls(r)));
     }
 
     let _ = writeln!(out, "\n### Hazards\n");
     let _ = writeln!(
         out,
-        "| id | class | S/E/C | title | runs | passed | failed | errored | failure rate (95 % CI) | worst margin |"
+        "| id | class | S/E/C | title | status | runs | scenario failed | checked | violated | violation rate (95 % CI) | worst margin of its checks |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---:|---:|---:|---:|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---:|---:|---:|---:|---|---|");
     for h in &r.hazards {
-        let rate = match (h.failure_rate, h.failure_interval) {
+        let rate = match (h.violation_rate, h.violation_interval) {
             (Some(rate), Some(i)) => {
                 format!("{} ({} – {})", percent(Some(rate)), percent(Some(i.low)), percent(Some(i.high)))
             }
             _ => "n/a".to_owned(),
         };
-        let margin = h.worst_margin.as_ref().map_or_else(
-            || "n/a".to_owned(),
-            |w| format!("{:+.3} ({}, {} seed {})", w.margin, w.criterion, cell(&w.scenario), w.seed),
-        );
+        let margin = h.worst_margin.as_ref().map_or_else(|| "n/a".to_owned(), |w| cell(&worst_text(w)));
         let _ = writeln!(
             out,
-            "| {} | {} | {} {} {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} {} {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             h.id,
             h.asil,
             h.severity,
             h.exposure,
             h.controllability,
             cell(&h.title),
+            hazard_status(h.status),
             h.counts.runs,
-            h.counts.passed,
             h.counts.failed,
-            h.counts.errored,
+            h.checks.checked,
+            h.checks.violated,
             rate,
             margin
         );
@@ -273,13 +337,13 @@ pub fn render_markdown(report: &CoverageReport) -> String {
     let _ = writeln!(out, "\n### Traceability\n");
     let _ = writeln!(
         out,
-        "| requirement | hazard | scenario | runs | latest | latest verdicts |\n|---|---|---|---|---|---|"
+        "| requirement | hazard | scenario | runs | latest | latest verdicts at the requirement's thresholds |\n|---|---|---|---|---|---|"
     );
     for t in &r.traceability {
-        let status = if t.complete { "complete" } else { "**incomplete**" };
-        let requirement = format!("{} ({status}): {}", t.id, cell(&t.text));
+        let status = if t.complete { "complete".to_owned() } else { format!("**{}**", t.status.as_str()) };
+        let requirement = format!("{} ({status}; {}): {}", t.id, cell(&t.checks.join(", ")), cell(&t.text));
         for h in &t.hazards {
-            let hazard = format!("{} ({})", h.id, h.asil);
+            let hazard = format!("{} ({}): {}", h.id, h.asil, cell(&trace_status(h)));
             if h.scenarios.is_empty() {
                 let _ = writeln!(out, "| {requirement} | {hazard} | — | 0 | — | — |");
             }

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use gauntlet_ron_source::{Diagnostic, FieldPath, SourceFile, closest_match};
 
-use crate::model::CRITERIA;
+use crate::model::EvidencePolicy;
 use crate::raw::{CellFile, TaxonomyFile};
 use crate::{Cell, Dimension, DimensionValue, Exclusion, Hazard, Requirement, Taxonomy, asil};
 
@@ -16,7 +16,8 @@ pub(crate) fn validate(source: &SourceFile, file: TaxonomyFile) -> Result<Taxono
     let exclusions = v.exclusions(&root, &dimensions, file.exclusions)?;
     let hazards = v.hazards(&root, &dimensions, &exclusions, &retired, file.hazards)?;
     let requirements = v.requirements(&root, &hazards, &retired, file.requirements)?;
-    Ok(Taxonomy { dimensions, exclusions, hazards, requirements, retired: file.retired })
+    let evidence = v.evidence(&root, file.evidence)?;
+    Ok(Taxonomy { dimensions, exclusions, hazards, requirements, evidence, retired: file.retired })
 }
 
 struct Validator<'a> {
@@ -265,6 +266,30 @@ impl Validator<'_> {
         Ok(hazards)
     }
 
+    fn evidence(
+        &self,
+        root: &FieldPath,
+        raw: Option<crate::raw::EvidenceFile>,
+    ) -> Result<EvidencePolicy, Diagnostic> {
+        let Some(raw) = raw else { return Ok(EvidencePolicy::default()) };
+        let path = root.field("evidence");
+        let m = raw.min_passing_runs;
+        let runs = [m.qm, m.a, m.b, m.c, m.d];
+        if runs.windows(2).any(|w| w[0] > w[1]) {
+            return Err(self.error(
+                path.field("min_passing_runs"),
+                "a riskier class must not need fewer passing runs than a less risky one",
+            ));
+        }
+        if !(raw.max_violation_rate > 0.0 && raw.max_violation_rate < 1.0) {
+            return Err(self.error(
+                path.field("max_violation_rate"),
+                format!("expected a rate strictly between 0 and 1, found {}", raw.max_violation_rate),
+            ));
+        }
+        Ok(EvidencePolicy { min_passing_runs: runs, max_violation_rate: raw.max_violation_rate })
+    }
+
     fn requirements(
         &self,
         root: &FieldPath,
@@ -314,31 +339,38 @@ impl Validator<'_> {
                     ));
                 }
             }
-            if r.criteria.is_empty() {
+            if r.criteria.is_some() {
+                return Err(self.error(
+                    path.field("criteria"),
+                    format!(
+                        "requirement `{}` names bare criteria; requirements now state checks with their \
+                         thresholds, e.g. `checks: [NoCollision, MinTtc(min: 2.0)]`",
+                        r.id
+                    ),
+                ));
+            }
+            if r.checks.is_empty() {
                 return Err(
-                    self.error(path.field("criteria"), format!("requirement `{}` names no criterion", r.id))
+                    self.error(path.field("checks"), format!("requirement `{}` states no check", r.id))
                 );
             }
-            for (j, criterion) in r.criteria.iter().enumerate() {
-                if !CRITERIA.contains(&criterion.as_str()) {
+            for (j, check) in r.checks.iter().enumerate() {
+                if let Some(x) = check.threshold()
+                    && (!x.is_finite() || x < 0.0)
+                {
                     return Err(self.error(
-                        path.field("criteria").index(j),
-                        unknown(&format!("criterion `{criterion}`"), criterion, &CRITERIA),
+                        path.field("checks").index(j),
+                        format!("the threshold of `{check}` must be a finite number ≥ 0"),
                     ));
                 }
-                if r.criteria[..j].contains(criterion) {
+                if r.checks[..j].iter().any(|c| c.criterion() == check.criterion()) {
                     return Err(self.error(
-                        path.field("criteria").index(j),
-                        format!("criterion `{criterion}` is listed twice"),
+                        path.field("checks").index(j),
+                        format!("criterion `{}` is checked twice", check.criterion()),
                     ));
                 }
             }
-            requirements.push(Requirement {
-                id: r.id,
-                text: r.text,
-                hazards: r.hazards,
-                criteria: r.criteria,
-            });
+            requirements.push(Requirement { id: r.id, text: r.text, hazards: r.hazards, checks: r.checks });
         }
         if requirements.is_empty() {
             return Err(self.error(root.field("requirements"), "the taxonomy declares no requirement"));

@@ -99,42 +99,27 @@ fn write_trace_notes(out: &mut String, notes: &[String]) {
     out.push_str("</ul>\n</section>\n");
 }
 
-/// Whether a hazard has failing evidence, only passing evidence, or none.
+/// The status of a hazard, as coverage computed it (from the checks of its
+/// requirements only), with the dashboard's words and colours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum HazardStatus {
-    /// At least one run naming it failed.
-    Failing,
-    /// Runs naming it reached a verdict, and all passed.
-    Passing,
-    /// No run naming it reached a verdict.
-    Unexercised,
-}
+pub(crate) struct HazardStatus(pub(crate) gauntlet_taxonomy::HazardStatus);
 
 impl HazardStatus {
     pub(crate) fn of(h: &HazardCoverage) -> Self {
-        if h.counts.failed > 0 {
-            HazardStatus::Failing
-        } else if h.exercised {
-            HazardStatus::Passing
-        } else {
-            HazardStatus::Unexercised
-        }
+        HazardStatus(h.status)
     }
 
     pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            HazardStatus::Failing => "failing",
-            HazardStatus::Passing => "passing",
-            HazardStatus::Unexercised => "unexercised",
-        }
+        gauntlet_taxonomy::hazard_status(self.0)
     }
 
     /// The pill class.
     pub(crate) fn class(self) -> &'static str {
-        match self {
-            HazardStatus::Failing => "fail",
-            HazardStatus::Passing => "pass",
-            HazardStatus::Unexercised => "hole",
+        use gauntlet_taxonomy::HazardStatus as S;
+        match self.0 {
+            S::Violated => "fail",
+            S::Held => "pass",
+            S::NotChecked | S::Unexercised => "hole",
         }
     }
 }

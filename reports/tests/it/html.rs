@@ -222,18 +222,20 @@ fn hazards_are_ranked_by_risk_with_status_interval_and_evidence() {
 
     let row =
         |id: &str| *rows.iter().find(|r| r.attribute("id") == Some(id)).unwrap_or_else(|| panic!("{id}"));
-    // H-002 (cut-in): two failing jobs, the run and the fuzzed variant.
+    // H-002 (cut-in): two failing jobs, but only the run of seed 2 violated a check of its
+    // requirement SR-002 (no_collision); the fuzzed variant failed only the scenario's own min_ttc.
     let h2 = row("hazard-H-002");
-    assert!(has_class(&h2, "failing"));
+    assert!(has_class(&h2, "violated"));
     let evidence: Vec<&str> =
         h2.descendants().filter(|n| has_class(n, "job-link")).filter_map(|n| n.attribute("href")).collect();
-    assert_eq!(evidence, ["#job-cut_5fin.highway-run-2", "#job-cut_5fin.highway-fuzz-17"]);
-    // 2 of 4 cut-in runs failed: 50 % within the Wilson interval [15.0 %, 85.0 %].
+    assert_eq!(evidence, ["#job-cut_5fin.highway-run-2"]);
+    // 1 of the 4 runs judged against SR-002 violated it: 25 % within Wilson [4.6 %, 69.9 %].
     let t = text(&h2);
-    assert!(t.contains("50.0% [15.0% – 85.0%]"), "{t}");
-    assert!(t.contains("-1.998") && t.contains("min_ttc"), "{t}");
+    assert!(t.contains("4 / 1") && t.contains("25.0% [4.6% – 69.9%]"), "{t}");
+    // Its worst margin is SR-002's no_collision, not the scenario's min_ttc −1.998.
+    assert!(t.contains("-1.853") && t.contains("no_collision") && !t.contains("-1.998"), "{t}");
     // H-001: only passing runs (the errored one is no evidence). H-003: nothing.
-    assert!(has_class(&row("hazard-H-001"), "passing"));
+    assert!(has_class(&row("hazard-H-001"), "held"));
     let h3 = row("hazard-H-003");
     assert!(has_class(&h3, "unexercised"));
     assert!(text(&h3).contains("no scenario names it"));
@@ -296,10 +298,16 @@ fn traceability_goes_from_requirement_to_latest_verdict() {
     let row = sr2.parent().unwrap();
     let t = text(&row);
     assert!(t.contains("H-002") && t.contains("cut_in.highway") && t.contains("2 / 2 / 0"), "{t}");
+    // SR-002 is failing: the run of seed 2 violated its no_collision check, and no run judged
+    // its min_gap check (the records have no min_gap verdict), so none passed it whole.
+    assert!(t.starts_with("SR-002 failing"), "{t}");
+    assert!(t.contains("failing: 0 passing of 10 needed, 1 failing, 3 not evaluated"), "{t}");
+    assert!(t.contains("✗ cut_in.highway seed 2 no_collision -1.853"), "{t}");
     let latest = row.descendants().find(|n| has_class(n, "pill") && has_class(n, "fail")).map(|n| text(&n));
-    assert_eq!(latest.as_deref(), Some("fail"));
+    assert_eq!(latest.as_deref(), Some("failing"));
     assert!(row.descendants().any(|n| n.attribute("href") == Some("#job-cut_5fin.highway-fuzz-17")));
-    assert!(t.contains("✗ min_ttc -0.420"), "{t}");
+    // The latest run (fuzz 17) judged SR-002's no_collision but not its min_gap.
+    assert!(t.contains("✓ no_collision 0.350") && t.contains("min_gap not evaluated"), "{t}");
     // SR-003's H-003 has no scenario: the gap is a row of its own.
     let sr3_rows = by_id(&doc, "req-SR-003").attribute("rowspan").unwrap();
     assert_eq!(sr3_rows, "2");

@@ -18,32 +18,31 @@ pub fn top_risk_gaps(taxonomy: &Taxonomy, report: &CoverageReport, max_items: us
         Some(ratio) => {
             let _ = writeln!(
                 out,
-                "Top-risk coverage: **{} of {}** ASIL C/D hazards have at least {} passing run(s) ({:.2}%).",
+                "Top-risk coverage: **{} of {}** ASIL C/D hazards covered ({:.2}%). Rule: {}.",
                 top.hazards.covered,
                 top.hazards.total,
-                top.min_passes,
-                ratio * 100.0
+                ratio * 100.0,
+                top.rule
             );
         }
         None => out.push_str("The taxonomy has no ASIL C or D hazard.\n"),
     }
 
     if !top.short.is_empty() {
-        out.push_str("\n| hazard | class | title | runs | passed | failed | errored |\n");
-        out.push_str("|---|---|---|---:|---:|---:|---:|\n");
-        for id in top.short.iter().take(max_items) {
-            let Some(h) = report.hazards.iter().find(|h| &h.id == id) else { continue };
-            let c = &h.counts;
+        out.push_str("\n| hazard | class | title | checked runs | needed | violated | why not covered |\n");
+        out.push_str("|---|---|---|---:|---:|---:|---|\n");
+        for short in top.short.iter().take(max_items) {
+            let Some(h) = report.hazards.iter().find(|h| h.id == short.id) else { continue };
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} |",
                 cell(&h.id),
                 h.asil,
                 cell(&h.title),
-                c.runs,
-                c.passed,
-                c.failed,
-                c.errored
+                short.checked,
+                short.needed,
+                short.violated,
+                cell(&short.why)
             );
         }
         more(&mut out, top.short.len(), max_items);

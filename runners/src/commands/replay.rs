@@ -12,6 +12,7 @@ use gauntlet_scenarios::Scenario;
 use gauntlet_scenarios::regression::is_regression_file;
 
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
+use crate::checks::requirement_checks;
 use crate::error::RunnerError;
 use crate::fuzz::{RegressionCheck, regression_check};
 use crate::job::{AdapterIdentity, Job, Tracing, run_job};
@@ -44,6 +45,9 @@ pub struct ReplayConfig {
     pub exec: ExecOptions,
     /// Write every body's state at every step to this CSV file.
     pub trace_csv: Option<PathBuf>,
+    /// The taxonomy whose requirement checks the job is scored against
+    /// (default: `taxonomy/default.ron` when it exists here, else the built-in copy).
+    pub taxonomy: Option<PathBuf>,
 }
 
 impl ReplayConfig {
@@ -57,6 +61,7 @@ impl ReplayConfig {
             adapter: None,
             exec: ExecOptions::default(),
             trace_csv: None,
+            taxonomy: None,
         }
     }
 }
@@ -126,8 +131,17 @@ pub fn is_records_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "jsonl" || e == "json")
 }
 
-/// The job `config` names, and the adapter to run it against.
+/// The job `config` names, scored against the requirement checks of the
+/// taxonomy, and the adapter to run it against.
 pub fn resolve(config: &ReplayConfig) -> Result<Resolved, RunnerError> {
+    let taxonomy = crate::taxonomy::load_taxonomy(config.taxonomy.as_deref())?;
+    let mut resolved = resolve_job(config)?;
+    let checks = requirement_checks(&taxonomy, resolved.job.scenario().hazards());
+    resolved.job = resolved.job.with_checks(checks.into());
+    Ok(resolved)
+}
+
+fn resolve_job(config: &ReplayConfig) -> Result<Resolved, RunnerError> {
     let default = || config.adapter.clone().map_or_else(|| crate::DEFAULT_ADAPTER.parse(), Ok);
     if is_records_file(&config.target) {
         if config.source.is_some() || config.seed.is_some() {

@@ -8,6 +8,7 @@ use gauntlet_scenarios::regression::is_regression_file;
 use gauntlet_scenarios::{Scenario, discover};
 use gauntlet_taxonomy::Taxonomy;
 
+use crate::checks::{looser_criteria, requirement_checks};
 use crate::error::RunnerError;
 use crate::plan::SavedRegression;
 
@@ -54,6 +55,10 @@ pub fn validate(paths: &[PathBuf], taxonomy: Option<&Taxonomy>) -> Result<Valida
         let mut ok = true;
         if let Some(taxonomy) = taxonomy {
             let root = FieldPath::root();
+            for problem in looser_than_requirements(&scenario, taxonomy) {
+                ok = false;
+                report.problems.push(problem);
+            }
             for problem in taxonomy.check_tags(scenario.tags(), scenario.hazards()) {
                 let path = problem.path(&root.field("tags"), &root.field("hazards"));
                 let diagnostic = scenario.source().error_at(path, problem.to_string());
@@ -70,6 +75,40 @@ pub fn validate(paths: &[PathBuf], taxonomy: Option<&Taxonomy>) -> Result<Valida
         }
     }
     Ok(report)
+}
+
+/// The default sweep's seeds: a criterion given as a parameter is checked at
+/// the values these seeds draw.
+const CHECKED_SEEDS: u64 = 8;
+
+/// The scenario's criteria that are looser than a check of a requirement of
+/// a hazard it names, at any of the default sweep's seeds, as diagnostics
+/// at the criterion's position.
+fn looser_than_requirements(scenario: &Scenario, taxonomy: &Taxonomy) -> Vec<String> {
+    let checks = requirement_checks(taxonomy, scenario.hazards());
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for seed in 0..CHECKED_SEEDS {
+        let criteria = scenario.instance(seed).world.criteria;
+        for looser in looser_criteria(&criteria, &checks) {
+            if !seen.insert(looser.index) {
+                continue;
+            }
+            let required: Vec<String> =
+                looser.requirements.iter().map(|(id, check)| format!("{id} requires `{check}`")).collect();
+            let at =
+                looser.threshold.map_or_else(String::new, |t| format!(" (threshold {t} at seed {seed})"));
+            let path = FieldPath::root().field("criteria").index(looser.index);
+            let message = format!(
+                "criterion `{}` is looser than the requirements of the hazards this scenario names{at}: {}; \
+                 a scenario may be stricter than a requirement, never looser",
+                criteria[looser.index].name(),
+                required.join(", ")
+            );
+            out.push(scenario.source().error_at(path, message).to_string());
+        }
+    }
+    out
 }
 
 /// One line per scenario: id, parameters, tags, title, file; then one line

@@ -10,6 +10,7 @@ use gauntlet_scenarios::mutation::{FuzzSpace, Genome};
 
 use super::FuzzError;
 use crate::adapter::AdapterFactory;
+use crate::checks::requirement_checks;
 use crate::execute::{ExecOptionsSweep, execute};
 use crate::job::{AdapterIdentity, Job};
 
@@ -21,6 +22,9 @@ pub(crate) struct Machine<'a> {
     pub identity: &'a AdapterIdentity,
     /// Worker threads.
     pub threads: usize,
+    /// The taxonomy whose requirement checks every job is scored against
+    /// too; `None`: the scenarios' own criteria only (the search benchmark).
+    pub taxonomy: Option<&'a gauntlet_taxonomy::Taxonomy>,
 }
 
 /// What became of one genome.
@@ -56,8 +60,13 @@ impl Machine<'_> {
             // A genome that describes no valid scenario is not run at all.
             match space.instantiate(genome) {
                 Ok(_) => {
+                    let checks = self
+                        .taxonomy
+                        .map(|t| requirement_checks(t, space.scenario().hazards()))
+                        .unwrap_or_default();
                     let job = Job::given(Arc::clone(space), source(genome))
-                        .unwrap_or_else(|_| unreachable!("a fuzz source has an instance"));
+                        .unwrap_or_else(|_| unreachable!("a fuzz source has an instance"))
+                        .with_checks(checks.into());
                     jobs.push(job);
                     slots.push(Ok(jobs.len() - 1));
                 }

@@ -43,7 +43,7 @@ fn config(
         exec: ExecOptions::default(),
         out: dir.join("fuzz.jsonl"),
         regressions: Some(dir.join("regressions")),
-        taxonomy: None,
+        taxonomy: Some(collision_only()),
         coverage_from: None,
         shrink: ShrinkOptions { max_shrinks: Some(3), budget: 300 },
     }
@@ -218,7 +218,8 @@ fn a_saved_regression_replays_to_the_same_failure_and_trace_hash_and_every_sweep
     assert!(failing.iter().any(|r| r.id == found_as), "{found_as} among the failing records");
 
     // `gauntlet replay FILE.ron`: the adapter it failed against, the same failure, bit for bit.
-    let replayed = replay(&ReplayConfig::new(path)).expect("replays");
+    let replayed = replay(&ReplayConfig { taxonomy: Some(collision_only()), ..ReplayConfig::new(path) })
+        .expect("replays");
     assert_eq!(replayed.record.adapter.name, "late-braker");
     assert_eq!(replayed.record.kind, JobKind::Regression);
     assert_eq!(replayed.record.trace_hash, saved.trace_hash);
@@ -240,7 +241,7 @@ fn a_saved_regression_replays_to_the_same_failure_and_trace_hash_and_every_sweep
             budget: None,
             time_budget: None,
             progress: false,
-            taxonomy: None,
+            taxonomy: Some(collision_only()),
             regressions,
         })
         .expect("sweep runs");
@@ -274,6 +275,12 @@ fn a_saved_regression_replays_to_the_same_failure_and_trace_hash_and_every_sweep
     assert_eq!(report.regressions.results.len(), 1);
     assert_eq!(report.regressions.results[0].status, RegressionStatus::Fixed);
     assert_eq!(report.regressions.fixed(), 1);
+}
+
+/// The default taxonomy with every requirement checking collisions only: the planted
+/// weaknesses are hunted for their collisions.
+fn collision_only() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/taxonomy/collision_only.ron")
 }
 
 fn saved_hash(regressions: &[(PathBuf, Regression)], record: &RunRecord) -> String {
@@ -376,6 +383,8 @@ fn the_command_line_fuzzes_saves_and_replays() {
         .arg(dir.path().join("f.jsonl"))
         .arg("--regressions")
         .arg(dir.path().join("reg"))
+        .arg("--taxonomy")
+        .arg(collision_only())
         .arg(fixture("lead_brake.ron"))
         .output()
         .expect("runs");
@@ -386,7 +395,8 @@ fn the_command_line_fuzzes_saves_and_replays() {
     let (path, r) =
         regression::list(&dir.path().join("reg")).expect("lists").into_iter().next().expect("saved");
     assert!(stdout.contains(&format!("saved {}", path.display())), "{stdout}");
-    let out = gauntlet().arg("replay").arg(&path).output().expect("runs");
+    let out =
+        gauntlet().arg("replay").arg(&path).arg("--taxonomy").arg(collision_only()).output().expect("runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains(&r.trace_hash), "{stdout}");

@@ -2,6 +2,7 @@
 
 mod ci;
 mod cli;
+mod evidence;
 mod exec_adapter;
 mod fuzz;
 mod library;

@@ -7,8 +7,11 @@
 //! H-002 S3 E3 C3 = C (8), cells event=crossing ∧ actor=pedestrian ∧ road=urban;
 //! H-003 S3 E3 C2 = B (4), cells event=merge ∧ road=highway;
 //! H-004 S1 E2 C1 = QM (1), cells road=urban.
-//! Requirements: SR-001 → H-001 [no_collision, min_ttc]; SR-002 → H-002 [no_collision, min_gap];
-//! SR-003 → H-003, H-004 [min_gap].
+//! Requirements and their checks: SR-001 → H-001 [NoCollision, MinTtc(min: 1.0)];
+//! SR-002 → H-002 [NoCollision, MinGap(min: 2.0)]; SR-003 → H-003, H-004 [MinGap(min: 1.0)].
+//! Evidence policy: passing runs needed QM/A/B/C/D = 1/1/1/1/2; top-risk Wilson bound ≤ 0.9.
+//! A verdict is evidence for the requirements of the job's hazards that check its criterion
+//! (as the runner attributes them); `max_jerk` of J4 is the scenario's own, evidence for none.
 //!
 //! The jobs (U = urban, Hw = highway):
 //! J1 follow-urban seed 1 U/following/vehicle  [H-001]        pass  no_collision +2.0, min_ttc +0.8
@@ -22,8 +25,8 @@
 use std::collections::BTreeMap;
 
 use gauntlet_taxonomy::{
-    AsilClass, CoverageBuilder, CoverageOptions, CoverageReport, CriterionFact, JobFacts, JobOutcome,
-    RiskRank, UnknownReference, coverage,
+    AsilClass, CoverageBuilder, CoverageOptions, CoverageReport, CriterionFact, HazardStatus, JobFacts,
+    JobOutcome, RiskRank, TraceStatus, UnknownReference, coverage,
 };
 
 use crate::small;
@@ -44,9 +47,30 @@ fn job(
         outcome,
         verdicts: verdicts
             .iter()
-            .map(|(c, m)| CriterionFact { criterion: c.to_string(), passed: *m >= 0.0, margin: *m })
+            .map(|(c, m)| CriterionFact {
+                criterion: c.to_string(),
+                passed: *m >= 0.0,
+                margin: *m,
+                unit: String::new(),
+                scale: 1.0,
+                requirements: attributed(c, hazards),
+            })
             .collect(),
     }
+}
+
+/// The requirements of `hazards` whose checks judge `criterion` (as the runner attributes them).
+fn attributed(criterion: &str, hazards: &[&str]) -> Vec<String> {
+    let checks: [(&str, &str, &[&str]); 3] = [
+        ("SR-001", "H-001", &["no_collision", "min_ttc"]),
+        ("SR-002", "H-002", &["no_collision", "min_gap"]),
+        ("SR-003", "H-004", &["min_gap"]),
+    ];
+    checks
+        .iter()
+        .filter(|(_, h, criteria)| hazards.contains(h) && criteria.contains(&criterion))
+        .map(|(id, _, _)| id.to_string())
+        .collect()
 }
 
 pub fn jobs() -> Vec<JobFacts> {
@@ -172,46 +196,53 @@ fn per_hazard() {
     let r = report();
     let h = |id: &str| r.hazards.iter().find(|h| h.id == id).unwrap();
 
-    // H-001: J1 J2 J3 → 2 passed, 1 failed; rate 1/3; Wilson(1, 3) = [0.0615, 0.7923].
-    // Worst margin over SR-001's criteria (no_collision, min_ttc): min(2.0, 0.8, −0.5, −1.2, 1.0, 0.3).
+    // H-001: J1 J2 J3, each judged against SR-001's checks → checked 3, violated 1 (J2).
+    // Rate 1/3; Wilson(1, 3) = [0.0615, 0.7923]. Worst of SR-001's verdicts (scale 1):
+    // min(2.0, 0.8, −0.5, −1.2, 1.0, 0.3) = min_ttc −1.2 of seed 2.
     let h1 = h("H-001");
     assert_eq!(
         (h1.asil, h1.counts.runs, h1.counts.passed, h1.counts.failed, h1.counts.errored),
         (AsilClass::D, 3, 2, 1, 0)
     );
-    assert!(close(h1.failure_rate.unwrap(), 1.0 / 3.0));
-    let i = h1.failure_interval.unwrap();
+    assert_eq!((h1.checks.checked, h1.checks.violated, h1.checks.held), (3, 1, 2));
+    assert_eq!(h1.status, HazardStatus::Violated);
+    assert!(close(h1.violation_rate.unwrap(), 1.0 / 3.0));
+    let i = h1.violation_interval.unwrap();
     assert!(close(i.low, 0.0615) && close(i.high, 0.7923), "{i:?}");
     let w = h1.worst_margin.as_ref().unwrap();
     assert_eq!(
         (w.criterion.as_str(), w.margin, w.scenario.as_str(), w.seed),
         ("min_ttc", -1.2, "follow-urban", 2)
     );
+    assert_eq!(w.requirements, vec!["SR-001".to_owned()]);
 
-    // H-002: J4 (named twice, counted once) passed, J7 errored. Rate 0/1; Wilson(0, 1) = [0, 0.7935].
-    // Worst over SR-002's criteria (no_collision, min_gap) = min_gap 0.4; max_jerk 0.1 is not evidence for it.
+    // H-002: J4 (named twice, counted once) held SR-002's checks, J7 errored. 0/1; Wilson(0, 1) =
+    // [0, 0.7935]. Worst of SR-002's verdicts = min_gap 0.4; max_jerk 0.1 is evidence for nothing.
     let h2 = h("H-002");
     assert_eq!((h2.asil, h2.counts.runs, h2.counts.passed, h2.counts.errored), (AsilClass::C, 2, 1, 1));
-    assert_eq!(h2.failure_rate, Some(0.0));
-    let i = h2.failure_interval.unwrap();
+    assert_eq!((h2.checks.checked, h2.checks.violated, h2.status), (1, 0, HazardStatus::Held));
+    assert_eq!(h2.violation_rate, Some(0.0));
+    let i = h2.violation_interval.unwrap();
     assert!(close(i.low, 0.0) && close(i.high, 0.7935), "{i:?}");
     let w = h2.worst_margin.as_ref().unwrap();
     assert_eq!((w.criterion.as_str(), w.margin, w.seed), ("min_gap", 0.4, 1));
 
-    // H-003: J5 only, an error: not exercised, no rate, no interval, no margin.
+    // H-003: J5 only, an error: not exercised, nothing checked, no rate, interval or margin.
     let h3 = h("H-003");
     assert_eq!((h3.counts.runs, h3.counts.errored, h3.exercised), (1, 1, false));
-    assert_eq!((h3.failure_rate, h3.failure_interval, h3.worst_margin.clone()), (None, None, None));
+    assert_eq!((h3.violation_rate, h3.violation_interval, h3.worst_margin.clone()), (None, None, None));
+    assert_eq!(h3.status, HazardStatus::Unexercised);
 
-    // H-004: J4 pass, J6 fail, J7 error. Rate 1/2; Wilson(1, 2) = [0.0945, 0.9055].
-    // Worst over SR-003's criterion min_gap: min(0.4, −0.7) from mystery seed 9.
+    // H-004: J4 held SR-003's min_gap (+0.4), J6 violated it (−0.7), J7 errored. 1/2;
+    // Wilson(1, 2) = [0.0945, 0.9055]; worst min_gap −0.7 of mystery seed 9.
     let h4 = h("H-004");
     assert_eq!(
         (h4.asil, h4.counts.runs, h4.counts.passed, h4.counts.failed, h4.counts.errored),
         (AsilClass::QM, 3, 1, 1, 1)
     );
-    assert_eq!(h4.failure_rate, Some(0.5));
-    let i = h4.failure_interval.unwrap();
+    assert_eq!((h4.checks.checked, h4.checks.violated, h4.status), (2, 1, HazardStatus::Violated));
+    assert_eq!(h4.violation_rate, Some(0.5));
+    let i = h4.violation_interval.unwrap();
     assert!(close(i.low, 0.0945) && close(i.high, 0.9055), "{i:?}");
     let w = h4.worst_margin.as_ref().unwrap();
     assert_eq!((w.criterion.as_str(), w.margin, w.scenario.as_str()), ("min_gap", -0.7, "mystery"));
@@ -222,31 +253,106 @@ fn per_hazard() {
 }
 
 #[test]
+fn a_failing_criterion_no_requirement_checks_fails_the_scenario_not_the_hazard() {
+    use JobOutcome::Fail;
+    let follow = [("road", "urban"), ("event", "following"), ("actor", "vehicle")];
+    // The run failed max_jerk, which no requirement of H-001 checks; SR-001's checks held.
+    let facts =
+        [job("follow-urban", 1, &follow, &["H-001"], Fail, &[("no_collision", 2.0), ("max_jerk", -3.0)])];
+    let r = coverage(&small(), &facts, &CoverageOptions::default());
+    let h1 = r.hazards.iter().find(|h| h.id == "H-001").unwrap();
+    assert_eq!((h1.counts.failed, h1.checks.checked, h1.checks.violated), (1, 1, 0));
+    assert_eq!(h1.status, HazardStatus::Held);
+    // Its worst margin is over SR-001's checks only: no_collision +2.0, not max_jerk −3.0.
+    assert_eq!(
+        h1.worst_margin.as_ref().map(|w| (w.criterion.as_str(), w.margin)),
+        Some(("no_collision", 2.0))
+    );
+    // SR-001 has no passing run: no min_ttc verdict was judged at its threshold.
+    assert_eq!(r.traceability[0].hazards[0].status, TraceStatus::Missing);
+}
+
+#[test]
 fn risk_weighted_and_top_risk() {
     let r = report();
     // Weights D 16 + C 8 + B 4 + QM 1 = 29; exercised D + C + QM = 25; 25/29 = 0.8621.
     assert_eq!((r.risk_weighted.covered, r.risk_weighted.total), (25, 29));
     assert!(close(r.risk_weighted.ratio.unwrap(), 25.0 / 29.0));
-    // ASIL C/D hazards: H-001 (2 passes), H-002 (1 pass). N = 1: both qualify.
-    assert_eq!((r.top_risk.hazards.covered, r.top_risk.hazards.total), (2, 2));
-    assert!(r.top_risk.short.is_empty());
-    // N = 2: H-002 falls short.
-    let r2 = coverage(&small(), &jobs(), &CoverageOptions { top_risk_min_passes: 2 });
-    assert_eq!((r2.top_risk.hazards.covered, r2.top_risk.hazards.total, r2.top_risk.min_passes), (1, 2, 2));
-    assert_eq!(r2.top_risk.short, vec!["H-002".to_owned()]);
-    // N = 3: both short, the riskier (D) first.
-    let r3 = coverage(&small(), &jobs(), &CoverageOptions { top_risk_min_passes: 3 });
-    assert_eq!(r3.top_risk.short, vec!["H-001".to_owned(), "H-002".to_owned()]);
-    assert_eq!(r3.top_risk.hazards.ratio, Some(0.0));
+    // ASIL C/D hazards: H-001 violated once → not covered; H-002: 1 checked run (C needs 1),
+    // none violated, Wilson upper bound 0.7935 ≤ 0.9 → covered. 1 of 2.
+    assert_eq!((r.top_risk.hazards.covered, r.top_risk.hazards.total), (1, 2));
+    let short: Vec<(&str, u32, u32, u32)> =
+        r.top_risk.short.iter().map(|s| (s.id.as_str(), s.checked, s.violated, s.needed)).collect();
+    assert_eq!(short, vec![("H-001", 3, 1, 2)]);
+    assert!(
+        r.top_risk.rule.contains("at least 1 (2) runs") && r.top_risk.rule.contains("0.9"),
+        "{}",
+        r.top_risk.rule
+    );
+    // Needing 2 runs: H-002 falls short too, the riskier (D) first.
+    let r2 = coverage(&small(), &jobs(), &CoverageOptions { top_risk_min_runs: Some(2) });
+    let ids: Vec<&str> = r2.top_risk.short.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, vec!["H-001", "H-002"]);
+    assert_eq!(r2.top_risk.short[1].why, "1 checked run(s), 2 needed");
+    assert_eq!(r2.top_risk.hazards.ratio, Some(0.0));
+}
+
+#[test]
+fn top_risk_needs_a_small_enough_wilson_upper_bound() {
+    use JobOutcome::Pass;
+    let cross = [("road", "urban"), ("event", "crossing"), ("actor", "pedestrian")];
+    // Three clean runs of H-002 (C): Wilson(0, 3) upper = 1.9600² / (3 + 1.9600²) = 0.5615.
+    let facts: Vec<JobFacts> = (1..=3)
+        .map(|seed| {
+            job("ped-cross", seed, &cross, &["H-002"], Pass, &[("no_collision", 1.0), ("min_gap", 1.0)])
+        })
+        .collect();
+    let r = coverage(&small(), &facts, &CoverageOptions::default());
+    let h2 = r.hazards.iter().find(|h| h.id == "H-002").unwrap();
+    assert!(close(h2.violation_interval.unwrap().high, 0.5615), "{:?}", h2.violation_interval);
+    // 0.5615 ≤ 0.9: covered (H-001 has no run: not covered).
+    assert!(r.top_risk.short.iter().all(|s| s.id != "H-002"));
+    // A stricter target (0.5) is not met by three runs.
+    let mut strict = small();
+    strict.set_evidence(gauntlet_taxonomy::EvidencePolicy {
+        min_passing_runs: [1, 1, 1, 1, 2],
+        max_violation_rate: 0.5,
+    });
+    let r = coverage(&strict, &facts, &CoverageOptions::default());
+    let short = r.top_risk.short.iter().find(|s| s.id == "H-002").expect("H-002 not covered");
+    assert_eq!(short.why, "upper bound 0.562 above 0.5");
 }
 
 #[test]
 fn traceability() {
     let r = report();
-    let complete: Vec<(&str, bool)> = r.traceability.iter().map(|t| (t.id.as_str(), t.complete)).collect();
-    // SR-003's H-003 has only an errored run: incomplete. 2 of 3 complete.
-    assert_eq!(complete, vec![("SR-001", true), ("SR-002", true), ("SR-003", false)]);
-    assert_eq!((r.completeness.covered, r.completeness.total), (2, 3));
+    let statuses: Vec<(&str, TraceStatus, bool)> =
+        r.traceability.iter().map(|t| (t.id.as_str(), t.status, t.complete)).collect();
+    // SR-001: H-001 has 2 passing runs (J1 J3; D needs 2) but J2 failed → failing.
+    // SR-002: H-002 has 1 passing run (J4; C needs 1), J7 errored (not evaluated) → complete.
+    // SR-003: H-003 only errored (missing) and H-004's J6 failed → failing (the worst).
+    assert_eq!(
+        statuses,
+        vec![
+            ("SR-001", TraceStatus::Failing, false),
+            ("SR-002", TraceStatus::Complete, true),
+            ("SR-003", TraceStatus::Failing, false)
+        ]
+    );
+    assert_eq!((r.completeness.covered, r.completeness.total), (1, 3));
+    let h1 = &r.traceability[0].hazards[0];
+    assert_eq!((h1.passing, h1.failing, h1.not_evaluated, h1.needed), (2, 1, 0, 2));
+    let failing: Vec<(&str, u64, &str, f64)> = h1
+        .failing_runs
+        .iter()
+        .map(|f| (f.scenario.as_str(), f.seed, f.criterion.as_str(), f.margin))
+        .collect();
+    assert_eq!(failing, vec![("follow-urban", 2, "no_collision", -0.5)]);
+    let sr2 = &r.traceability[1].hazards[0];
+    assert_eq!((sr2.passing, sr2.failing, sr2.not_evaluated, sr2.status), (1, 0, 1, TraceStatus::Complete));
+    let sr3: Vec<(&str, TraceStatus)> =
+        r.traceability[2].hazards.iter().map(|h| (h.id.as_str(), h.status)).collect();
+    assert_eq!(sr3, vec![("H-003", TraceStatus::Missing), ("H-004", TraceStatus::Failing)]);
 
     // SR-001 → H-001 → follow-urban: 3 runs; latest is J3 (seed 3), passed, with its verdicts.
     let sr1 = &r.traceability[0];
@@ -260,7 +366,7 @@ fn traceability() {
     assert_eq!(v, vec![("no_collision", Some(true), Some(1.0)), ("min_ttc", Some(true), Some(0.3))]);
 
     // SR-003 → H-004 → scenarios by id: mystery (J6, failed), ped-cross (J4, J7; latest J7, errored,
-    // so its criteria were not evaluated).
+    // so its checks were not judged).
     let sr3 = &r.traceability[2];
     assert_eq!(
         sr3.hazards.iter().map(|h| (h.id.as_str(), h.executed)).collect::<Vec<_>>(),
@@ -339,7 +445,7 @@ fn no_jobs_means_nothing_covered() {
     assert_eq!(r.risk_weighted.ratio, Some(0.0));
     assert_eq!(r.gaps.hazards.len(), 4);
     assert_eq!(r.gaps.pairs.len(), 14);
-    assert!(r.hazards.iter().all(|h| h.failure_rate.is_none()));
+    assert!(r.hazards.iter().all(|h| h.violation_rate.is_none()));
 }
 
 #[test]

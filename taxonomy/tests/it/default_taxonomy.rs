@@ -66,7 +66,24 @@ fn ids_are_sequential_and_every_hazard_is_mitigated() {
     }
     // Every criterion is used as evidence by some requirement.
     for c in CRITERIA {
-        assert!(taxonomy.requirements().iter().any(|r| r.criteria.iter().any(|x| x == c)), "{c} unused");
+        assert!(taxonomy.requirements().iter().any(|r| r.criteria().any(|x| x == c)), "{c} unused");
+    }
+}
+
+#[test]
+fn requirement_texts_state_the_thresholds_their_checks_judge() {
+    let taxonomy = default();
+    for r in taxonomy.requirements() {
+        for check in &r.checks {
+            if let Some(x) = check.threshold().filter(|x| *x > 0.0) {
+                assert!(
+                    r.text.contains(&format!("{x} ")),
+                    "{}: the text does not state {check}: {}",
+                    r.id,
+                    r.text
+                );
+            }
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use gauntlet_taxonomy::HazardStatus as S;
 use gauntlet_taxonomy::{HazardCoverage, Interval};
 
 use super::{Context, HazardStatus, counts_html, job_anchor, margin_html};
@@ -33,14 +34,15 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
         return;
     };
     let ranked = ranked(&coverage.hazards);
-    let count = |status: HazardStatus| ranked.iter().filter(|h| HazardStatus::of(h) == status).count();
+    let count = |status: S| ranked.iter().filter(|h| h.status == status).count();
     let _ = writeln!(
         out,
-        "<p class=\"lead\">{} hazards, riskiest first (ASIL, then severity, exposure, controllability): <b class=\"neg\">{} failing</b>, {} passing, <b>{} unexercised</b>. A hazard is exercised by the runs of scenarios that name it; runs that ended in an error are no evidence.</p>",
+        "<p class=\"lead\">{} hazards, riskiest first (ASIL, then severity, exposure, controllability): <b class=\"neg\">{} violated</b>, {} held, <b>{} not checked</b>, <b>{} unexercised</b>. A hazard is <i>violated</i> only when a check of one of its requirements failed in a run of a scenario naming it, and its worst margin is over those checks only; a scenario can fail a criterion no requirement of the hazard checks, so <i>scenario failed</i> and <i>violated</i> are shown apart. Runs that ended in an error are no evidence.</p>",
         ranked.len(),
-        count(HazardStatus::Failing),
-        count(HazardStatus::Passing),
-        count(HazardStatus::Unexercised)
+        count(S::Violated),
+        count(S::Held),
+        count(S::NotChecked),
+        count(S::Unexercised)
     );
     if ranked.is_empty() {
         out.push_str("<p class=\"empty\">The taxonomy declares no hazards.</p></section>\n");
@@ -48,21 +50,21 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
     }
     out.push_str(
         "<table class=\"data\" id=\"hazard-table\"><thead><tr><th class=\"num\">#</th><th>hazard</th><th>risk</th><th>status</th>\
-         <th class=\"num\">runs<br/><span class=\"sec\">pass / fail / error</span></th><th>failure rate, 95 % Wilson interval</th>\
-         <th>worst margin</th><th>requirements</th><th>evidence</th></tr></thead><tbody>\n",
+         <th class=\"num\">runs<br/><span class=\"sec\">scenario pass / fail / error</span></th><th class=\"num\">checked / violated</th><th>violation rate, 95 % Wilson interval</th>\
+         <th>worst margin of its checks</th><th>requirements</th><th>evidence</th></tr></thead><tbody>\n",
     );
     for (rank, h) in ranked.iter().enumerate() {
         let status = HazardStatus::of(h);
         let mut status_text = status.as_str().to_owned();
-        if status == HazardStatus::Unexercised && h.counts.errored > 0 {
+        if status.0 == S::Unexercised && h.counts.errored > 0 {
             status_text = format!("{status_text} ({} errored)", h.counts.errored);
         }
         let _ = writeln!(
             out,
-            "<tr id=\"{}\" class=\"hazard {}{}\"><td class=\"num\">{}</td><td class=\"hz\"><b>{}</b> {}</td><td><span class=\"asil {}\">{}</span><div class=\"sec\">{} {} {}</div></td><td><span class=\"pill {}\">{}</span></td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"links\">{}</td><td class=\"links\">{}</td></tr>",
+            "<tr id=\"{}\" class=\"hazard {}{}\"><td class=\"num\">{}</td><td class=\"hz\"><b>{}</b> {}</td><td><span class=\"asil {}\">{}</span><div class=\"sec\">{} {} {}</div></td><td><span class=\"pill {}\">{}</span></td><td class=\"num\">{}</td><td class=\"num checks\">{} / {}</td><td>{}</td><td>{}</td><td class=\"links\">{}</td><td class=\"links\">{}</td></tr>",
             anchor("hazard", &h.id),
-            status.as_str(),
-            if status == HazardStatus::Failing { " hl" } else { "" },
+            status.as_str().replace(' ', "-"),
+            if status.0 == S::Violated { " hl" } else { "" },
             rank + 1,
             escape(&h.id),
             escape(&h.title),
@@ -74,7 +76,9 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
             status.class(),
             escape(&status_text),
             counts_html(h.counts.passed.into(), h.counts.failed.into(), h.counts.errored.into()),
-            interval_html(h.failure_rate, h.failure_interval),
+            h.checks.checked,
+            h.checks.violated,
+            interval_html(h.violation_rate, h.violation_interval),
             worst_html(cx, h),
             requirements_html(cx, h),
             evidence_html(cx, h)
@@ -86,7 +90,7 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
 /// The failure rate, its interval as text and as a bar.
 fn interval_html(rate: Option<f64>, interval: Option<Interval>) -> String {
     let (Some(rate), Some(i)) = (rate, interval) else {
-        return "<span class=\"sec\">no evidence</span>".to_owned();
+        return "<span class=\"sec\">not checked</span>".to_owned();
     };
     let at = |x: f64| format!("{:.1}px", x.clamp(0.0, 1.0) * 90.0 + 0.0);
     format!(
@@ -103,8 +107,9 @@ fn interval_html(rate: Option<f64>, interval: Option<Interval>) -> String {
 fn worst_html(cx: &Context<'_>, h: &HazardCoverage) -> String {
     match &h.worst_margin {
         Some(w) => format!(
-            "{} <span class=\"sec\">{}</span><div class=\"sec\">{}</div>",
+            "{} <span class=\"sec\">{} {}</span><div class=\"sec\">{}</div>",
             margin_html(w.margin),
+            escape(&w.unit),
             escape(&w.criterion),
             cx.run_link(&w.scenario, w.seed)
         ),
@@ -119,10 +124,15 @@ fn requirements_html(cx: &Context<'_>, h: &HazardCoverage) -> String {
     h.requirements.iter().map(|r| cx.requirement_link(r)).collect::<Vec<_>>().join(" ")
 }
 
-/// Links to the failing jobs naming the hazard, then to its scenarios.
+/// Links to the jobs that violated a check of the hazard's requirements, then to its scenarios.
 fn evidence_html(cx: &Context<'_>, h: &HazardCoverage) -> String {
-    let failing: Vec<(&JobKey, &Arc<RunRecord>)> =
-        cx.failing.iter().filter(|(_, r)| r.hazards.contains(&h.id)).collect();
+    let violated = |r: &RunRecord| {
+        r.hazards.contains(&h.id)
+            && r.verdicts
+                .iter()
+                .any(|v| !v.passed && v.requirements.iter().any(|id| h.requirements.contains(id)))
+    };
+    let failing: Vec<(&JobKey, &Arc<RunRecord>)> = cx.failing.iter().filter(|(_, r)| violated(r)).collect();
     let scenarios: Vec<&str> = cx
         .scenarios
         .iter()

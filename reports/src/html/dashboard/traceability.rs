@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use gauntlet_taxonomy::{CriterionVerdict, HazardTrace, JobOutcome, RequirementTrace, ScenarioEvidence};
+use gauntlet_taxonomy::{
+    CriterionVerdict, HazardTrace, JobOutcome, RequirementTrace, ScenarioEvidence, TraceStatus,
+};
 
 use super::{Context, counts_html, margin_html};
 use crate::html::escape::{anchor, escape};
@@ -17,8 +19,13 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
     };
     let _ = writeln!(
         out,
-        "<p class=\"lead\">Each safety requirement, the hazards it mitigates, the scenarios naming them, and the latest run's verdict on the requirement's criteria. {} of {} requirements are complete (every hazard has a run with a verdict).</p>",
-        coverage.completeness.covered, coverage.completeness.total
+        "<p class=\"lead\">Each safety requirement with its checks, the hazards it mitigates, the scenarios naming them, and the latest run's verdicts at the requirement's own thresholds. {} of {} requirements are complete. A requirement is <i>complete</i> when, for every hazard it mitigates, runs judged at its thresholds passed at least as often as the hazard's class needs (QM/A/B/C/D: {}) and none failed; otherwise it is <i>failing</i> (a run violated a check), <i>missing</i> (no passing run) or <i>insufficient</i> (too few).</p>",
+        coverage.completeness.covered,
+        coverage.completeness.total,
+        cx.input.taxonomy.map_or_else(
+            || "per the taxonomy".to_owned(),
+            |t| t.evidence().min_passing_runs.iter().map(u32::to_string).collect::<Vec<_>>().join("/")
+        )
     );
     if coverage.traceability.is_empty() {
         out.push_str("<p class=\"empty\">The taxonomy declares no requirements.</p></section>\n");
@@ -38,8 +45,13 @@ fn write_requirement(out: &mut String, cx: &Context<'_>, r: &RequirementTrace) {
     let hazard_rows = |h: &HazardTrace| h.scenarios.len().max(1);
     let rows: usize = r.hazards.iter().map(hazard_rows).sum::<usize>().max(1);
     let criteria: Vec<String> =
-        r.criteria.iter().map(|c| format!("<span class=\"tag\">{}</span>", escape(c))).collect();
-    let (class, label) = if r.complete { ("pass", "complete") } else { ("hole", "incomplete") };
+        r.checks.iter().map(|c| format!("<span class=\"tag\">{}</span>", escape(c))).collect();
+    let class = match r.status {
+        TraceStatus::Complete => "pass",
+        TraceStatus::Failing => "fail",
+        TraceStatus::Insufficient | TraceStatus::Missing => "hole",
+    };
+    let label = r.status.as_str();
     let requirement_cell = format!(
         "<td class=\"req\" rowspan=\"{rows}\" id=\"{}\"><b>{}</b> <span class=\"pill {class}\">{label}</span><div class=\"text\">{}</div><div class=\"crit\">{}</div></td>",
         anchor("req", &r.id),
@@ -56,12 +68,31 @@ fn write_requirement(out: &mut String, cx: &Context<'_>, r: &RequirementTrace) {
     }
     let mut first_row = true;
     for h in &r.hazards {
+        let failing: Vec<String> = h
+            .failing_runs
+            .iter()
+            .map(|f| {
+                format!(
+                    "<div class=\"sec\">✗ {} {} {}</div>",
+                    cx.run_link(&f.scenario, f.seed),
+                    escape(&f.criterion),
+                    escape(&format!("{:+.3} {}", f.margin, f.unit))
+                )
+            })
+            .collect();
         let hazard_cell = format!(
-            "<td rowspan=\"{}\">{} <span class=\"asil {}\">{}</span></td>",
+            "<td rowspan=\"{}\">{} <span class=\"asil {}\">{}</span><div class=\"trace-status {}\">{}: {} passing of {} needed, {} failing, {} not evaluated</div>{}</td>",
             hazard_rows(h),
             cx.hazard_link(&h.id),
             h.asil.as_str(),
-            escape(&h.asil.to_string())
+            escape(&h.asil.to_string()),
+            h.status.as_str(),
+            h.status.as_str(),
+            h.passing,
+            h.needed,
+            h.failing,
+            h.not_evaluated,
+            failing.concat()
         );
         let lead = |first_row: &mut bool| {
             let cell = if *first_row { requirement_cell.as_str() } else { "" };
