@@ -301,7 +301,7 @@ fn risk_weighted_and_top_risk() {
 fn top_risk_needs_a_small_enough_wilson_upper_bound() {
     use JobOutcome::Pass;
     let cross = [("road", "urban"), ("event", "crossing"), ("actor", "pedestrian")];
-    // Three clean runs of H-002 (C): Wilson(0, 3) upper = 1.9600² / (3 + 1.9600²) = 0.5615.
+    // Three clean runs of H-002 (C): Wilson(0, 3) upper = 1.96² / (3 + 1.96²) = 3.8415 / 6.8415 = 0.5615.
     let facts: Vec<JobFacts> = (1..=3)
         .map(|seed| {
             job("ped-cross", seed, &cross, &["H-002"], Pass, &[("no_collision", 1.0), ("min_gap", 1.0)])
@@ -320,7 +320,7 @@ fn top_risk_needs_a_small_enough_wilson_upper_bound() {
     });
     let r = coverage(&strict, &facts, &CoverageOptions::default());
     let short = r.top_risk.short.iter().find(|s| s.id == "H-002").expect("H-002 not covered");
-    assert_eq!(short.why, "upper bound 0.562 above 0.5");
+    assert_eq!(short.why, "upper bound 0.561 above 0.5");
 }
 
 #[test]

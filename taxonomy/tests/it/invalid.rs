@@ -62,9 +62,23 @@ const CORPUS: &[(&str, Option<usize>, &str, &str)] = &[
     (
         "unknown_criterion",
         Some(35),
-        "requirements[1].criteria[1]",
-        "unknown criterion `min_gapp` (did you mean `min_gap`?)",
+        "requirements[1].checks[1]",
+        "unknown variant `MinGapp` (did you mean `MinGap`?)",
     ),
+    // Requirements from before checks had thresholds get a hint, not a bare "unknown field".
+    (
+        "bare_criteria",
+        Some(35),
+        "requirements[1].criteria",
+        "requirements now state checks with their thresholds, e.g. `checks: [NoCollision, MinTtc(min: 2.0)]`",
+    ),
+    (
+        "negative_threshold",
+        Some(35),
+        "requirements[1].checks[1]",
+        "the threshold of `MinGap(min: -2.0)` must be a finite number ≥ 0",
+    ),
+    ("check_twice", Some(35), "requirements[1].checks[2]", "criterion `min_gap` is checked twice"),
     (
         "cell_inside_exclusion",
         Some(30),
