@@ -5,6 +5,7 @@ mod cli;
 mod exec_adapter;
 mod fuzz;
 mod library;
+mod margins;
 mod plan;
 mod replay;
 mod support;
