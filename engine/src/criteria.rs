@@ -1,6 +1,12 @@
 //! Safety criteria (oracles). Each yields a signed margin — positive when
 //! satisfied by that much, negative when violated by that much — with the
 //! time of its first violation and of its worst value.
+//!
+//! A collision is a `no_collision` violation with its impact speed. The
+//! step at which contact with another road user is first detected, and
+//! any after it, are not scored by the criteria of the ego's own motion
+//! (`speed_limit`, `max_decel`, `max_jerk`): the contact impulse is not
+//! braking, and the run ends there anyway.
 
 use bevy_ecs::prelude::*;
 
@@ -160,6 +166,15 @@ fn lead_metrics(bodies: &[BodyState]) -> (f64, f64) {
     (gap.min(GAP_HORIZON), ttc.min(TTC_HORIZON))
 }
 
+/// Whether a criterion judges the ego's own motion (speed, deceleration,
+/// jerk), which a contact impulse would pollute.
+fn judges_ego_dynamics(spec: CriterionSpec) -> bool {
+    matches!(
+        spec,
+        CriterionSpec::SpeedLimit { .. } | CriterionSpec::MaxDecel { .. } | CriterionSpec::MaxJerk { .. }
+    )
+}
+
 /// Updates every criterion after the physics step.
 pub(crate) fn judge(
     clock: Res<Clock>,
@@ -218,7 +233,15 @@ pub(crate) fn judge(
     let speed_limit = criteria.road.speed_limit;
     let goal_s = criteria.goal_s;
     let Criteria { tracked, collided, .. } = &mut *criteria;
+    // From the step a contact with another road user is first detected on,
+    // the ego's motion is the contact impulse, not its driving: a collision
+    // is judged by `no_collision` (with its impact speed), and the dynamics
+    // criteria ignore that step and any after it.
+    let in_contact = impact.is_some() || *collided;
     for c in tracked.iter_mut() {
+        if in_contact && judges_ego_dynamics(c.spec) {
+            continue;
+        }
         let margin = match c.spec {
             CriterionSpec::NoCollision => match impact {
                 Some(v) => {

@@ -312,3 +312,44 @@ fn sensor_dropout_and_noise_follow_their_settings() {
     let sd = (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / xs.len() as f64).sqrt();
     assert!((mean - 30.0).abs() < 0.05 && (sd - 0.5).abs() < 0.05, "mean {mean:.3} sd {sd:.3}");
 }
+
+#[test]
+fn a_collision_is_not_scored_as_braking_or_jerk() {
+    // Brakes gently (2 m/s²) from t = 1 s, too late and too softly: it hits
+    // the stopped car. Its driving never exceeds 2 m/s² of deceleration, so
+    // `max_decel` keeps about 9.5 − 2 and `max_jerk` about 50 − 40, whatever
+    // the contact impulse did to the ego's velocity in the last step.
+    struct SoftBrake;
+    impl AutonomyAdapter for SoftBrake {
+        fn info(&self) -> AdapterInfo {
+            AdapterInfo { name: "soft".into(), version: "0".into() }
+        }
+        fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
+            Ok(())
+        }
+        fn step(&mut self, obs: &Observation) -> Result<Control, AdapterFault> {
+            Ok(Control { accel: if obs.t < 1.0 { 0.0 } else { -2.0 }, steer: 0.0 })
+        }
+    }
+    let stopped = vehicle(1, 40.0, 0.0, 0.0, vec![]);
+    let mut spec = straight_spec(20.0, 0.9, vec![stopped]);
+    spec.road.speed_limit = 30.0;
+    spec.criteria = vec![
+        CriterionSpec::NoCollision,
+        CriterionSpec::SpeedLimit { tolerance: 0.0 },
+        CriterionSpec::MaxDecel { max: 9.5 },
+        CriterionSpec::MaxJerk { max: 50.0 },
+    ];
+    let r = Simulation::run(&spec, &mut SoftBrake, RunOptions::default());
+    let v = |name: &str| r.verdicts.iter().find(|v| v.criterion == name).expect("criterion judged").clone();
+    assert_eq!(r.outcome, Outcome::Fail);
+    let nc = v("no_collision");
+    assert!(!nc.passed && nc.impact_speed.is_some_and(|s| s > 10.0), "{nc:?}");
+    let decel = v("max_decel");
+    assert!(decel.passed && (decel.margin - 7.5).abs() < 0.3, "{decel:?}");
+    let jerk = v("max_jerk");
+    assert!(jerk.passed && jerk.margin > 5.0, "{jerk:?}");
+    let speed = v("speed_limit");
+    assert!(speed.passed && (speed.margin - 10.0).abs() < 0.1, "{speed:?}");
+    assert!(decel.worst_t < r.sim_time - 1e-9, "the contact step is not scored: {decel:?}");
+}

@@ -10,19 +10,35 @@
 //! | `regressions` | was `pass`, now `fail` or `error` |
 //! | `fixed` | was `fail` or `error`, now `pass` |
 //! | `still_failing` | not `pass` in either |
-//! | `margin_regressions` | `pass` in both, and the smallest margin shrank by more than [`DiffOptions::margin_tolerance`] |
-//! | `unchanged` (count only) | `pass` in both, margin within tolerance |
+//! | `margin_regressions` | `pass` in both, and some criterion's margin shrank by more than its tolerance: one row per (job, criterion) that did |
+//! | `unchanged` (count only) | `pass` in both, every criterion's margin within its tolerance |
 //! | `new_jobs` | only in the new records |
 //! | `removed` | only in the old records |
+//!
+//! **Margin regressions are per criterion.** For a job passing on both
+//! sides, every verdict of the new record is compared with the verdict of
+//! the old record that has the same criterion and threshold (a job may
+//! judge one criterion at several thresholds, e.g. its own and a
+//! requirement's; a side without a `threshold`, written before thresholds,
+//! matches the only verdict of that name). Each drop `old − new` beyond
+//! that criterion's tolerance ([`DiffOptions::tolerance`], in the
+//! criterion's unit) is one [`MarginRegression`]: job, criterion, threshold,
+//! old and new margin, drop, tolerance, unit. Criteria on one side only,
+//! or whose threshold changed, are not compared. Margins of different
+//! criteria are never compared with each other.
 //!
 //! A margin that goes from +infinity (nothing ever came into range) to any
 //! finite value has shrunk by infinity and counts as a margin regression.
 //! If one side holds several records of the same job, the diff uses the
-//! worst (error, then fail, then the smallest margin; then the smallest hash
-//! of its JSON line) and lists the key in `duplicates`. Every list is sorted
-//! by job key.
+//! worst (error, then fail, then the smallest normalised margin; then the
+//! smallest hash of its JSON line) and lists the key in `duplicates`. Every
+//! list is sorted by job key (margin regressions then by criterion and
+//! threshold). Where a job's worst margin is shown (`old_worst`,
+//! `new_worst`) it is its smallest normalised margin, given raw with its
+//! unit ([`MarginRef`]).
 //!
-//! [`DiffIndex`] holds one side compactly (about 150 bytes a job), built
+//! [`DiffIndex`] holds one side compactly (about 150 bytes a job plus 24 a
+//! verdict), built
 //! one record at a time, so that a sweep of any size is diffed without
 //! holding its records: [`diff_indexes`].
 //!
@@ -30,26 +46,46 @@
 //! turns it into the CI verdict.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::record::{JobKey, Outcome, RunRecord, margin_serde, opt_margin_serde};
+use crate::summary::{MarginRef, fmt_margin_unit};
 
-/// Tunables of [`diff`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// The default tolerance of a criterion, in its scales: a margin may shrink
+/// by `0.1 × scale` (0.1 s of `min_ttc`, 0.05 m of `stay_on_road`, …)
+/// before it is a margin regression.
+pub const DEFAULT_TOLERANCE_IN_SCALES: f64 = 0.1;
+
+/// Tunables of [`diff`]: how far each criterion's margin may shrink on a
+/// job passing on both sides before it is a margin regression.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DiffOptions {
-    /// A job passing in both runs is a margin regression when its smallest
-    /// margin shrank by more than this (absolute, in the criterion's unit).
-    /// Default `0.1`.
-    pub margin_tolerance: f64,
+    /// Tolerance of every criterion not in `criterion_tolerance`, in each
+    /// criterion's own unit (`--margin-tolerance X`). `None`: each
+    /// criterion's default, [`DEFAULT_TOLERANCE_IN_SCALES`] × its scale.
+    pub margin_tolerance: Option<f64>,
+    /// Tolerance by criterion name, in that criterion's unit (the gate
+    /// file's `[gate.margin_tolerance]`); wins over `margin_tolerance`.
+    pub criterion_tolerance: BTreeMap<String, f64>,
 }
 
-impl Default for DiffOptions {
-    fn default() -> Self {
-        Self { margin_tolerance: 0.1 }
+impl DiffOptions {
+    /// The tolerance of `criterion`, in its unit: its entry in
+    /// `criterion_tolerance`, else `margin_tolerance`, else 0.1 × `scale`
+    /// (a missing or non-positive scale counts as 1, as for normalised
+    /// margins).
+    pub fn tolerance(&self, criterion: &str, scale: Option<f64>) -> f64 {
+        if let Some(t) = self.criterion_tolerance.get(criterion) {
+            return *t;
+        }
+        self.margin_tolerance.unwrap_or_else(|| {
+            DEFAULT_TOLERANCE_IN_SCALES * scale.filter(|s| *s > 0.0 && s.is_finite()).unwrap_or(1.0)
+        })
     }
 }
 
@@ -64,9 +100,12 @@ pub struct DiffCounts {
     pub still_failing: u64,
     /// Same inputs, different result.
     pub flaky: u64,
-    /// Pass in both, margin shrank beyond the tolerance.
+    /// Margin drops beyond tolerance: one per (job, criterion, threshold),
+    /// on jobs passing in both.
     pub margin_regressions: u64,
-    /// Pass in both, margin within the tolerance.
+    /// Jobs passing in both with at least one margin drop.
+    pub margin_regressed_jobs: u64,
+    /// Pass in both, every margin within its tolerance.
     pub unchanged: u64,
     /// Only in the new records.
     pub new_jobs: u64,
@@ -83,13 +122,12 @@ pub struct JobChange {
     pub old: Outcome,
     /// New outcome.
     pub new: Outcome,
-    /// Smallest margin in the old record.
-    #[serde(with = "opt_margin_serde")]
-    pub old_min_margin: Option<f64>,
-    /// Smallest margin in the new record.
-    #[serde(with = "opt_margin_serde")]
-    pub new_min_margin: Option<f64>,
-    /// Criteria violated in the new record, or `kind: message` for an error.
+    /// The old record's worst verdict (smallest normalised margin).
+    pub old_worst: Option<MarginRef>,
+    /// The new record's worst verdict (smallest normalised margin).
+    pub new_worst: Option<MarginRef>,
+    /// Criteria violated in the new record with their margins and units
+    /// (`no_collision -0.800 m`), or `kind: message` for an error.
     pub detail: Vec<String>,
     /// The command that reproduces the new run.
     pub replay: String,
@@ -129,24 +167,56 @@ pub struct Flake {
     pub replay: String,
 }
 
-/// A passing job whose smallest margin shrank beyond the tolerance.
+/// One criterion of a job passing on both sides whose margin shrank beyond
+/// its tolerance.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MarginRegression {
     /// The job.
     pub job: JobKey,
-    /// The criterion with the smallest margin in the new run.
+    /// The criterion.
     pub criterion: String,
-    /// Old smallest margin.
+    /// Its threshold, in its unit (tells apart two verdicts of one criterion).
+    #[serde(skip_serializing_if = "Option::is_none", with = "opt_margin_serde")]
+    pub threshold: Option<f64>,
+    /// The unit of every figure of this row; empty for records older than units.
+    pub unit: String,
+    /// The criterion's margin in the old run.
     #[serde(with = "margin_serde")]
     pub old_margin: f64,
-    /// New smallest margin.
+    /// The criterion's margin in the new run.
     #[serde(with = "margin_serde")]
     pub new_margin: f64,
     /// `old_margin - new_margin`; may be infinite.
     #[serde(with = "margin_serde")]
     pub shrink: f64,
+    /// The tolerance it exceeded ([`DiffOptions::tolerance`]).
+    pub tolerance: f64,
     /// The command that reproduces the new run.
     pub replay: String,
+}
+
+impl MarginRegression {
+    /// The criterion with its threshold, when it has one:
+    /// `min_ttc (threshold 1.000 s)` (a job may judge one criterion at
+    /// several thresholds).
+    pub fn criterion_label(&self) -> String {
+        match self.threshold {
+            Some(t) => format!("{} (threshold {})", self.criterion, fmt_margin_unit(t, &self.unit)),
+            None => self.criterion.clone(),
+        }
+    }
+
+    /// `min_ttc (threshold 1.000 s) 1.196 s → 0.572 s (−0.624 s, tolerance 0.100 s)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {} → {} (−{}, tolerance {})",
+            self.criterion_label(),
+            fmt_margin_unit(self.old_margin, &self.unit),
+            fmt_margin_unit(self.new_margin, &self.unit),
+            fmt_margin_unit(self.shrink, &self.unit),
+            fmt_margin_unit(self.tolerance, &self.unit),
+        )
+    }
 }
 
 /// The classified difference between two sets of records.
@@ -162,7 +232,7 @@ pub struct BaselineDiff {
     pub still_failing: Vec<JobChange>,
     /// Same inputs, different result.
     pub flaky: Vec<Flake>,
-    /// Pass in both, margin shrank beyond the tolerance.
+    /// Pass in both: every criterion whose margin shrank beyond its tolerance.
     pub margin_regressions: Vec<MarginRegression>,
     /// Only in the new records.
     pub new_jobs: Vec<JobStatus>,
@@ -182,27 +252,29 @@ pub fn exit_gate(diff: &BaselineDiff, strict: bool) -> bool {
 pub const MAX_DIFF_LISTED: usize = 20;
 
 /// The baseline diff as text: the counts, then the regressions, flakes,
-/// margin regressions and fixes with their replay commands.
+/// fixes (at most [`MAX_DIFF_LISTED`] of each) and **every** margin drop,
+/// with their replay commands.
 pub fn render_diff(d: &BaselineDiff) -> String {
     let c = &d.counts;
     let mut out = format!(
-        "baseline: {} regression(s), {} fixed, {} still failing, {} flaky, {} margin regression(s), \
-         {} unchanged, {} new, {} removed\n",
+        "baseline: {} regression(s), {} fixed, {} still failing, {} flaky, \
+         {} margin regression(s) in {} job(s), {} unchanged, {} new, {} removed\n",
         c.regressions,
         c.fixed,
         c.still_failing,
         c.flaky,
         c.margin_regressions,
+        c.margin_regressed_jobs,
         c.unchanged,
         c.new_jobs,
         c.removed
     );
-    let mut list = |label: &str, rows: Vec<(String, String)>| {
-        for (line, replay) in rows.iter().take(MAX_DIFF_LISTED) {
+    let mut list = |label: &str, rows: Vec<(String, String)>, max: usize| {
+        for (line, replay) in rows.iter().take(max) {
             let _ = writeln!(out, "  {label:<10} {line}\n             {replay}");
         }
-        if rows.len() > MAX_DIFF_LISTED {
-            let _ = writeln!(out, "  … and {} more", rows.len() - MAX_DIFF_LISTED);
+        if rows.len() > max {
+            let _ = writeln!(out, "  … and {} more", rows.len() - max);
         }
     };
     list(
@@ -211,6 +283,7 @@ pub fn render_diff(d: &BaselineDiff) -> String {
             .iter()
             .map(|r| (format!("{}: {} → {} {}", r.job, r.old, r.new, r.detail.join(", ")), r.replay.clone()))
             .collect(),
+        MAX_DIFF_LISTED,
     );
     list(
         "FLAKY",
@@ -228,20 +301,20 @@ pub fn render_diff(d: &BaselineDiff) -> String {
                 (line, f.replay.clone())
             })
             .collect(),
+        MAX_DIFF_LISTED,
     );
     list(
         "MARGIN",
         d.margin_regressions
             .iter()
-            .map(|m| {
-                let line = format!("{}: {} {:.3} → {:.3}", m.job, m.criterion, m.old_margin, m.new_margin);
-                (line, m.replay.clone())
-            })
+            .map(|m| (format!("{}: {}", m.job, m.describe()), m.replay.clone()))
             .collect(),
+        usize::MAX,
     );
     list(
         "FIXED",
         d.fixed.iter().map(|r| (format!("{}: {} → {}", r.job, r.old, r.new), r.replay.clone())).collect(),
+        MAX_DIFF_LISTED,
     );
     out
 }
@@ -274,12 +347,56 @@ struct Inputs {
     adapter_version: String,
 }
 
-/// What the diff needs of one job, about 150 bytes (see [`DiffIndex`]).
+/// What identifies a verdict within a job (criterion and threshold), with
+/// its unit and scale; shared by the many jobs that judge it.
+#[derive(Debug)]
+struct CriterionId {
+    criterion: String,
+    threshold: Option<f64>,
+    unit: String,
+    scale: Option<f64>,
+}
+
+impl CriterionId {
+    fn bits(&self) -> (&str, Option<u64>, &str, Option<u64>) {
+        (&self.criterion, self.threshold.map(f64::to_bits), &self.unit, self.scale.map(f64::to_bits))
+    }
+
+    /// The normalised value of a margin of this criterion.
+    fn normalized(&self, margin: f64) -> f64 {
+        margin / self.scale.filter(|s| *s > 0.0).unwrap_or(1.0)
+    }
+
+    fn margin_ref(&self, margin: f64) -> MarginRef {
+        MarginRef {
+            criterion: self.criterion.clone(),
+            margin,
+            unit: self.unit.clone(),
+            normalized: self.normalized(margin),
+        }
+    }
+}
+
+impl PartialEq for CriterionId {
+    fn eq(&self, other: &Self) -> bool {
+        self.bits() == other.bits()
+    }
+}
+
+impl Eq for CriterionId {}
+
+impl Hash for CriterionId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.bits().hash(state);
+    }
+}
+
+/// What the diff needs of one job, about 150 bytes and 24 a verdict (see [`DiffIndex`]).
 #[derive(Clone, Debug)]
 struct JobFacts {
     outcome: Outcome,
-    /// The worst verdict's margin and criterion.
-    worst: Option<(f64, Arc<str>)>,
+    /// Every verdict's criterion and margin, in record order.
+    margins: Box<[(Arc<CriterionId>, f64)]>,
     inputs: Arc<Inputs>,
     trace_hash: Box<str>,
     /// Violated criteria, or `kind: message` for an error; empty for a pass.
@@ -290,22 +407,46 @@ struct JobFacts {
 }
 
 impl JobFacts {
-    fn min_margin(&self) -> Option<f64> {
-        self.worst.as_ref().map(|(m, _)| *m)
+    /// The worst verdict: smallest normalised margin, the first of equals
+    /// (as [`RunRecord::worst_verdict`]).
+    fn worst(&self) -> Option<MarginRef> {
+        self.margins
+            .iter()
+            .reduce(|w, v| if v.0.normalized(v.1) < w.0.normalized(w.1) { v } else { w })
+            .map(|(id, m)| id.margin_ref(*m))
+    }
+
+    fn min_normalized_margin(&self) -> Option<f64> {
+        self.worst().map(|w| w.normalized)
+    }
+
+    /// The margin of the verdict that matches `id`: same criterion and
+    /// threshold, or the only one of that criterion when either side has
+    /// no threshold (records older than thresholds).
+    fn matching(&self, id: &CriterionId) -> Option<f64> {
+        let threshold = id.threshold.map(f64::to_bits);
+        let mut named = self.margins.iter().filter(|(o, _)| o.criterion == id.criterion);
+        if let Some((_, m)) = named.clone().find(|(o, _)| o.threshold.map(f64::to_bits) == threshold) {
+            return Some(*m);
+        }
+        let (only, margin) = named.next()?;
+        let unique = named.next().is_none();
+        (unique && (only.threshold.is_none() || id.threshold.is_none())).then_some(*margin)
     }
 }
 
 /// The jobs of one side of a diff, reduced to what the diff reads: outcome,
-/// worst margin and criterion, trace hash, the inputs that determinism
-/// fixes (shared between jobs), the violated criteria of failing jobs and
-/// the replay command. Built one record at a time, so a records file can
-/// be diffed without holding its records.
+/// every verdict's criterion, threshold and margin, trace hash, the inputs
+/// that determinism fixes (shared between jobs, like the criteria), the
+/// violated criteria of failing jobs and the replay command. Built one
+/// record at a time, so a records file can be diffed without holding its
+/// records.
 #[derive(Clone, Debug, Default)]
 pub struct DiffIndex {
     jobs: BTreeMap<JobKey, JobFacts>,
     duplicates: Vec<JobKey>,
     inputs: HashSet<Arc<Inputs>>,
-    criteria: BTreeSet<Arc<str>>,
+    criteria: HashSet<Arc<CriterionId>>,
 }
 
 impl DiffIndex {
@@ -326,25 +467,38 @@ impl DiffIndex {
                 shared
             }
         };
-        let worst = r.worst_verdict().map(|v| {
-            let criterion = match self.criteria.get(v.criterion.as_str()) {
-                Some(c) => Arc::clone(c),
-                None => {
-                    let c: Arc<str> = Arc::from(v.criterion.as_str());
-                    self.criteria.insert(Arc::clone(&c));
-                    c
-                }
-            };
-            (v.margin, criterion)
-        });
+        let margins: Vec<(Arc<CriterionId>, f64)> = r
+            .verdicts
+            .iter()
+            .map(|v| {
+                let id = CriterionId {
+                    criterion: v.criterion.clone(),
+                    threshold: v.threshold,
+                    unit: v.unit.clone(),
+                    scale: v.scale,
+                };
+                let id = match self.criteria.get(&id) {
+                    Some(shared) => Arc::clone(shared),
+                    None => {
+                        let shared = Arc::new(id);
+                        self.criteria.insert(Arc::clone(&shared));
+                        shared
+                    }
+                };
+                (id, v.margin)
+            })
+            .collect();
         let detail: Vec<String> = match (&r.outcome, &r.error) {
             (Outcome::Pass, _) => Vec::new(),
             (Outcome::Error, Some(e)) => vec![format!("{}: {}", e.kind, e.message)],
-            _ => r.violations().map(|v| v.criterion.clone()).collect(),
+            _ => r
+                .violations()
+                .map(|v| format!("{} {}", v.criterion, fmt_margin_unit(v.margin, &v.unit)))
+                .collect(),
         };
         let facts = JobFacts {
             outcome: r.outcome,
-            worst,
+            margins: margins.into_boxed_slice(),
             inputs,
             trace_hash: r.trace_hash.as_str().into(),
             detail: detail.into_boxed_slice(),
@@ -420,10 +574,15 @@ pub fn diff_indexes(old: &DiffIndex, new: &DiffIndex, options: &DiffOptions) -> 
             (true, false) => out.regressions.push(change(key, o, n)),
             (false, true) => out.fixed.push(change(key, o, n)),
             (false, false) => out.still_failing.push(change(key, o, n)),
-            (true, true) => match margin_regression(key, o, n, options.margin_tolerance) {
-                Some(m) => out.margin_regressions.push(m),
-                None => out.counts.unchanged += 1,
-            },
+            (true, true) => {
+                let drops = margin_regressions(key, o, n, options);
+                if drops.is_empty() {
+                    out.counts.unchanged += 1;
+                } else {
+                    out.counts.margin_regressed_jobs += 1;
+                    out.margin_regressions.extend(drops);
+                }
+            }
         }
     }
 
@@ -438,7 +597,7 @@ pub fn diff_indexes(old: &DiffIndex, new: &DiffIndex, options: &DiffOptions) -> 
     out
 }
 
-/// Orders jobs worst first: error, fail, pass; then smallest margin; then
+/// Orders jobs worst first: error, fail, pass; then smallest normalised margin; then
 /// a hash of the record's JSON line, so the choice never depends on input
 /// order.
 fn worse(a: &JobFacts, b: &JobFacts) -> Ordering {
@@ -447,7 +606,7 @@ fn worse(a: &JobFacts, b: &JobFacts) -> Ordering {
         Outcome::Fail => 1,
         Outcome::Pass => 2,
     };
-    let margin = |f: &JobFacts| f.min_margin().unwrap_or(f64::INFINITY);
+    let margin = |f: &JobFacts| f.min_normalized_margin().unwrap_or(f64::INFINITY);
     severity(a.outcome)
         .cmp(&severity(b.outcome))
         .then_with(|| margin(a).total_cmp(&margin(b)))
@@ -459,30 +618,52 @@ fn change(key: &JobKey, o: &JobFacts, n: &JobFacts) -> JobChange {
         job: key.clone(),
         old: o.outcome,
         new: n.outcome,
-        old_min_margin: o.min_margin(),
-        new_min_margin: n.min_margin(),
+        old_worst: o.worst(),
+        new_worst: n.worst(),
         detail: n.detail.to_vec(),
         replay: n.replay.to_string(),
     }
 }
 
-fn margin_regression(key: &JobKey, o: &JobFacts, n: &JobFacts, tolerance: f64) -> Option<MarginRegression> {
-    let old_margin = o.min_margin()?;
-    let (new_margin, criterion) = n.worst.as_ref()?;
-    let new_margin = *new_margin;
-    if old_margin == new_margin {
-        // Also covers inf == inf, whose difference would be NaN.
-        return None;
-    }
-    let shrink = old_margin - new_margin;
-    (shrink > tolerance).then(|| MarginRegression {
-        job: key.clone(),
-        criterion: criterion.to_string(),
-        old_margin,
-        new_margin,
-        shrink,
-        replay: n.replay.to_string(),
-    })
+/// Every criterion of the job whose margin shrank beyond its tolerance,
+/// sorted by criterion and threshold.
+fn margin_regressions(
+    key: &JobKey,
+    o: &JobFacts,
+    n: &JobFacts,
+    options: &DiffOptions,
+) -> Vec<MarginRegression> {
+    let mut drops: Vec<MarginRegression> = n
+        .margins
+        .iter()
+        .filter_map(|(id, new_margin)| {
+            let old_margin = o.matching(id)?;
+            let new_margin = *new_margin;
+            if old_margin == new_margin {
+                // Also covers inf == inf, whose difference would be NaN.
+                return None;
+            }
+            let shrink = old_margin - new_margin;
+            let tolerance = options.tolerance(&id.criterion, id.scale);
+            (shrink > tolerance).then(|| MarginRegression {
+                job: key.clone(),
+                criterion: id.criterion.clone(),
+                threshold: id.threshold,
+                unit: id.unit.clone(),
+                old_margin,
+                new_margin,
+                shrink,
+                tolerance,
+                replay: n.replay.to_string(),
+            })
+        })
+        .collect();
+    drops.sort_by(|a, b| {
+        a.criterion.cmp(&b.criterion).then_with(|| {
+            a.threshold.unwrap_or(f64::NEG_INFINITY).total_cmp(&b.threshold.unwrap_or(f64::NEG_INFINITY))
+        })
+    });
+    drops
 }
 
 #[cfg(test)]
@@ -533,7 +714,7 @@ mod tests {
         ];
         let d = diff(&old, &new, &DiffOptions::default());
         assert_eq!(seeds(&d.regressions, |c| &c.job), [1]);
-        assert_eq!(d.regressions[0].detail, ["no_collision"]);
+        assert_eq!(d.regressions[0].detail, ["no_collision -0.800 m"]);
         assert_eq!(seeds(&d.fixed, |c| &c.job), [2]);
         assert_eq!(seeds(&d.still_failing, |c| &c.job), [3]);
         assert_eq!(d.still_failing[0].detail, ["adapter_timeout: timeout at step 12 (1 s)"]);
@@ -550,6 +731,7 @@ mod tests {
                 still_failing: 1,
                 flaky: 1,
                 margin_regressions: 1,
+                margin_regressed_jobs: 1,
                 unchanged: 1,
                 new_jobs: 1,
                 removed: 1
@@ -593,8 +775,18 @@ mod tests {
     fn margin_tolerance_is_configurable_and_infinities_are_handled() {
         let old = [with_margin(record("s", 1, Outcome::Pass), 2.0)];
         let new = [with_margin(record("s", 1, Outcome::Pass), 1.5)];
-        assert_eq!(diff(&old, &new, &DiffOptions { margin_tolerance: 0.6 }).counts.margin_regressions, 0);
-        assert_eq!(diff(&old, &new, &DiffOptions { margin_tolerance: 0.4 }).counts.margin_regressions, 1);
+        assert_eq!(
+            diff(&old, &new, &DiffOptions { margin_tolerance: Some(0.6), ..DiffOptions::default() })
+                .counts
+                .margin_regressions,
+            0
+        );
+        assert_eq!(
+            diff(&old, &new, &DiffOptions { margin_tolerance: Some(0.4), ..DiffOptions::default() })
+                .counts
+                .margin_regressions,
+            1
+        );
 
         let inf = [with_margin(record("s", 1, Outcome::Pass), f64::INFINITY)];
         let d = diff(&inf, &inf, &DiffOptions::default());

@@ -7,8 +7,9 @@
 //!
 //! - the totals and the plain-text [`Summary`] (per-scenario rows, and the
 //!   failures and errors as one line each);
-//! - per scenario ([`ScenarioDigest`]): job counts, the worst margin and its
-//!   criterion, the title, tags and hazards of its last record, and every
+//! - per scenario ([`ScenarioDigest`]): job counts, the worst margin (the
+//!   summary row's: smallest normalised margin, shown raw with its unit and
+//!   criterion), the title, tags and hazards of its last record, and every
 //!   hazard any of its records named;
 //! - the adapters and engine versions seen;
 //! - the failing and errored jobs **in full**: they are what users read, and
@@ -34,16 +35,16 @@ use crate::coverage::job_facts;
 use crate::diff::DiffIndex;
 use crate::junit::JunitBuilder;
 use crate::record::{JobKey, Outcome, RunRecord};
-use crate::summary::{Summary, SummaryBuilder, Totals};
+use crate::summary::{Summary, SummaryBuilder, Totals, WorstMargin};
 
 /// What the artefacts know of one scenario.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScenarioDigest {
     /// Its jobs by outcome.
     pub totals: Totals,
-    /// The smallest margin over its jobs and its criterion (ties: the first
-    /// seen).
-    pub worst: Option<(f64, String)>,
+    /// The smallest normalised margin over its jobs, with its raw margin,
+    /// unit, criterion and job: the same as the summary's row for it.
+    pub worst: Option<WorstMargin>,
     /// The title of its last record.
     pub title: String,
     /// The tags of its last record.
@@ -205,12 +206,6 @@ impl<'t> DigestBuilder<'t> {
             None => self.scenarios.entry(r.scenario.clone()).or_default(),
         };
         s.totals.add(r.outcome);
-        if let Some(v) = r.worst_verdict() {
-            // As a left fold over the records: a strictly smaller margin wins.
-            if s.worst.as_ref().is_none_or(|(m, _)| v.margin < *m) {
-                s.worst = Some((v.margin, v.criterion.clone()));
-            }
-        }
         if s.title != r.title {
             s.title.clone_from(&r.title);
         }
@@ -262,11 +257,19 @@ impl<'t> DigestBuilder<'t> {
     /// The digest of everything added.
     pub fn finish(self) -> SweepDigest {
         let coverage_options = self.coverage_options;
+        let summary = self.summary.finish();
+        let mut scenarios = self.scenarios;
+        // One computation of the worst margin: the summary's.
+        for row in &summary.rows {
+            if let Some(s) = scenarios.get_mut(&row.scenario) {
+                s.worst.clone_from(&row.worst);
+            }
+        }
         SweepDigest {
             records: self.records,
             totals: self.totals,
-            summary: self.summary.finish(),
-            scenarios: self.scenarios,
+            summary,
+            scenarios,
             adapters: self.adapters,
             engines: self.engines,
             failing: self.failing,
@@ -304,13 +307,32 @@ mod tests {
     }
 
     #[test]
-    fn scenario_worst_margin_keeps_the_first_of_equal_margins() {
+    fn scenario_worst_margin_is_the_summary_rows_and_ranks_normalised() {
         let mut a = record("s", 1, Outcome::Pass);
         a.verdicts[0].margin = 1.0;
         let mut b = record("s", 2, Outcome::Pass);
         b.verdicts[0].margin = 1.0;
         b.verdicts[0].criterion = "min_ttc".to_owned();
-        let d = SweepDigest::of([&a, &b]);
-        assert_eq!(d.scenarios["s"].worst, Some((1.0, "no_collision".to_owned())));
+        // Equal normalised margins: the criterion decides, whatever the order.
+        for records in [[&a, &b], [&b, &a]] {
+            let d = SweepDigest::of(records);
+            let w = d.scenarios["s"].worst.clone().unwrap();
+            assert_eq!((w.margin, w.criterion.as_str()), (1.0, "min_ttc"));
+            assert_eq!(Some(w), d.summary.rows[0].worst);
+        }
+        // 0.8 m of lane clearance at a scale of 0.5 m (1.6) is further from
+        // failing than 1.2 s of time-to-collision at 1 s (1.2).
+        let mut c = record("t", 1, Outcome::Pass);
+        c.verdicts[0].criterion = "stay_on_road".to_owned();
+        c.verdicts[0].margin = 0.8;
+        c.verdicts[0].scale = Some(0.5);
+        let mut ttc = c.verdicts[0].clone();
+        ttc.criterion = "min_ttc".to_owned();
+        ttc.margin = 1.2;
+        ttc.unit = "s".to_owned();
+        ttc.scale = Some(1.0);
+        c.verdicts.push(ttc);
+        let w = SweepDigest::of([&c]).scenarios["t"].worst.clone().unwrap();
+        assert_eq!((w.criterion.as_str(), w.label()), ("min_ttc", "1.200 s min_ttc".to_owned()));
     }
 }

@@ -9,11 +9,23 @@
 //! no_flakes = true                       # against a baseline
 //! min_top_risk_coverage = 0.8            # 0..=1, measured by the caller
 //! forbid_regression_classes = ["C", "D"] # risk classes
+//!
+//! [gate.margin_tolerance]                # baseline diff, in each criterion's unit
+//! min_ttc = 0.2                          # s
+//! stay_on_road = 0.05                    # m
 //! ```
 //!
 //! Every key is optional; an absent key (or `false`) means that check is
 //! not made. Unknown keys in `[gate]` are errors; other top-level tables
 //! are left to their owners. Errors name the file, line and column.
+//!
+//! `[gate.margin_tolerance]` is not a check: it sets, per criterion name,
+//! how far that criterion's margin may shrink (in its unit, ≥ 0) on a job
+//! passing against the baseline before the diff lists it as a margin
+//! regression ([`DiffOptions`](crate::DiffOptions)). It wins over
+//! `--margin-tolerance`; criteria it does not name keep that or their
+//! default, 0.1 × the criterion's scale. Names are checked against the
+//! engine's criteria by the caller ([`GateConfig::check_criteria`]).
 //!
 //! Checks, in this order:
 //!
@@ -52,6 +64,8 @@ pub struct GateConfig {
     pub min_top_risk_coverage: Option<f64>,
     /// Risk classes in which no regression is allowed.
     pub forbid_regression_classes: Vec<String>,
+    /// Baseline-diff tolerance per criterion name, in its unit (`[gate.margin_tolerance]`).
+    pub margin_tolerance: BTreeMap<String, f64>,
 }
 
 /// The file as written, with spans for error messages.
@@ -72,6 +86,8 @@ struct RawGate {
     min_top_risk_coverage: Option<Spanned<f64>>,
     #[serde(default)]
     forbid_regression_classes: Vec<String>,
+    #[serde(default)]
+    margin_tolerance: BTreeMap<String, Spanned<f64>>,
 }
 
 /// A position in a file, 1-based.
@@ -134,6 +150,33 @@ pub enum GateError {
         /// The file.
         path: PathBuf,
     },
+    /// A margin tolerance is negative or not finite.
+    #[error(
+        "invalid gate file {}: margin_tolerance.{criterion} must be a finite number ≥ 0, found {value}",
+        at(path, &Some(*location))
+    )]
+    BadTolerance {
+        /// The file.
+        path: PathBuf,
+        /// Where.
+        location: Location,
+        /// The criterion named.
+        criterion: String,
+        /// The value found.
+        value: f64,
+    },
+    /// `[gate.margin_tolerance]` names a criterion that does not exist.
+    #[error(
+        "invalid gate file {path}: margin_tolerance names unknown criterion {criterion:?} (known: {known})"
+    )]
+    UnknownCriterion {
+        /// The file.
+        path: PathBuf,
+        /// The name found.
+        criterion: String,
+        /// The known names, comma-separated.
+        known: String,
+    },
     /// A value is out of range.
     #[error("invalid gate file {}: {field} must be between 0 and 1, found {value}", at(path, &Some(*location)))]
     OutOfRange {
@@ -183,6 +226,20 @@ impl GateConfig {
                 }
             }
         };
+        let mut margin_tolerance = BTreeMap::new();
+        for (criterion, value) in gate.margin_tolerance {
+            let span: Range<usize> = value.span();
+            let value = value.into_inner();
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(GateError::BadTolerance {
+                    path: path.to_owned(),
+                    location: Location::of(text, span.start),
+                    criterion,
+                    value,
+                });
+            }
+            margin_tolerance.insert(criterion, value);
+        }
         Ok(GateConfig {
             min_pass_rate: share("min_pass_rate", gate.min_pass_rate)?,
             max_errors: gate.max_errors,
@@ -190,7 +247,21 @@ impl GateConfig {
             no_flakes: gate.no_flakes,
             min_top_risk_coverage: share("min_top_risk_coverage", gate.min_top_risk_coverage)?,
             forbid_regression_classes: gate.forbid_regression_classes,
+            margin_tolerance,
         })
+    }
+
+    /// Checks that `[gate.margin_tolerance]` names only criteria in `known`
+    /// (the engine's names; reports does not know them). `path` labels errors.
+    pub fn check_criteria(&self, known: &[&str], path: impl AsRef<Path>) -> Result<(), GateError> {
+        match self.margin_tolerance.keys().find(|c| !known.contains(&c.as_str())) {
+            None => Ok(()),
+            Some(c) => Err(GateError::UnknownCriterion {
+                path: path.as_ref().to_owned(),
+                criterion: c.clone(),
+                known: known.join(", "),
+            }),
+        }
     }
 }
 
@@ -395,6 +466,10 @@ no_flakes = true
 min_top_risk_coverage = 0.8
 forbid_regression_classes = ["C", "D"]
 
+[gate.margin_tolerance]
+min_ttc = 0.2
+stay_on_road = 0.05
+
 [run]
 jobs = 4
 "#;
@@ -415,7 +490,16 @@ jobs = 4
                 no_flakes: true,
                 min_top_risk_coverage: Some(0.8),
                 forbid_regression_classes: vec!["C".to_owned(), "D".to_owned()],
+                margin_tolerance: [("min_ttc".to_owned(), 0.2), ("stay_on_road".to_owned(), 0.05)].into(),
             }
+        );
+        assert!(config.check_criteria(&["min_ttc", "stay_on_road"], "gauntlet.toml").is_ok());
+        let err = config.check_criteria(&["min_ttc"], "gauntlet.toml").unwrap_err().to_string();
+        assert!(err.contains("unknown criterion \"stay_on_road\""), "{err}");
+        let err = parse("[gate.margin_tolerance]\nmin_ttc = -0.2\n").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid gate file gauntlet.toml:2:11: margin_tolerance.min_ttc must be a finite number ≥ 0, found -0.2"
         );
     }
 

@@ -25,7 +25,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::record::{JobKind, Outcome, RunRecord};
-use crate::summary::fmt_margin;
+use crate::summary::fmt_margin_unit;
 
 /// Why rendering JUnit XML failed.
 #[derive(Debug, thiserror::Error)]
@@ -250,7 +250,7 @@ fn non_pass(r: &RunRecord) -> Option<NonPass> {
         Outcome::Fail => {
             let violated: Vec<String> = r
                 .violations()
-                .map(|v| format!("{} (margin {})", v.criterion, fmt_margin(v.margin)))
+                .map(|v| format!("{} (margin {})", v.criterion, fmt_margin_unit(v.margin, &v.unit)))
                 .collect();
             let message = if violated.is_empty() {
                 "failed without a violated criterion".to_owned()
@@ -259,7 +259,7 @@ fn non_pass(r: &RunRecord) -> Option<NonPass> {
             };
             let mut text = String::new();
             for v in r.violations() {
-                let _ = write!(text, "{}: margin {}", v.criterion, fmt_margin(v.margin));
+                let _ = write!(text, "{}: margin {}", v.criterion, fmt_margin_unit(v.margin, &v.unit));
                 if let Some(t) = v.first_violation_t {
                     let _ = write!(text, ", first violation at t={t:.3} s");
                 }

@@ -44,7 +44,10 @@ pub mod merge;
 pub mod record;
 pub mod summary;
 
-pub use diff::{BaselineDiff, DiffIndex, DiffOptions, diff, diff_indexes, exit_gate, render_diff};
+pub use diff::{
+    BaselineDiff, DEFAULT_TOLERANCE_IN_SCALES, DiffIndex, DiffOptions, MarginRegression, diff, diff_indexes,
+    exit_gate, render_diff,
+};
 pub use digest::{DigestBuilder, ScenarioDigest, SweepDigest};
 pub use gate::{
     GateCheck, GateConfig, GateError, GateInputs, evaluate, gate_passed, render_gate, verdict_checks,
@@ -58,4 +61,6 @@ pub use record::{
     RecordReader, RecordWriter, RunRecord, SCHEMA_VERSION, TornLine, Triage, Verdict, WriteError,
     read_records, read_records_tolerant,
 };
-pub use summary::{Summary, SummaryBuilder, Totals, render_summary, summarize};
+pub use summary::{
+    MarginRef, Summary, SummaryBuilder, Totals, WorstMargin, fmt_margin_unit, render_summary, summarize,
+};

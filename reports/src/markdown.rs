@@ -6,9 +6,11 @@
 //! 1. `# {title}: passed` / `FAILED` (the gate verdict; no verdict without
 //!    gate checks), then the headline: jobs, pass, fail, error, pass rate.
 //! 2. `## Gate`: a table of the gate checks (when any are given).
-//! 3. `## Baseline`: a table of counts per class, then tables of regressions, flaky
-//!    jobs and margin regressions (when a diff is given).
-//! 4. `## Top failures`: failed jobs, smallest margin first, with the
+//! 3. `## Baseline`: a table of counts per class, then tables of regressions and
+//!    flaky jobs, and of **every** margin drop (job, criterion, was → now and
+//!    the drop and tolerance, in the criterion's unit), when a diff is given.
+//! 4. `## Top failures`: failed jobs, smallest normalised margin first
+//!    (the summary's [`MarginRef`]), with their worst margin in its unit, the
 //!    violated criteria and the replay command.
 //! 5. `## Errors`: errored jobs by job key, with the error and the replay
 //!    command.
@@ -23,7 +25,7 @@ use std::fmt::Write as _;
 use crate::diff::BaselineDiff;
 use crate::gate::{GateCheck, gate_passed};
 use crate::record::{Outcome, RunRecord};
-use crate::summary::{Problem, Summary, fmt_margin, one_line, summarize};
+use crate::summary::{MarginRef, Problem, Summary, fmt_margin_unit, one_line, summarize};
 
 /// Tunables of [`render_markdown`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,16 +95,22 @@ pub fn render_markdown_summary(
     let mut failures: Vec<&Problem> =
         summary.problems.iter().filter(|p| p.outcome == Outcome::Fail).collect();
     failures.sort_by(|a, b| {
-        let m = |p: &Problem| p.min_margin.unwrap_or(f64::INFINITY);
+        let m = |p: &Problem| p.worst.as_ref().map_or(f64::INFINITY, |w| w.normalized);
         m(a).total_cmp(&m(b)).then_with(|| a.job.cmp(&b.job))
     });
     if !failures.is_empty() {
         out.push_str("\n## Top failures\n\n");
         let rows = failures.iter().map(|p| {
-            let margin = p.min_margin.map_or_else(|| "-".to_owned(), fmt_margin);
-            vec![cell(&p.job.to_string()), cell(&p.detail), margin, code(&p.replay)]
+            let worst = p.worst.as_ref().map_or_else(|| "-".to_owned(), MarginRef::label);
+            vec![cell(&p.job.to_string()), cell(&p.detail), cell(&worst), code(&p.replay)]
         });
-        table(&mut out, &["job", "violated", "margin", "replay"], rows, failures.len(), options.max_items);
+        table(
+            &mut out,
+            &["job", "violated", "worst margin", "replay"],
+            rows,
+            failures.len(),
+            options.max_items,
+        );
     }
 
     let errors: Vec<&Problem> = summary.problems.iter().filter(|p| p.outcome == Outcome::Error).collect();
@@ -128,7 +136,7 @@ fn baseline(out: &mut String, d: &BaselineDiff, max_items: usize) {
         "fixed",
         "still failing",
         "flaky",
-        "margin regressions",
+        "margin regressions (jobs)",
         "unchanged",
         "new",
         "removed",
@@ -143,7 +151,9 @@ fn baseline(out: &mut String, d: &BaselineDiff, max_items: usize) {
         c.new_jobs,
         c.removed,
     ];
-    table(out, &header, std::iter::once(counts.map(|n| n.to_string()).to_vec()), 1, 1);
+    let mut counts = counts.map(|n| n.to_string()).to_vec();
+    counts[4] = format!("{} ({})", c.margin_regressions, c.margin_regressed_jobs);
+    table(out, &header, std::iter::once(counts), 1, 1);
     if !d.regressions.is_empty() {
         out.push_str("\n### Regressions\n\n");
         let rows = d.regressions.iter().map(|r| {
@@ -174,12 +184,20 @@ fn baseline(out: &mut String, d: &BaselineDiff, max_items: usize) {
         let rows = d.margin_regressions.iter().map(|m| {
             vec![
                 cell(&m.job.to_string()),
-                cell(&m.criterion),
-                format!("{} → {}", fmt_margin(m.old_margin), fmt_margin(m.new_margin)),
+                cell(&m.criterion_label()),
+                cell(&format!(
+                    "{} → {}",
+                    fmt_margin_unit(m.old_margin, &m.unit),
+                    fmt_margin_unit(m.new_margin, &m.unit)
+                )),
+                cell(&fmt_margin_unit(m.shrink, &m.unit)),
+                cell(&fmt_margin_unit(m.tolerance, &m.unit)),
                 code(&m.replay),
             ]
         });
-        table(out, &["job", "criterion", "margin", "replay"], rows, d.margin_regressions.len(), max_items);
+        // Every drop is listed: each is a criterion closer to failing.
+        let header = ["job", "criterion", "margin", "drop", "tolerance", "replay"];
+        table(out, &header, rows, d.margin_regressions.len(), usize::MAX);
     }
 }
 
@@ -257,7 +275,10 @@ mod tests {
         let d = diff(&old, [&new], &DiffOptions::default());
         let md = render_markdown([&new], &[], Some(&d), &[], &Default::default());
         assert!(md.contains("### Regressions"), "{md}");
-        assert!(md.contains("| s seed=1 run | pass | fail | no_collision | `gauntlet replay"), "{md}");
+        assert!(
+            md.contains("| s seed=1 run | pass | fail | no_collision -0.800 m | `gauntlet replay"),
+            "{md}"
+        );
     }
 
     #[test]

@@ -502,15 +502,22 @@ impl RunRecord {
         job_key(&self.scenario, self.seed, &self.source)
     }
 
-    /// The verdict with the smallest margin (ties: the first in record
-    /// order), or `None` without verdicts.
+    /// The verdict closest to failing, or furthest past it: the smallest
+    /// **normalised** margin ([`Verdict::normalized_margin`], the margin in
+    /// units of its criterion's scale), so that metres, seconds and m/s² are
+    /// compared fairly. Ties: the first in record order. `None` without
+    /// verdicts. Everything that ranks verdicts across criteria uses this.
     pub fn worst_verdict(&self) -> Option<&Verdict> {
-        self.verdicts.iter().reduce(|worst, v| if v.margin < worst.margin { v } else { worst })
+        self.verdicts
+            .iter()
+            .reduce(|worst, v| if v.normalized_margin() < worst.normalized_margin() { v } else { worst })
     }
 
-    /// The smallest margin over all verdicts.
-    pub fn min_margin(&self) -> Option<f64> {
-        self.worst_verdict().map(|v| v.margin)
+    /// The normalised margin of [`worst_verdict`](Self::worst_verdict): the
+    /// key that orders jobs by how close they came to failing. (There is no
+    /// smallest *raw* margin across criteria: their units differ.)
+    pub fn min_normalized_margin(&self) -> Option<f64> {
+        self.worst_verdict().map(Verdict::normalized_margin)
     }
 
     /// The verdicts that did not pass, in record order.
@@ -1343,14 +1350,26 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn worst_verdict_is_the_smallest_margin() {
+    fn worst_verdict_is_the_smallest_normalised_margin() {
         let mut r = record("a", 1, Outcome::Fail);
         let mut v = r.verdicts[0].clone();
         v.criterion = "ttc".to_owned();
         v.margin = -3.0;
         r.verdicts.push(v);
         assert_eq!(r.worst_verdict().unwrap().criterion, "ttc");
-        assert_eq!(r.min_margin(), Some(-3.0));
-        assert_eq!(record("a", 1, Outcome::Error).min_margin(), None);
+        assert_eq!(r.min_normalized_margin(), Some(-3.0));
+        assert_eq!(record("a", 1, Outcome::Error).min_normalized_margin(), None);
+
+        // −210 m/s² at a scale of 1 000 is −0.21; −0.8 m at a scale of 1 is worse.
+        let mut decel = r.verdicts[0].clone();
+        decel.criterion = "max_decel".to_owned();
+        decel.margin = -210.0;
+        decel.scale = Some(1000.0);
+        let mut contact = r.verdicts[0].clone();
+        contact.margin = -0.8;
+        contact.scale = Some(1.0);
+        r.verdicts = vec![decel, contact];
+        assert_eq!(r.worst_verdict().unwrap().criterion, "no_collision");
+        assert_eq!(r.min_normalized_margin(), Some(-0.8));
     }
 }

@@ -1,25 +1,32 @@
 //! The plain-text summary printed at the end of a sweep.
 //!
 //! One row per scenario, sorted by scenario id: jobs run, passed, failed,
-//! errored, and the worst (smallest) margin with its criterion; then a total
+//! errored, and the worst margin with its unit and criterion; then a total
 //! row. Below the table, every failure and error with its replay command,
 //! sorted by scenario, kind and seed:
 //!
 //! ```text
 //! scenario        runs  pass  fail  error  worst margin  criterion
-//! cut_in.highway     3     1     1      1        -0.800  no_collision
-//! pedestrian.zebra   2     2     0      0         1.250  min_distance
-//! total              5     3     1      1        -0.800  no_collision
+//! cut_in.highway     3     1     1      1      -0.800 m  no_collision
+//! lead_braking       2     2     0      0       0.637 s  min_ttc
+//! total              5     3     1      1      -0.800 m  no_collision
 //!
 //! failures and errors:
-//!   FAIL  cut_in.highway seed=3 run: no_collision -0.800
+//!   FAIL  cut_in.highway seed=3 run: no_collision -0.800 m
 //!         gauntlet replay scenarios/library/cut_in.ron --seed 3
 //!   ERROR cut_in.highway seed=4 run: adapter_timeout: timeout at step 12 (1 s)
 //!         gauntlet replay scenarios/library/cut_in.ron --seed 4
 //! ```
 //!
-//! Margins are printed with three decimals (`inf` when infinite); `-` marks
-//! a scenario without any verdict.
+//! **The worst margin is the smallest normalised margin**
+//! ([`Verdict::normalized_margin`]: the margin divided by its criterion's
+//! scale, one typical safety buffer), so that metres, seconds and m/s² are
+//! compared fairly; it is *shown* raw, in its criterion's unit. Every
+//! report that ranks margins (the summary, Markdown, the dashboard, the
+//! baseline diff) takes it from [`WorstMargin`] / [`MarginRef`], built
+//! here. Margins are printed with three decimals (`inf` when infinite) and
+//! their unit (none for records older than units); `-` marks a scenario
+//! without any verdict.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -27,7 +34,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::record::{JobKey, Outcome, RunRecord, opt_margin_serde};
+use crate::record::{JobKey, Outcome, RunRecord, Verdict};
 
 /// Job counts by outcome.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -68,24 +75,81 @@ impl Totals {
     }
 }
 
-/// The smallest margin seen and where.
+/// One verdict's margin as the reports rank and show it: raw, in its
+/// criterion's unit, and normalised (the ranking key).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MarginRef {
+    /// The criterion.
+    pub criterion: String,
+    /// The margin in the criterion's unit (may be ±infinity).
+    #[serde(with = "crate::record::margin_serde")]
+    pub margin: f64,
+    /// The criterion's unit; empty for records older than units.
+    pub unit: String,
+    /// `margin / scale` ([`Verdict::normalized_margin`]): what ranks.
+    #[serde(with = "crate::record::margin_serde")]
+    pub normalized: f64,
+}
+
+impl MarginRef {
+    /// The margin of `v`.
+    pub fn of(v: &Verdict) -> Self {
+        Self {
+            criterion: v.criterion.clone(),
+            margin: v.margin,
+            unit: v.unit.clone(),
+            normalized: v.normalized_margin(),
+        }
+    }
+
+    /// The worst verdict of a record ([`RunRecord::worst_verdict`]).
+    pub fn worst_of(r: &RunRecord) -> Option<Self> {
+        r.worst_verdict().map(Self::of)
+    }
+
+    /// `-0.800 m no_collision`: the raw margin, its unit and the criterion.
+    pub fn label(&self) -> String {
+        format!("{} {}", fmt_margin_unit(self.margin, &self.unit), self.criterion)
+    }
+
+    /// Smaller normalised margin first, then by criterion.
+    pub fn cmp_severity(&self, other: &Self) -> Ordering {
+        self.normalized.total_cmp(&other.normalized).then_with(|| self.criterion.cmp(&other.criterion))
+    }
+}
+
+/// The smallest normalised margin seen and where.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WorstMargin {
-    /// The margin (may be ±infinity).
+    /// The margin in its criterion's unit (may be ±infinity).
     #[serde(with = "crate::record::margin_serde")]
     pub margin: f64,
     /// The criterion that produced it.
     pub criterion: String,
+    /// The criterion's unit; empty for records older than units.
+    pub unit: String,
+    /// The normalised margin that made it the worst.
+    #[serde(with = "crate::record::margin_serde")]
+    pub normalized: f64,
     /// The job that produced it.
     pub job: JobKey,
 }
 
 impl WorstMargin {
-    /// Smaller margin first; ties broken by criterion and job so the choice
-    /// does not depend on record order.
+    fn new(m: MarginRef, job: JobKey) -> Self {
+        Self { margin: m.margin, criterion: m.criterion, unit: m.unit, normalized: m.normalized, job }
+    }
+
+    /// `-0.800 m no_collision`.
+    pub fn label(&self) -> String {
+        format!("{} {}", fmt_margin_unit(self.margin, &self.unit), self.criterion)
+    }
+
+    /// Smaller normalised margin first; ties broken by criterion and job so
+    /// the choice does not depend on record order.
     fn cmp_severity(&self, other: &Self) -> Ordering {
-        self.margin
-            .total_cmp(&other.margin)
+        self.normalized
+            .total_cmp(&other.normalized)
             .then_with(|| self.criterion.cmp(&other.criterion))
             .then_with(|| self.job.cmp(&other.job))
     }
@@ -104,7 +168,7 @@ pub struct ScenarioRow {
     pub scenario: String,
     /// Job counts.
     pub totals: Totals,
-    /// The worst margin over all its jobs; `None` without verdicts.
+    /// The smallest normalised margin over all its jobs; `None` without verdicts.
     pub worst: Option<WorstMargin>,
 }
 
@@ -115,12 +179,11 @@ pub struct Problem {
     pub job: JobKey,
     /// `fail` or `error`.
     pub outcome: Outcome,
-    /// For a failure: the violated criteria and their margins; for an
-    /// error: `kind: message`.
+    /// For a failure: the violated criteria and their margins with units;
+    /// for an error: `kind: message`.
     pub detail: String,
-    /// The smallest margin of the job, if it has verdicts.
-    #[serde(with = "opt_margin_serde")]
-    pub min_margin: Option<f64>,
+    /// The job's worst verdict (smallest normalised margin), if it has verdicts.
+    pub worst: Option<MarginRef>,
     /// The command that reproduces it.
     pub replay: String,
 }
@@ -131,8 +194,10 @@ impl Problem {
         let detail = match r.outcome {
             Outcome::Pass => return None,
             Outcome::Fail => {
-                let violated: Vec<String> =
-                    r.violations().map(|v| format!("{} {}", v.criterion, fmt_margin(v.margin))).collect();
+                let violated: Vec<String> = r
+                    .violations()
+                    .map(|v| format!("{} {}", v.criterion, fmt_margin_unit(v.margin, &v.unit)))
+                    .collect();
                 if violated.is_empty() {
                     "failed without a violated criterion".to_owned()
                 } else {
@@ -148,7 +213,7 @@ impl Problem {
             job: r.key(),
             outcome: r.outcome,
             detail,
-            min_margin: r.min_margin(),
+            worst: MarginRef::worst_of(r),
             replay: r.replay.clone(),
         })
     }
@@ -161,7 +226,7 @@ pub struct Summary {
     pub rows: Vec<ScenarioRow>,
     /// Counts over all jobs.
     pub totals: Totals,
-    /// The worst margin over all jobs.
+    /// The smallest normalised margin over all jobs.
     pub worst: Option<WorstMargin>,
     /// Every failed or errored job, sorted by job key.
     pub problems: Vec<Problem>,
@@ -187,8 +252,8 @@ impl SummaryBuilder {
             worst: None,
         });
         row.totals.add(r.outcome);
-        if let Some(v) = r.worst_verdict() {
-            let candidate = WorstMargin { margin: v.margin, criterion: v.criterion.clone(), job: r.key() };
+        if let Some(m) = MarginRef::worst_of(r) {
+            let candidate = WorstMargin::new(m, r.key());
             WorstMargin::keep_worse(&mut self.worst, candidate.clone());
             WorstMargin::keep_worse(&mut row.worst, candidate);
         }
@@ -221,10 +286,17 @@ pub fn fmt_margin(margin: f64) -> String {
     format!("{margin:.3}")
 }
 
-fn fmt_opt_margin(worst: &Option<WorstMargin>) -> (String, String) {
+/// A margin with three decimals and its unit (`-0.800 m`); just the number
+/// when the unit is unknown (records older than units).
+pub fn fmt_margin_unit(margin: f64, unit: &str) -> String {
+    if unit.is_empty() { fmt_margin(margin) } else { format!("{} {unit}", fmt_margin(margin)) }
+}
+
+/// (number, unit, criterion) cells of a worst margin.
+fn worst_cells(worst: &Option<WorstMargin>) -> (String, String, String) {
     match worst {
-        Some(w) => (fmt_margin(w.margin), w.criterion.clone()),
-        None => ("-".to_owned(), "-".to_owned()),
+        Some(w) => (fmt_margin(w.margin), w.unit.clone(), w.criterion.clone()),
+        None => ("-".to_owned(), String::new(), "-".to_owned()),
     }
 }
 
@@ -233,8 +305,19 @@ pub fn render_summary(summary: &Summary) -> String {
     let header = ["scenario", "runs", "pass", "fail", "error", "worst margin", "criterion"];
     let mut table: Vec<[String; 7]> = Vec::with_capacity(summary.rows.len() + 2);
     table.push(header.map(str::to_owned));
+    // Units padded to one width, so that the numbers stay aligned on the
+    // decimal point in a right-aligned column.
+    let unit_width = summary
+        .rows
+        .iter()
+        .map(|r| &r.worst)
+        .chain([&summary.worst])
+        .map(|w| worst_cells(w).1.chars().count())
+        .max()
+        .unwrap_or(0);
     let row = |name: &str, t: &Totals, worst: &Option<WorstMargin>| {
-        let (margin, criterion) = fmt_opt_margin(worst);
+        let (number, unit, criterion) = worst_cells(worst);
+        let margin = if unit_width == 0 { number } else { format!("{number} {unit:<unit_width$}") };
         [
             name.to_owned(),
             t.runs.to_string(),
@@ -316,7 +399,7 @@ mod tests {
         assert_eq!(s.totals, Totals { runs: 4, pass: 2, fail: 1, error: 1 });
         assert_eq!(s.worst.as_ref().unwrap().margin, -2.0);
         assert_eq!(s.problems.len(), 2);
-        assert_eq!(s.problems[0].detail, "no_collision -2.000");
+        assert_eq!(s.problems[0].detail, "no_collision -2.000 m");
         assert_eq!(s.problems[1].detail, "adapter_timeout: timeout at step 12 (1 s)");
     }
 
@@ -334,7 +417,7 @@ mod tests {
         records.reverse();
         assert_eq!(render_summary(&summarize(&records)), forward);
         assert!(
-            forward.contains("total        6     0     6      0        -1.000  no_collision"),
+            forward.contains("total        6     0     6      0      -1.000 m  no_collision"),
             "{forward}"
         );
     }
@@ -352,8 +435,39 @@ mod tests {
         let mut e = record("err", 1, Outcome::Error);
         e.error.as_mut().unwrap().message = "line one\nline two".to_owned();
         let text = render_summary(&summarize([&r, &e]));
-        assert!(text.contains("far          1     1     0      0           inf  no_collision"), "{text}");
-        assert!(text.contains("err          1     0     0      1             -  -"), "{text}");
+        assert!(text.contains("far          1     1     0      0         inf m  no_collision"), "{text}");
+        assert!(text.contains("err          1     0     0      1           -    -"), "{text}");
         assert!(text.contains("line one ⏎ line two"), "{text}");
+    }
+
+    #[test]
+    fn the_worst_margin_ranks_normalised_and_shows_the_unit() {
+        // A collision's −0.8 m beats −5 m/s² of deceleration at a scale of
+        // 10 (−0.5) and 0.675 m of lane clearance at 0.5 m (1.35).
+        let mut r = record("cut_in", 1, Outcome::Fail);
+        let mut decel = r.verdicts[0].clone();
+        decel.criterion = "max_decel".to_owned();
+        decel.margin = -5.0;
+        decel.unit = "m/s²".to_owned();
+        decel.scale = Some(10.0);
+        let mut road = r.verdicts[0].clone();
+        road.criterion = "stay_on_road".to_owned();
+        road.margin = 0.675;
+        road.passed = true;
+        road.scale = Some(0.5);
+        r.verdicts = vec![decel, road, r.verdicts[0].clone()];
+        let s = summarize([&r]);
+        let w = s.rows[0].worst.as_ref().unwrap();
+        assert_eq!((w.label(), w.normalized), ("-0.800 m no_collision".to_owned(), -0.8));
+        assert_eq!(s.problems[0].worst.as_ref().unwrap().label(), "-0.800 m no_collision");
+        let text = render_summary(&s);
+        assert!(text.contains("cut_in       1     0     1      0      -0.800 m  no_collision"), "{text}");
+        assert!(text.contains("max_decel -5.000 m/s², no_collision -0.800 m"), "{text}");
+        // Records older than units: plain numbers, scale 1.
+        let mut old = record("old", 1, Outcome::Pass);
+        old.verdicts[0].unit = String::new();
+        old.verdicts[0].scale = None;
+        let text = render_summary(&summarize([&old]));
+        assert!(text.contains("old          1     1     0      0         1.500  no_collision"), "{text}");
     }
 }

@@ -73,9 +73,10 @@ pub struct ArtefactArgs {
     /// With --baseline, also exit 1 on jobs that were already failing.
     #[arg(long, requires = "baseline")]
     pub strict: bool,
-    /// With --baseline, a passing job whose smallest margin shrank by more than this is a margin regression.
-    #[arg(long, default_value_t = 0.1, value_parser = parse_tolerance, value_name = "X")]
-    pub margin_tolerance: f64,
+    /// With --baseline, how far each criterion's margin may shrink on a passing job, in that criterion's unit
+    /// (default 0.1 × the criterion's scale; the gate file's [gate.margin_tolerance] wins per criterion).
+    #[arg(long, value_parser = parse_tolerance, value_name = "X")]
+    pub margin_tolerance: Option<f64>,
     /// Check the `[gate]` thresholds of this TOML file (e.g. gauntlet.toml); a failed check exits 1.
     #[arg(long, value_name = "FILE")]
     pub gate: Option<PathBuf>,

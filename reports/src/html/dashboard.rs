@@ -295,6 +295,18 @@ pub(crate) fn margin_html(m: f64) -> String {
     format!("<span class=\"{class}\">{}</span>", super::format::margin(m))
 }
 
+/// A margin with its unit (`-0.800 m`), red when negative; just the number
+/// when the unit is unknown.
+pub(crate) fn margin_unit_html(m: f64, unit: &str) -> String {
+    let class = if m < 0.0 { "neg" } else { "pos" };
+    let number = super::format::margin(m);
+    if unit.is_empty() {
+        format!("<span class=\"{class}\">{number}</span>")
+    } else {
+        format!("<span class=\"{class}\">{number} {}</span>", escape(unit))
+    }
+}
+
 /// The replay command with a copy button.
 pub(crate) fn command_html(command: &str) -> String {
     format!(

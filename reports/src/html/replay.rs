@@ -23,7 +23,7 @@ use super::page::{DataBlob, document};
 use super::scene::{
     Frame, Projection, body_colour, body_label, frame_at, write_paths, write_road, write_scale_bar,
 };
-use crate::html::dashboard::margin_html;
+use crate::html::dashboard::margin_unit_html;
 use crate::record::RunRecord;
 
 /// The replay's script.
@@ -262,7 +262,7 @@ fn write_verdicts(out: &mut String, record: &RunRecord) {
                 out,
                 "<tr><td><span class=\"pill {class}\">{label}</span></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 escape(&v.criterion),
-                margin_html(v.margin),
+                margin_unit_html(v.margin, &v.unit),
                 v.first_violation_t.map_or_else(|| "–".to_owned(), seconds),
                 v.worst_t.map_or_else(|| "–".to_owned(), seconds),
                 v.impact_speed.map_or_else(|| "–".to_owned(), |s| format!("{} m/s", super::format::value(s)))

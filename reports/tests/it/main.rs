@@ -5,5 +5,6 @@ mod gate;
 mod golden;
 mod html;
 mod junit;
+mod margins;
 mod records;
 mod support;

@@ -65,9 +65,11 @@ pub struct ArtefactOptions {
     pub baseline: Option<PathBuf>,
     /// With a baseline, also fail on jobs that were already failing.
     pub strict: bool,
-    /// With a baseline, the margin shrink (absolute, in the criterion's unit)
-    /// beyond which a passing job counts as a margin regression. Default `0.1`.
-    pub margin_tolerance: f64,
+    /// With a baseline, how far any criterion's margin may shrink (in that
+    /// criterion's unit) on a job passing in both before it is a margin
+    /// regression; the gate file's `[gate.margin_tolerance]` wins for the
+    /// criteria it names. `None`: 0.1 × each criterion's scale.
+    pub margin_tolerance: Option<f64>,
     /// Read the `[gate]` thresholds from this TOML file.
     pub gate: Option<PathBuf>,
     /// Earlier record files for the dashboard's trend.
@@ -86,7 +88,7 @@ impl Default for ArtefactOptions {
             html: None,
             baseline: None,
             strict: false,
-            margin_tolerance: DiffOptions::default().margin_tolerance,
+            margin_tolerance: None,
             gate: None,
             history: None,
             max_traces: DEFAULT_MAX_TRACES,
@@ -147,6 +149,9 @@ impl ArtefactOptions {
     /// once ([`crate::taxonomy::load_taxonomy`]).
     pub fn prepare(&self, taxonomy: &Taxonomy) -> Result<Prepared, ArtefactError> {
         let gate = self.gate.as_deref().map(GateConfig::load).transpose()?;
+        if let (Some(config), Some(path)) = (&gate, &self.gate) {
+            config.check_criteria(&gauntlet_engine::CRITERION_NAMES, path)?;
+        }
         let taxonomy = taxonomy.clone();
         let mut warnings = Vec::new();
         let baseline = match &self.baseline {
@@ -286,7 +291,15 @@ impl Prepared {
         let totals = digest.totals;
         let diff = match (&self.baseline, &digest.diff_index) {
             (Some(old), Some(new)) => {
-                Some(diff_indexes(old, new, &DiffOptions { margin_tolerance: o.margin_tolerance }))
+                let options = DiffOptions {
+                    margin_tolerance: o.margin_tolerance,
+                    criterion_tolerance: self
+                        .gate
+                        .as_ref()
+                        .map(|g| g.margin_tolerance.clone())
+                        .unwrap_or_default(),
+                };
+                Some(diff_indexes(old, new, &options))
             }
             _ => None,
         };

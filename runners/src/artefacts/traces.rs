@@ -61,7 +61,7 @@ pub fn collect(records: &[RunRecord], max: usize, source: &TraceSource) -> Trace
     }
     let mut failing: Vec<&RunRecord> = failing.into_values().collect();
     failing.sort_by(|a, b| {
-        let m = |r: &RunRecord| r.min_margin().unwrap_or(f64::INFINITY);
+        let m = |r: &RunRecord| r.min_normalized_margin().unwrap_or(f64::INFINITY);
         m(a).total_cmp(&m(b)).then_with(|| a.key().cmp(&b.key()))
     });
     if failing.len() > max {

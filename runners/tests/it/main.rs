@@ -6,6 +6,7 @@ mod evidence;
 mod exec_adapter;
 mod fuzz;
 mod library;
+mod margins;
 mod plan;
 mod replay;
 mod support;

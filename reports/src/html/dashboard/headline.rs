@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Context, margin_html};
+use super::{Context, margin_unit_html};
 use crate::diff::BaselineDiff;
 use crate::gate::gate_passed;
 use crate::html::escape::escape;
@@ -237,18 +237,20 @@ fn write_baseline(out: &mut String, cx: &Context<'_>, diff: &BaselineDiff) {
     if !diff.margin_regressions.is_empty() {
         let _ = writeln!(
             out,
-            "<details><summary>Margin regressions ({})</summary>\n<table class=\"data\" id=\"margin-regressions\"><thead><tr><th>job</th><th>criterion</th><th class=\"num\">was</th><th class=\"num\">now</th><th class=\"num\">shrank by</th></tr></thead><tbody>",
-            diff.margin_regressions.len()
+            "<details><summary>Margin regressions: {} criteria in {} jobs closer to failing than the tolerance allows</summary>\n<table class=\"data\" id=\"margin-regressions\"><thead><tr><th>job</th><th>criterion</th><th class=\"num\">was</th><th class=\"num\">now</th><th class=\"num\">shrank by</th><th class=\"num\">tolerance</th></tr></thead><tbody>",
+            diff.margin_regressions.len(),
+            diff.counts.margin_regressed_jobs
         );
         for m in &diff.margin_regressions {
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 cx.job_link(&m.job),
-                escape(&m.criterion),
-                margin_html(m.old_margin),
-                margin_html(m.new_margin),
-                crate::html::format::margin(m.shrink)
+                escape(&m.criterion_label()),
+                margin_unit_html(m.old_margin, &m.unit),
+                margin_unit_html(m.new_margin, &m.unit),
+                escape(&crate::summary::fmt_margin_unit(m.shrink, &m.unit)),
+                escape(&crate::summary::fmt_margin_unit(m.tolerance, &m.unit))
             );
         }
         out.push_str("</tbody></table></details>\n");

@@ -1,9 +1,8 @@
 //! Every failing job, with its evidence and picture, then every errored job.
 
-use std::cmp::Ordering;
 use std::fmt::Write as _;
 
-use super::{Context, command_html, job_anchor, margin_html};
+use super::{Context, command_html, job_anchor, margin_unit_html};
 use crate::html::escape::escape;
 use crate::html::format::{seconds, value};
 use crate::html::input::TraceView;
@@ -20,12 +19,12 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
         out.push_str("<p class=\"empty\">No job failed.</p>\n");
     } else {
         out.push_str(
-            "<p class=\"lead\">Smallest margin first. Each job replays bit for bit with its command.</p>\n",
+            "<p class=\"lead\">Smallest normalised margin first (margin ÷ its criterion's scale). Each job replays bit for bit with its command.</p>\n",
         );
         let mut failing: Vec<&RunRecord> = cx.failing.values().map(|r| &**r).collect();
         failing.sort_by(|a, b| {
-            let (ma, mb) = (a.min_margin().unwrap_or(f64::INFINITY), b.min_margin().unwrap_or(f64::INFINITY));
-            ma.partial_cmp(&mb).unwrap_or(Ordering::Equal).then_with(|| a.key().cmp(&b.key()))
+            let m = |r: &RunRecord| r.min_normalized_margin().unwrap_or(f64::INFINITY);
+            m(a).total_cmp(&m(b)).then_with(|| a.key().cmp(&b.key()))
         });
         for r in failing {
             write_job(out, cx, r);
@@ -67,7 +66,7 @@ fn write_job(out: &mut String, cx: &Context<'_>, r: &RunRecord) {
             out,
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             escape(&v.criterion),
-            margin_html(v.margin),
+            margin_unit_html(v.margin, &v.unit),
             v.first_violation_t.map_or_else(|| "–".to_owned(), seconds),
             v.worst_t.map_or_else(|| "–".to_owned(), seconds),
             v.impact_speed.map_or_else(|| "–".to_owned(), |s| format!("{} m/s", value(s)))
@@ -79,7 +78,13 @@ fn write_job(out: &mut String, cx: &Context<'_>, r: &RunRecord) {
         .verdicts
         .iter()
         .filter(|v| v.passed)
-        .map(|v| format!("<span class=\"tag\">{} {}</span>", escape(&v.criterion), margin_html(v.margin)))
+        .map(|v| {
+            format!(
+                "<span class=\"tag\">{} {}</span>",
+                escape(&v.criterion),
+                margin_unit_html(v.margin, &v.unit)
+            )
+        })
         .collect();
     if !held.is_empty() {
         let _ = writeln!(out, "<div class=\"sec\">held: {}</div>", held.concat());

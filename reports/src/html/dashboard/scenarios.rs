@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Context, counts_html, job_anchor, margin_html};
+use super::{Context, counts_html, job_anchor, margin_unit_html};
 use crate::html::escape::{anchor, escape};
 use crate::record::Outcome;
 
@@ -18,7 +18,7 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
     }
     out.push_str(
         "<table class=\"data\" id=\"scenario-table\"><thead><tr><th>scenario</th><th>tags</th><th>hazards</th>\
-         <th class=\"num\">runs<br/><span class=\"sec\">pass / fail / error</span></th><th>worst margin</th><th>failing and errored seeds</th></tr></thead><tbody>\n",
+         <th class=\"num\">runs<br/><span class=\"sec\">pass / fail / error</span></th><th title=\"the smallest normalised margin (margin ÷ its criterion's scale), shown in its unit\">worst margin</th><th>failing and errored seeds</th></tr></thead><tbody>\n",
     );
     for (scenario, digest) in cx.scenarios {
         let totals = digest.totals;
@@ -53,10 +53,10 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
             counts_html(totals.pass, totals.fail, totals.error),
             worst.map_or_else(
                 || "<span class=\"sec\">–</span>".to_owned(),
-                |(margin, criterion)| format!(
+                |w| format!(
                     "{} <span class=\"sec\">{}</span>",
-                    margin_html(*margin),
-                    escape(criterion)
+                    margin_unit_html(w.margin, &w.unit),
+                    escape(&w.criterion)
                 )
             ),
             bad.join(" ")
