@@ -153,6 +153,9 @@ pub enum Command {
         /// Do not run the saved regressions of the folder.
         #[arg(long)]
         no_regressions: bool,
+        /// Do not triage failing jobs (triage re-runs each failing job with oracle manoeuvres).
+        #[arg(long)]
+        no_triage: bool,
         /// CI artefacts and verdict.
         #[command(flatten)]
         artefacts: ArtefactArgs,
@@ -189,6 +192,9 @@ pub enum Command {
         /// Write the replay viewer (a self-contained, animated HTML page) to this file.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
+        /// Do not triage the job if it fails.
+        #[arg(long)]
+        no_triage: bool,
         /// Adapter options.
         #[command(flatten)]
         adapter: AdapterArgs,
@@ -367,6 +373,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             resume,
             regressions,
             no_regressions,
+            no_triage,
             artefacts,
             adapter,
         } => {
@@ -382,6 +389,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 progress: true,
                 taxonomy: taxonomy.clone(),
                 regressions: (!no_regressions).then_some(regressions),
+                triage: !no_triage,
             };
             let sweep = run::SweepOptions { shard, resume, artefacts: artefacts.options() };
             let report = run::run_with(&config, &sweep)?;
@@ -410,7 +418,19 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             println!("records: {}", report.out.display());
             Ok(report.exit_code())
         }
-        Command::Replay { target, seed, source, job, line, trace, json, check_adapter, html, adapter } => {
+        Command::Replay {
+            target,
+            seed,
+            source,
+            job,
+            line,
+            trace,
+            json,
+            check_adapter,
+            html,
+            no_triage,
+            adapter,
+        } => {
             let config = replay::ReplayConfig {
                 target,
                 seed,
@@ -419,6 +439,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 exec: adapter.exec_options(),
                 adapter: adapter.adapter,
                 trace_csv: trace,
+                triage: !no_triage,
             };
             if check_adapter {
                 let divergence = crate::commands::check_adapter::check_adapter(&config)?;

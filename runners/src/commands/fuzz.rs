@@ -211,7 +211,7 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
         shrink: config.shrink,
         regressions: config.regressions.clone(),
     };
-    let machine = Machine { factory: &factory, identity: &identity, threads: config.threads };
+    let machine = Machine { factory: &factory, identity: &identity, threads: config.threads, triage: false };
     let campaign =
         Campaign::new(&spaces, &options).run(&allocations, &machine, &mut |record: RunRecord| {
             writer.write(&record)?;

@@ -44,6 +44,8 @@ pub struct ReplayConfig {
     pub exec: ExecOptions,
     /// Write every body's state at every step to this CSV file.
     pub trace_csv: Option<PathBuf>,
+    /// Triage the job if it fails (`--no-triage` turns it off).
+    pub triage: bool,
 }
 
 impl ReplayConfig {
@@ -57,6 +59,7 @@ impl ReplayConfig {
             adapter: None,
             exec: ExecOptions::default(),
             trace_csv: None,
+            triage: true,
         }
     }
 }
@@ -220,7 +223,8 @@ pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
     let mut instance = factory.make();
     // Streams the CSV and keeps a bounded trace for the viewer.
     let mut sink = crate::artefacts::ReplayTrace::new(config.trace_csv.as_deref())?;
-    let run = run_job(&job, instance.as_mut(), &identity, Tracing::Sink(&mut |f| sink.push(f)));
+    let run =
+        run_job(&job, instance.as_mut(), &identity, Tracing::Sink(&mut |f| sink.push(f)), config.triage);
     drop(instance);
     factory.finish_log()?;
     let trace = sink.finish()?;

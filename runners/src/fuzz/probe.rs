@@ -21,6 +21,11 @@ pub(crate) struct Machine<'a> {
     pub identity: &'a AdapterIdentity,
     /// Worker threads.
     pub threads: usize,
+    /// Triage failing genomes. Off for every fuzz run: shrink probes would
+    /// pay up to [`crate::triage::MAX_RUNS`] re-runs each, and a campaign's
+    /// generations fail by the hundred; the saved regression is triaged
+    /// whenever a sweep or `replay` runs it.
+    pub triage: bool,
 }
 
 /// What became of one genome.
@@ -70,7 +75,7 @@ impl Machine<'_> {
                 &jobs,
                 self.factory,
                 self.identity,
-                ExecOptionsSweep { threads: self.threads },
+                ExecOptionsSweep { threads: self.threads, triage: self.triage },
                 &|| true,
                 |record| {
                     records.push(record);
