@@ -58,4 +58,4 @@ pub use record::{
     RecordReader, RecordWriter, RunRecord, SCHEMA_VERSION, TornLine, Triage, Verdict, WriteError,
     read_records, read_records_tolerant,
 };
-pub use summary::{Summary, SummaryBuilder, Totals, render_summary, summarize};
+pub use summary::{Summary, SummaryBuilder, Totals, TriageCounts, render_summary, summarize};
