@@ -137,6 +137,27 @@ pub fn triage(world: &WorldSpec, adapter: &mut dyn AutonomyAdapter, original: &R
     })
 }
 
+/// The first manoeuvre that, taking over at t = 0, violates no hard
+/// criterion of `world` (no contact, stays on the road): evidence that the
+/// instance can be survived at all, whatever the stack. `adapter` is reset
+/// and ended but never asked. `Err` says what each manoeuvre reached.
+pub fn survivable_from_start(
+    world: &WorldSpec,
+    adapter: &mut dyn AutonomyAdapter,
+) -> Result<Manoeuvre, String> {
+    let mut tried = Vec::new();
+    for manoeuvre in Manoeuvre::ALL {
+        let result = Simulation::run(world, &mut Switched::new(adapter, 0, manoeuvre), RunOptions::default());
+        let hard: Vec<_> = result.verdicts.iter().filter(|v| HARD_CRITERIA.contains(&v.criterion)).collect();
+        if result.outcome != Outcome::Error && hard.iter().all(|v| v.passed) {
+            return Ok(manoeuvre);
+        }
+        let what: Vec<String> = hard.iter().map(|v| format!("{} {:.3}", v.criterion, v.margin)).collect();
+        tried.push(format!("{}: {:?} {}", manoeuvre.name(), result.outcome, what.join(", ")));
+    }
+    Err(tried.join("; "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

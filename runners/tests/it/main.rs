@@ -9,3 +9,4 @@ mod plan;
 mod replay;
 mod support;
 mod sweep;
+mod triage;
