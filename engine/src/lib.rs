@@ -16,6 +16,7 @@ mod control;
 mod criteria;
 mod dynamics;
 mod math;
+pub mod oracle;
 mod outcome;
 mod rng;
 pub mod road;

@@ -9,6 +9,8 @@
 //! no_flakes = true                       # against a baseline
 //! min_top_risk_coverage = 0.8            # 0..=1, measured by the caller
 //! forbid_regression_classes = ["C", "D"] # risk classes
+//! max_avoidable_failures = 0             # failures not shown unavoidable by triage
+//! max_unavoidable_failures = 0           # failures no oracle manoeuvre avoids
 //!
 //! [gate.margin_tolerance]                # baseline diff, in each criterion's unit
 //! min_ttc = 0.2                          # s
@@ -37,6 +39,13 @@
 //! - `forbidden regression classes`: a regression of a scenario whose risk
 //!   class is listed fails; scenarios without a class never match. Passes
 //!   (saying `no baseline`) without a diff.
+//! - `avoidable failures`: failing jobs that triage did not show unavoidable
+//!   (avoidable, unknown or not triaged): the stack's failures. A gate that
+//!   should not blame the stack for impossible scenarios sets this instead
+//!   of `min_pass_rate` (which counts every failure).
+//! - `unavoidable failures`: failing jobs that no oracle manoeuvre avoids:
+//!   the scenario's (or the instance's) fault, e.g. `0` to insist that every
+//!   scenario the sweep runs can be survived.
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
@@ -47,7 +56,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::diff::{BaselineDiff, exit_gate};
-use crate::summary::Totals;
+use crate::summary::{Totals, TriageCounts};
 
 /// The gate thresholds; `None`, `false` or empty means "not checked".
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -66,6 +75,10 @@ pub struct GateConfig {
     pub forbid_regression_classes: Vec<String>,
     /// Baseline-diff tolerance per criterion name, in its unit (`[gate.margin_tolerance]`).
     pub margin_tolerance: BTreeMap<String, f64>,
+    /// Most failing jobs not shown unavoidable by triage.
+    pub max_avoidable_failures: Option<u64>,
+    /// Most failing jobs triaged unavoidable.
+    pub max_unavoidable_failures: Option<u64>,
 }
 
 /// The file as written, with spans for error messages.
@@ -88,6 +101,8 @@ struct RawGate {
     forbid_regression_classes: Vec<String>,
     #[serde(default)]
     margin_tolerance: BTreeMap<String, Spanned<f64>>,
+    max_avoidable_failures: Option<u64>,
+    max_unavoidable_failures: Option<u64>,
 }
 
 /// A position in a file, 1-based.
@@ -248,6 +263,8 @@ impl GateConfig {
             min_top_risk_coverage: share("min_top_risk_coverage", gate.min_top_risk_coverage)?,
             forbid_regression_classes: gate.forbid_regression_classes,
             margin_tolerance,
+            max_avoidable_failures: gate.max_avoidable_failures,
+            max_unavoidable_failures: gate.max_unavoidable_failures,
         })
     }
 
@@ -278,6 +295,8 @@ pub struct GateInputs<'a> {
     /// Risk class (e.g. `"C"`) of each scenario id; scenarios not listed
     /// have no class.
     pub risk_classes: BTreeMap<String, String>,
+    /// Failing jobs by triage verdict.
+    pub triage: TriageCounts,
 }
 
 /// The result of one gate check.
@@ -374,6 +393,21 @@ pub fn evaluate(config: &GateConfig, inputs: &GateInputs<'_>) -> Vec<GateCheck> 
             }
             None => GateCheck::new("forbidden regression classes", true, NO_BASELINE.to_owned(), required),
         });
+    }
+    let tc = &inputs.triage;
+    if let Some(max) = config.max_avoidable_failures {
+        let n = tc.not_unavoidable();
+        let measured =
+            format!("{n} ({} avoidable, {} unknown, {} not triaged)", tc.avoidable, tc.unknown, tc.untriaged);
+        checks.push(GateCheck::new("avoidable failures", n <= max, measured, format!("<= {max}")));
+    }
+    if let Some(max) = config.max_unavoidable_failures {
+        checks.push(GateCheck::new(
+            "unavoidable failures",
+            tc.unavoidable <= max,
+            tc.unavoidable.to_string(),
+            format!("<= {max}"),
+        ));
     }
     checks
 }
@@ -479,6 +513,25 @@ jobs = 4
     }
 
     #[test]
+    fn unavoidable_failures_are_gated_apart() {
+        let config = parse("[gate]\nmax_avoidable_failures = 0\nmax_unavoidable_failures = 1\n").unwrap();
+        let inputs = |avoidable, unavoidable| GateInputs {
+            totals: Totals {
+                runs: 10,
+                pass: 10 - avoidable - unavoidable,
+                fail: avoidable + unavoidable,
+                error: 0,
+            },
+            triage: TriageCounts { avoidable, unavoidable, ..TriageCounts::default() },
+            ..GateInputs::default()
+        };
+        assert!(gate_passed(&evaluate(&config, &inputs(0, 1))), "one unavoidable failure is allowed");
+        let checks = evaluate(&config, &inputs(1, 2));
+        let failed: Vec<&str> = checks.iter().filter(|c| !c.passed).map(|c| c.name.as_str()).collect();
+        assert_eq!(failed, ["avoidable failures", "unavoidable failures"]);
+    }
+
+    #[test]
     fn the_documented_example_parses() {
         let config = parse(EXAMPLE).unwrap();
         assert_eq!(
@@ -491,6 +544,8 @@ jobs = 4
                 min_top_risk_coverage: Some(0.8),
                 forbid_regression_classes: vec!["C".to_owned(), "D".to_owned()],
                 margin_tolerance: [("min_ttc".to_owned(), 0.2), ("stay_on_road".to_owned(), 0.05)].into(),
+                max_avoidable_failures: None,
+                max_unavoidable_failures: None,
             }
         );
         assert!(config.check_criteria(&["min_ttc", "stay_on_road"], "gauntlet.toml").is_ok());
@@ -566,6 +621,7 @@ jobs = 4
             diff: Some(&clean),
             top_risk_coverage: Some(0.85),
             risk_classes: classes.clone(),
+            triage: TriageCounts::default(),
         };
         let checks = evaluate(&config, &good);
         assert_eq!(checks.len(), 6);
@@ -576,6 +632,7 @@ jobs = 4
             diff: Some(&regressed),
             top_risk_coverage: Some(0.5),
             risk_classes: classes,
+            triage: TriageCounts::default(),
         };
         let checks = evaluate(&config, &bad);
         let failed: Vec<&str> = checks.iter().filter(|c| !c.passed).map(|c| c.name.as_str()).collect();

@@ -78,6 +78,15 @@ pub fn render_markdown_summary(
         "**{} jobs**: {} pass, {} fail, {} error; pass rate {rate}",
         t.runs, t.pass, t.fail, t.error
     );
+    let tc = &summary.triage;
+    if tc.unavoidable > 0 {
+        let _ = writeln!(
+            out,
+            "\n**fail (unavoidable): {}** of {} failures: no oracle manoeuvre within the ego's limits avoids them \
+             (the scenario's fault, not the stack's); avoidable {}, unknown {}, not triaged {}",
+            tc.unavoidable, t.fail, tc.avoidable, tc.unknown, tc.untriaged
+        );
+    }
 
     if !gate.is_empty() {
         out.push_str("\n## Gate\n\n");
@@ -102,7 +111,11 @@ pub fn render_markdown_summary(
         out.push_str("\n## Top failures\n\n");
         let rows = failures.iter().map(|p| {
             let worst = p.worst.as_ref().map_or_else(|| "-".to_owned(), MarginRef::label);
-            vec![cell(&p.job.to_string()), cell(&p.detail), cell(&worst), code(&p.replay)]
+            let job = match p.avoidable {
+                Some(false) => format!("{} (unavoidable)", p.job),
+                _ => p.job.to_string(),
+            };
+            vec![cell(&job), cell(&p.detail), cell(&worst), code(&p.replay)]
         });
         table(
             &mut out,

@@ -27,6 +27,11 @@
 //! here. Margins are printed with three decimals (`inf` when infinite) and
 //! their unit (none for records older than units); `-` marks a scenario
 //! without any verdict.
+//!
+//! Failures that triage found unavoidable (no oracle manoeuvre within the
+//! ego's limits avoids them: the scenario, not the stack) are counted apart
+//! under the table (`fail (unavoidable): 1 of 3 failures …`) and marked
+//! `FAIL (unavoidable)` in the list; they stay in `fail`.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -186,6 +191,9 @@ pub struct Problem {
     pub worst: Option<MarginRef>,
     /// The command that reproduces it.
     pub replay: String,
+    /// For a triaged failure: whether its violation was avoidable (`None`:
+    /// not triaged, or unknown).
+    pub avoidable: Option<bool>,
 }
 
 impl Problem {
@@ -215,6 +223,7 @@ impl Problem {
             detail,
             worst: MarginRef::worst_of(r),
             replay: r.replay.clone(),
+            avoidable: r.triage.as_ref().and_then(|t| t.avoidable),
         })
     }
 }
@@ -230,6 +239,41 @@ pub struct Summary {
     pub worst: Option<WorstMargin>,
     /// Every failed or errored job, sorted by job key.
     pub problems: Vec<Problem>,
+    /// How the failing jobs were triaged.
+    pub triage: TriageCounts,
+}
+
+/// Failing jobs by triage verdict (each failing job counts once).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TriageCounts {
+    /// Some oracle manoeuvre avoids the violation: the stack's failure.
+    pub avoidable: u64,
+    /// No oracle manoeuvre from any checkpoint avoids it: the scenario's.
+    pub unavoidable: u64,
+    /// Triaged, but the answer is unknown (re-runs errored, criterion not triageable…).
+    pub unknown: u64,
+    /// Not triaged (`--no-triage`, fuzz records, older records).
+    pub untriaged: u64,
+}
+
+impl TriageCounts {
+    /// Counts one record (only failures count).
+    pub fn add(&mut self, r: &RunRecord) {
+        if r.outcome != Outcome::Fail {
+            return;
+        }
+        match r.triage.as_ref().map(|t| t.avoidable) {
+            None => self.untriaged += 1,
+            Some(None) => self.unknown += 1,
+            Some(Some(true)) => self.avoidable += 1,
+            Some(Some(false)) => self.unavoidable += 1,
+        }
+    }
+
+    /// Failures not shown to be unavoidable (avoidable, unknown or untriaged).
+    pub fn not_unavoidable(&self) -> u64 {
+        self.avoidable + self.unknown + self.untriaged
+    }
 }
 
 /// Builds a [`Summary`] one record at a time, so a sweep of any size keeps
@@ -240,6 +284,7 @@ pub struct SummaryBuilder {
     totals: Totals,
     worst: Option<WorstMargin>,
     problems: Vec<Problem>,
+    triage: TriageCounts,
 }
 
 impl SummaryBuilder {
@@ -258,6 +303,7 @@ impl SummaryBuilder {
             WorstMargin::keep_worse(&mut row.worst, candidate);
         }
         self.problems.extend(Problem::from_record(r));
+        self.triage.add(r);
     }
 
     /// The summary of everything added; does not depend on the order of `add`.
@@ -268,6 +314,7 @@ impl SummaryBuilder {
             totals: self.totals,
             worst: self.worst,
             problems: self.problems,
+            triage: self.triage,
         }
     }
 }
@@ -357,11 +404,22 @@ pub fn render_summary(summary: &Summary) -> String {
         out.push('\n');
     }
 
+    let tc = &summary.triage;
+    if tc.avoidable + tc.unavoidable + tc.unknown > 0 {
+        let _ = writeln!(
+            out,
+            "fail (unavoidable): {} of {} failures (no oracle manoeuvre within the ego's limits avoids them); \
+             avoidable {}, unknown {}, not triaged {}",
+            tc.unavoidable, summary.totals.fail, tc.avoidable, tc.unknown, tc.untriaged
+        );
+    }
+
     if !summary.problems.is_empty() {
         out.push_str("\nfailures and errors:\n");
         for p in &summary.problems {
-            let label = match p.outcome {
-                Outcome::Error => "ERROR",
+            let label = match (p.outcome, p.avoidable) {
+                (Outcome::Error, _) => "ERROR",
+                (_, Some(false)) => "FAIL (unavoidable)",
                 _ => "FAIL ",
             };
             let _ = writeln!(out, "  {label} {}: {}", p.job, one_line(&p.detail));

@@ -154,6 +154,9 @@ pub enum Command {
         /// Do not run the saved regressions of the folder.
         #[arg(long)]
         no_regressions: bool,
+        /// Do not triage failing jobs (triage re-runs each failing job with oracle manoeuvres).
+        #[arg(long)]
+        no_triage: bool,
         /// CI artefacts and verdict.
         #[command(flatten)]
         artefacts: ArtefactArgs,
@@ -193,6 +196,9 @@ pub enum Command {
         /// Taxonomy whose requirement checks the job is scored against (default: taxonomy/default.ron, else built-in).
         #[arg(long)]
         taxonomy: Option<PathBuf>,
+        /// Do not triage the job if it fails.
+        #[arg(long)]
+        no_triage: bool,
         /// Adapter options.
         #[command(flatten)]
         adapter: AdapterArgs,
@@ -371,6 +377,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             resume,
             regressions,
             no_regressions,
+            no_triage,
             artefacts,
             adapter,
         } => {
@@ -386,6 +393,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 progress: true,
                 taxonomy: taxonomy.clone(),
                 regressions: (!no_regressions).then_some(regressions),
+                triage: !no_triage,
             };
             let sweep = run::SweepOptions { shard, resume, artefacts: artefacts.options() };
             let report = run::run_with(&config, &sweep)?;
@@ -425,6 +433,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             check_adapter,
             html,
             taxonomy,
+            no_triage,
             adapter,
         } => {
             let config = replay::ReplayConfig {
@@ -436,6 +445,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 adapter: adapter.adapter,
                 trace_csv: trace,
                 taxonomy,
+                triage: !no_triage,
             };
             if check_adapter {
                 let divergence = crate::commands::check_adapter::check_adapter(&config)?;

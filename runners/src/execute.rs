@@ -23,6 +23,8 @@ use crate::job::{AdapterIdentity, Job, Tracing, error_record, run_job};
 pub struct ExecOptionsSweep {
     /// Worker threads (≥ 1).
     pub threads: usize,
+    /// Triage failing jobs before their records are built.
+    pub triage: bool,
 }
 
 /// Why a sweep stopped early.
@@ -101,7 +103,7 @@ pub fn execute<E: std::error::Error + Send + 'static>(
                     }
                     let job = &jobs[k];
                     let ran = catch_unwind(AssertUnwindSafe(|| {
-                        run_job(job, adapter.as_mut(), identity, Tracing::Off)
+                        run_job(job, adapter.as_mut(), identity, Tracing::Off, options.triage)
                     }));
                     let record = match ran {
                         Ok(run) => run.record,

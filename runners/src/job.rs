@@ -18,7 +18,7 @@ use gauntlet_engine::{
 };
 use gauntlet_reports::record::{
     AdapterRef, ErrorKind, JobKey, JobKind, JobSource, Outcome, ParamValue, RecordError, RunRecord,
-    SCHEMA_VERSION, Verdict, job_key,
+    SCHEMA_VERSION, Triage, Verdict, job_key,
 };
 use gauntlet_scenarios::mutation::FuzzSpace;
 use gauntlet_scenarios::{Instance, Scenario, ScenarioError};
@@ -203,11 +203,17 @@ pub enum Tracing<'a> {
 /// Runs `job` on `adapter` and builds its record; `tracing` says what
 /// becomes of every step's state. A job whose instance cannot be built (its
 /// values no longer fit an edited scenario) gets an `error` record.
+///
+/// With `triage`, a failing job is re-run with oracle manoeuvres on the same
+/// adapter before its record is built ([`crate::triage`]), and the record's
+/// `triage` says whether its violation was avoidable. `wall_ms` is the job's
+/// own run, without the triage re-runs.
 pub fn run_job(
     job: &Job,
     adapter: &mut dyn AutonomyAdapter,
     identity: &AdapterIdentity,
     tracing: Tracing<'_>,
+    triage: bool,
 ) -> JobRun {
     let instance = match job.instance() {
         Ok(instance) => instance,
@@ -224,7 +230,8 @@ pub fn run_job(
     };
     let wall_ms = start.elapsed().as_secs_f64() * 1e3;
     let trace = result.trace.take().unwrap_or_default();
-    JobRun { record: build_record(job, identity, &instance.params, &result, wall_ms), trace }
+    let triage = if triage { crate::triage::triage(&instance.world, adapter, &result) } else { None };
+    JobRun { record: build_record(job, identity, &instance.params, &result, wall_ms, triage), trace }
 }
 
 /// The record of `job` that could not run (its instance is invalid, the adapter panicked).
@@ -239,7 +246,7 @@ pub fn error_record(job: &Job, identity: &AdapterIdentity, kind: ErrorKind, mess
         trace_hash: gauntlet_engine::TraceHash([0; 32]),
         trace: None,
     };
-    let mut record = build_record(job, identity, &params, &result, 0.0);
+    let mut record = build_record(job, identity, &params, &result, 0.0, None);
     record.error = Some(RecordError { kind, message });
     record
 }
@@ -251,6 +258,7 @@ fn build_record(
     params: &BTreeMap<String, f64>,
     result: &RunResult,
     wall_ms: f64,
+    triage: Option<Triage>,
 ) -> RunRecord {
     let scenario = &job.scenario;
     RunRecord {
@@ -294,7 +302,7 @@ fn build_record(
         wall_ms,
         trace_hash: result.trace_hash.to_hex(),
         replay: job.replay_command(&identity.spec),
-        triage: None,
+        triage,
         extra: BTreeMap::new(),
     }
 }

@@ -17,6 +17,7 @@ mod progress;
 pub mod resume;
 pub mod shard;
 pub mod taxonomy;
+pub mod triage;
 
 /// The adapter used when none is named.
 pub const DEFAULT_ADAPTER: &str = "builtin:reference";

@@ -26,8 +26,10 @@ pub mod raw;
 pub mod regression;
 mod resolve;
 mod scenario;
+mod start;
 
 pub use error::ScenarioError;
 pub use param::Num;
 pub use resolve::{MAX_ACTORS, MAX_DURATION, Parameter};
 pub use scenario::{Instance, Scenario, discover};
+pub use start::CHECKED_SEEDS;

@@ -9,6 +9,7 @@ use gauntlet_ron_source::{Diagnostic, SourceFile};
 use crate::error::ScenarioError;
 use crate::raw::ScenarioFile;
 use crate::resolve::{Choose, Parameter, Walk};
+use crate::start::{CHECKED_SEEDS, start_problems};
 
 /// A scenario file, parsed and validated: every instance it can produce is valid.
 #[derive(Debug, Clone)]
@@ -40,6 +41,21 @@ impl Scenario {
         let file: ScenarioFile = source.parse().map_err(ScenarioError::from)?;
         let mut walk = Walk::new(Choose::Nominal);
         walk.world(&file, 0);
+        if walk.errors.is_empty() {
+            // Starting states that already violate a criterion, in the
+            // instances the default sweep runs (one problem per field).
+            for seed in 0..CHECKED_SEEDS {
+                let mut seeded = Walk::new(Choose::Seeded(seed));
+                let world = seeded.world(&file, seed);
+                for (path, msg) in start_problems(&world) {
+                    if walk.errors.iter().any(|(p, _)| *p == path) {
+                        continue;
+                    }
+                    let msg = if seed == 0 { msg } else { format!("{msg} (in the instance of seed {seed})") };
+                    walk.errors.push((path, msg));
+                }
+            }
+        }
         if !walk.errors.is_empty() {
             let mut diagnostics: Vec<Diagnostic> =
                 walk.errors.into_iter().map(|(path, msg)| source.error_at(path, msg)).collect();

@@ -34,6 +34,7 @@ fn gate_inputs<'a>(new: &[RunRecord], diff: &'a BaselineDiff) -> GateInputs<'a> 
             ("lane_keep.curve".to_owned(), "B".to_owned()),
             ("pedestrian.zebra".to_owned(), "D".to_owned()),
         ]),
+        ..GateInputs::default()
     }
 }
 

@@ -100,6 +100,7 @@ impl Sweep {
                 diff: Some(&diff),
                 top_risk_coverage: coverage.top_risk.hazards.ratio,
                 risk_classes: BTreeMap::new(),
+                ..GateInputs::default()
             },
         );
         let history =

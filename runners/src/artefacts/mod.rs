@@ -313,6 +313,7 @@ impl Prepared {
                 diff: diff.as_ref(),
                 top_risk_coverage: coverage.top_risk.hazards.ratio,
                 risk_classes: digest.risk_classes.clone(),
+                triage: digest.summary.triage,
             };
             evaluate(config, &inputs)
         });

@@ -175,8 +175,9 @@ fn rerun(job: &Rerun<'_>) -> Result<TraceView, String> {
     let instance =
         rebuilt.instance().map_err(|e| format!("its instance no longer fits the scenario ({e})"))?;
     let mut adapter = job.factory.make();
-    let ran =
-        catch_unwind(AssertUnwindSafe(|| run_job(&rebuilt, adapter.as_mut(), job.identity, Tracing::Keep)));
+    let ran = catch_unwind(AssertUnwindSafe(|| {
+        run_job(&rebuilt, adapter.as_mut(), job.identity, Tracing::Keep, false)
+    }));
     let run = ran.map_err(|_| "the re-run panicked".to_owned())?;
     if run.record.trace_hash != r.trace_hash {
         return Err(format!(

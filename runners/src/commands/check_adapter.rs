@@ -54,7 +54,7 @@ impl AutonomyAdapter for Recorder<'_> {
 fn record(job: &Job, factory: &AdapterFactory, identity: &AdapterIdentity) -> Exchange {
     let mut adapter = factory.make();
     let mut recorder = Recorder { inner: adapter.as_mut(), exchange: Exchange::default() };
-    run_job(job, &mut recorder, identity, Tracing::Off);
+    run_job(job, &mut recorder, identity, Tracing::Off, false);
     recorder.exchange
 }
 

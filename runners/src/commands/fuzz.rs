@@ -216,6 +216,7 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
         identity: &identity,
         threads: config.threads,
         taxonomy: Some(&taxonomy),
+        triage: false,
     };
     let campaign =
         Campaign::new(&spaces, &options).run(&allocations, &machine, &mut |record: RunRecord| {

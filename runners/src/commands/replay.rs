@@ -48,6 +48,8 @@ pub struct ReplayConfig {
     /// The taxonomy whose requirement checks the job is scored against
     /// (default: `taxonomy/default.ron` when it exists here, else the built-in copy).
     pub taxonomy: Option<PathBuf>,
+    /// Triage the job if it fails (`--no-triage` turns it off).
+    pub triage: bool,
 }
 
 impl ReplayConfig {
@@ -62,6 +64,7 @@ impl ReplayConfig {
             exec: ExecOptions::default(),
             trace_csv: None,
             taxonomy: None,
+            triage: true,
         }
     }
 }
@@ -234,7 +237,8 @@ pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
     let mut instance = factory.make();
     // Streams the CSV and keeps a bounded trace for the viewer.
     let mut sink = crate::artefacts::ReplayTrace::new(config.trace_csv.as_deref())?;
-    let run = run_job(&job, instance.as_mut(), &identity, Tracing::Sink(&mut |f| sink.push(f)));
+    let run =
+        run_job(&job, instance.as_mut(), &identity, Tracing::Sink(&mut |f| sink.push(f)), config.triage);
     drop(instance);
     factory.finish_log()?;
     let trace = sink.finish()?;

@@ -50,6 +50,8 @@ pub struct RunConfig {
     pub taxonomy: Option<PathBuf>,
     /// Folder of saved regressions, planned before the new jobs (`None`: `--no-regressions`).
     pub regressions: Option<PathBuf>,
+    /// Triage failing jobs (re-run them with oracle manoeuvres; `--no-triage` turns it off).
+    pub triage: bool,
 }
 
 /// The CI options of a sweep, beyond [`RunConfig`].
@@ -176,7 +178,7 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
         jobs,
         &factory,
         &identity,
-        ExecOptionsSweep { threads: config.threads },
+        ExecOptionsSweep { threads: config.threads, triage: config.triage },
         &keep_going,
         |record: RunRecord| {
             writer.write(&record)?;

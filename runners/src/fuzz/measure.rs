@@ -49,7 +49,7 @@ pub fn first_failure(
 ) -> Result<Option<usize>, RunnerError> {
     let factory = AdapterFactory::new(adapter, &ExecOptions::default())?;
     let identity = AdapterIdentity::resolve(&factory)?;
-    let machine = Machine { factory: &factory, identity: &identity, threads, taxonomy: None };
+    let machine = Machine { factory: &factory, identity: &identity, threads, taxonomy: None, triage: false };
     Ok(first_failure_on(space, &machine, strategy, seed, budget)?)
 }
 
@@ -112,7 +112,8 @@ pub fn compare(
         let spec: AdapterSpec = format!("builtin:{}", case.adapter).parse()?;
         let factory = AdapterFactory::new(&spec, &ExecOptions::default())?;
         let identity = AdapterIdentity::resolve(&factory)?;
-        let machine = Machine { factory: &factory, identity: &identity, threads, taxonomy: None };
+        let machine =
+            Machine { factory: &factory, identity: &identity, threads, taxonomy: None, triage: false };
         let mut row = Comparison::new(&case.adapter, space.scenario().id(), budget);
         for seed in seeds.clone() {
             row.random.push(first_failure_on(&space, &machine, StrategyKind::Random, seed, budget)?);

@@ -25,6 +25,11 @@ pub(crate) struct Machine<'a> {
     /// The taxonomy whose requirement checks every job is scored against
     /// too; `None`: the scenarios' own criteria only (the search benchmark).
     pub taxonomy: Option<&'a gauntlet_taxonomy::Taxonomy>,
+    /// Triage failing genomes. Off for every fuzz run: shrink probes would
+    /// pay up to [`crate::triage::MAX_RUNS`] re-runs each, and a campaign's
+    /// generations fail by the hundred; the saved regression is triaged
+    /// whenever a sweep or `replay` runs it.
+    pub triage: bool,
 }
 
 /// What became of one genome.
@@ -79,7 +84,7 @@ impl Machine<'_> {
                 &jobs,
                 self.factory,
                 self.identity,
-                ExecOptionsSweep { threads: self.threads },
+                ExecOptionsSweep { threads: self.threads, triage: self.triage },
                 &|| true,
                 |record| {
                     records.push(record);

@@ -31,6 +31,7 @@ fn sweep(adapter: &str, dir: &Path) -> Vec<RunRecord> {
         progress: false,
         taxonomy: Some(repo().join("taxonomy/default.ron")),
         regressions: None,
+        triage: false,
     })
     .expect("sweep runs");
     read_records(&out).collect::<Result<_, _>>().expect("records read")
@@ -184,6 +185,7 @@ fn hazards_requirements_and_top_risk_follow_from_failed_checks_on_failing_stacks
                 diff: None,
                 top_risk_coverage: report.top_risk.hazards.ratio,
                 risk_classes: BTreeMap::new(),
+                ..GateInputs::default()
             };
             let check = evaluate(&gate, &inputs)
                 .into_iter()

@@ -243,6 +243,7 @@ fn a_saved_regression_replays_to_the_same_failure_and_trace_hash_and_every_sweep
             progress: false,
             taxonomy: Some(collision_only()),
             regressions,
+            triage: true,
         })
         .expect("sweep runs");
         (report, records(&out))

@@ -11,3 +11,4 @@ mod plan;
 mod replay;
 mod support;
 mod sweep;
+mod triage;

@@ -207,6 +207,7 @@ fn the_dashboard_draws_a_regression_jobs_trace_with_the_records_hash() {
         progress: false,
         taxonomy: Some(root.join("taxonomy/default.ron")),
         regressions: Some(root.join("scenarios/regressions")),
+        triage: true,
     };
     let sweep = SweepOptions {
         artefacts: ArtefactOptions { html: Some(dir.path().join("d.html")), ..ArtefactOptions::default() },

@@ -24,5 +24,6 @@ pub fn fixture_sweep(out: &Path) -> RunConfig {
         progress: false,
         taxonomy: None,
         regressions: None,
+        triage: true,
     }
 }

@@ -10,9 +10,12 @@ use crate::html::scene::{body_colour, body_label, key_frame, overview_svg};
 use crate::record::RunRecord;
 
 pub(super) fn write(out: &mut String, cx: &Context<'_>) {
+    let unavoidable =
+        cx.failing.values().filter(|r| r.triage.as_ref().is_some_and(|t| t.avoidable == Some(false))).count();
+    let apart = if unavoidable > 0 { format!(", {unavoidable} unavoidable") } else { String::new() };
     let _ = writeln!(
         out,
-        "<section class=\"panel\" id=\"failures\"><h2>Failing jobs ({})</h2>",
+        "<section class=\"panel\" id=\"failures\"><h2>Failing jobs ({}{apart})</h2>",
         cx.failing.len()
     );
     if cx.failing.is_empty() {
@@ -40,8 +43,13 @@ fn write_job(out: &mut String, cx: &Context<'_>, r: &RunRecord) {
     let key = r.key();
     let _ = writeln!(
         out,
-        "<article class=\"job\" id=\"{}\"><h3><span class=\"pill fail\">fail</span><span>{}</span><span class=\"sec\">seed {} · {}</span></h3>",
+        "<article class=\"job\" id=\"{}\"><h3><span class=\"pill fail\">fail</span>{}<span>{}</span><span class=\"sec\">seed {} · {}</span></h3>",
         job_anchor(&key),
+        if r.triage.as_ref().is_some_and(|t| t.avoidable == Some(false)) {
+            "<span class=\"pill unavoidable\" title=\"no oracle manoeuvre within the ego's limits avoids this violation\">unavoidable</span>"
+        } else {
+            ""
+        },
         escape(&r.scenario),
         r.seed,
         r.kind
@@ -73,6 +81,27 @@ fn write_job(out: &mut String, cx: &Context<'_>, r: &RunRecord) {
         );
     }
     out.push_str("</tbody></table>\n");
+    if let Some(t) = &r.triage {
+        let unit = r.verdicts.iter().find(|v| v.criterion == t.criterion).map_or("", |v| v.unit.as_str());
+        let margin = t.margin.map_or_else(|| "–".to_owned(), |m| margin_unit_html(m, unit));
+        let verdict = match t.avoidable {
+            Some(true) => format!(
+                "<strong>avoidable</strong>: {} from t = {} keeps {} at margin {}",
+                escape(t.manoeuvre.as_deref().unwrap_or("?")),
+                t.from_t.map_or_else(|| "–".to_owned(), seconds),
+                escape(&t.criterion),
+                margin
+            ),
+            Some(false) => format!(
+                "<strong>unavoidable</strong>: no oracle manoeuvre avoids {}; best margin {}",
+                escape(&t.criterion),
+                margin
+            ),
+            None => format!("<strong>unknown</strong> for {}", escape(&t.criterion)),
+        };
+        let note = if t.note.is_empty() { String::new() } else { format!(" — {}", escape(&t.note)) };
+        let _ = writeln!(out, "<p class=\"sec triage\">Triage: {verdict} ({} oracle runs){note}</p>", t.runs);
+    }
     out.push_str(&command_html(&r.replay));
     let held: Vec<String> = r
         .verdicts
