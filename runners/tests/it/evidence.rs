@@ -176,6 +176,8 @@ fn hazards_requirements_and_top_risk_follow_from_failed_checks_on_failing_stacks
         );
         assert!(report.top_risk.rule.contains(&format!("{}", policy.max_violation_rate)));
 
+        renderings_agree(&taxonomy, &records, &report);
+
         // The gate's top-risk check uses that very figure.
         let ratio = report.top_risk.hazards.ratio.expect("ASIL C/D hazards exist");
         for (min, passes) in [(ratio, true), ((ratio + 0.01).min(1.0), ratio >= 1.0)] {
@@ -218,4 +220,56 @@ fn validate_refuses_a_scenario_criterion_looser_than_a_requirement_with_its_posi
         "position and field path: {stderr}"
     );
     assert!(stderr.contains("SR-001 requires `MinTtc(min: 2.0)`"), "{stderr}");
+}
+
+/// Text, Markdown, JSON and the dashboard show the same figures: they are
+/// renderings of one report.
+fn renderings_agree(taxonomy: &Taxonomy, records: &[RunRecord], report: &gauntlet_taxonomy::CoverageReport) {
+    let text = gauntlet_taxonomy::render_text(report);
+    let markdown = gauntlet_taxonomy::render_markdown(report);
+    let json = serde_json::to_value(report).expect("serialises");
+    let digest = gauntlet_reports::SweepDigest::with_taxonomy(taxonomy, records);
+    let mut input = gauntlet_reports::DashboardInput::new("evidence", &digest);
+    input.taxonomy = Some(taxonomy);
+    input.coverage = Some(report);
+    let html = gauntlet_reports::render_dashboard(&input);
+    let top = &report.top_risk.hazards;
+    let share = format!("{}/{}", top.covered, top.total);
+    assert!(text.lines().any(|l| l.starts_with("Top-risk coverage") && l.contains(&share)), "{text}");
+    assert!(markdown.lines().any(|l| l.contains("Top-risk coverage") && l.contains(&share)), "{markdown}");
+    assert_eq!(json["top_risk"]["hazards"]["covered"], top.covered);
+    assert!(html.contains(&format!("{} of {} ASIL C/D hazards covered", top.covered, top.total)));
+    // The rule is printed with the figure everywhere.
+    let rule = &report.top_risk.rule;
+    assert!(text.contains(rule.as_str()) && markdown.contains(rule.as_str()), "rule missing");
+    assert_eq!(json["top_risk"]["rule"], rule.as_str());
+    assert!(
+        html.contains(&rule.replace('\'', "&#39;")) || html.contains(rule.as_str()),
+        "rule not on the dashboard"
+    );
+    let done = &report.completeness;
+    assert!(text.lines().any(|l| l.starts_with("Traceability completeness")
+        && l.contains(&format!("{}/{}", done.covered, done.total))));
+    assert!(html.contains(&format!("{} of {} requirements are complete", done.covered, done.total)));
+    for h in &report.hazards {
+        let status = gauntlet_taxonomy::hazard_status(h.status);
+        let row = markdown.lines().find(|l| l.starts_with(&format!("| {} |", h.id))).expect("hazard row");
+        assert!(
+            row.contains(&format!("| {status} |"))
+                && row.contains(&format!("| {} | {} |", h.checks.checked, h.checks.violated)),
+            "{row}"
+        );
+        assert!(text.contains(&format!("{}; scenario outcomes", status.to_uppercase())), "{}", h.id);
+        assert_eq!(
+            json["hazards"]
+                .as_array()
+                .expect("hazards")
+                .iter()
+                .find(|j| j["id"] == h.id.as_str())
+                .expect("json hazard")["checks"]["violated"],
+            h.checks.violated
+        );
+        let anchor = format!("id=\"hazard-{}\" class=\"hazard {}", h.id, status.replace(' ', "-"));
+        assert!(html.contains(&anchor), "{anchor}");
+    }
 }
