@@ -22,6 +22,8 @@
 
 use std::fmt::Write as _;
 
+use gauntlet_taxonomy::markdown_cell as cell;
+
 use crate::diff::BaselineDiff;
 use crate::gate::{GateCheck, gate_passed};
 use crate::record::{Outcome, RunRecord};
@@ -230,11 +232,6 @@ fn table(
     if total > max {
         let _ = writeln!(out, "\n… and {} more", total - max);
     }
-}
-
-/// Text for a table cell: one line, pipes escaped.
-fn cell(s: &str) -> String {
-    one_line(s).replace('|', "\\|")
 }
 
 /// An inline code span for a table cell, fenced with more backticks than

@@ -60,6 +60,6 @@ pub use model::{
     CRITERIA, Cell, DEFAULT_TAXONOMY, Dimension, DimensionValue, EvidencePolicy, Exclusion, Hazard,
     Requirement, Taxonomy, ValueId,
 };
-pub use render::{PAIR_GAPS_SHOWN, hazard_status, render_markdown, render_text};
+pub use render::{PAIR_GAPS_SHOWN, hazard_status, markdown_cell, render_markdown, render_text};
 pub use stats::{Interval, Share, Z_95, wilson_interval};
 pub use tags::{RiskRank, TagProblem};

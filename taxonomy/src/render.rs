@@ -256,9 +256,14 @@ fn unknown(u: &crate::coverage::UnknownReference) -> String {
     }
 }
 
-/// Escapes text for a Markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+/// Escapes text for a Markdown table cell: one line (line breaks shown as
+/// ` ⏎ `), pipes escaped. The one Markdown cell escape of Gauntlet.
+pub fn markdown_cell(text: &str) -> String {
+    text.split(['\r', '\n'])
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ⏎ ")
+        .replace('|', "\\|")
 }
 
 /// The report as GitHub-flavoured Markdown: the same content as [`render_text`], in tables.
@@ -276,7 +281,7 @@ pub fn render_markdown(report: &CoverageReport) -> String {
     let _ = writeln!(out, "| Traceability completeness | {} |", share(&r.completeness));
     let _ = writeln!(out, "\nTop-risk rule: {}.", r.top_risk.rule);
     if !r.top_risk.short.is_empty() {
-        let _ = writeln!(out, "\nASIL C/D hazards not covered: {}.", cell(&shortfalls(r)));
+        let _ = writeln!(out, "\nASIL C/D hazards not covered: {}.", markdown_cell(&shortfalls(r)));
     }
 
     let _ = writeln!(out, "\n### Hazards\n");
@@ -292,7 +297,8 @@ pub fn render_markdown(report: &CoverageReport) -> String {
             }
             _ => "n/a".to_owned(),
         };
-        let margin = h.worst_margin.as_ref().map_or_else(|| "n/a".to_owned(), |w| cell(&worst_text(w)));
+        let margin =
+            h.worst_margin.as_ref().map_or_else(|| "n/a".to_owned(), |w| markdown_cell(&worst_text(w)));
         let _ = writeln!(
             out,
             "| {} | {} | {} {} {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -301,7 +307,7 @@ pub fn render_markdown(report: &CoverageReport) -> String {
             h.severity,
             h.exposure,
             h.controllability,
-            cell(&h.title),
+            markdown_cell(&h.title),
             hazard_status(h.status),
             h.counts.runs,
             h.counts.failed,
@@ -341,9 +347,14 @@ pub fn render_markdown(report: &CoverageReport) -> String {
     );
     for t in &r.traceability {
         let status = if t.complete { "complete".to_owned() } else { format!("**{}**", t.status.as_str()) };
-        let requirement = format!("{} ({status}; {}): {}", t.id, cell(&t.checks.join(", ")), cell(&t.text));
+        let requirement = format!(
+            "{} ({status}; {}): {}",
+            t.id,
+            markdown_cell(&t.checks.join(", ")),
+            markdown_cell(&t.text)
+        );
         for h in &t.hazards {
-            let hazard = format!("{} ({}): {}", h.id, h.asil, cell(&trace_status(h)));
+            let hazard = format!("{} ({}): {}", h.id, h.asil, markdown_cell(&trace_status(h)));
             if h.scenarios.is_empty() {
                 let _ = writeln!(out, "| {requirement} | {hazard} | — | 0 | — | — |");
             }
@@ -352,7 +363,7 @@ pub fn render_markdown(report: &CoverageReport) -> String {
                 let _ = writeln!(
                     out,
                     "| {requirement} | {hazard} | {} | {} ({}/{}/{}) | seed {} {} | {} |",
-                    cell(&s.scenario),
+                    markdown_cell(&s.scenario),
                     c.runs,
                     c.passed,
                     c.failed,
@@ -371,7 +382,14 @@ pub fn render_markdown(report: &CoverageReport) -> String {
     } else {
         let _ = writeln!(out, "| hazard | class | title | errored runs |\n|---|---|---|---:|");
         for g in &r.gaps.hazards {
-            let _ = writeln!(out, "| {} | {} | {} | {} |", g.id, g.rank.class, cell(&g.title), g.errored);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                g.id,
+                g.rank.class,
+                markdown_cell(&g.title),
+                g.errored
+            );
         }
         let _ = writeln!(out);
     }
@@ -406,7 +424,7 @@ mod tests {
         assert_eq!(percent(Some(0.6190476)), "61.9 %");
         assert_eq!(percent(None), "n/a");
         assert_eq!(share(&Share::new(26, 42)), "26/42 (61.9 %)");
-        assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(markdown_cell("a|b\nc"), "a\\|b ⏎ c");
         assert_eq!(rank(&RiskRank { class: AsilClass::D, weight: 24 }, 2), "ASIL D (2 hazards, weight 24)");
         assert_eq!(rank(&RiskRank { class: AsilClass::C, weight: 8 }, 1), "ASIL C (1 hazard, weight 8)");
         assert_eq!(plural(1, "run"), "1 run");

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use gauntlet_taxonomy::markdown_cell as cell;
 use gauntlet_taxonomy::{CoverageReport, Taxonomy, ValueRef};
 
 /// Title of the section.
@@ -93,9 +94,4 @@ fn more(out: &mut String, total: usize, shown: usize) {
     if total > shown {
         let _ = writeln!(out, "\n…and {} more.", total - shown);
     }
-}
-
-/// A table cell: `|` escaped, on one line.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
