@@ -90,6 +90,19 @@ pub struct TraceView {
 }
 
 impl TraceView {
+    /// The view with only what the dashboard's pictures draw: poses and
+    /// times. The per-step observation, margins, controls and observed ids
+    /// (for the replay viewer) are dropped, so that the dashboard holds a
+    /// few kilobytes per trace rather than megabytes.
+    pub fn poses_only(mut self) -> Self {
+        for f in &mut self.frames {
+            f.observation = serde_json::Value::Null;
+            f.margins = Vec::new();
+            f.observed = Vec::new();
+        }
+        self
+    }
+
     /// `(frames shown, steps run)` when the trace was downsampled.
     pub fn downsampled(&self) -> Option<(usize, u64)> {
         (self.steps > self.frames.len() as u64).then_some((self.frames.len(), self.steps))

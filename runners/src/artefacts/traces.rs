@@ -186,7 +186,8 @@ fn rerun(job: &Rerun<'_>) -> Result<TraceView, String> {
             short(&r.trace_hash)
         ));
     }
-    Ok(trace_view(&instance.world, &run.trace, r))
+    // The dashboard draws poses only: keep kilobytes per trace, not megabytes.
+    Ok(trace_view(&instance.world, &run.trace, r).poses_only())
 }
 
 /// The first 12 characters of a hash.
