@@ -315,23 +315,16 @@ fn parse_source(s: &str) -> Result<gauntlet_reports::record::JobSource, String> 
     serde_json::from_str(s).map_err(|e| format!("not a job source ({e}); copy it from a record's `source`"))
 }
 
-/// Parses `1s`, `250ms`, `2m`, `1h` or a plain number of seconds.
+/// Parses a duration as `humantime` writes them (`1s`, `250ms`, `2m`,
+/// `1m30s`, `1h 5m`) or a plain, non-negative number of seconds (`1.5`).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let (num, unit) = s.find(|c: char| c.is_ascii_alphabetic()).map_or((s, "s"), |i| (&s[..i], &s[i..]));
-    let v: f64 =
-        num.trim().parse().map_err(|_| format!("expected a duration like `1s` or `250ms`, found {s:?}"))?;
-    let secs = match unit {
-        "ms" => v / 1000.0,
-        "s" => v,
-        "m" | "min" => v * 60.0,
-        "h" => v * 3600.0,
-        _ => return Err(format!("unknown unit {unit:?} in {s:?} (use ms, s, m or h)")),
-    };
-    if !secs.is_finite() || secs < 0.0 {
-        return Err(format!("expected a non-negative duration, found {s:?}"));
+    if let Ok(secs) = s.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs)
+            .map_err(|_| format!("expected a non-negative duration, found {s:?}"));
     }
-    Ok(Duration::from_secs_f64(secs))
+    humantime::parse_duration(s)
+        .map_err(|e| format!("expected a duration like `1s`, `250ms` or `1m30s`, found {s:?} ({e})"))
 }
 
 fn default_adapter() -> AdapterSpec {
@@ -555,5 +548,20 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             print!("{}", validate::list(&paths)?);
             Ok(EXIT_PASS)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_humans_write_them() {
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h 5m"), Ok(Duration::from_secs(3900)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("-1").is_err());
+        assert!(parse_duration("soon").unwrap_err().contains("1m30s"));
     }
 }
