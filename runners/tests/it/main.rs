@@ -1,6 +1,7 @@
 //! Integration tests of the runners crate (one binary, as uv does).
 
 mod ci;
+mod ci_examples;
 mod cli;
 mod evidence;
 mod exec_adapter;
