@@ -36,3 +36,28 @@ fn instances_are_deterministic_and_seed_zero_is_nominal() {
         }
     }
 }
+
+/// The README's example scenario is the library file it names, not a paraphrase.
+#[test]
+fn the_readme_example_is_the_library_file() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let marker = "// scenarios/library/lead_braking.highway.ron";
+    let start = readme.find(marker).expect("the example is in the README");
+    let end = start + readme[start..].find("\n```").expect("the block ends");
+    let example = gauntlet_scenarios::Scenario::from_source(gauntlet_ron_source::SourceFile::new(
+        "README.md",
+        &readme[start..end],
+    ))
+    .expect("the README example is a valid scenario");
+    let file = gauntlet_scenarios::Scenario::load(&root.join("scenarios/library/lead_braking.highway.ron"))
+        .expect("the library file loads");
+    assert_eq!(
+        (example.id(), example.title(), example.description()),
+        (file.id(), file.title(), file.description())
+    );
+    assert_eq!((example.tags(), example.hazards()), (file.tags(), file.hazards()));
+    for seed in 0..8 {
+        assert_eq!(example.instance(seed), file.instance(seed), "seed {seed}");
+    }
+}
