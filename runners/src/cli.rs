@@ -347,7 +347,18 @@ pub fn main() -> ExitCode {
     if let Err(e) = crate::adapter::install_interrupt_handler() {
         eprintln!("warning: {e}");
     }
-    match dispatch(cli.command) {
+    // Descendants of adapters that detach are re-parented here, and ended below.
+    if let Err(e) = crate::adapter::become_subreaper() {
+        eprintln!(
+            "warning: cannot become a child subreaper ({e}); detached adapter descendants may outlive the sweep"
+        );
+    }
+    let outcome = dispatch(cli.command);
+    let orphans = crate::adapter::end_orphans();
+    if orphans > 0 {
+        eprintln!("ended {orphans} process(es) left behind by the adapter (detached from its process group)");
+    }
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {}", error_chain(&e));

@@ -32,6 +32,7 @@ mod exec;
 mod factory;
 mod log;
 mod options;
+mod orphans;
 mod protocol;
 mod registry;
 mod spec;
@@ -40,6 +41,7 @@ mod stderr_tail;
 pub use exec::{ExecAdapter, RoundTripStats};
 pub use factory::{AdapterFactory, AdapterSetupError};
 pub use options::ExecOptions;
+pub use orphans::{become_subreaper, end_orphans};
 pub use registry::{
     INTERRUPTED_EXIT_CODE, InterruptHandlerError, install_interrupt_handler, kill_live_adapters,
 };

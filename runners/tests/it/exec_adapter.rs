@@ -780,3 +780,35 @@ fn sigkilled_gauntlet_leaves_no_adapter() {
     assert_eq!(status.code(), None, "{status}");
     assert!(adapter_dead, "PR_SET_PDEATHSIG should have killed the adapter");
 }
+
+/// A helper an adapter detached into a new session (out of its process
+/// group) does not outlive the sweep: the binary is a child subreaper and
+/// ends such orphans when the command is done.
+#[test]
+fn no_detached_descendant_of_an_adapter_outlives_the_sweep() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pids = dir.path().join("helpers.txt");
+    let adapters = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/adapters");
+    let spec = format!("exec:python3 -S -B {} {}", adapters.join("detaches.py").display(), pids.display());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .args(["run", "runners/tests/fixtures/scenarios", "--seeds", "2", "--jobs", "2", "--no-regressions"])
+        .arg("--adapter")
+        .arg(&spec)
+        .arg("--out")
+        .arg(dir.path().join("r.jsonl"))
+        .output()
+        .expect("gauntlet runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{stderr}");
+    let helpers: Vec<u32> = std::fs::read_to_string(&pids)
+        .expect("the adapter wrote its helpers' pids")
+        .lines()
+        .map(|l| l.parse().expect("a pid"))
+        .collect();
+    assert!(!helpers.is_empty());
+    for pid in &helpers {
+        assert!(wait_dead(*pid, Duration::from_secs(2)), "helper {pid} outlived the sweep: {stderr}");
+    }
+    assert!(stderr.contains("left behind by the adapter"), "{stderr}");
+}
