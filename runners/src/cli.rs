@@ -302,6 +302,13 @@ pub enum Command {
         #[command(flatten)]
         adapter: AdapterArgs,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output: `gauntlet man > gauntlet.1`.
+    Man,
     /// List scenarios.
     List {
         /// Scenario files or folders.
@@ -554,6 +561,20 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             print!("{}", report.render());
             println!("records: {}", report.out.display());
             Ok(report.exit_code())
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "gauntlet", &mut std::io::stdout());
+            Ok(EXIT_PASS)
+        }
+        Command::Man => {
+            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            let mut out = Vec::new();
+            page.render(&mut out)
+                .map_err(|source| RunnerError::Io { path: PathBuf::from("<stdout>"), source })?;
+            std::io::Write::write_all(&mut std::io::stdout(), &out)
+                .map_err(|source| RunnerError::Io { path: PathBuf::from("<stdout>"), source })?;
+            Ok(EXIT_PASS)
         }
         Command::List { paths } => {
             print!("{}", validate::list(&paths)?);

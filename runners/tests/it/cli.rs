@@ -115,3 +115,16 @@ fn check_adapter_tells_a_deterministic_stack_from_a_random_one() {
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("the adapter is not deterministic: same observation at step 0"), "{stdout}");
 }
+
+#[test]
+fn completions_and_the_man_page_are_generated_from_the_arguments() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = gauntlet().args(["completions", shell]).output().expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("replay") && text.contains("--adapter"), "{shell}: {text}");
+    }
+    let out = gauntlet().arg("man").output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(".TH gauntlet 1") && text.contains("replay"), "{text}");
+}
