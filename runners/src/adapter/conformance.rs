@@ -334,8 +334,14 @@ impl<'a> Kit<'a> {
         for clause in CROSS_CUTTING {
             let broken: Vec<&str> =
                 cross.iter().filter(|(c, _)| *c == clause).map(|(_, message)| message.as_str()).collect();
-            let verdict = if !broken.is_empty() {
-                Verdict::Fail(broken.join("\n"))
+            let verdict = if let Some(first) = broken.first() {
+                let others: Vec<&str> =
+                    broken[1..].iter().filter_map(|m| m.split_whitespace().next()).collect();
+                if others.is_empty() {
+                    Verdict::Fail((*first).to_owned())
+                } else {
+                    Verdict::Fail(format!("{first}\nand in {}", others.join(", ")))
+                }
             } else if hello_failed {
                 Verdict::Skipped(format!("not checked: {} failed", HELLO.id))
             } else {
@@ -649,7 +655,7 @@ impl<'a> Kit<'a> {
             ),
             Err(e) => {
                 let text = e.to_string();
-                let also = if text.starts_with("non-finite number") {
+                let also = if text.starts_with("non-finite number") || has_non_finite_literal(line) {
                     Some(FINITE)
                 } else if e.kind.is_none() {
                     Some(FRAMING)
@@ -713,6 +719,28 @@ fn unsolicited(process: &mut ChildProcess, limit: Duration) -> String {
         Ok(range) => format!("printed a line nobody asked for: {}", quote(&process.buffer()[range])),
         Err(_) => "printed output nobody asked for (or closed its stdout)".to_owned(),
     }
+}
+
+/// Whether `line` holds a bare `NaN` or `Infinity` (outside strings), as
+/// some JSON writers print them: not JSON, and a non-finite number.
+fn has_non_finite_literal(line: &[u8]) -> bool {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in line.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if line[i..].starts_with(b"NaN") || line[i..].starts_with(b"Infinity") {
+            return true;
+        }
+    }
+    false
 }
 
 /// A number short enough for one line: `-2.5`, `1e300`, `1.2e-7`.
@@ -897,6 +925,13 @@ mod tests {
         add_unknown_fields(&mut value);
         assert!(value["ego"]["x_future_object"]["nested"].is_object());
         assert!(value["objects"][1]["x_future_null"].is_null());
+    }
+
+    #[test]
+    fn bare_non_finite_literals_are_found_outside_strings() {
+        assert!(has_non_finite_literal(br#"{"type":"control","accel":NaN,"steer":0}"#));
+        assert!(has_non_finite_literal(br#"{"accel":-Infinity}"#));
+        assert!(!has_non_finite_literal(br#"{"type":"error","message":"NaN \" Infinity"}"#));
     }
 
     #[test]
