@@ -85,9 +85,8 @@ impl Driver {
         let mut interaction = 0.0;
         if let Some((gap, leader_speed)) = self.leader(ego, objects)? {
             let closing = vs - leader_speed;
-            let desired = MIN_GAP
-                + vs * TIME_GAP
-                + vs * closing / (2.0 * (self.max_accel * COMFORT_DECEL).sqrt());
+            let desired =
+                MIN_GAP + vs * TIME_GAP + vs * closing / (2.0 * (self.max_accel * COMFORT_DECEL).sqrt());
             interaction = (desired.max(MIN_GAP) / gap.max(0.1)).powi(2);
         }
         let accel = (self.max_accel * (free_road - interaction)).clamp(-self.max_decel, self.max_accel);
@@ -152,7 +151,10 @@ fn main() -> io::Result<()> {
                 if theirs != Some(PROTOCOL) {
                     log(&format!("gauntlet speaks protocol {theirs:?}, this adapter {PROTOCOL}"));
                 }
-                send(&mut out, &json!({"type": "hello", "protocol": PROTOCOL, "name": NAME, "version": VERSION}))?;
+                send(
+                    &mut out,
+                    &json!({"type": "hello", "protocol": PROTOCOL, "name": NAME, "version": VERSION}),
+                )?;
             }
             Some("reset") => match Driver::new(&message) {
                 Ok(new) => {
@@ -167,7 +169,9 @@ fn main() -> io::Result<()> {
             Some("observe") => {
                 let answer = match driver.as_ref().map(|d| d.control(&message)) {
                     Some(Ok((accel, steer))) => json!({"type": "control", "accel": accel, "steer": steer}),
-                    Some(Err(e)) => json!({"type": "error", "message": format!("step {}: {e}", message["step"])}),
+                    Some(Err(e)) => {
+                        json!({"type": "error", "message": format!("step {}: {e}", message["step"])})
+                    }
                     None => json!({"type": "error", "message": "observe before reset"}),
                 };
                 send(&mut out, &answer)?;
