@@ -2,7 +2,7 @@
 //!
 //! The engine hands the adapter an [`Observation`] every step and takes back a
 //! [`Control`]. The field names and units are exactly those of the external
-//! adapter protocol (`shared/ADAPTER_PROTOCOL.md`), so an in-process Rust
+//! adapter protocol (`docs/adapter-protocol.md`), so an in-process Rust
 //! adapter and an external process see the same world.
 
 use serde::Serialize;

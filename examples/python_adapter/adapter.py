@@ -2,7 +2,7 @@
 """A Gauntlet adapter in plain Python: the starting point for wrapping a real stack.
 
 Gauntlet starts this script as a child process and talks to it over stdin and
-stdout, one JSON object per line (protocol v1, see ADAPTER_PROTOCOL.md):
+stdout, one JSON object per line (protocol 1, see docs/adapter-protocol.md):
 
     gauntlet run … --adapter exec:"python3 examples/python_adapter/adapter.py"
 
@@ -135,8 +135,12 @@ def main():
                 send({"type": "error", "message": "observe before reset"})
                 continue
             try:
-                send(driver.control(msg))
-            except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
+                control = driver.control(msg)
+                # Absurd inputs (speeds of 1e300) must not become NaN or a crash.
+                if not all(math.isfinite(control[k]) for k in ("accel", "steer")):
+                    raise ValueError(f"non-finite control {control}")
+                send(control)
+            except (KeyError, TypeError, ValueError, ArithmeticError) as e:
                 send({"type": "error", "message": f"step {msg.get('step')}: {type(e).__name__}: {e}"})
         elif kind == "end":
             log(f"job ended: {msg.get('outcome')}")

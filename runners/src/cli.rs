@@ -315,6 +315,29 @@ pub enum Command {
         #[arg(default_value = "scenarios/library")]
         paths: Vec<PathBuf>,
     },
+    /// Work with external adapters.
+    Adapter {
+        /// What to do with the adapter.
+        #[command(subcommand)]
+        command: AdapterCommand,
+    },
+}
+
+/// `gauntlet adapter …`.
+#[derive(Debug, Subcommand)]
+pub enum AdapterCommand {
+    /// Check an adapter against the protocol, clause by clause (docs/adapter-protocol.md);
+    /// exit 0 when it conforms, 1 when a clause fails.
+    Check {
+        /// The adapter: `exec:"COMMAND ARGS…"` (or `builtin:NAME`, conformant by construction).
+        adapter: AdapterSpec,
+        /// Longest wait for its answer to `observe`.
+        #[arg(long, default_value = "1s", value_parser = parse_duration)]
+        step_timeout: Duration,
+        /// Longest wait for its answers to `hello` and `reset`.
+        #[arg(long, default_value = "30s", value_parser = parse_duration)]
+        startup_timeout: Duration,
+    },
 }
 
 /// Parses a job source given as JSON.
@@ -579,6 +602,12 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
         Command::List { paths } => {
             print!("{}", validate::list(&paths)?);
             Ok(EXIT_PASS)
+        }
+        Command::Adapter { command: AdapterCommand::Check { adapter, step_timeout, startup_timeout } } => {
+            let options = ExecOptions { step_timeout, startup_timeout, adapter_log: None };
+            let report = crate::adapter::conformance::check_conformance(&adapter, &options)?;
+            print!("{}", report.render());
+            Ok(report.exit_code())
         }
     }
 }

@@ -97,7 +97,7 @@ impl RoundTripStats {
 }
 
 /// An autonomy stack in a child process, speaking the stdio JSON-lines
-/// protocol v1 (`shared/ADAPTER_PROTOCOL.md`).
+/// protocol v1 (`docs/adapter-protocol.md`).
 ///
 /// The process is started at the first [`reset`](AutonomyAdapter::reset) (or
 /// handed over by [`AdapterFactory::preflight`](super::AdapterFactory::preflight))

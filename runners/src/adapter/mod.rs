@@ -4,7 +4,7 @@
 //! [`ExecOptions`] make an [`AdapterFactory`]; the runner preflights it once
 //! and makes one adapter per worker thread. `exec:` adapters are
 //! [`ExecAdapter`]s: child processes speaking the stdio JSON-lines protocol v1
-//! of `shared/ADAPTER_PROTOCOL.md`, whose every misbehaviour becomes an
+//! of `docs/adapter-protocol.md`, whose every misbehaviour becomes an
 //! [`AdapterFault`](gauntlet_engine::AdapterFault) of one job.
 //!
 //! **Invariant:** no adapter process outlives Gauntlet. Each runs in a process
@@ -13,6 +13,9 @@
 //! kills every group on SIGINT/SIGTERM, and on Linux the kernel kills an
 //! adapter whose spawning thread dies (`PR_SET_PDEATHSIG`), even when
 //! Gauntlet itself is SIGKILLed.
+//!
+//! [`conformance`] checks an adapter against the protocol's clauses
+//! (`gauntlet adapter check`).
 //!
 //! ```no_run
 //! use gauntlet_runners::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
@@ -28,6 +31,7 @@
 use std::time::Duration;
 
 mod child;
+pub mod conformance;
 mod exec;
 mod factory;
 mod log;

@@ -1,5 +1,5 @@
 //! The wire format of the external adapter protocol, version 1
-//! (`shared/ADAPTER_PROTOCOL.md`): encoding requests, decoding answers.
+//! (`docs/adapter-protocol.md`): encoding requests, decoding answers.
 //!
 //! Requests are serialised into a caller-owned buffer that is reused from step
 //! to step. Answers are decoded in two passes over the borrowed line: the first

@@ -3,6 +3,7 @@
 mod ci;
 mod ci_examples;
 mod cli;
+mod conformance;
 mod evidence;
 mod exec_adapter;
 mod fuzz;
