@@ -593,7 +593,11 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             Ok(report.exit_code())
         }
         Command::List { paths } => {
-            out!("{}", validate::list(&paths)?);
+            let (text, warnings) = validate::list_with_warnings(&paths)?;
+            for w in &warnings {
+                errln!("warning: {w}");
+            }
+            out!("{text}");
             Ok(EXIT_PASS)
         }
     }

@@ -142,7 +142,7 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
         std::fs::create_dir_all(dir).map_err(|source| RunnerError::Io { path: dir.to_path_buf(), source })?;
     }
     let mut summary = SummaryBuilder::default();
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = library.warnings.iter().map(ToString::to_string).collect();
     let mut resumed = 0;
     let mut regressions = RegressionRun { skipped: plan.left_out, ..RegressionRun::default() };
     let file_changed: std::collections::BTreeMap<String, bool> =
