@@ -531,7 +531,10 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
         Command::Coverage { records, taxonomy, format, top_risk_min_runs } => {
             let taxonomy = load_taxonomy(taxonomy.as_deref())?;
             let options = gauntlet_taxonomy::CoverageOptions { top_risk_min_runs };
-            let report = coverage::coverage(&records, &taxonomy, &options)?;
+            let (report, warnings) = coverage::coverage_with_warnings(&records, &taxonomy, &options)?;
+            for w in &warnings {
+                errln!("warning: {w}");
+            }
             out!("{}", coverage::render(&report, format)?);
             Ok(EXIT_PASS)
         }

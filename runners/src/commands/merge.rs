@@ -176,7 +176,7 @@ impl MergeReport {
     pub fn render_text(&self) -> String {
         let s = &self.stats;
         let mut out = format!(
-            "merged {} file(s): {} records read, {} written, {} exact duplicate(s) dropped, {} conflict(s); engine {}\n",
+            "merged {} file(s): {} records read, {} written, {} duplicate(s) dropped (same job, inputs and result), {} conflict(s); engine {}\n",
             s.streams,
             s.read,
             s.written,

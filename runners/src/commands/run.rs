@@ -165,11 +165,13 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
                 .collect(),
             engine_version: gauntlet_engine::ENGINE_VERSION.to_owned(),
             adapter_spec: identity.reference.spec.clone(),
+            planned: jobs.iter().map(|j| j.key()).collect(),
         };
         let state = resume::prepare(&config.out, &expected, |r| tally(r, &mut summary))?;
         if let Some(torn) = &state.torn {
             warnings.push(format!("{torn}: cut off; its job runs again"));
         }
+        warnings.extend(state.warnings(&config.out));
         resumed = state.records;
         jobs.retain(|job| !state.done.contains(&job.key()));
         OpenOptions::new().create(true).append(true).open(&config.out)
