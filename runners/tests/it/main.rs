@@ -2,6 +2,7 @@
 
 mod ci;
 mod cli;
+mod edges;
 mod evidence;
 mod exec_adapter;
 mod fuzz;
