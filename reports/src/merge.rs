@@ -321,7 +321,7 @@ mod tests {
         let mut again = a.clone();
         again.wall_ms += 17.0;
         let out = merge([vec![a.clone()], vec![again.clone()]], &MergeOptions::default()).unwrap();
-        assert_eq!(out.records, [a.clone()], "the first is kept");
+        assert_eq!(out.records, std::slice::from_ref(&a), "the first is kept");
         assert_eq!((out.stats.duplicates, out.stats.conflicts), (1, 0));
 
         let mut ids = JobIdentities::default();
