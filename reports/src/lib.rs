@@ -55,7 +55,7 @@ pub use gate::{
 pub use html::{DashboardInput, HistoryPoint, TraceView, render_dashboard, render_replay};
 pub use junit::{JunitBuilder, JunitError, junit_report, render_junit};
 pub use markdown::{MarkdownOptions, render_markdown, render_markdown_summary};
-pub use merge::{MergeError, MergeOptions, MergeOutput, MergeStats, merge};
+pub use merge::{JobIdentities, MergeError, MergeOptions, MergeOutput, MergeStats, Seen, merge};
 pub use record::{
     AdapterRef, ErrorKind, JobKey, JobKind, Outcome, ParamValue, ReadError, ReadItem, RecordError,
     RecordReader, RecordWriter, RunRecord, SCHEMA_VERSION, TornLine, Triage, Verdict, WriteError,

@@ -3,12 +3,18 @@
 //! - Every record must have schema [`SCHEMA_VERSION`].
 //! - All records must share one `engine_version`, unless
 //!   [`MergeOptions::allow_mixed`] is set.
-//! - Exact duplicates (records whose JSON lines are identical) are kept once.
-//! - Records of the same job with the same scenario file hash and adapter
-//!   (name and version) but a different outcome or trace hash are
+//! - Records are compared by *job identity*: the job ([`RunRecord::key`]:
+//!   scenario, kind, seed, instance digest) and its inputs (scenario file
+//!   hash, engine version, adapter name and version). Two records of one
+//!   identity with the same outcome and trace hash are *duplicates* (e.g.
+//!   two runs of the same jobs: only `wall_ms` differs); the first is kept.
+//! - Records of one identity with a different outcome or trace hash are
 //!   *conflicts*: a determinism bug or a mix-up of shards. All of them are
 //!   kept (reports never drop evidence) and listed in
 //!   [`MergeOutput::conflicts`]; the caller decides whether that fails.
+//! - [`JobIdentities`] applies the same rules to a stream of records in
+//!   bounded memory (two small digests a job), for `report`, `coverage` and
+//!   `--resume`.
 //! - The output is sorted by scenario, kind and seed (then by JSON line, so
 //!   it never depends on input order).
 
@@ -73,7 +79,7 @@ pub struct MergeStats {
     pub read: u64,
     /// Records in the output.
     pub written: u64,
-    /// Exact duplicates dropped.
+    /// Duplicates dropped (same job, inputs, outcome and trace hash).
     pub duplicates: u64,
     /// Jobs with conflicting records.
     pub conflicts: u64,
@@ -102,9 +108,8 @@ where
 {
     let mut stats = MergeStats::default();
     let mut engine_versions = BTreeSet::new();
-    // Sorted by the output order; the line makes equal keys deterministic
-    // and equal lines exact duplicates.
-    let mut unique: BTreeMap<(JobKey, String), RunRecord> = BTreeMap::new();
+    let mut identities = JobIdentities::default();
+    let mut kept: Vec<RunRecord> = Vec::new();
     for (stream, records) in streams.into_iter().enumerate() {
         stats.streams += 1;
         for record in records {
@@ -118,11 +123,17 @@ where
                 });
             }
             engine_versions.insert(record.engine_version.clone());
-            let line = record.to_json_line()?;
-            if unique.insert((record.key(), line), record).is_some() {
-                stats.duplicates += 1;
+            match identities.see(&record) {
+                Seen::Duplicate => stats.duplicates += 1,
+                Seen::New | Seen::Conflict => kept.push(record),
             }
         }
+    }
+    // Sorted by the output order; the line makes equal keys deterministic.
+    let mut unique: BTreeMap<(JobKey, String), RunRecord> = BTreeMap::new();
+    for record in kept {
+        let line = record.to_json_line()?;
+        unique.insert((record.key(), line), record);
     }
     stats.engine_versions = engine_versions.into_iter().collect();
     if stats.engine_versions.len() > 1 && !options.allow_mixed {
@@ -139,24 +150,130 @@ where
 /// Groups sorted records by (job, file hash, adapter) and reports groups
 /// with more than one distinct result.
 fn find_conflicts(records: &[RunRecord]) -> Vec<Conflict> {
-    type Inputs = (JobKey, String, String, String);
+    type Inputs = (JobKey, String, String, String, String);
     let mut groups: BTreeMap<Inputs, BTreeSet<(Outcome, String)>> = BTreeMap::new();
     for r in records {
         groups
-            .entry((r.key(), r.file_hash.clone(), r.adapter.name.clone(), r.adapter.version.clone()))
+            .entry((
+                r.key(),
+                r.file_hash.clone(),
+                r.adapter.name.clone(),
+                r.adapter.version.clone(),
+                r.engine_version.clone(),
+            ))
             .or_default()
             .insert((r.outcome, r.trace_hash.clone()));
     }
     groups
         .into_iter()
         .filter(|(_, results)| results.len() > 1)
-        .map(|((job, file_hash, name, version), results)| Conflict {
+        .map(|((job, file_hash, name, version, _), results)| Conflict {
             job,
             file_hash,
             adapter: format!("{name} {version}"),
             results: results.into_iter().collect(),
         })
         .collect()
+}
+
+/// How a record relates to the records seen before it ([`JobIdentities::see`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// The first record of its job identity.
+    New,
+    /// Same job identity and same result (outcome, trace hash) as an earlier record.
+    Duplicate,
+    /// Same job identity as an earlier record, another result.
+    Conflict,
+}
+
+/// How many job keys a [`JobIdentities`] names in its warning.
+const NAMED_KEYS: usize = 3;
+
+/// Duplicate and conflict detection over a stream of records, by job
+/// identity (see the module docs), in bounded memory: per identity, a
+/// 16-byte digest of the identity and one of each result seen.
+#[derive(Clone, Debug, Default)]
+pub struct JobIdentities {
+    results: std::collections::HashMap<[u8; 16], Vec<[u8; 16]>>,
+    /// Records that duplicated an earlier one.
+    pub duplicates: u64,
+    /// Records whose result differs from an earlier one of the same identity.
+    pub conflicts: u64,
+    /// The first few duplicated jobs.
+    pub duplicate_keys: Vec<JobKey>,
+    /// The first few conflicting jobs.
+    pub conflict_keys: Vec<JobKey>,
+}
+
+fn digest16(parts: &[&str]) -> [u8; 16] {
+    let mut h = blake3::Hasher::new();
+    for p in parts {
+        h.update(&(p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    let mut out = [0; 16];
+    out.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    out
+}
+
+impl JobIdentities {
+    /// Classifies `record` against the records seen so far, and remembers it.
+    pub fn see(&mut self, record: &RunRecord) -> Seen {
+        let key = record.key();
+        let identity = digest16(&[
+            &key.to_string(),
+            &record.file_hash,
+            &record.engine_version,
+            &record.adapter.name,
+            &record.adapter.version,
+        ]);
+        let result = digest16(&[&record.outcome.to_string(), &record.trace_hash]);
+        let results = self.results.entry(identity).or_default();
+        if results.contains(&result) {
+            self.duplicates += 1;
+            if self.duplicate_keys.len() < NAMED_KEYS && !self.duplicate_keys.contains(&key) {
+                self.duplicate_keys.push(key);
+            }
+            return Seen::Duplicate;
+        }
+        let seen = if results.is_empty() { Seen::New } else { Seen::Conflict };
+        results.push(result);
+        if seen == Seen::Conflict {
+            self.conflicts += 1;
+            if self.conflict_keys.len() < NAMED_KEYS && !self.conflict_keys.contains(&key) {
+                self.conflict_keys.push(key);
+            }
+        }
+        seen
+    }
+
+    /// One line on the duplicates dropped and the conflicts kept in `what`
+    /// (e.g. a file name), or `None` when there were none.
+    pub fn warning(&self, what: &str) -> Option<String> {
+        let names = |keys: &[JobKey], n: u64| {
+            let named: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            let more = if n > keys.len() as u64 { ", …" } else { "" };
+            format!("{}{more}", named.join(", "))
+        };
+        let mut parts = Vec::new();
+        if self.duplicates > 0 {
+            parts.push(format!(
+                "{} duplicate record(s) (same job, inputs and result as an earlier record) not counted again: {}",
+                self.duplicates,
+                names(&self.duplicate_keys, self.duplicates)
+            ));
+        }
+        if self.conflicts > 0 {
+            parts.push(format!(
+                "{} conflicting record(s) (same job and inputs, another outcome or trace hash: a determinism bug \
+                 or mixed-up runs), all counted: {}",
+                self.conflicts,
+                names(&self.conflict_keys, self.conflicts)
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("{what}: {}", parts.join("; ")))
+    }
 }
 
 #[cfg(test)]
@@ -196,6 +313,27 @@ mod tests {
             }
         );
         assert!(out.conflicts.is_empty());
+    }
+
+    #[test]
+    fn same_job_and_result_with_another_wall_time_is_a_duplicate() {
+        let a = record("a", 1, Outcome::Pass);
+        let mut again = a.clone();
+        again.wall_ms += 17.0;
+        let out = merge([vec![a.clone()], vec![again.clone()]], &MergeOptions::default()).unwrap();
+        assert_eq!(out.records, std::slice::from_ref(&a), "the first is kept");
+        assert_eq!((out.stats.duplicates, out.stats.conflicts), (1, 0));
+
+        let mut ids = JobIdentities::default();
+        let mut other = a.clone();
+        other.trace_hash = "other".to_owned();
+        assert_eq!(
+            [ids.see(&a), ids.see(&again), ids.see(&other), ids.see(&other)],
+            [Seen::New, Seen::Duplicate, Seen::Conflict, Seen::Duplicate]
+        );
+        let warning = ids.warning("f.jsonl").unwrap();
+        assert!(warning.contains("2 duplicate record(s)") && warning.contains("1 conflicting"), "{warning}");
+        assert!(warning.contains("a seed=1 run"), "{warning}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::artefacts::{ArtefactOptions, error_chain};
 use crate::commands::{coverage, fuzz, merge, replay, report, run, validate};
 use crate::error::{EXIT_FAIL, EXIT_PASS, EXIT_USAGE, RunnerError};
 use crate::taxonomy::load_taxonomy;
+use crate::{errln, out, outln};
 
 /// Gauntlet: deterministic, physics-backed scenario testing for autonomy stacks.
 #[derive(Debug, Parser)]
@@ -157,6 +158,9 @@ pub enum Command {
         /// Do not triage failing jobs (triage re-runs each failing job with oracle manoeuvres).
         #[arg(long)]
         no_triage: bool,
+        /// Exit 0 when nothing was judged (no job, e.g. an empty folder or `--seeds 0`) instead of 2.
+        #[arg(long)]
+        allow_empty: bool,
         /// CI artefacts and verdict.
         #[command(flatten)]
         artefacts: ArtefactArgs,
@@ -365,6 +369,15 @@ fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// The command line that continues an interrupted sweep: this one, with `--resume`.
+fn resume_command() -> String {
+    let mut args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+    if !args.iter().any(|a| a == "--resume") {
+        args.push("--resume".to_owned());
+    }
+    shell_words::join(args)
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -375,23 +388,23 @@ pub fn main() -> ExitCode {
         }
     };
     if let Err(e) = crate::adapter::install_interrupt_handler() {
-        eprintln!("warning: {e}");
+        errln!("warning: {e}");
     }
     // Descendants of adapters that detach are re-parented here, and ended below.
     if let Err(e) = crate::adapter::become_subreaper() {
-        eprintln!(
+        errln!(
             "warning: cannot become a child subreaper ({e}); detached adapter descendants may outlive the sweep"
         );
     }
     let outcome = dispatch(cli.command);
     let orphans = crate::adapter::end_orphans();
     if orphans > 0 {
-        eprintln!("ended {orphans} process(es) left behind by the adapter (detached from its process group)");
+        errln!("ended {orphans} process(es) left behind by the adapter (detached from its process group)");
     }
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {}", error_chain(&e));
+            errln!("error: {}", error_chain(&e));
             ExitCode::from(e.exit_code())
         }
     }
@@ -412,6 +425,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             regressions,
             no_regressions,
             no_triage,
+            allow_empty,
             artefacts,
             adapter,
         } => {
@@ -430,30 +444,57 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 triage: !no_triage,
             };
             let sweep = run::SweepOptions { shard, resume, artefacts: artefacts.options() };
-            let report = run::run_with(&config, &sweep)?;
+            // The first SIGINT/SIGTERM stops handing out jobs; the sweep says how to resume.
+            crate::adapter::set_graceful_interrupt(true);
+            let report = run::run_with(&config, &sweep);
+            crate::adapter::set_graceful_interrupt(false);
+            let report = report?;
             for w in &report.warnings {
-                eprintln!("warning: {w}");
+                errln!("warning: {w}");
             }
-            print!("{}", report.regressions.render());
-            print!("{}", gauntlet_reports::render_summary(&report.summary));
+            out!("{}", report.regressions.render());
+            out!("{}", gauntlet_reports::render_summary(&report.summary));
             if let Some(shard) = shard {
-                println!("shard {shard}: {} planned jobs", report.planned);
+                outln!("shard {shard}: {} planned jobs", report.planned);
             }
             if report.resumed > 0 {
-                println!("resumed: kept {} complete record(s) of {}", report.resumed, report.out.display());
+                outln!("resumed: kept {} complete record(s) of {}", report.resumed, report.out.display());
             }
             if report.skipped > 0 {
-                println!(
-                    "skipped {} of {} planned jobs (budget spent), in scenarios: {}",
+                let why = if report.interrupted.is_some() { "interrupted" } else { "budget spent" };
+                let names = &report.skipped_scenarios;
+                let more = names.len().saturating_sub(10);
+                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+                outln!(
+                    "skipped {} of {} planned jobs ({why}), in scenarios: {}{more}",
                     report.skipped,
                     report.planned,
-                    report.skipped_scenarios.join(", ")
+                    names[..names.len().min(10)].join(", ")
                 );
             }
             if let Some(artefacts) = &report.artefacts {
-                print!("{}", artefacts.render_text());
+                out!("{}", artefacts.render_text());
             }
-            println!("records: {}", report.out.display());
+            outln!("records: {}", report.out.display());
+            if let Some(signal) = report.interrupted {
+                errln!(
+                    "interrupted by {}: kept {} record(s) in {} ({} not run); continue with:\n  {}",
+                    crate::adapter::signal_name(signal),
+                    report.judged(),
+                    report.out.display(),
+                    report.skipped,
+                    resume_command()
+                );
+                return Ok(u8::try_from(crate::adapter::signal_exit_code(signal)).unwrap_or(EXIT_USAGE));
+            }
+            if report.judged() == 0 && !allow_empty {
+                errln!(
+                    "error: nothing was judged: {} job(s) planned, none ran (no scenario, --seeds 0, \
+                     a shard or budget with no job?); pass --allow-empty to accept an empty sweep",
+                    report.planned
+                );
+                return Ok(EXIT_USAGE);
+            }
             Ok(report.exit_code())
         }
         Command::Replay {
@@ -483,7 +524,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             };
             if check_adapter {
                 let divergence = crate::commands::check_adapter::check_adapter(&config)?;
-                println!("{divergence}");
+                outln!("{divergence}");
                 return Ok(match divergence {
                     crate::commands::check_adapter::Divergence::None { .. } => EXIT_PASS,
                     _ => EXIT_FAIL,
@@ -491,17 +532,17 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             }
             let report = replay::replay(&config)?;
             for w in &report.warnings {
-                eprintln!("warning: {w}");
+                errln!("warning: {w}");
             }
             if let Some(path) = &html {
                 replay::write_replay_html(path, &report)?;
             }
             if json {
-                println!("{}", report.record.to_json_line()?);
+                outln!("{}", report.record.to_json_line()?);
             } else {
-                print!("{}", replay::render_verdicts(&report.record));
+                out!("{}", replay::render_verdicts(&report.record));
                 if let Some(check) = &report.regression {
-                    print!("{}", check.render());
+                    out!("{}", check.render());
                 }
             }
             Ok(match report.record.outcome {
@@ -513,25 +554,28 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             let taxonomy = if no_taxonomy { None } else { Some(load_taxonomy(taxonomy.as_deref())?) };
             let report = validate::validate(&paths, taxonomy.as_ref())?;
             for w in &report.warnings {
-                eprintln!("warning: {w}");
+                errln!("warning: {w}");
             }
             for p in &report.problems {
-                eprintln!("{p}");
+                errln!("{p}");
             }
-            println!("{} valid, {} problem(s)", report.valid.len(), report.problems.len());
+            outln!("{} valid, {} problem(s)", report.valid.len(), report.problems.len());
             Ok(if report.problems.is_empty() { EXIT_PASS } else { EXIT_USAGE })
         }
         Command::Coverage { records, taxonomy, format, top_risk_min_runs } => {
             let taxonomy = load_taxonomy(taxonomy.as_deref())?;
             let options = gauntlet_taxonomy::CoverageOptions { top_risk_min_runs };
-            let report = coverage::coverage(&records, &taxonomy, &options)?;
-            print!("{}", coverage::render(&report, format)?);
+            let (report, warnings) = coverage::coverage_with_warnings(&records, &taxonomy, &options)?;
+            for w in &warnings {
+                errln!("warning: {w}");
+            }
+            out!("{}", coverage::render(&report, format)?);
             Ok(EXIT_PASS)
         }
         Command::Merge { inputs, out, allow_mixed, allow_conflicts } => {
             let config = merge::MergeConfig { inputs, out, allow_mixed, allow_conflicts };
             let report = merge::merge_files(&config)?;
-            print!("{}", report.render_text());
+            out!("{}", report.render_text());
             Ok(report.exit_code())
         }
         Command::Report { records, taxonomy, jobs, artefacts } => {
@@ -544,10 +588,10 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             };
             let output = report::report(&config)?;
             for w in &output.warnings {
-                eprintln!("warning: {w}");
+                errln!("warning: {w}");
             }
-            print!("{}", gauntlet_reports::render_summary(&output.summary));
-            print!("{}", output.artefacts.render_text());
+            out!("{}", gauntlet_reports::render_summary(&output.summary));
+            out!("{}", output.artefacts.render_text());
             Ok(output.exit_code())
         }
         Command::Fuzz {
@@ -580,9 +624,9 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 shrink: crate::fuzz::ShrinkOptions { max_shrinks, budget: shrink_budget },
             };
             let report = fuzz::fuzz(&config)?;
-            print!("{}", gauntlet_reports::render_summary(&report.summary));
-            print!("{}", report.render());
-            println!("records: {}", report.out.display());
+            out!("{}", gauntlet_reports::render_summary(&report.summary));
+            out!("{}", report.render());
+            outln!("records: {}", report.out.display());
             Ok(report.exit_code())
         }
         Command::Completions { shell } => {
@@ -600,13 +644,17 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             Ok(EXIT_PASS)
         }
         Command::List { paths } => {
-            print!("{}", validate::list(&paths)?);
+            let (text, warnings) = validate::list_with_warnings(&paths)?;
+            for w in &warnings {
+                errln!("warning: {w}");
+            }
+            out!("{text}");
             Ok(EXIT_PASS)
         }
         Command::Adapter { command: AdapterCommand::Check { adapter, step_timeout, startup_timeout } } => {
             let options = ExecOptions { step_timeout, startup_timeout, adapter_log: None };
             let report = crate::adapter::conformance::check_conformance(&adapter, &options)?;
-            print!("{}", report.render());
+            out!("{}", report.render());
             Ok(report.exit_code())
         }
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use gauntlet_reports::record::{AdapterRef, JobSource};
 use gauntlet_scenarios::mutation::FuzzSpace;
 use gauntlet_scenarios::regression::{self, Regression, is_regression_file};
-use gauntlet_scenarios::{Scenario, ScenarioError, discover};
+use gauntlet_scenarios::{DiscoverWarning, Scenario, ScenarioError, discover_all};
 use gauntlet_taxonomy::Taxonomy;
 
 use crate::checks::{RequirementCheck, requirement_checks};
@@ -98,6 +98,8 @@ pub struct Library {
     /// Saved regressions, in path order: those named among the paths, then
     /// those of the regressions folder whose scenario is in the library.
     pub regressions: Vec<SavedRegression>,
+    /// Entries the walk passed over (symlink loops, FIFOs named `*.ron`, …).
+    pub warnings: Vec<DiscoverWarning>,
 }
 
 /// Files that failed to load; every file's problems are listed.
@@ -128,7 +130,8 @@ impl Library {
     /// the regressions of `regressions` (a folder; missing means none) whose
     /// scenario is among the scenarios. Any invalid file fails the whole load.
     pub fn load_with(paths: &[PathBuf], regressions: Option<&Path>) -> Result<Self, LoadError> {
-        let files = discover(paths).map_err(|e| LoadError(vec![e]))?;
+        let discovered = discover_all(paths).map_err(|e| LoadError(vec![e]))?;
+        let files = discovered.files;
         let mut scenarios = Vec::with_capacity(files.len());
         let mut regression_files = Vec::new();
         let mut errors = Vec::new();
@@ -198,7 +201,7 @@ impl Library {
         if !errors.is_empty() {
             return Err(LoadError(errors));
         }
-        Ok(Self { scenarios, regressions: saved })
+        Ok(Self { scenarios, regressions: saved, warnings: discovered.warnings })
     }
 
     /// Loads every `.ron` file under `paths` (scenarios and regressions).

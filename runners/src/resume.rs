@@ -9,12 +9,19 @@
 //! A kept record must still describe the job the sweep would run: same
 //! scenario file hash, engine version and adapter. Otherwise resuming would
 //! splice two different sweeps into one file, so it is refused.
+//!
+//! The file is never rewritten beyond the torn line, but not every record
+//! in it counts: a duplicate (same job identity and result as an earlier
+//! record, see [`JobIdentities`]) is counted once, and a *foreign* record
+//! (a job this sweep does not plan: another scenario, seed or shard) is
+//! left in the file and not counted; both are reported as warnings.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
 use gauntlet_reports::record::{JobKey, ReadError, ReadItem, RunRecord, TornLine, read_records_tolerant};
+use gauntlet_reports::{JobIdentities, Seen};
 
 /// What a finished record must match to be kept.
 #[derive(Clone, Debug, Default)]
@@ -25,6 +32,8 @@ pub struct Expected {
     pub engine_version: String,
     /// The adapter spec of this sweep, as written in records.
     pub adapter_spec: String,
+    /// The jobs this sweep plans; a record of another job is foreign.
+    pub planned: BTreeSet<JobKey>,
 }
 
 /// The state of an interrupted sweep, read from its records file.
@@ -36,6 +45,31 @@ pub struct ResumeState {
     pub records: u64,
     /// The torn last line that was cut off, if any.
     pub torn: Option<TornLine>,
+    /// Duplicates and conflicts among the records (duplicates are not counted).
+    pub identities: JobIdentities,
+    /// Records of jobs this sweep does not plan: left in the file, not counted.
+    pub foreign: u64,
+    /// The first few of them.
+    pub foreign_keys: Vec<JobKey>,
+}
+
+impl ResumeState {
+    /// What the user should know about the records not counted, one line each.
+    pub fn warnings(&self, path: &Path) -> Vec<String> {
+        let mut out: Vec<String> = self.identities.warning(&path.display().to_string()).into_iter().collect();
+        if self.foreign > 0 {
+            let named: Vec<String> = self.foreign_keys.iter().map(ToString::to_string).collect();
+            let more = if self.foreign > self.foreign_keys.len() as u64 { ", …" } else { "" };
+            out.push(format!(
+                "{}: {} record(s) of jobs this sweep does not plan (another scenario, seed or shard) \
+                 left in the file and not counted: {}{more}",
+                path.display(),
+                self.foreign,
+                named.join(", ")
+            ));
+        }
+        out
+    }
 }
 
 /// Why a sweep cannot be resumed.
@@ -102,9 +136,20 @@ pub fn prepare(
         match item.map_err(|source| ResumeError::Read { path: path.to_owned(), source })? {
             ReadItem::Record(record) => {
                 check(path, &record, expected)?;
+                let key = record.key();
+                if !expected.planned.contains(&key) {
+                    state.foreign += 1;
+                    if state.foreign_keys.len() < 3 && !state.foreign_keys.contains(&key) {
+                        state.foreign_keys.push(key);
+                    }
+                    continue;
+                }
+                if state.identities.see(&record) == Seen::Duplicate {
+                    continue;
+                }
                 visit(&record);
                 state.records += 1;
-                state.done.insert(record.key());
+                state.done.insert(key);
             }
             ReadItem::Torn(torn) => state.torn = Some(torn),
         }

@@ -31,5 +31,5 @@ mod start;
 pub use error::ScenarioError;
 pub use param::Num;
 pub use resolve::{MAX_ACTORS, MAX_DURATION, Parameter};
-pub use scenario::{Instance, Scenario, discover};
+pub use scenario::{DiscoverWarning, Discovered, Instance, Scenario, discover, discover_all};
 pub use start::CHECKED_SEEDS;

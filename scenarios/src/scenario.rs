@@ -1,6 +1,6 @@
 //! A validated scenario family and its concrete instances.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use gauntlet_engine::WorldSpec;
@@ -143,36 +143,152 @@ impl Scenario {
     }
 }
 
-/// Every `.ron` file under the given files and folders, sorted, without duplicates.
+/// Every `.ron` file under the given files and folders, sorted, without
+/// duplicates (see [`discover_all`], whose warnings this drops).
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {
-    let mut out = Vec::new();
-    for p in paths {
-        collect(p, &mut out)?;
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
+    discover_all(paths).map(|d| d.files)
 }
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), ScenarioError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| ScenarioError::single(Diagnostic::new(path, format!("cannot read: {e}"))))?;
-    if meta.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    let entries = std::fs::read_dir(path)
-        .map_err(|e| ScenarioError::single(Diagnostic::new(path, format!("cannot list the folder: {e}"))))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| {
-            ScenarioError::single(Diagnostic::new(path, format!("cannot list the folder: {e}")))
-        })?;
-        let p = entry.path();
-        if p.is_dir() {
-            collect(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "ron") {
-            out.push(p);
+/// What [`discover_all`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Discovered {
+    /// The `.ron` files, sorted; a file reached through several links once,
+    /// under its smallest path.
+    pub files: Vec<PathBuf>,
+    /// What was passed over, in walk order.
+    pub warnings: Vec<DiscoverWarning>,
+}
+
+/// Something [`discover_all`] passed over rather than open or enter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiscoverWarning {
+    /// A `.ron` name that is not a regular file (a FIFO, socket or device):
+    /// opening it could block forever.
+    #[error("{}: skipped: a {kind} named like a scenario file, not a regular file", path.display())]
+    NotRegular {
+        /// The entry.
+        path: PathBuf,
+        /// What it is: `FIFO`, `socket`, `character device`, …
+        kind: &'static str,
+    },
+    /// A link to a folder already walked (a symlink loop, or a second way
+    /// into the same folder): not entered again.
+    #[error("{}: skipped: links to {}, a folder already walked (a symlink loop?)", path.display(), target.display())]
+    FolderVisited {
+        /// The link.
+        path: PathBuf,
+        /// The folder it resolves to.
+        target: PathBuf,
+    },
+}
+
+/// Every `.ron` file under the given files and folders, sorted, without
+/// duplicates, walking hostile trees safely: no folder is entered twice
+/// (symlink loops end), a file reached twice through links counts once,
+/// and `.ron` entries that are not regular files (FIFOs, sockets, devices)
+/// are skipped with a warning instead of opened. A path named directly
+/// that is neither a folder nor a regular file is an error.
+pub fn discover_all(paths: &[PathBuf]) -> Result<Discovered, ScenarioError> {
+    let mut walk = DiscoverWalk::default();
+    for p in paths {
+        let meta = std::fs::metadata(p)
+            .map_err(|e| ScenarioError::single(Diagnostic::new(p, format!("cannot read: {e}"))))?;
+        if meta.is_dir() {
+            walk.folder(p)?;
+        } else if meta.is_file() {
+            walk.file(p);
+        } else {
+            return Err(ScenarioError::single(Diagnostic::new(
+                p,
+                format!("not a regular file or folder (a {})", file_kind(&meta.file_type())),
+            )));
         }
     }
-    Ok(())
+    let mut files: Vec<PathBuf> = walk.files.into_values().collect();
+    files.sort();
+    Ok(Discovered { files, warnings: walk.warnings })
+}
+
+#[derive(Default)]
+struct DiscoverWalk {
+    /// Canonical folders entered.
+    folders: BTreeSet<PathBuf>,
+    /// Canonical file → the smallest path it was found under.
+    files: BTreeMap<PathBuf, PathBuf>,
+    warnings: Vec<DiscoverWarning>,
+}
+
+impl DiscoverWalk {
+    fn file(&mut self, path: &Path) {
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let slot = self.files.entry(canonical).or_insert_with(|| path.to_path_buf());
+        if path < slot.as_path() {
+            *slot = path.to_path_buf();
+        }
+    }
+
+    fn folder(&mut self, path: &Path) -> Result<(), ScenarioError> {
+        let listing = |e: std::io::Error| {
+            ScenarioError::single(Diagnostic::new(path, format!("cannot list the folder: {e}")))
+        };
+        let canonical = std::fs::canonicalize(path).map_err(listing)?;
+        if !self.folders.insert(canonical.clone()) {
+            self.warnings
+                .push(DiscoverWarning::FolderVisited { path: path.to_path_buf(), target: canonical });
+            return Ok(());
+        }
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(path).map_err(listing)? {
+            entries.push(entry.map_err(listing)?.path());
+        }
+        entries.sort();
+        for p in entries {
+            // Follows links; a broken link is not a folder, and a `.ron` one
+            // is listed so that loading it reports the problem.
+            let Ok(meta) = std::fs::metadata(&p) else {
+                if p.extension().is_some_and(|e| e == "ron") {
+                    self.files.insert(p.clone(), p);
+                }
+                continue;
+            };
+            if meta.is_dir() {
+                self.folder(&p)?;
+            } else if p.extension().is_some_and(|e| e == "ron") {
+                if meta.is_file() {
+                    self.file(&p);
+                } else {
+                    self.warnings
+                        .push(DiscoverWarning::NotRegular { path: p, kind: file_kind(&meta.file_type()) });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a file type is, in words.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "FIFO";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+        if t.is_char_device() {
+            return "character device";
+        }
+        if t.is_block_device() {
+            return "block device";
+        }
+    }
+    if t.is_dir() {
+        "folder"
+    } else if t.is_file() {
+        "regular file"
+    } else {
+        "special file"
+    }
 }

@@ -10,7 +10,7 @@
 //! **Invariant:** no adapter process outlives Gauntlet. Each runs in a process
 //! group of its own, registered while alive; dropping its adapter ends it
 //! (close stdin, wait 2 s, kill the group), [`install_interrupt_handler`]
-//! kills every group on SIGINT/SIGTERM, and on Linux the kernel kills an
+//! kills every group on SIGINT/SIGTERM (a sweep first stops cleanly), and on Linux the kernel kills an
 //! adapter whose spawning thread dies (`PR_SET_PDEATHSIG`), even when
 //! Gauntlet itself is SIGKILLed.
 //!
@@ -47,7 +47,8 @@ pub use factory::{AdapterFactory, AdapterSetupError};
 pub use options::ExecOptions;
 pub use orphans::{become_subreaper, end_orphans};
 pub use registry::{
-    INTERRUPTED_EXIT_CODE, InterruptHandlerError, install_interrupt_handler, kill_live_adapters,
+    INTERRUPTED_EXIT_CODE, InterruptHandlerError, TERMINATED_EXIT_CODE, install_interrupt_handler,
+    interrupted, kill_live_adapters, set_graceful_interrupt, signal_exit_code, signal_name,
 };
 pub use spec::{AdapterSpec, AdapterSpecError, ExecCommand};
 

@@ -254,7 +254,14 @@ impl Prepared {
         if self.baseline.is_some() {
             builder = builder.with_diff_index();
         }
-        for_each_record(path, "records", &mut warnings, |r| builder.add(r))?;
+        // Duplicates (same job identity and result) are counted once; conflicts all, with a warning.
+        let mut identities = gauntlet_reports::JobIdentities::default();
+        for_each_record(path, "records", &mut warnings, |r| {
+            if identities.see(r) != gauntlet_reports::Seen::Duplicate {
+                builder.add(r);
+            }
+        })?;
+        warnings.extend(identities.warning(&path.display().to_string()));
         let junit = builder.take_junit();
         let digest = builder.finish();
         let mut artefacts = self.finish_digest(&digest, junit, traces)?;

@@ -25,11 +25,26 @@ pub fn coverage(
     taxonomy: &Taxonomy,
     options: &CoverageOptions,
 ) -> Result<CoverageReport, RunnerError> {
+    coverage_with_warnings(records, taxonomy, options).map(|(report, _)| report)
+}
+
+/// [`coverage`], and a warning when the file holds duplicate records (same
+/// job identity and result: counted once) or conflicting ones (all counted).
+pub fn coverage_with_warnings(
+    records: &Path,
+    taxonomy: &Taxonomy,
+    options: &CoverageOptions,
+) -> Result<(CoverageReport, Vec<String>), RunnerError> {
     let mut all: Vec<RunRecord> = Vec::new();
+    let mut identities = gauntlet_reports::JobIdentities::default();
     for r in read_records(records) {
-        all.push(r?);
+        let r = r?;
+        if identities.see(&r) != gauntlet_reports::Seen::Duplicate {
+            all.push(r);
+        }
     }
-    Ok(record_coverage(taxonomy, &all, options))
+    let warnings = identities.warning(&records.display().to_string()).into_iter().collect();
+    Ok((record_coverage(taxonomy, &all, options), warnings))
 }
 
 /// Renders a report in a format.

@@ -72,6 +72,18 @@ pub enum MergeCommandError {
         #[source]
         source: std::io::Error,
     },
+    /// The output exists and is not a regular file (a device such as
+    /// `/dev/null`, a FIFO, a folder): renaming over it would replace it.
+    #[error(
+        "refusing to write {}: it is a {kind}, not a regular file, and the merge would replace it; \
+         name a regular file with --out", path.display()
+    )]
+    NotRegular {
+        /// The output.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
     /// A record cannot be written.
     #[error("failed to write {}", path.display())]
     Write {
@@ -85,6 +97,8 @@ pub enum MergeCommandError {
 
 /// Merges the input files into `config.out`.
 pub fn merge_files(config: &MergeConfig) -> Result<MergeReport, MergeCommandError> {
+    // Refused before anything is read or written.
+    check_destination(&config.out)?;
     let mut streams: Vec<Vec<RunRecord>> = Vec::with_capacity(config.inputs.len());
     for path in &config.inputs {
         let records = read_records(path)
@@ -101,6 +115,35 @@ pub fn merge_files(config: &MergeConfig) -> Result<MergeReport, MergeCommandErro
         out: config.out.clone(),
         allow_conflicts: config.allow_conflicts,
     })
+}
+
+/// Refuses an existing `path` (links followed) that is not a regular file:
+/// the rename would replace a device, a FIFO or a folder's entry.
+fn check_destination(path: &Path) -> Result<(), MergeCommandError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            Err(MergeCommandError::NotRegular { path: path.to_owned(), kind: file_kind(&meta.file_type()) })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a file type is, in words.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    if t.is_dir() {
+        "folder"
+    } else if t.is_fifo() {
+        "FIFO"
+    } else if t.is_socket() {
+        "socket"
+    } else if t.is_char_device() {
+        "character device"
+    } else if t.is_block_device() {
+        "block device"
+    } else {
+        "special file"
+    }
 }
 
 /// Writes `records` to a temporary file beside `path`, then renames it.
@@ -133,7 +176,7 @@ impl MergeReport {
     pub fn render_text(&self) -> String {
         let s = &self.stats;
         let mut out = format!(
-            "merged {} file(s): {} records read, {} written, {} exact duplicate(s) dropped, {} conflict(s); engine {}\n",
+            "merged {} file(s): {} records read, {} written, {} duplicate(s) dropped (same job, inputs and result), {} conflict(s); engine {}\n",
             s.streams,
             s.read,
             s.written,

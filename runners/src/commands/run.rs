@@ -87,6 +87,10 @@ pub struct RunReport {
     pub warnings: Vec<String>,
     /// The saved regressions run (first) by this sweep: still failing or fixed.
     pub regressions: RegressionRun,
+    /// The signal (SIGINT, SIGTERM) that stopped the sweep early, in graceful
+    /// mode ([`crate::adapter::set_graceful_interrupt`]); its jobs not run
+    /// are counted in `skipped`, and no artefact is written.
+    pub interrupted: Option<i32>,
 }
 
 impl RunReport {
@@ -99,6 +103,14 @@ impl RunReport {
             None if self.summary.totals.fail + self.summary.totals.error > 0 => 1,
             None => 0,
         }
+    }
+
+    /// Records that judged a job (pass, fail or error), kept ones included.
+    /// Zero means nothing was judged: an empty folder, `--seeds 0`, a budget
+    /// of nothing.
+    pub fn judged(&self) -> u64 {
+        let t = &self.summary.totals;
+        t.pass + t.fail + t.error
     }
 }
 
@@ -130,7 +142,7 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
         std::fs::create_dir_all(dir).map_err(|source| RunnerError::Io { path: dir.to_path_buf(), source })?;
     }
     let mut summary = SummaryBuilder::default();
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = library.warnings.iter().map(ToString::to_string).collect();
     let mut resumed = 0;
     let mut regressions = RegressionRun { skipped: plan.left_out, ..RegressionRun::default() };
     let file_changed: std::collections::BTreeMap<String, bool> =
@@ -153,11 +165,13 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
                 .collect(),
             engine_version: gauntlet_engine::ENGINE_VERSION.to_owned(),
             adapter_spec: identity.reference.spec.clone(),
+            planned: jobs.iter().map(|j| j.key()).collect(),
         };
         let state = resume::prepare(&config.out, &expected, |r| tally(r, &mut summary))?;
         if let Some(torn) = &state.torn {
             warnings.push(format!("{torn}: cut off; its job runs again"));
         }
+        warnings.extend(state.warnings(&config.out));
         resumed = state.records;
         jobs.retain(|job| !state.done.contains(&job.key()));
         OpenOptions::new().create(true).append(true).open(&config.out)
@@ -173,7 +187,8 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
 
     let started = Instant::now();
     let time_budget = config.time_budget;
-    let keep_going = move || time_budget.is_none_or(|b| started.elapsed() < b);
+    let keep_going =
+        move || crate::adapter::interrupted().is_none() && time_budget.is_none_or(|b| started.elapsed() < b);
     let ran = execute(
         jobs,
         &factory,
@@ -206,7 +221,10 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
             skipped_scenarios.push(id.to_owned());
         }
     }
+    let interrupted = crate::adapter::interrupted();
     let artefacts = match prepared {
+        // An interrupted sweep is resumed, not judged.
+        Some(_) if interrupted.is_some() => None,
         Some(prepared) => {
             let source = TraceSource {
                 adapter: Some(config.adapter.clone()),
@@ -229,5 +247,6 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
         artefacts,
         warnings,
         regressions,
+        interrupted,
     })
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use gauntlet_ron_source::FieldPath;
 use gauntlet_scenarios::regression::is_regression_file;
-use gauntlet_scenarios::{Scenario, discover};
+use gauntlet_scenarios::{Scenario, discover_all};
 use gauntlet_taxonomy::Taxonomy;
 
 use crate::checks::{looser_criteria, requirement_checks};
@@ -28,7 +28,11 @@ pub struct ValidateReport {
 /// that its scenario file loads, and that its instance still fits it.
 pub fn validate(paths: &[PathBuf], taxonomy: Option<&Taxonomy>) -> Result<ValidateReport, RunnerError> {
     let mut report = ValidateReport::default();
-    for file in discover(paths)? {
+    let discovered = discover_all(paths)?;
+    report.warnings.extend(discovered.warnings.iter().map(ToString::to_string));
+    // Scenario id → its first file: a sweep refuses two files with one id, so validate does too.
+    let mut ids: std::collections::BTreeMap<String, PathBuf> = std::collections::BTreeMap::new();
+    for file in discovered.files {
         if is_regression_file(&file) {
             match SavedRegression::load(&file, &[], true) {
                 Ok(saved) => {
@@ -53,6 +57,17 @@ pub fn validate(paths: &[PathBuf], taxonomy: Option<&Taxonomy>) -> Result<Valida
             }
         };
         let mut ok = true;
+        if let Some(first) = ids.get(scenario.id()) {
+            ok = false;
+            report.problems.push(format!(
+                "{}: scenario id {:?} is also used by {}; scenario ids must be unique",
+                file.display(),
+                scenario.id(),
+                first.display()
+            ));
+        } else {
+            ids.insert(scenario.id().to_owned(), file.clone());
+        }
         if let Some(taxonomy) = taxonomy {
             let root = FieldPath::root();
             for problem in looser_than_requirements(&scenario, taxonomy) {
@@ -114,7 +129,14 @@ fn looser_than_requirements(scenario: &Scenario, taxonomy: &Taxonomy) -> Vec<Str
 /// One line per scenario: id, parameters, tags, title, file; then one line
 /// per regression: scenario, criterion, the adapter it failed, file.
 pub fn list(paths: &[PathBuf]) -> Result<String, RunnerError> {
+    list_with_warnings(paths).map(|(text, _)| text)
+}
+
+/// [`list`], and what the walk of the folders passed over (symlink loops,
+/// FIFOs named `*.ron`, …), one line each.
+pub fn list_with_warnings(paths: &[PathBuf]) -> Result<(String, Vec<String>), RunnerError> {
     let library = crate::plan::Library::load(paths)?;
+    let warnings = library.warnings.iter().map(ToString::to_string).collect();
     let mut out = String::new();
     for r in &library.regressions {
         let g = &r.regression;
@@ -140,5 +162,5 @@ pub fn list(paths: &[PathBuf]) -> Result<String, RunnerError> {
             tags.join(" ")
         );
     }
-    Ok(out)
+    Ok((out, warnings))
 }

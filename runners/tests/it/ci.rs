@@ -140,7 +140,7 @@ fn merging_two_shards_gives_the_unsharded_sweep() {
     );
     assert!(
         merged.contains(
-            "merged 2 file(s): 10 records read, 10 written, 0 exact duplicate(s) dropped, 0 conflict(s)"
+            "merged 2 file(s): 10 records read, 10 written, 0 duplicate(s) dropped (same job, inputs and result), 0 conflict(s)"
         ),
         "{merged}"
     );
@@ -171,7 +171,7 @@ fn merge_fails_on_conflicting_records_unless_allowed() {
     let mut cmd = gauntlet();
     args(&mut cmd);
     let out = run_ok(&mut cmd, 1);
-    assert!(out.contains("1 exact duplicate(s) dropped, 1 conflict(s)"), "{out}");
+    assert!(out.contains("1 duplicate(s) dropped (same job, inputs and result), 1 conflict(s)"), "{out}");
     assert!(out.contains("CONFLICT fixture.golden_lead_braking seed=1 run"), "{out}");
     // Reports never drop evidence: both versions of the job are kept.
     assert_eq!(read(&p("m.jsonl")).len(), 3);

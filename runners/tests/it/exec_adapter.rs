@@ -768,9 +768,9 @@ fn sigint_kills_adapters_and_exits_130() {
 }
 
 #[test]
-fn sigterm_kills_adapters_and_exits_130() {
+fn sigterm_kills_adapters_and_exits_143() {
     let (status, adapter_dead) = signal_helper(rustix::process::Signal::TERM);
-    assert_eq!(status.code(), Some(130), "{status}");
+    assert_eq!(status.code(), Some(143), "{status}");
     assert!(adapter_dead, "the adapter outlived a terminated gauntlet");
 }
 

@@ -4,6 +4,7 @@ mod ci;
 mod ci_examples;
 mod cli;
 mod conformance;
+mod edges;
 mod evidence;
 mod exec_adapter;
 mod fuzz;
