@@ -35,6 +35,20 @@ pub struct EgoLimits {
     pub max_steer: f64,
 }
 
+impl EgoLimits {
+    /// The mid-size car a scenario's ego is when its file names no
+    /// `vehicle` (4.6 × 1.9 m, wheelbase 2.8 m, 3.5 m/s² up, 9 m/s² down,
+    /// 0.55 rad of steering).
+    pub const MID_SIZE_CAR: EgoLimits = EgoLimits {
+        length: 4.6,
+        width: 1.9,
+        wheelbase: 2.8,
+        max_accel: 3.5,
+        max_decel: 9.0,
+        max_steer: 0.55,
+    };
+}
+
 /// What the adapter is told about the road at `reset`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct RoadInfo {

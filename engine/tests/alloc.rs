@@ -89,20 +89,7 @@ fn world() -> WorldSpec {
                 occlusion: true,
             },
         },
-        ego: EgoSpec {
-            d: 3.5,
-            s: 0.0,
-            speed: 22.0,
-            goal_s: 1000.0,
-            limits: EgoLimits {
-                length: 4.6,
-                width: 1.9,
-                wheelbase: 2.8,
-                max_accel: 3.5,
-                max_decel: 9.0,
-                max_steer: 0.55,
-            },
-        },
+        ego: EgoSpec { d: 3.5, s: 0.0, speed: 22.0, goal_s: 1000.0, limits: EgoLimits::MID_SIZE_CAR },
         actors,
         criteria: vec![
             CriterionSpec::NoCollision,

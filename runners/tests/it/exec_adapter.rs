@@ -82,14 +82,7 @@ fn job(seed: u64) -> JobStart {
         seed,
         dt: 0.05,
         duration: 20.0,
-        ego: EgoLimits {
-            length: 4.6,
-            width: 1.9,
-            wheelbase: 2.8,
-            max_accel: 3.5,
-            max_decel: 9.0,
-            max_steer: 0.55,
-        },
+        ego: EgoLimits::MID_SIZE_CAR,
         road: RoadInfo { lanes: 3, lane_width: 3.5, speed_limit: 33.3 },
         goal: GoalInfo { s: 400.0 },
     }
