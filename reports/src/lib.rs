@@ -62,6 +62,6 @@ pub use record::{
     read_records, read_records_tolerant,
 };
 pub use summary::{
-    MarginRef, Summary, SummaryBuilder, Totals, TriageCounts, WorstMargin, fmt_margin_unit, render_summary,
-    summarize,
+    MarginRef, Summary, SummaryBuilder, Totals, TriageCounts, WorstMargin, fit, fmt_margin_unit,
+    render_summary, summarize,
 };

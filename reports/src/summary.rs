@@ -349,6 +349,7 @@ fn worst_cells(worst: &Option<WorstMargin>) -> (String, String, String) {
 
 /// Renders a summary as aligned plain text (see the module docs).
 pub fn render_summary(summary: &Summary) -> String {
+    const MAX_NAME_WIDTH: usize = 48;
     let header = ["scenario", "runs", "pass", "fail", "error", "worst margin", "criterion"];
     let mut table: Vec<[String; 7]> = Vec::with_capacity(summary.rows.len() + 2);
     table.push(header.map(str::to_owned));
@@ -376,7 +377,7 @@ pub fn render_summary(summary: &Summary) -> String {
         ]
     };
     for r in &summary.rows {
-        table.push(row(&r.scenario, &r.totals, &r.worst));
+        table.push(row(&fit(&r.scenario, MAX_NAME_WIDTH), &r.totals, &r.worst));
     }
     table.push(row("total", &summary.totals, &summary.worst));
 
@@ -430,6 +431,20 @@ pub fn render_summary(summary: &Summary) -> String {
 }
 
 /// Replaces line breaks so that a message stays on one line.
+/// `text` cut to at most `max` characters for a terminal table: the start
+/// and the end kept, the middle replaced by `…` (ids differ at both ends).
+pub fn fit(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max || max < 3 {
+        return text.to_owned();
+    }
+    let tail = (max - 1) / 3;
+    let head = max - 1 - tail;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
 pub(crate) fn one_line(s: &str) -> String {
     s.split(['\r', '\n']).filter(|part| !part.is_empty()).collect::<Vec<_>>().join(" ⏎ ")
 }
@@ -438,6 +453,18 @@ pub(crate) fn one_line(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::record::tests::record;
+
+    #[test]
+    fn long_names_are_cut_in_the_middle_so_rows_stay_short() {
+        assert_eq!(fit("short", 48), "short");
+        let long = format!("lead_braking.{}end", "x".repeat(600));
+        let cut = fit(&long, 48);
+        assert_eq!(cut.chars().count(), 48);
+        assert!(cut.starts_with("lead_braking.") && cut.ends_with("end") && cut.contains('…'));
+        let records = [record(&long, 1, Outcome::Pass)];
+        let text = render_summary(&summarize(&records));
+        assert!(text.lines().all(|l| l.chars().count() < 120), "{text}");
+    }
 
     #[test]
     fn counts_and_worst_margin_per_scenario() {

@@ -8,6 +8,8 @@ use gauntlet_scenarios::regression::is_regression_file;
 use gauntlet_scenarios::{Scenario, discover_all};
 use gauntlet_taxonomy::Taxonomy;
 
+use gauntlet_reports::fit;
+
 use crate::checks::{looser_criteria, requirement_checks};
 use crate::error::RunnerError;
 use crate::plan::SavedRegression;
@@ -143,7 +145,7 @@ pub fn list_with_warnings(paths: &[PathBuf]) -> Result<(String, Vec<String>), Ru
         let _ = writeln!(
             out,
             "{:<32} regression: fails {} (margin {:.3}) against {}  {}",
-            g.scenario,
+            fit(&g.scenario, 48),
             g.criterion,
             g.margin,
             g.adapter.spec,
@@ -155,11 +157,11 @@ pub fn list_with_warnings(paths: &[PathBuf]) -> Result<(String, Vec<String>), Ru
         let _ = writeln!(
             out,
             "{:<32} {:>2} params  {:<60}  {}  [{}]",
-            s.id(),
+            fit(s.id(), 48),
             s.parameters().len(),
-            s.title(),
-            s.path().display(),
-            tags.join(" ")
+            fit(s.title(), 60),
+            fit(&s.path().display().to_string(), 80),
+            fit(&tags.join(" "), 120)
         );
     }
     Ok((out, warnings))
