@@ -3,12 +3,11 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use gauntlet_reports::fit;
 use gauntlet_ron_source::FieldPath;
 use gauntlet_scenarios::regression::is_regression_file;
 use gauntlet_scenarios::{Scenario, discover_all};
 use gauntlet_taxonomy::Taxonomy;
-
-use gauntlet_reports::fit;
 
 use crate::checks::{looser_criteria, requirement_checks};
 use crate::error::RunnerError;
