@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod adapter;
+pub mod annotations;
 pub mod artefacts;
 pub mod checks;
 pub mod cli;
