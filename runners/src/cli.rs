@@ -454,6 +454,11 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             }
             out!("{}", report.regressions.render());
             out!("{}", gauntlet_reports::render_summary(&report.summary));
+            if crate::annotations::enabled() {
+                for problem in &report.summary.problems {
+                    outln!("{}", crate::annotations::failing_job(problem));
+                }
+            }
             if let Some(shard) = shard {
                 outln!("shard {shard}: {} planned jobs", report.planned);
             }
@@ -558,6 +563,9 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             }
             for p in &report.problems {
                 errln!("{p}");
+                if crate::annotations::enabled() {
+                    outln!("{}", crate::annotations::problem(p));
+                }
             }
             outln!("{} valid, {} problem(s)", report.valid.len(), report.problems.len());
             Ok(if report.problems.is_empty() { EXIT_PASS } else { EXIT_USAGE })

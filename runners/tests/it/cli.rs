@@ -128,3 +128,29 @@ fn completions_and_the_man_page_are_generated_from_the_arguments() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(".TH gauntlet 1") && text.contains("replay"), "{text}");
 }
+
+#[test]
+fn on_github_actions_problems_and_failures_are_annotated() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.ron");
+    std::fs::write(&bad, "Scenario(id: \"x\", title: \"t\", duration: -1.0)\n").expect("writes");
+    let out = gauntlet().env("GITHUB_ACTIONS", "true").arg("validate").arg(&bad).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.lines().any(|l| l.starts_with(&format!("::error file={}", bad.display()))), "{stdout}");
+    let out = gauntlet().arg("validate").arg(&bad).output().expect("runs");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("::error"), "only on GitHub Actions");
+
+    let failing = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/failing");
+    let out = gauntlet()
+        .env("GITHUB_ACTIONS", "true")
+        .args(["run", "--seeds", "1", "--no-regressions", "--out"])
+        .arg(dir.path().join("r.jsonl"))
+        .arg(&failing)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.lines().any(|l| l.starts_with("::error title=") && l.contains("reproduce: gauntlet replay")),
+        "{stdout}"
+    );
+}
