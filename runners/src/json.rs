@@ -90,6 +90,11 @@ pub fn schema(name: &str) -> Option<serde_json::Value> {
     Some(value)
 }
 
+/// A margin as records write it: ±infinity as ±`f64::MAX` (JSON has no infinity).
+fn sentinel(margin: f64) -> f64 {
+    margin.clamp(-f64::MAX, f64::MAX)
+}
+
 /// The artefacts and verdict of `run` (when asked for) and `report`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ArtefactsJson {
@@ -408,7 +413,7 @@ impl ListJson {
                 .map(|g| ListRegressionJson {
                     scenario: g.scenario.clone(),
                     criterion: g.criterion.clone(),
-                    margin: g.margin,
+                    margin: sentinel(g.margin),
                     adapter: g.adapter.clone(),
                     file: g.file.display().to_string(),
                 })
@@ -574,9 +579,9 @@ impl FuzzJson {
                 .map(|f| FuzzFailureJson {
                     scenario: f.scenario.clone(),
                     criterion: f.criterion.clone(),
-                    margin: f.margin,
+                    margin: sentinel(f.margin),
                     shrunk: f.shrunk.as_ref().map(|s| FuzzShrinkJson {
-                        margin: s.margin,
+                        margin: sentinel(s.margin),
                         trace_hash: s.trace_hash.clone(),
                         simulations: s.simulations,
                         minimal: s.minimal,
