@@ -90,7 +90,7 @@ impl DiffOptions {
 }
 
 /// How many jobs fell in each class.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DiffCounts {
     /// Was pass, now fail or error.
     pub regressions: u64,

@@ -300,7 +300,7 @@ pub struct GateInputs<'a> {
 }
 
 /// The result of one gate check.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct GateCheck {
     /// What was checked, e.g. `pass rate`.
     pub name: String,

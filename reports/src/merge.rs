@@ -58,7 +58,7 @@ pub enum MergeError {
 }
 
 /// Records of one job that should be equal and are not.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Conflict {
     /// The job.
     pub job: JobKey,
@@ -71,7 +71,7 @@ pub struct Conflict {
 }
 
 /// Counts of a merge.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MergeStats {
     /// Input streams.
     pub streams: u64,

@@ -73,7 +73,9 @@ pub const SCHEMA_VERSION: u32 = 2;
 pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// How a job came to be planned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum JobKind {
     /// A seed of a library scenario.
@@ -102,7 +104,9 @@ impl fmt::Display for JobKind {
 }
 
 /// How a job ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Every criterion held.
@@ -139,7 +143,9 @@ impl fmt::Display for Outcome {
 ///
 /// Ordered by scenario, then kind, then seed, then instance digest: the
 /// order of merged record files and of every per-job list in the reports.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct JobKey {
     /// Scenario id, e.g. `cut_in.highway`.
     pub scenario: String,
@@ -176,7 +182,7 @@ impl fmt::Display for JobKey {
 
 /// How a job's instance is built from its scenario file: everything, beyond
 /// the file and the seed, that is needed to build it again bit for bit.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "from", rename_all = "snake_case", deny_unknown_fields)]
 pub enum JobSource {
     /// Every parameter drawn from the seed (seed 0: every parameter nominal).
@@ -223,7 +229,9 @@ impl JobSource {
 }
 
 /// The adapter (system under test) a job ran against.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct AdapterRef {
     /// How it was named on the command line, e.g. `builtin:reference`.
     pub spec: String,
@@ -240,7 +248,7 @@ impl fmt::Display for AdapterRef {
 }
 
 /// A resolved parameter value.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum ParamValue {
     /// A boolean choice.
@@ -272,7 +280,7 @@ impl fmt::Display for ParamValue {
 }
 
 /// The judgement of one criterion over one job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Verdict {
     /// Criterion name, e.g. `no_collision`.
     pub criterion: String,
@@ -281,19 +289,24 @@ pub struct Verdict {
     /// Signed robustness: positive = satisfied by that much, negative =
     /// violated by that much. May be ±infinity (see the module docs for how
     /// that is written).
+    #[schemars(with = "f64")]
     #[serde(with = "float::margin")]
     pub margin: f64,
     /// Simulated time of the first violation, in seconds; `None` if it passed.
+    #[schemars(with = "Option<f64>")]
     #[serde(with = "float::opt_finite")]
     pub first_violation_t: Option<f64>,
     /// Simulated time of the worst value, in seconds.
+    #[schemars(with = "Option<f64>")]
     #[serde(with = "float::opt_finite")]
     pub worst_t: Option<f64>,
     /// Relative speed at impact in m/s; only for a collision.
+    #[schemars(with = "Option<f64>")]
     #[serde(default, skip_serializing_if = "Option::is_none", with = "float::opt_finite")]
     pub impact_speed: Option<f64>,
     /// The criterion's threshold in its unit (`min` of `min_ttc`, `max` of
     /// `max_decel`, …); absent for criteria without one.
+    #[schemars(with = "Option<f64>")]
     #[serde(default, skip_serializing_if = "Option::is_none", with = "float::opt_finite")]
     pub threshold: Option<f64>,
     /// The unit of `margin` (`m`, `s`, `m/s`, `m/s²`, `m/s³`); empty in records older than it.
@@ -302,6 +315,7 @@ pub struct Verdict {
     /// One typical safety buffer of the criterion, in its unit: `margin / scale`
     /// is the normalised margin that ranks and compares across criteria.
     /// `None` in records older than it (read as 1).
+    #[schemars(with = "Option<f64>")]
     #[serde(default, skip_serializing_if = "Option::is_none", with = "float::opt_finite")]
     pub scale: Option<f64>,
     /// The requirement ids this verdict is evidence for (it is one of their
@@ -320,7 +334,7 @@ impl Verdict {
 
 /// Whether any control within the ego's limits could have avoided a
 /// failing job's violation (see the README's "Failure triage").
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Triage {
     /// `true`: an oracle manoeuvre avoids it; `false`: none of the
     /// manoeuvres tried from any checkpoint avoids it; `null`: unknown.
@@ -331,10 +345,12 @@ pub struct Triage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manoeuvre: Option<String>,
     /// When the manoeuvre took over from the stack, s.
+    #[schemars(with = "Option<f64>")]
     #[serde(default, skip_serializing_if = "Option::is_none", with = "float::opt_finite")]
     pub from_t: Option<f64>,
     /// The criterion's margin under that manoeuvre (≥ 0 when avoided), or
     /// the best margin any manoeuvre reached when unavoidable.
+    #[schemars(with = "Option<f64>")]
     #[serde(default, skip_serializing_if = "Option::is_none", with = "float::opt_finite")]
     pub margin: Option<f64>,
     /// Oracle runs spent.
@@ -345,7 +361,9 @@ pub struct Triage {
 }
 
 /// Why a job ended in `error`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(from = "String", into = "String")]
 pub enum ErrorKind {
     /// The adapter did not answer in time (`adapter_timeout`).
@@ -425,7 +443,7 @@ impl fmt::Display for ErrorKind {
 }
 
 /// The error that ended a job whose outcome is [`Outcome::Error`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordError {
     /// What failed.
     pub kind: ErrorKind,
@@ -434,7 +452,7 @@ pub struct RecordError {
 }
 
 /// One finished job. See the module docs for the JSON form.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunRecord {
     /// Schema version; [`SCHEMA_VERSION`] for records this crate writes.
     pub schema: u32,
@@ -478,9 +496,11 @@ pub struct RunRecord {
     /// Simulation steps taken.
     pub steps: u64,
     /// Simulated time reached, in seconds.
+    #[schemars(with = "f64")]
     #[serde(with = "float::finite")]
     pub sim_time: f64,
     /// Wall-clock duration of the job, in milliseconds.
+    #[schemars(with = "f64")]
     #[serde(with = "float::finite")]
     pub wall_ms: f64,
     /// Hex digest of the trace.

@@ -42,7 +42,7 @@ use serde::Serialize;
 use crate::record::{JobKey, Outcome, RunRecord, Verdict};
 
 /// Job counts by outcome.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Totals {
     /// Jobs run.
     pub runs: u64,
@@ -82,16 +82,18 @@ impl Totals {
 
 /// One verdict's margin as the reports rank and show it: raw, in its
 /// criterion's unit, and normalised (the ranking key).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MarginRef {
     /// The criterion.
     pub criterion: String,
     /// The margin in the criterion's unit (may be ±infinity).
+    #[schemars(with = "f64")]
     #[serde(with = "crate::record::margin_serde")]
     pub margin: f64,
     /// The criterion's unit; empty for records older than units.
     pub unit: String,
     /// `margin / scale` ([`Verdict::normalized_margin`]): what ranks.
+    #[schemars(with = "f64")]
     #[serde(with = "crate::record::margin_serde")]
     pub normalized: f64,
 }
@@ -124,9 +126,10 @@ impl MarginRef {
 }
 
 /// The smallest normalised margin seen and where.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct WorstMargin {
     /// The margin in its criterion's unit (may be ±infinity).
+    #[schemars(with = "f64")]
     #[serde(with = "crate::record::margin_serde")]
     pub margin: f64,
     /// The criterion that produced it.
@@ -134,6 +137,7 @@ pub struct WorstMargin {
     /// The criterion's unit; empty for records older than units.
     pub unit: String,
     /// The normalised margin that made it the worst.
+    #[schemars(with = "f64")]
     #[serde(with = "crate::record::margin_serde")]
     pub normalized: f64,
     /// The job that produced it.
@@ -167,7 +171,7 @@ impl WorstMargin {
 }
 
 /// One scenario's row.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ScenarioRow {
     /// Scenario id.
     pub scenario: String,
@@ -178,7 +182,7 @@ pub struct ScenarioRow {
 }
 
 /// A failed or errored job, for the list under the table.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Problem {
     /// The job.
     pub job: JobKey,
@@ -229,7 +233,7 @@ impl Problem {
 }
 
 /// The summary of a set of records.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     /// One row per scenario, sorted by scenario id.
     pub rows: Vec<ScenarioRow>,
@@ -244,7 +248,7 @@ pub struct Summary {
 }
 
 /// Failing jobs by triage verdict (each failing job counts once).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TriageCounts {
     /// Some oracle manoeuvre avoids the violation: the stack's failure.
     pub avoidable: u64,

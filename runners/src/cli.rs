@@ -11,6 +11,7 @@ use crate::adapter::{AdapterSpec, ExecOptions};
 use crate::artefacts::{ArtefactOptions, error_chain};
 use crate::commands::{coverage, fuzz, merge, replay, report, run, validate};
 use crate::error::{EXIT_FAIL, EXIT_PASS, EXIT_USAGE, RunnerError};
+use crate::json::OutputFormat;
 use crate::taxonomy::load_taxonomy;
 use crate::{errln, out, outln};
 
@@ -158,6 +159,9 @@ pub enum Command {
         /// Do not triage failing jobs (triage re-runs each failing job with oracle manoeuvres).
         #[arg(long)]
         no_triage: bool,
+        /// Output format: `json` prints one JSON document (`gauntlet schema NAME` gives its shape).
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
         /// Exit 0 when nothing was judged (no job, e.g. an empty folder or `--seeds 0`) instead of 2.
         #[arg(long)]
         allow_empty: bool,
@@ -215,6 +219,9 @@ pub enum Command {
         /// Check tags and hazards against this taxonomy (default: taxonomy/default.ron, else built-in).
         #[arg(long)]
         taxonomy: Option<PathBuf>,
+        /// Output format: `json` prints one JSON document (`gauntlet schema NAME` gives its shape).
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
         /// Check only the scenario files themselves, not their tags.
         #[arg(long)]
         no_taxonomy: bool,
@@ -245,6 +252,9 @@ pub enum Command {
         /// Accept records of different engine versions.
         #[arg(long)]
         allow_mixed: bool,
+        /// Output format: `json` prints one JSON document (`gauntlet schema NAME` gives its shape).
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
         /// Exit 0 even when records of the same job and inputs disagree.
         #[arg(long)]
         allow_conflicts: bool,
@@ -256,6 +266,9 @@ pub enum Command {
         /// Taxonomy for coverage (default: taxonomy/default.ron, else the built-in copy).
         #[arg(long)]
         taxonomy: Option<PathBuf>,
+        /// Output format: `json` prints one JSON document (`gauntlet schema NAME` gives its shape).
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
         /// Worker threads for re-running failing jobs for the dashboard (default: all cores).
         #[arg(long)]
         jobs: Option<usize>,
@@ -299,6 +312,9 @@ pub enum Command {
         /// Shrink at most this many failures, in the order found (default: all).
         #[arg(long)]
         max_shrinks: Option<usize>,
+        /// Output format: `json` prints one JSON document (`gauntlet schema NAME` gives its shape).
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
         /// Simulations one shrink may spend.
         #[arg(long, default_value_t = 300)]
         shrink_budget: usize,
@@ -318,6 +334,15 @@ pub enum Command {
         /// Scenario files or folders.
         #[arg(default_value = "scenarios/library")]
         paths: Vec<PathBuf>,
+        /// Output format: `json` prints one JSON document (`gauntlet schema NAME` gives its shape).
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Print the JSON Schema of a JSON output (`record`, `run`, `report`, `validate`, `list`,
+    /// `merge`, `fuzz`, `coverage`); without a name, list the names.
+    Schema {
+        /// The schema's name.
+        name: Option<String>,
     },
     /// Work with external adapters.
     Adapter {
@@ -425,6 +450,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             regressions,
             no_regressions,
             no_triage,
+            format,
             allow_empty,
             artefacts,
             adapter,
@@ -452,35 +478,41 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             for w in &report.warnings {
                 errln!("warning: {w}");
             }
-            out!("{}", report.regressions.render());
-            out!("{}", gauntlet_reports::render_summary(&report.summary));
-            if crate::annotations::enabled() {
-                for problem in &report.summary.problems {
-                    outln!("{}", crate::annotations::failing_job(problem));
+            let code = report.final_exit_code(allow_empty);
+            if format == OutputFormat::Json {
+                let json = crate::json::RunJson::new(&report, shard.map(|s| s.to_string()), code);
+                out!("{}", crate::json::document("run", &json)?);
+            } else {
+                out!("{}", report.regressions.render());
+                out!("{}", gauntlet_reports::render_summary(&report.summary));
+                if crate::annotations::enabled() {
+                    for problem in &report.summary.problems {
+                        outln!("{}", crate::annotations::failing_job(problem));
+                    }
                 }
+                if let Some(shard) = shard {
+                    outln!("shard {shard}: {} planned jobs", report.planned);
+                }
+                if report.resumed > 0 {
+                    outln!("resumed: kept {} complete record(s) of {}", report.resumed, report.out.display());
+                }
+                if report.skipped > 0 {
+                    let why = if report.interrupted.is_some() { "interrupted" } else { "budget spent" };
+                    let names = &report.skipped_scenarios;
+                    let more = names.len().saturating_sub(10);
+                    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+                    outln!(
+                        "skipped {} of {} planned jobs ({why}), in scenarios: {}{more}",
+                        report.skipped,
+                        report.planned,
+                        names[..names.len().min(10)].join(", ")
+                    );
+                }
+                if let Some(artefacts) = &report.artefacts {
+                    out!("{}", artefacts.render_text());
+                }
+                outln!("records: {}", report.out.display());
             }
-            if let Some(shard) = shard {
-                outln!("shard {shard}: {} planned jobs", report.planned);
-            }
-            if report.resumed > 0 {
-                outln!("resumed: kept {} complete record(s) of {}", report.resumed, report.out.display());
-            }
-            if report.skipped > 0 {
-                let why = if report.interrupted.is_some() { "interrupted" } else { "budget spent" };
-                let names = &report.skipped_scenarios;
-                let more = names.len().saturating_sub(10);
-                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-                outln!(
-                    "skipped {} of {} planned jobs ({why}), in scenarios: {}{more}",
-                    report.skipped,
-                    report.planned,
-                    names[..names.len().min(10)].join(", ")
-                );
-            }
-            if let Some(artefacts) = &report.artefacts {
-                out!("{}", artefacts.render_text());
-            }
-            outln!("records: {}", report.out.display());
             if let Some(signal) = report.interrupted {
                 errln!(
                     "interrupted by {}: kept {} record(s) in {} ({} not run); continue with:\n  {}",
@@ -490,17 +522,14 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                     report.skipped,
                     resume_command()
                 );
-                return Ok(u8::try_from(crate::adapter::signal_exit_code(signal)).unwrap_or(EXIT_USAGE));
-            }
-            if report.judged() == 0 && !allow_empty {
+            } else if report.judged() == 0 && !allow_empty {
                 errln!(
                     "error: nothing was judged: {} job(s) planned, none ran (no scenario, --seeds 0, \
                      a shard or budget with no job?); pass --allow-empty to accept an empty sweep",
                     report.planned
                 );
-                return Ok(EXIT_USAGE);
             }
-            Ok(report.exit_code())
+            Ok(code)
         }
         Command::Replay {
             target,
@@ -555,11 +584,19 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 _ => EXIT_FAIL,
             })
         }
-        Command::Validate { paths, taxonomy, no_taxonomy } => {
+        Command::Validate { paths, taxonomy, format, no_taxonomy } => {
             let taxonomy = if no_taxonomy { None } else { Some(load_taxonomy(taxonomy.as_deref())?) };
             let report = validate::validate(&paths, taxonomy.as_ref())?;
             for w in &report.warnings {
                 errln!("warning: {w}");
+            }
+            let code = if report.problems.is_empty() { EXIT_PASS } else { EXIT_USAGE };
+            if format == OutputFormat::Json {
+                out!(
+                    "{}",
+                    crate::json::document("validate", &crate::json::ValidateJson::new(&report, code))?
+                );
+                return Ok(code);
             }
             for p in &report.problems {
                 errln!("{p}");
@@ -568,7 +605,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 }
             }
             outln!("{} valid, {} problem(s)", report.valid.len(), report.problems.len());
-            Ok(if report.problems.is_empty() { EXIT_PASS } else { EXIT_USAGE })
+            Ok(code)
         }
         Command::Coverage { records, taxonomy, format, top_risk_min_runs } => {
             let taxonomy = load_taxonomy(taxonomy.as_deref())?;
@@ -577,16 +614,24 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             for w in &warnings {
                 errln!("warning: {w}");
             }
-            out!("{}", coverage::render(&report, format)?);
+            if format == coverage::CoverageFormat::Json {
+                out!("{}", crate::json::document("coverage", &report)?);
+            } else {
+                out!("{}", coverage::render(&report, format)?);
+            }
             Ok(EXIT_PASS)
         }
-        Command::Merge { inputs, out, allow_mixed, allow_conflicts } => {
+        Command::Merge { inputs, out, allow_mixed, format, allow_conflicts } => {
             let config = merge::MergeConfig { inputs, out, allow_mixed, allow_conflicts };
             let report = merge::merge_files(&config)?;
+            if format == OutputFormat::Json {
+                out!("{}", crate::json::document("merge", &crate::json::MergeJson::new(&report))?);
+                return Ok(report.exit_code());
+            }
             out!("{}", report.render_text());
             Ok(report.exit_code())
         }
-        Command::Report { records, taxonomy, jobs, artefacts } => {
+        Command::Report { records, taxonomy, format, jobs, artefacts } => {
             let config = report::ReportConfig {
                 records,
                 taxonomy,
@@ -597,6 +642,10 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             let output = report::report(&config)?;
             for w in &output.warnings {
                 errln!("warning: {w}");
+            }
+            if format == OutputFormat::Json {
+                out!("{}", crate::json::document("report", &crate::json::ReportJson::new(&output))?);
+                return Ok(output.exit_code());
             }
             out!("{}", gauntlet_reports::render_summary(&output.summary));
             out!("{}", output.artefacts.render_text());
@@ -614,6 +663,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             taxonomy,
             coverage_from,
             max_shrinks,
+            format,
             shrink_budget,
             adapter,
         } => {
@@ -632,6 +682,10 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 shrink: crate::fuzz::ShrinkOptions { max_shrinks, budget: shrink_budget },
             };
             let report = fuzz::fuzz(&config)?;
+            if format == OutputFormat::Json {
+                out!("{}", crate::json::document("fuzz", &crate::json::FuzzJson::new(&report))?);
+                return Ok(report.exit_code());
+            }
             out!("{}", gauntlet_reports::render_summary(&report.summary));
             out!("{}", report.render());
             outln!("records: {}", report.out.display());
@@ -651,14 +705,34 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 .map_err(|source| RunnerError::Io { path: PathBuf::from("<stdout>"), source })?;
             Ok(EXIT_PASS)
         }
-        Command::List { paths } => {
-            let (text, warnings) = validate::list_with_warnings(&paths)?;
-            for w in &warnings {
+        Command::List { paths, format } => {
+            let listing = validate::list_report(&paths)?;
+            for w in &listing.warnings {
                 errln!("warning: {w}");
             }
-            out!("{text}");
+            if format == OutputFormat::Json {
+                out!("{}", crate::json::document("list", &crate::json::ListJson::new(&listing))?);
+            } else {
+                out!("{}", listing.render_text());
+            }
             Ok(EXIT_PASS)
         }
+        Command::Schema { name: None } => {
+            for name in crate::json::SCHEMA_NAMES {
+                outln!("{name}");
+            }
+            Ok(EXIT_PASS)
+        }
+        Command::Schema { name: Some(name) } => match crate::json::schema(&name) {
+            Some(schema) => {
+                outln!("{}", serde_json::to_string_pretty(&schema)?);
+                Ok(EXIT_PASS)
+            }
+            None => {
+                errln!("error: no schema named {name:?}; one of: {}", crate::json::SCHEMA_NAMES.join(", "));
+                Ok(EXIT_USAGE)
+            }
+        },
         Command::Adapter { command: AdapterCommand::Check { adapter, step_timeout, startup_timeout } } => {
             let options = ExecOptions { step_timeout, startup_timeout, adapter_log: None };
             let report = crate::adapter::conformance::check_conformance(&adapter, &options)?;

@@ -13,6 +13,7 @@ pub mod error;
 pub mod execute;
 pub mod fuzz;
 pub mod job;
+pub mod json;
 pub mod output;
 pub mod plan;
 mod progress;

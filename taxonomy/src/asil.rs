@@ -5,7 +5,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Severity of the harm a hazard can cause (ISO 26262-3, Table 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Severity {
     /// No injuries.
     S0,
@@ -18,7 +20,9 @@ pub enum Severity {
 }
 
 /// Probability of exposure to the operational situation (ISO 26262-3, Table 2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Exposure {
     /// Incredible.
     E0,
@@ -33,7 +37,9 @@ pub enum Exposure {
 }
 
 /// Controllability of the situation by the people at risk (ISO 26262-3, Table 3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Controllability {
     /// Controllable in general.
     C0,
@@ -48,7 +54,9 @@ pub enum Controllability {
 /// The risk class of a hazard: QM (quality management suffices) or ASIL A to D.
 ///
 /// Ordered by risk: `QM < A < B < C < D`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum AsilClass {
     /// Quality management; no ASIL.
     QM,

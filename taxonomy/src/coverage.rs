@@ -27,7 +27,7 @@ pub struct CoverageOptions {
 }
 
 /// Runs by outcome.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// All runs: `passed + failed + errored`.
     pub runs: u32,
@@ -61,7 +61,7 @@ impl Counts {
 }
 
 /// A dimension and one of its values.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct ValueRef {
     /// Dimension id.
     pub dimension: String,
@@ -76,7 +76,7 @@ impl ValueRef {
 }
 
 /// Coverage of one dimension value: the runs whose tags give the dimension that value.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ValueCoverage {
     /// The value.
     #[serde(flatten)]
@@ -88,7 +88,7 @@ pub struct ValueCoverage {
 }
 
 /// Coverage of one feasible pair: the runs whose tags contain both values.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PairCoverage {
     /// The value of the dimension that comes first in the taxonomy.
     pub a: ValueRef,
@@ -101,7 +101,7 @@ pub struct PairCoverage {
 }
 
 /// Pairwise coverage summed over the feasible pairs of two dimensions.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DimensionPairCoverage {
     /// The dimension that comes first in the taxonomy.
     pub a: String,
@@ -113,7 +113,7 @@ pub struct DimensionPairCoverage {
 
 /// The worst margin seen, and where: the smallest *normalised* margin
 /// (margin / the criterion's scale), shown raw with its unit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct WorstMargin {
     /// The criterion.
     pub criterion: String,
@@ -132,7 +132,7 @@ pub struct WorstMargin {
 }
 
 /// Runs of a hazard's scenarios judged against the checks of its requirements.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct HazardChecks {
     /// Evidence runs naming the hazard with at least one verdict of a check of its requirements.
     pub checked: u32,
@@ -143,7 +143,7 @@ pub struct HazardChecks {
 }
 
 /// What the evidence says of a hazard.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HazardStatus {
     /// A check of one of its requirements failed in a run of one of its scenarios.
@@ -157,7 +157,7 @@ pub enum HazardStatus {
 }
 
 /// Evidence for one hazard: the runs of scenarios that name it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct HazardCoverage {
     /// Hazard id.
     pub id: String,
@@ -193,7 +193,7 @@ pub struct HazardCoverage {
 
 /// Top-risk coverage: the share of ASIL C and D hazards whose evidence is
 /// statistically sufficient (see [`TopRiskCoverage::rule`]).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TopRiskCoverage {
     /// The rule, in words, printed with the figure wherever it is shown.
     pub rule: String,
@@ -210,7 +210,7 @@ pub struct TopRiskCoverage {
 }
 
 /// An ASIL C or D hazard that top-risk coverage does not count.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TopRiskShortfall {
     /// Hazard id.
     pub id: String,
@@ -229,7 +229,7 @@ pub struct TopRiskShortfall {
 }
 
 /// Whether a requirement's evidence for a hazard (or for all of them) suffices.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TraceStatus {
     /// At least as many passing runs at the requirement's thresholds as its
@@ -256,7 +256,7 @@ impl TraceStatus {
 }
 
 /// A run that violated a requirement's check.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FailingRun {
     /// Scenario id.
     pub scenario: String,
@@ -274,7 +274,7 @@ pub struct FailingRun {
 pub const FAILING_RUNS_LISTED: usize = 10;
 
 /// One criterion's verdict in the latest run of a scenario.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CriterionVerdict {
     /// Criterion name.
     pub criterion: String,
@@ -285,7 +285,7 @@ pub struct CriterionVerdict {
 }
 
 /// The runs of one scenario as evidence for one hazard of one requirement.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ScenarioEvidence {
     /// Scenario id.
     pub scenario: String,
@@ -301,7 +301,7 @@ pub struct ScenarioEvidence {
 }
 
 /// One hazard of a requirement, with the scenarios that exercise it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct HazardTrace {
     /// Hazard id.
     pub id: String,
@@ -327,7 +327,7 @@ pub struct HazardTrace {
 }
 
 /// Traceability of one requirement: requirement → hazards → scenarios → latest verdicts.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RequirementTrace {
     /// Requirement id.
     pub id: String,
@@ -344,7 +344,7 @@ pub struct RequirementTrace {
 }
 
 /// An unexercised hazard.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct HazardGap {
     /// Hazard id.
     pub id: String,
@@ -357,7 +357,7 @@ pub struct HazardGap {
 }
 
 /// An unexercised feasible pair.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PairGap {
     /// First value (its dimension comes first in the taxonomy).
     pub a: ValueRef,
@@ -370,7 +370,7 @@ pub struct PairGap {
 }
 
 /// Holes in the evidence, riskiest first.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Gaps {
     /// Unexercised hazards, by risk rank (then severity, exposure, controllability, file order).
     pub hazards: Vec<HazardGap>,
@@ -381,7 +381,7 @@ pub struct Gaps {
 
 /// What a fact referred to that the taxonomy does not have; such tags and ids are left out of
 /// every figure.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum UnknownReference {
     /// A tag key that is no dimension.
@@ -410,7 +410,7 @@ pub enum UnknownReference {
 }
 
 /// Everything coverage knows; see the field docs for the exact definition of each figure.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CoverageReport {
     /// All runs given, by outcome.
     pub jobs: Counts,

@@ -7,7 +7,7 @@ pub const Z_95: f64 = 1.959_963_984_540_054;
 
 /// A part of a whole: `covered` out of `total`, and the ratio (`None` when `total` is 0, since
 /// nothing out of nothing is neither full nor empty coverage).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Share {
     /// The part.
     pub covered: u32,
@@ -26,7 +26,7 @@ impl Share {
 }
 
 /// A two-sided confidence interval for a proportion, both ends in [0, 1].
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Interval {
     /// Lower bound.
     pub low: f64,

@@ -118,7 +118,7 @@ fn backticked(items: &[String]) -> String {
 /// ASIL among its hazards, then the sum of their [`AsilClass::weight`]s. Ordered so that greater
 /// is riskier; sort descending to run the riskiest first. A set without (known) hazards ranks
 /// lowest of all: class QM with weight 0.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct RiskRank {
     /// The highest class among the hazards (QM when there are none).
     pub class: AsilClass,

@@ -94,6 +94,20 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// The process's exit code for this sweep: a signal's (130, 143) when
+    /// interrupted, 2 when nothing was judged (unless `allow_empty`), else
+    /// [`exit_code`](Self::exit_code).
+    pub fn final_exit_code(&self, allow_empty: bool) -> u8 {
+        if let Some(signal) = self.interrupted {
+            return u8::try_from(crate::adapter::signal_exit_code(signal))
+                .unwrap_or(crate::error::EXIT_USAGE);
+        }
+        if self.judged() == 0 && !allow_empty {
+            return crate::error::EXIT_USAGE;
+        }
+        self.exit_code()
+    }
+
     /// Exit code: with artefacts, their verdict (a baseline or a gate
     /// decides); otherwise 0 when everything passed, 1 when any job failed
     /// or errored.

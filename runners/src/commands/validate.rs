@@ -136,32 +136,107 @@ pub fn list(paths: &[PathBuf]) -> Result<String, RunnerError> {
 /// [`list`], and what the walk of the folders passed over (symlink loops,
 /// FIFOs named `*.ron`, …), one line each.
 pub fn list_with_warnings(paths: &[PathBuf]) -> Result<(String, Vec<String>), RunnerError> {
+    let report = list_report(paths)?;
+    Ok((report.render_text(), report.warnings))
+}
+
+/// One scenario of a listing.
+#[derive(Debug, Clone)]
+pub struct ListedScenario {
+    /// Scenario id.
+    pub id: String,
+    /// Number of parameters.
+    pub parameters: usize,
+    /// Title.
+    pub title: String,
+    /// The file.
+    pub file: PathBuf,
+    /// Tags (dimension → value).
+    pub tags: std::collections::BTreeMap<String, String>,
+}
+
+/// One saved regression of a listing.
+#[derive(Debug, Clone)]
+pub struct ListedRegression {
+    /// Scenario id.
+    pub scenario: String,
+    /// The criterion it violated.
+    pub criterion: String,
+    /// Its margin when saved.
+    pub margin: f64,
+    /// The adapter spec it failed against.
+    pub adapter: String,
+    /// The file.
+    pub file: PathBuf,
+}
+
+/// What `gauntlet list` found.
+#[derive(Debug, Clone, Default)]
+pub struct ListReport {
+    /// Saved regressions, in file order.
+    pub regressions: Vec<ListedRegression>,
+    /// Scenarios, in library order.
+    pub scenarios: Vec<ListedScenario>,
+    /// Things worth a look (skipped entries, …).
+    pub warnings: Vec<String>,
+}
+
+/// Lists the scenarios and regressions under `paths`.
+pub fn list_report(paths: &[PathBuf]) -> Result<ListReport, RunnerError> {
     let library = crate::plan::Library::load(paths)?;
     let warnings = library.warnings.iter().map(ToString::to_string).collect();
-    let mut out = String::new();
-    for r in &library.regressions {
-        let g = &r.regression;
-        let _ = writeln!(
-            out,
-            "{:<32} regression: fails {} (margin {:.3}) against {}  {}",
-            fit(&g.scenario, 48),
-            g.criterion,
-            g.margin,
-            g.adapter.spec,
-            r.path.display()
-        );
+    let regressions = library
+        .regressions
+        .iter()
+        .map(|r| ListedRegression {
+            scenario: r.regression.scenario.clone(),
+            criterion: r.regression.criterion.clone(),
+            margin: r.regression.margin,
+            adapter: r.regression.adapter.spec.clone(),
+            file: r.path.clone(),
+        })
+        .collect();
+    let scenarios = library
+        .scenarios
+        .iter()
+        .map(|s| ListedScenario {
+            id: s.id().to_owned(),
+            parameters: s.parameters().len(),
+            title: s.title().to_owned(),
+            file: s.path().to_path_buf(),
+            tags: s.tags().iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        })
+        .collect();
+    Ok(ListReport { regressions, scenarios, warnings })
+}
+
+impl ListReport {
+    /// One line per regression, then one per scenario.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        for g in &self.regressions {
+            let _ = writeln!(
+                out,
+                "{:<32} regression: fails {} (margin {:.3}) against {}  {}",
+                fit(&g.scenario, 48),
+                g.criterion,
+                g.margin,
+                g.adapter,
+                g.file.display()
+            );
+        }
+        for s in &self.scenarios {
+            let tags: Vec<String> = s.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let _ = writeln!(
+                out,
+                "{:<32} {:>2} params  {:<60}  {}  [{}]",
+                fit(&s.id, 48),
+                s.parameters,
+                fit(&s.title, 60),
+                fit(&s.file.display().to_string(), 80),
+                fit(&tags.join(" "), 120)
+            );
+        }
+        out
     }
-    for s in &library.scenarios {
-        let tags: Vec<String> = s.tags().iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let _ = writeln!(
-            out,
-            "{:<32} {:>2} params  {:<60}  {}  [{}]",
-            fit(s.id(), 48),
-            s.parameters().len(),
-            fit(s.title(), 60),
-            fit(&s.path().display().to_string(), 80),
-            fit(&tags.join(" "), 120)
-        );
-    }
-    Ok((out, warnings))
 }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// A fuzzed instance of a scenario: seed, parameter values, mutations.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Genome {
     /// Seed of the world's own randomness (sensor noise and dropout streams).
@@ -27,7 +27,7 @@ pub struct Genome {
 }
 
 /// The structural mutations of one instance.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Mutations {
     /// Extra actors, from the scenario's templates; they follow the
@@ -57,7 +57,7 @@ impl Mutations {
 
 /// An extra actor: a template of the scenario's `fuzz` section and the
 /// values of the template's parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtraActor {
     /// The template's name.
@@ -68,7 +68,7 @@ pub struct ExtraActor {
 }
 
 /// Sensor settings replaced by injected faults.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SensorFault {
     /// Position noise σ, m.
