@@ -263,6 +263,9 @@ pub enum Command {
     Report {
         /// Records file (JSON Lines).
         records: PathBuf,
+        /// Exit 0 when the file holds no record (nothing judged) instead of 2.
+        #[arg(long)]
+        allow_empty: bool,
         /// Taxonomy for coverage (default: taxonomy/default.ron, else the built-in copy).
         #[arg(long)]
         taxonomy: Option<PathBuf>,
@@ -631,7 +634,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             out!("{}", report.render_text());
             Ok(report.exit_code())
         }
-        Command::Report { records, taxonomy, format, jobs, artefacts } => {
+        Command::Report { records, allow_empty, taxonomy, format, jobs, artefacts } => {
             let config = report::ReportConfig {
                 records,
                 taxonomy,
@@ -643,13 +646,19 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             for w in &output.warnings {
                 errln!("warning: {w}");
             }
+            let code = output.final_exit_code(allow_empty);
+            if code == EXIT_USAGE {
+                errln!(
+                    "error: nothing was judged: the records file holds no record; pass --allow-empty to accept it"
+                );
+            }
             if format == OutputFormat::Json {
-                out!("{}", crate::json::document("report", &crate::json::ReportJson::new(&output))?);
-                return Ok(output.exit_code());
+                out!("{}", crate::json::document("report", &crate::json::ReportJson::new(&output, code))?);
+                return Ok(code);
             }
             out!("{}", gauntlet_reports::render_summary(&output.summary));
             out!("{}", output.artefacts.render_text());
-            Ok(output.exit_code())
+            Ok(code)
         }
         Command::Fuzz {
             paths,

@@ -281,10 +281,10 @@ pub struct ReportJson {
 }
 
 impl ReportJson {
-    /// The JSON form of a report.
-    pub fn new(r: &ReportOutput) -> Self {
+    /// The JSON form of a report that exits with `code`.
+    pub fn new(r: &ReportOutput, code: u8) -> Self {
         ReportJson {
-            exit_code: r.exit_code(),
+            exit_code: code,
             summary: r.summary.clone(),
             artefacts: ArtefactsJson::new(&r.artefacts),
             warnings: r.warnings.clone(),

@@ -45,6 +45,16 @@ impl ReportOutput {
     pub fn exit_code(&self) -> u8 {
         self.artefacts.exit_code()
     }
+
+    /// [`exit_code`](Self::exit_code), but 2 when the file holds no record
+    /// (nothing was judged) unless `allow_empty`.
+    pub fn final_exit_code(&self, allow_empty: bool) -> u8 {
+        if self.summary.totals.runs == 0 && !allow_empty {
+            crate::error::EXIT_USAGE
+        } else {
+            self.exit_code()
+        }
+    }
 }
 
 /// Reads `config.records` once, as a stream, and writes the artefacts.

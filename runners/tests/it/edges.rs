@@ -334,3 +334,25 @@ fn edges_two_runs_of_the_same_jobs_merge_and_report_without_doubling() {
     assert!(stdout.contains("resumed: kept 6 complete record(s)"), "{stdout}");
     assert!(stderr.contains("6 duplicate record(s)"), "{stderr}");
 }
+
+/// A records file without a record judged nothing: `report` exits 2, unless `--allow-empty`.
+#[test]
+fn edges_report_on_an_empty_records_file_is_nothing_judged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").expect("writes");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .arg("report")
+        .arg(&empty)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was judged"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .arg("report")
+        .arg(&empty)
+        .arg("--allow-empty")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+}
