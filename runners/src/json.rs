@@ -462,25 +462,6 @@ impl MergeJson {
     }
 }
 
-/// One scenario of a fuzz campaign.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct FuzzScenarioJson {
-    /// Scenario id.
-    pub scenario: String,
-    /// Simulations allotted.
-    pub share: usize,
-    /// Simulations run.
-    pub simulations: usize,
-    /// Failing instances.
-    pub failures: usize,
-    /// The simulation of the first failure (1-based).
-    pub first_failure: Option<usize>,
-    /// The lowest margin seen.
-    pub lowest: Option<f64>,
-    /// Instances that could not be built.
-    pub invalid: usize,
-}
-
 /// A shrunk failure.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct FuzzShrinkJson {
@@ -540,7 +521,7 @@ pub struct FuzzJson {
     /// Simulations spent shrinking.
     pub shrink_simulations: usize,
     /// Per scenario.
-    pub scenarios: Vec<FuzzScenarioJson>,
+    pub scenarios: Vec<crate::fuzz::ScenarioReport>,
     /// Failures, in the order found.
     pub failures: Vec<FuzzFailureJson>,
     /// How coverage moved.
@@ -560,19 +541,7 @@ impl FuzzJson {
             seed: c.seed,
             simulations: c.simulations,
             shrink_simulations: c.shrink_simulations,
-            scenarios: c
-                .scenarios
-                .iter()
-                .map(|s| FuzzScenarioJson {
-                    scenario: s.scenario.clone(),
-                    share: s.share,
-                    simulations: s.simulations,
-                    failures: s.failures,
-                    first_failure: s.first_failure,
-                    lowest: s.lowest.filter(|x| x.is_finite()),
-                    invalid: s.invalid,
-                })
-                .collect(),
+            scenarios: c.scenarios.clone(),
             failures: c
                 .failures
                 .iter()

@@ -34,10 +34,16 @@ impl SavedRegression {
     /// relative to the regression's folder); a scenario of `known` with the
     /// same id and file is shared rather than loaded again.
     pub fn load(path: &Path, known: &[Arc<Scenario>], named: bool) -> Result<Self, ScenarioError> {
-        let regression = Regression::load(path).map_err(|e| match e {
-            regression::RegressionError::Invalid(d) => ScenarioError::single(d),
-            other => ScenarioError::single(gauntlet_ron_source::Diagnostic::new(path, other.to_string())),
-        })?;
+        Self::with_scenario(path, read_regression(path)?, known, named)
+    }
+
+    /// [`load`](Self::load) of a regression file already read.
+    fn with_scenario(
+        path: &Path,
+        regression: Regression,
+        known: &[Arc<Scenario>],
+        named: bool,
+    ) -> Result<Self, ScenarioError> {
         let file = regression.scenario_file(path);
         let same_file = |s: &Scenario| regression::normalize(s.path()) == file;
         let scenario = match known.iter().find(|s| s.id() == regression.scenario && same_file(s)) {
@@ -88,6 +94,14 @@ impl SavedRegression {
     pub fn file_changed(&self) -> bool {
         self.space.scenario().file_hash() != self.regression.file_hash
     }
+}
+
+/// Reads a regression file; its problems as a scenario error (file, line, column).
+fn read_regression(path: &Path) -> Result<Regression, ScenarioError> {
+    Regression::load(path).map_err(|e| match e {
+        regression::RegressionError::Invalid(d) => ScenarioError::single(d),
+        other => ScenarioError::single(gauntlet_ron_source::Diagnostic::new(path, other.to_string())),
+    })
 }
 
 /// Every scenario and regression of a sweep, loaded and validated.
@@ -178,22 +192,16 @@ impl Library {
                     continue;
                 }
                 // Only regressions of scenarios in this sweep; a file that cannot be read is an error.
-                match Regression::load(&f) {
-                    Ok(r) if !seen.contains_key(&r.scenario) => continue,
-                    Ok(_) => {}
-                    Err(e) => {
-                        errors.push(match e {
-                            regression::RegressionError::Invalid(d) => ScenarioError::single(d),
-                            other => ScenarioError::single(gauntlet_ron_source::Diagnostic::new(
-                                &f,
-                                other.to_string(),
-                            )),
-                        });
-                        continue;
+                let loaded = read_regression(&f).and_then(|r| {
+                    if seen.contains_key(&r.scenario) {
+                        SavedRegression::with_scenario(&f, r, &scenarios, false).map(Some)
+                    } else {
+                        Ok(None)
                     }
-                }
-                match SavedRegression::load(&f, &scenarios, false) {
-                    Ok(r) => saved.push(r),
+                });
+                match loaded {
+                    Ok(Some(r)) => saved.push(r),
+                    Ok(None) => {}
                     Err(e) => errors.push(e),
                 }
             }

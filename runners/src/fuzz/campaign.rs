@@ -41,8 +41,8 @@ pub struct CampaignOptions {
     pub regressions: Option<PathBuf>,
 }
 
-/// One scenario's part of a campaign.
-#[derive(Debug, Clone, PartialEq)]
+/// One scenario's part of a campaign (also its JSON form in `fuzz --format json`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct ScenarioReport {
     /// Scenario id.
     pub scenario: String,
@@ -54,7 +54,8 @@ pub struct ScenarioReport {
     pub failures: usize,
     /// 1-based index of the first failing instance among this scenario's.
     pub first_failure: Option<usize>,
-    /// Lowest search objective seen: the soft minimum of the scaled margins (at most the smallest).
+    /// Lowest search objective seen: the soft minimum of the scaled margins (at most the smallest);
+    /// only finite values are kept.
     pub lowest: Option<f64>,
     /// Instances that did not describe a valid scenario (not run).
     pub invalid: usize,
