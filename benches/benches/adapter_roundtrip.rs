@@ -95,6 +95,7 @@ fn observation() -> Observation {
             curvature: 0.0,
         },
         objects,
+        signal: None,
     }
 }
 

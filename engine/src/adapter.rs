@@ -164,6 +164,10 @@ pub struct Observation {
     pub ego: EgoObservation,
     /// Objects reported by the sensor model this step.
     pub objects: Vec<ObjectObservation>,
+    /// The ego's traffic light, on a signalised route until the ego's rear
+    /// passes its stop line (protocol 1.1; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<crate::signal::SignalObservation>,
 }
 
 /// The adapter's answer to one observation (protocol message `control`).

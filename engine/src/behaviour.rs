@@ -6,7 +6,9 @@ use bevy_ecs::prelude::*;
 
 use crate::control::{Idm, stanley_steer};
 use crate::math::{PI, cos, wrap_angle};
+use crate::overtake::OvertakeState;
 use crate::spec::{Behaviour, Trigger};
+use crate::{reactive, signal};
 use crate::world::{BodyIndex, BodyState, Clock, Command, Motion, RoadRes, Script, Snapshot};
 
 /// Gentle braking used to come to a stand, m/s².
@@ -51,6 +53,18 @@ fn leader(bodies: &[BodyState], me: usize, corridor: (f64, f64)) -> Option<(f64,
     best
 }
 
+/// A mover's velocity towards lateral offset `to_d` at `speed`.
+fn cross(me: &BodyState, speed: f64, to_d: f64, dt: f64) -> Command {
+    let left = to_d - me.own.d;
+    if left.abs() < 0.05 {
+        Command::Velocity { vs: 0.0, vd: 0.0 }
+    } else {
+        // Slow down over the last stride instead of overshooting.
+        let v = speed.min(left.abs() / dt.max(1e-3));
+        Command::Velocity { vs: 0.0, vd: v.copysign(left) }
+    }
+}
+
 /// Advances every script and writes each actor's command.
 pub(crate) fn run_scripts(
     clock: Res<Clock>,
@@ -70,8 +84,14 @@ pub(crate) fn run_scripts(
             script.next += 1;
             script.started_at = clock.t;
             script.from_d = me.own.d;
-            if let Behaviour::ChangeLane { lane, .. } = script.steps[k].behaviour {
-                script.target_d = road.road.spec.lane_centre(lane as f64);
+            match script.steps[k].behaviour {
+                Behaviour::ChangeLane { lane, .. } => script.target_d = road.road.spec.lane_centre(lane as f64),
+                Behaviour::Overtake { lane, .. } => {
+                    let pass_d = road.road.spec.lane_centre(lane as f64);
+                    script.overtake = OvertakeState::start(bodies, index.0, script.target_d, pass_d, clock.t);
+                }
+                Behaviour::CrossWhenClear { .. } => script.committed = false,
+                _ => {}
             }
         }
         let behaviour = script.active.map(|k| script.steps[k].behaviour);
@@ -83,7 +103,14 @@ pub(crate) fn run_scripts(
                 let smooth = 0.5 * (1.0 - cos(PI * p));
                 script.from_d + (script.target_d - script.from_d) * smooth
             }
+            Some(Behaviour::Overtake { duration, gap, .. }) => {
+                script.overtake.d_ref(clock.t, duration, gap, bodies, index.0)
+            }
             _ => script.target_d,
+        };
+        let corridor = match behaviour {
+            Some(Behaviour::Overtake { .. }) => script.overtake.corridor(me.own.d, d_ref),
+            _ => (me.own.d, d_ref),
         };
         let (vs, _) = me.frame_velocity(&me.own);
         *command = match *motion {
@@ -91,13 +118,30 @@ pub(crate) fn run_scripts(
             Motion::Vehicle(params) => {
                 let desired = match behaviour {
                     None => script.initial.0,
-                    Some(Behaviour::KeepLane { speed } | Behaviour::ChangeLane { speed, .. }) => speed,
-                    Some(Behaviour::Brake { .. } | Behaviour::Cross { .. } | Behaviour::Stand) => 0.0,
+                    Some(
+                        Behaviour::KeepLane { speed }
+                        | Behaviour::ChangeLane { speed, .. }
+                        | Behaviour::Overtake { speed, .. },
+                    ) => speed,
+                    Some(
+                        Behaviour::Brake { .. }
+                        | Behaviour::Cross { .. }
+                        | Behaviour::CrossWhenClear { .. }
+                        | Behaviour::Stand,
+                    ) => 0.0,
                 };
                 let accel = match behaviour {
                     Some(Behaviour::Brake { decel }) => -decel,
-                    Some(Behaviour::Cross { .. } | Behaviour::Stand) => -STAND_DECEL,
-                    _ => idm.accel(vs, desired, leader(bodies, index.0, (me.own.d, d_ref))),
+                    Some(Behaviour::Cross { .. } | Behaviour::CrossWhenClear { .. } | Behaviour::Stand) => {
+                        -STAND_DECEL
+                    }
+                    _ => {
+                        let mut lead = script.reactions.sees(leader(bodies, index.0, corridor));
+                        if script.reactions.obeys_signals {
+                            lead = signal::nearer(lead, signal::stop_leader(&road.road, clock.t, me));
+                        }
+                        idm.accel(vs, desired, lead)
+                    }
                 };
                 let k = me.own.curvature;
                 let lane_curvature = if k == 0.0 { 0.0 } else { k / (1.0 - k * d_ref) };
@@ -113,20 +157,23 @@ pub(crate) fn run_scripts(
             }
             Motion::Mover { .. } => match behaviour {
                 None => Command::Velocity { vs: script.initial.0, vd: script.initial.1 },
-                Some(Behaviour::KeepLane { speed } | Behaviour::ChangeLane { speed, .. }) => {
-                    Command::Velocity { vs: speed, vd: 1.5 * (d_ref - me.own.d) }
-                }
+                Some(
+                    Behaviour::KeepLane { speed }
+                    | Behaviour::ChangeLane { speed, .. }
+                    | Behaviour::Overtake { speed, .. },
+                ) => Command::Velocity { vs: speed, vd: 1.5 * (d_ref - me.own.d) },
                 Some(Behaviour::Brake { decel }) => {
                     Command::Velocity { vs: (vs - decel * clock.dt).max(0.0), vd: 0.0 }
                 }
-                Some(Behaviour::Cross { speed, to_d }) => {
-                    let left = to_d - me.own.d;
-                    if left.abs() < 0.05 {
-                        Command::Velocity { vs: 0.0, vd: 0.0 }
+                Some(Behaviour::Cross { speed, to_d }) => cross(me, speed, to_d, clock.dt),
+                Some(Behaviour::CrossWhenClear { speed, to_d, min_tta }) => {
+                    if !script.committed && reactive::clear_to_cross(me, &bodies[0], min_tta) {
+                        script.committed = true;
+                    }
+                    if script.committed {
+                        cross(me, speed, to_d, clock.dt)
                     } else {
-                        // Slow down over the last stride instead of overshooting.
-                        let v = speed.min(left.abs() / clock.dt.max(1e-3));
-                        Command::Velocity { vs: 0.0, vd: v.copysign(left) }
+                        Command::Velocity { vs: 0.0, vd: 0.0 }
                     }
                 }
                 Some(Behaviour::Stand) => Command::Velocity { vs: 0.0, vd: 0.0 },

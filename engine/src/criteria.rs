@@ -74,6 +74,8 @@ pub(crate) struct Criteria {
     prev_accel: Option<f64>,
     /// Set when the ego touched another road user: the run ends.
     pub collided: bool,
+    /// Whether a red light holds the ego (`stop_at_red`).
+    red_light: crate::signal::RedLightJudge,
 }
 
 impl Criteria {
@@ -89,7 +91,14 @@ impl Criteria {
                 current: f64::INFINITY,
             })
             .collect();
-        Self { tracked, goal_s, road: road.clone(), prev_accel: None, collided: false }
+        Self {
+            tracked,
+            goal_s,
+            road: road.clone(),
+            prev_accel: None,
+            collided: false,
+            red_light: Default::default(),
+        }
     }
 
     /// This step's margin of every criterion, in spec order.
@@ -157,7 +166,11 @@ fn lead_metrics(bodies: &[BodyState]) -> (f64, f64) {
             continue;
         }
         let g = (o.route.s - ego.route.s - 0.5 * (ego.length + o.length)).max(0.0);
-        gap = gap.min(g);
+        if !crate::twoway::is_oncoming(o) {
+            // `min_gap` keeps a distance to followed road users; oncoming ones
+            // are judged by `min_ttc` (head-on closing speed) and `no_collision`.
+            gap = gap.min(g);
+        }
         let closing = ego_vs - o.frame_velocity(&o.route).0;
         if closing > 1e-6 {
             ttc = ttc.min(g / closing);
@@ -232,7 +245,8 @@ pub(crate) fn judge(
     };
     let speed_limit = criteria.road.speed_limit;
     let goal_s = criteria.goal_s;
-    let Criteria { tracked, collided, .. } = &mut *criteria;
+    let Criteria { tracked, collided, red_light, road, .. } = &mut *criteria;
+    let red_margin = red_light.margin(road, t, ego);
     // From the step a contact with another road user is first detected on,
     // the ego's motion is the contact impulse, not its driving: a collision
     // is judged by `no_collision` (with its impact speed), and the dynamics
@@ -266,6 +280,7 @@ pub(crate) fn judge(
             CriterionSpec::SpeedLimit { tolerance } => speed_limit + tolerance - speed,
             CriterionSpec::MaxDecel { max } => max - decel,
             CriterionSpec::MaxJerk { max } => max - jerk.abs(),
+            CriterionSpec::StopAtRed => red_margin,
             CriterionSpec::ReachGoal { within } => {
                 if t <= within + 1e-9 || c.current == f64::INFINITY {
                     ego.route.s - goal_s

@@ -18,9 +18,12 @@ mod dynamics;
 mod math;
 pub mod oracle;
 mod outcome;
+mod overtake;
+pub mod reactive;
 mod rng;
 pub mod road;
 mod sensor;
+pub mod signal;
 mod sim;
 #[cfg(test)]
 mod sim_tests;
@@ -28,6 +31,9 @@ mod spec;
 #[cfg(test)]
 mod testing;
 mod trace;
+pub mod twoway;
+#[cfg(test)]
+mod twoway_tests;
 mod world;
 
 pub use actor::ActorKind;

@@ -172,7 +172,10 @@ impl AutonomyAdapter for Switched<'_> {
 /// `reach_goal` cannot (the manoeuvres drive nowhere in particular), nor can
 /// `max_jerk` (taking over from the stack is itself a step in acceleration).
 pub fn triageable(criterion: &str) -> bool {
-    matches!(criterion, "no_collision" | "min_ttc" | "min_gap" | "stay_on_road" | "speed_limit" | "max_decel")
+    matches!(
+        criterion,
+        "no_collision" | "min_ttc" | "min_gap" | "stay_on_road" | "speed_limit" | "max_decel" | "stop_at_red"
+    )
 }
 
 /// Criteria an avoiding manoeuvre must not violate in exchange (it may

@@ -32,6 +32,8 @@ pub struct IntersectionSpec {
     pub lane_width: f64,
     /// Length of the crossing road on each side of the route, m.
     pub arm_length: f64,
+    /// Traffic lights, if the intersection is signalised.
+    pub signal: Option<crate::signal::SignalSpec>,
 }
 
 /// A marked crosswalk across the route.
@@ -62,6 +64,9 @@ pub struct RoadSpec {
     pub intersection: Option<IntersectionSpec>,
     /// Optional crosswalk.
     pub crosswalk: Option<CrosswalkSpec>,
+    /// Lanes left of the route's lanes driven against the route direction
+    /// (numbered `lanes..lanes + oncoming_lanes` in the route frame; 0: one-way).
+    pub oncoming_lanes: u32,
 }
 
 impl RoadSpec {
@@ -73,9 +78,13 @@ impl RoadSpec {
     pub fn right_edge(&self) -> f64 {
         -0.5 * self.lane_width
     }
-    /// Lateral offset of the left edge of the carriageway, m.
+    /// Lateral offset of the left edge of the carriageway (oncoming lanes included), m.
     pub fn left_edge(&self) -> f64 {
-        (self.lanes as f64 - 0.5) * self.lane_width
+        (self.total_lanes() as f64 - 0.5) * self.lane_width
+    }
+    /// Lanes of both directions.
+    pub fn total_lanes(&self) -> u32 {
+        self.lanes + self.oncoming_lanes
     }
     /// Centre of lane `lane`.
     pub fn lane_centre(&self, lane: f64) -> f64 {
@@ -88,11 +97,11 @@ impl RoadSpec {
             return -1;
         }
         let i = libm::floor(d / self.lane_width + 0.5) as i32;
-        i.clamp(0, self.lanes as i32 - 1)
+        i.clamp(0, self.total_lanes() as i32 - 1)
     }
     /// The nearest lane to `d` (clamped), for `lane_d` off the carriageway.
     pub fn nearest_lane(&self, d: f64) -> i32 {
-        (libm::floor(d / self.lane_width + 0.5) as i32).clamp(0, self.lanes as i32 - 1)
+        (libm::floor(d / self.lane_width + 0.5) as i32).clamp(0, self.total_lanes() as i32 - 1)
     }
 }
 
@@ -105,6 +114,9 @@ pub enum PathId {
     CrossNorth,
     /// The crossing road, travelling south (−y), coming from the ego's left.
     CrossSouth,
+    /// The oncoming lanes, against the route: starts at the route's end, its
+    /// lane 0 is the outermost oncoming lane ([`crate::twoway`]).
+    Oncoming,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -308,6 +320,7 @@ pub struct Road {
     route: Path,
     cross_north: Option<Path>,
     cross_south: Option<Path>,
+    oncoming: Option<Path>,
 }
 
 impl Road {
@@ -330,7 +343,8 @@ impl Road {
                 &piece,
             ));
         }
-        Self { spec, route, cross_north, cross_south }
+        let oncoming = crate::twoway::oncoming_path(&spec, &route);
+        Self { spec, route, cross_north, cross_south, oncoming }
     }
 
     /// The ego's route.
@@ -344,6 +358,7 @@ impl Road {
             PathId::Route => Some(&self.route),
             PathId::CrossNorth => self.cross_north.as_ref(),
             PathId::CrossSouth => self.cross_south.as_ref(),
+            PathId::Oncoming => self.oncoming.as_ref(),
         }
     }
 
@@ -457,6 +472,7 @@ mod tests {
                 shoulder: 1.0,
                 intersection: None,
                 crosswalk: None,
+                oncoming_lanes: 0,
             });
             // Every point of every piece stays outside the carriageway (beyond the shoulder, less a chord's sag).
             for piece in road.edge_pieces() {
@@ -481,6 +497,7 @@ mod tests {
             shoulder: 0.5,
             intersection: None,
             crosswalk: None,
+            oncoming_lanes: 0,
         };
         assert_eq!(spec.lane_of(0.0), 0);
         assert_eq!(spec.lane_of(1.75), 1, "a boundary belongs to the lane on its left");

@@ -94,6 +94,8 @@ pub struct ActorSpec {
     pub width: f64,
     /// Scripted behaviours, run in sequence, each starting on its trigger.
     pub behaviours: Vec<BehaviourStep>,
+    /// How it reacts to others and to signals (sight range, obeying lights).
+    pub reactions: crate::reactive::Reactions,
 }
 
 /// A behaviour and the condition that starts it.
@@ -156,6 +158,31 @@ pub enum Behaviour {
     },
     /// Stand still.
     Stand,
+    /// Overtake the vehicle ahead: move to `lane` (of its own path) over
+    /// `duration`, pass at `speed` until `gap` m ahead of it (bumper to
+    /// bumper), move back to the lane it started in, keep lane at `speed`
+    /// ([`crate::overtake`]).
+    Overtake {
+        /// Passing lane of the actor's path.
+        lane: u32,
+        /// Duration of each lateral move, s.
+        duration: f64,
+        /// Desired speed, m/s.
+        speed: f64,
+        /// Gap ahead of the overtaken vehicle before moving back, m.
+        gap: f64,
+    },
+    /// Wait at the kerb until the ego's time to arrival at the actor's route
+    /// position is at least `min_tta` (or the ego has passed or stopped), then
+    /// cross like [`Behaviour::Cross`] (gap acceptance; [`crate::reactive`]).
+    CrossWhenClear {
+        /// Walking or riding speed, m/s.
+        speed: f64,
+        /// Lateral offset at which it stops, m.
+        to_d: f64,
+        /// Smallest accepted time gap before the ego arrives, s.
+        min_tta: f64,
+    },
 }
 
 /// A safety criterion and its threshold.
@@ -195,6 +222,11 @@ pub enum CriterionSpec {
         /// Deadline, s.
         within: f64,
     },
+    /// The ego's front never crosses the stop line of its traffic light while
+    /// the light is red, unless it had crossed it before the red began.
+    /// Margin: distance from the front bumper to the stop line while held by
+    /// a red, m ([`crate::signal`]).
+    StopAtRed,
 }
 
 impl CriterionSpec {
@@ -209,13 +241,14 @@ impl CriterionSpec {
             CriterionSpec::MaxDecel { .. } => "max_decel",
             CriterionSpec::MaxJerk { .. } => "max_jerk",
             CriterionSpec::ReachGoal { .. } => "reach_goal",
+            CriterionSpec::StopAtRed => "stop_at_red",
         }
     }
 
     /// Its threshold in its unit (`None` for criteria without one).
     pub fn threshold(&self) -> Option<f64> {
         match *self {
-            CriterionSpec::NoCollision | CriterionSpec::StayOnRoad => None,
+            CriterionSpec::NoCollision | CriterionSpec::StayOnRoad | CriterionSpec::StopAtRed => None,
             CriterionSpec::MinTtc { min } | CriterionSpec::MinGap { min } => Some(min),
             CriterionSpec::SpeedLimit { tolerance } => Some(tolerance),
             CriterionSpec::MaxDecel { max } | CriterionSpec::MaxJerk { max } => Some(max),
@@ -244,7 +277,7 @@ pub struct CriterionUnit {
 ///
 /// Scales: 1 m of clearance, 1 s of time-to-collision, 2 m of gap, 0.5 m to
 /// the road edge, 1 m/s of speed, 1 m/s² of deceleration, 5 m/s³ of jerk,
-/// 10 m of distance to the goal.
+/// 10 m of distance to the goal, 1 m before a red light's stop line.
 pub fn criterion_unit(name: &str) -> Option<CriterionUnit> {
     let (unit, scale) = match name {
         "no_collision" => ("m", 1.0),
@@ -255,13 +288,14 @@ pub fn criterion_unit(name: &str) -> Option<CriterionUnit> {
         "max_decel" => ("m/s²", 1.0),
         "max_jerk" => ("m/s³", 5.0),
         "reach_goal" => ("m", 10.0),
+        "stop_at_red" => ("m", 1.0),
         _ => return None,
     };
     Some(CriterionUnit { unit, scale })
 }
 
 /// Every criterion name, in the order records list them.
-pub const CRITERION_NAMES: [&str; 8] = [
+pub const CRITERION_NAMES: [&str; 9] = [
     "no_collision",
     "min_ttc",
     "min_gap",
@@ -270,4 +304,5 @@ pub const CRITERION_NAMES: [&str; 8] = [
     "max_decel",
     "max_jerk",
     "reach_goal",
+    "stop_at_red",
 ];

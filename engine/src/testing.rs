@@ -22,6 +22,7 @@ pub(crate) fn road(segments: Vec<SegmentSpec>) -> RoadSpec {
         shoulder: 1.0,
         intersection: None,
         crosswalk: None,
+        oncoming_lanes: 0,
     }
 }
 
@@ -52,5 +53,33 @@ pub(crate) fn vehicle(id: u32, s: f64, lane: f64, speed: f64, behaviours: Vec<Be
         length: 4.5,
         width: 1.8,
         behaviours,
+        reactions: crate::reactive::Reactions::default(),
+    }
+}
+
+/// A vehicle body on the route at (`s`, `d`) driving along it at `speed`
+/// (route and own frame alike; no rapier body), index order is the caller's.
+pub(crate) fn body_at(s: f64, d: f64, speed: f64) -> crate::world::BodyState {
+    use crate::math::V2;
+    let at = crate::road::PathPoint { s, d, heading: 0.0, curvature: 0.0, tangent: V2::new(1.0, 0.0) };
+    let vel = V2::new(speed, 0.0);
+    crate::world::BodyState {
+        id: 0,
+        kind: ActorKind::Vehicle,
+        length: 4.5,
+        width: 1.8,
+        path: PathId::Route,
+        body: rapier3d::prelude::RigidBodyHandle::invalid(),
+        collider: rapier3d::prelude::ColliderHandle::invalid(),
+        pos: V2::new(s, d),
+        yaw: 0.0,
+        dir: V2::new(1.0, 0.0),
+        vel,
+        prev_vel: vel,
+        yaw_rate: 0.0,
+        speed_long: speed,
+        accel_long: 0.0,
+        route: at,
+        own: at,
     }
 }

@@ -97,6 +97,12 @@ pub(crate) struct Script {
     pub from_d: f64,
     /// Velocity along and across the path held before any behaviour starts, m/s.
     pub initial: (f64, f64),
+    /// Sight range and obedience to signals.
+    pub reactions: crate::reactive::Reactions,
+    /// The running overtake, if any.
+    pub overtake: crate::overtake::OvertakeState,
+    /// Whether a waiting crossing has accepted its gap and set off.
+    pub committed: bool,
 }
 
 /// The state of every body at the end of the last step, in index order.
@@ -311,6 +317,9 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
                     actor.speed * crate::math::cos(actor.heading),
                     actor.speed * crate::math::sin(actor.heading),
                 ),
+                reactions: actor.reactions,
+                overtake: Default::default(),
+                committed: false,
             },
         ));
     }

@@ -61,6 +61,7 @@ fn world() -> WorldSpec {
                 trigger: Trigger::Immediately,
                 behaviour: Behaviour::KeepLane { speed: 22.0 },
             }],
+            reactions: Default::default(),
         })
         .collect();
     WorldSpec {
@@ -77,6 +78,7 @@ fn world() -> WorldSpec {
             shoulder: 1.0,
             intersection: None,
             crosswalk: None,
+            oncoming_lanes: 0,
         },
         environment: Environment {
             friction: 0.9,

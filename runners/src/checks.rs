@@ -42,6 +42,7 @@ impl RequirementCheck {
             Check::MaxDecel { max } => CriterionSpec::MaxDecel { max },
             Check::MaxJerk { max } => CriterionSpec::MaxJerk { max },
             Check::ReachGoal => return None,
+            Check::StopAtRed => CriterionSpec::StopAtRed,
         })
     }
 }

@@ -69,6 +69,9 @@ pub struct RoadFile {
     /// Gap between the outer lane line and the edge, m (default 1.0).
     #[serde(default = "fixed::<1, 1>")]
     pub shoulder: Num,
+    /// Lanes left of `lanes` driven against the route (integer, default 0: one-way).
+    #[serde(default = "fixed::<0, 1>")]
+    pub oncoming_lanes: Num,
 }
 
 fn default_edge() -> EdgeFile {
@@ -129,6 +132,9 @@ pub enum LayoutFile {
         /// Length of each arm of the crossing road, m (default 80).
         #[serde(default = "fixed::<80, 1>")]
         arm_length: Num,
+        /// Traffic lights (default: none, an unsignalised intersection).
+        #[serde(default)]
+        signal: Option<SignalFile>,
     },
     /// A straight road with a marked crosswalk at s = `approach`.
     Crosswalk {
@@ -140,6 +146,22 @@ pub enum LayoutFile {
         #[serde(default = "fixed::<4, 1>")]
         width: Num,
     },
+}
+
+/// `signal: (green: …, amber: …, red: …, offset: …)`: the route's light timing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignalFile {
+    /// Green of the route's lights, s.
+    pub green: Num,
+    /// Amber, s (default 3).
+    #[serde(default = "fixed::<3, 1>")]
+    pub amber: Num,
+    /// Red of the route's lights, s (more than amber + 2 s).
+    pub red: Num,
+    /// Time into the cycle at t = 0, s (default 0: green starts).
+    #[serde(default = "fixed::<0, 1>")]
+    pub offset: Num,
 }
 
 /// `environment: (…)`.
@@ -288,6 +310,8 @@ pub enum PathFile {
     CrossNorth,
     /// The crossing road southbound (from the ego's left).
     CrossSouth,
+    /// The oncoming lanes of a two-way road, against the route (from its end).
+    Oncoming,
 }
 
 /// One actor.
@@ -324,6 +348,12 @@ pub struct ActorFile {
     /// Behaviours in sequence.
     #[serde(default)]
     pub behaviours: Vec<StepFile>,
+    /// Farthest leader it follows, m (default: any distance).
+    #[serde(default)]
+    pub sight_range: Option<Num>,
+    /// Whether it ignores traffic lights (default false: it stops for red).
+    #[serde(default)]
+    pub runs_red: bool,
 }
 
 /// One behaviour of a sequence: `(at: EgoDistance(30.0), do: Brake(decel: 6.0))`.
@@ -392,6 +422,26 @@ pub enum BehaviourFile {
     },
     /// Stand still.
     Stand,
+    /// Overtake the vehicle ahead via `lane` and come back `gap` m ahead of it.
+    Overtake {
+        /// Passing lane.
+        lane: Num,
+        /// s, each lateral move.
+        duration: Num,
+        /// m/s.
+        speed: Num,
+        /// m, bumper to bumper ahead of the overtaken vehicle.
+        gap: Num,
+    },
+    /// Wait until the ego is at least `min_tta` s away, then cross to `to_d`.
+    CrossWhenClear {
+        /// m/s.
+        speed: Num,
+        /// Target lateral offset, m.
+        to_d: Num,
+        /// s.
+        min_tta: Num,
+    },
 }
 
 /// A criterion and its threshold.
@@ -433,4 +483,6 @@ pub enum CriterionFile {
         /// s.
         within: Num,
     },
+    /// Never cross the stop line of a red light.
+    StopAtRed,
 }

@@ -16,6 +16,8 @@ use rand_core::{Rng, SeedableRng};
 use crate::param::Num;
 use crate::raw::*;
 
+mod twoway;
+
 /// Longest scenario accepted, s.
 pub const MAX_DURATION: f64 = 3600.0;
 /// Most actors in one scenario.
@@ -209,6 +211,7 @@ impl<'a> Walk<'a> {
         let ego = self.ego(&root.field("ego"), &f.ego, &road);
         let actors = self.actors(&root.field("actors"), f, &road);
         let criteria = self.criteria(&root.field("criteria"), &f.criteria);
+        self.needs_signal(&root.field("criteria"), &criteria, &road);
         WorldSpec { scenario: f.id.clone(), seed, dt, duration, road, environment, ego, actors, criteria }
     }
 
@@ -223,6 +226,7 @@ impl<'a> Walk<'a> {
         );
         let shoulder =
             self.num(&p.field("shoulder"), &r.shoulder, Accepts::between(0.0, 10.0, "a shoulder in m"));
+        let oncoming_lanes = self.oncoming_lanes(&p.field("oncoming_lanes"), &r.oncoming_lanes, lanes);
         let len = Accepts::positive(10_000.0, "a length in m");
         let lp = p.field("layout");
         let (segments, intersection, crosswalk) = match &r.layout {
@@ -253,7 +257,7 @@ impl<'a> Walk<'a> {
                     None,
                 )
             }
-            LayoutFile::Intersection { approach, exit, cross_lane_width, arm_length } => {
+            LayoutFile::Intersection { approach, exit, cross_lane_width, arm_length, signal } => {
                 let approach = self.num(&lp.field("approach"), approach, len);
                 let exit = self.num(&lp.field("exit"), exit, len);
                 let lane_width = self.num(
@@ -268,7 +272,12 @@ impl<'a> Walk<'a> {
                 );
                 (
                     vec![SegmentSpec { length: approach + exit, curvature: 0.0 }],
-                    Some(IntersectionSpec { at_s: approach, lane_width, arm_length }),
+                    Some(IntersectionSpec {
+                        at_s: approach,
+                        lane_width,
+                        arm_length,
+                        signal: signal.as_ref().map(|sig| self.signal(&lp.field("signal"), sig)),
+                    }),
                     None,
                 )
             }
@@ -288,7 +297,19 @@ impl<'a> Walk<'a> {
             EdgeFile::Kerb => EdgeKind::Kerb,
             EdgeFile::Open => EdgeKind::Open,
         };
-        RoadSpec { lanes, lane_width, speed_limit, segments, edge, shoulder, intersection, crosswalk }
+        let road = RoadSpec {
+            lanes,
+            lane_width,
+            speed_limit,
+            segments,
+            edge,
+            shoulder,
+            intersection,
+            crosswalk,
+            oncoming_lanes,
+        };
+        self.oncoming_fits_curve(&lp, &road);
+        road
     }
 
     fn environment(&mut self, p: &FieldPath, e: &EnvironmentFile) -> Environment {
@@ -417,11 +438,15 @@ impl<'a> Walk<'a> {
             PathFile::Route => PathId::Route,
             PathFile::CrossNorth => PathId::CrossNorth,
             PathFile::CrossSouth => PathId::CrossSouth,
+            PathFile::Oncoming => PathId::Oncoming,
         };
+        if path == PathId::Oncoming && road.oncoming_lanes == 0 {
+            self.error(&p.field("path"), "the `Oncoming` path needs a road with `oncoming_lanes` ≥ 1");
+        }
         if path != PathId::Route && road.intersection.is_none() {
             self.error(&p.field("path"), "a crossing path needs an `Intersection` layout");
         }
-        let lanes_on_path = if path == PathId::Route { road.lanes } else { 1 };
+        let lanes_on_path = gauntlet_engine::twoway::path_lanes(road, path);
         let d = match (&a.lane, &a.d) {
             (Some(lane), None) => road.lane_centre(self.lane(&p.field("lane"), lane, lanes_on_path)),
             (None, Some(d)) => {
@@ -458,6 +483,8 @@ impl<'a> Walk<'a> {
         let size = Accepts::between(0.2, 25.0, "a size in m");
         let length = a.length.as_ref().map_or(dl, |n| self.num(&p.field("length"), n, size));
         let width = a.width.as_ref().map_or(dw, |n| self.num(&p.field("width"), n, size));
+        self.direction(&p.field("heading_deg"), kind, &a.heading_deg);
+        let reactions = self.reactions(p, a);
         if kind == ActorKind::Static && speed != 0.0 {
             self.error(&p.field("speed"), "a static actor cannot move: expected 0");
         }
@@ -481,6 +508,7 @@ impl<'a> Walk<'a> {
             length,
             width,
             behaviours,
+            reactions,
         }
     }
 
@@ -565,6 +593,35 @@ impl<'a> Walk<'a> {
                 }
             }
             BehaviourFile::Stand => Behaviour::Stand,
+            BehaviourFile::Overtake { lane, duration, speed: v, gap } => {
+                if kind != ActorKind::Vehicle {
+                    self.error(p, "only vehicles can `Overtake`");
+                }
+                Behaviour::Overtake {
+                    lane: self.lane(&p.field("lane"), lane, lanes) as u32,
+                    duration: self.num(
+                        &p.field("duration"),
+                        duration,
+                        Accepts::positive(60.0, "a duration in s"),
+                    ),
+                    speed: self.num(&p.field("speed"), v, speed),
+                    gap: self.num(&p.field("gap"), gap, Accepts::between(0.0, 200.0, "a gap in m")),
+                }
+            }
+            BehaviourFile::CrossWhenClear { speed: v, to_d, min_tta } => {
+                if !matches!(kind, ActorKind::Pedestrian | ActorKind::Cyclist) {
+                    self.error(p, "only pedestrians and cyclists can `CrossWhenClear`");
+                }
+                Behaviour::CrossWhenClear {
+                    speed: self.num(&p.field("speed"), v, Accepts::positive(15.0, "a speed in m/s")),
+                    to_d: self.num(
+                        &p.field("to_d"),
+                        to_d,
+                        Accepts::between(-100.0, 100.0, "a lateral offset in m"),
+                    ),
+                    min_tta: self.num(&p.field("min_tta"), min_tta, Accepts::positive(60.0, "a time in s")),
+                }
+            }
         }
     }
 
@@ -585,6 +642,7 @@ impl<'a> Walk<'a> {
                     min: self.num(&cp.field("min"), min, Accepts::positive(500.0, "a gap in m")),
                 },
                 CriterionFile::StayOnRoad => CriterionSpec::StayOnRoad,
+                CriterionFile::StopAtRed => CriterionSpec::StopAtRed,
                 CriterionFile::SpeedLimit { tolerance } => CriterionSpec::SpeedLimit {
                     tolerance: self.num(
                         &cp.field("tolerance"),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Written like a scenario's criterion: `NoCollision`, `MinTtc(min: 2.0)`,
 /// `MinGap(min: 2.0)`, `StayOnRoad`, `SpeedLimit(tolerance: 0.0)`,
 /// `MaxDecel(max: 6.0)`, `MaxJerk(max: 10.0)`, `ReachGoal` (the scenario's
-/// own deadline: a requirement cannot know it).
+/// own deadline: a requirement cannot know it), `StopAtRed`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Check {
@@ -43,6 +43,8 @@ pub enum Check {
     },
     /// The ego reaches its goal by the scenario's own deadline.
     ReachGoal,
+    /// The ego never crosses a red light's stop line.
+    StopAtRed,
 }
 
 /// How a scenario's criterion compares with a requirement's check of the same criterion.
@@ -68,13 +70,14 @@ impl Check {
             Check::MaxDecel { .. } => "max_decel",
             Check::MaxJerk { .. } => "max_jerk",
             Check::ReachGoal => "reach_goal",
+            Check::StopAtRed => "stop_at_red",
         }
     }
 
     /// The threshold, in the criterion's unit; `None` for checks without one.
     pub fn threshold(&self) -> Option<f64> {
         match *self {
-            Check::NoCollision | Check::StayOnRoad | Check::ReachGoal => None,
+            Check::NoCollision | Check::StayOnRoad | Check::ReachGoal | Check::StopAtRed => None,
             Check::MinTtc { min } | Check::MinGap { min } => Some(min),
             Check::SpeedLimit { tolerance } => Some(tolerance),
             Check::MaxDecel { max } | Check::MaxJerk { max } => Some(max),
@@ -117,6 +120,7 @@ impl std::fmt::Display for Check {
             Check::MaxDecel { max } => write!(f, "MaxDecel(max: {max:?})"),
             Check::MaxJerk { max } => write!(f, "MaxJerk(max: {max:?})"),
             Check::ReachGoal => f.write_str("ReachGoal"),
+            Check::StopAtRed => f.write_str("StopAtRed"),
         }
     }
 }

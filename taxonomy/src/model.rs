@@ -15,7 +15,7 @@ pub type ValueId<'a> = (&'a str, &'a str);
 pub(crate) type IndexPair = ((usize, usize), (usize, usize));
 
 /// The criterion names a requirement may cite as evidence (the engine's oracles).
-pub const CRITERIA: [&str; 8] = [
+pub const CRITERIA: [&str; 9] = [
     "no_collision",
     "min_ttc",
     "min_gap",
@@ -24,6 +24,7 @@ pub const CRITERIA: [&str; 8] = [
     "max_decel",
     "max_jerk",
     "reach_goal",
+    "stop_at_red",
 ];
 
 /// The shipped default taxonomy (`taxonomy/default.ron`), built into the library so the binary

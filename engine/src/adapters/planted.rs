@@ -237,6 +237,7 @@ mod tests {
             length: if kind == ActorKind::Cyclist { 1.8 } else { 0.5 },
             width: if kind == ActorKind::Cyclist { 0.6 } else { 0.5 },
             behaviours: vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::Stand }],
+            reactions: Default::default(),
         };
         let mut spec = straight_spec(12.0, 0.9, vec![person]);
         spec.duration = 12.0;

@@ -45,6 +45,8 @@ pub struct ReferenceAdapter {
     job: Option<JobStart>,
     target_lane: Option<i32>,
     last_accel: f64,
+    /// Whether it decided to stop for the current amber (kept through the red).
+    stopping_for_light: bool,
 }
 
 impl ReferenceAdapter {
@@ -104,6 +106,35 @@ impl ReferenceAdapter {
     }
 }
 
+/// Deceleration up to which the reference driver stops for amber, m/s².
+const AMBER_COMFORT_DECEL: f64 = 3.0;
+
+/// The acceleration its traffic light allows (`f64::INFINITY` for no
+/// limit): the reference driver stops at the stop line (IDM towards a
+/// standing leader there) for red, and for amber when it can do so within
+/// [`AMBER_COMFORT_DECEL`]; once it has decided to stop (`stopping`) it keeps
+/// stopping through the red. A red it can no longer stop for (beyond
+/// `max_decel`) it clears.
+fn signal_accel(stopping: &mut bool, obs: &Observation, idm: &Idm, desired: f64, max_decel: f64) -> f64 {
+    use crate::signal::SignalState;
+    let Some(light) = obs.signal.filter(|l| l.state != SignalState::Green && l.distance > 0.0) else {
+        *stopping = false;
+        return f64::INFINITY;
+    };
+    let v = obs.ego.vs.max(0.0);
+    let needed = v * v / (2.0 * light.distance);
+    if !*stopping {
+        let limit = if light.state == SignalState::Amber { AMBER_COMFORT_DECEL } else { max_decel };
+        *stopping = needed <= limit;
+    }
+    if !*stopping {
+        return f64::INFINITY;
+    }
+    // Stop with the front bumper a metre before the line.
+    let stop = Idm { min_gap: 1.0, ..*idm };
+    stop.accel(obs.ego.vs, desired, Some((light.distance, 0.0)))
+}
+
 impl AutonomyAdapter for ReferenceAdapter {
     fn info(&self) -> AdapterInfo {
         AdapterInfo { name: "reference".into(), version: env!("CARGO_PKG_VERSION").into() }
@@ -113,6 +144,7 @@ impl AutonomyAdapter for ReferenceAdapter {
         self.job = Some(job.clone());
         self.target_lane = None;
         self.last_accel = 0.0;
+        self.stopping_for_light = false;
         Ok(())
     }
 
@@ -153,6 +185,8 @@ impl AutonomyAdapter for ReferenceAdapter {
                 }
             }
         }
+        let max_decel = job.ego.max_decel;
+        accel = accel.min(signal_accel(&mut self.stopping_for_light, obs, &idm, desired, max_decel));
         accel = accel.clamp(-job.ego.max_decel, job.ego.max_accel);
         if !emergency {
             let max_step = self.tuning.jerk_limit * job.dt;

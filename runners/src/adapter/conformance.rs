@@ -822,6 +822,7 @@ fn nominal_observation(step: u64) -> Observation {
             curvature: 0.0,
         },
         objects: vec![vehicle(3, 40.2, 1, 22.0)],
+        signal: None,
     }
 }
 

@@ -90,7 +90,8 @@ fn first_violation(record: &RunRecord) -> Option<(f64, String)> {
 }
 
 /// The road as polylines: the carriageway's edges (at the kerb or barrier
-/// when there is one), the markings between lanes, the crossing road of an
+/// when there is one), the markings between lanes (oncoming lanes and the
+/// centre line included), the crossing road of an
 /// intersection, and the crosswalk's outline.
 pub fn road_view(spec: &RoadSpec) -> RoadView {
     let road = Road::new(spec.clone());
@@ -119,7 +120,7 @@ pub fn road_view(spec: &RoadSpec) -> RoadView {
                 view.lane_lines.push(polyline(route, &breaks, s0, s1, d));
             }
         }
-        for lane in 1..spec.lanes {
+        for lane in 1..spec.total_lanes() {
             let d = (f64::from(lane) - 0.5) * spec.lane_width;
             view.lane_lines.push(polyline(route, &breaks, s0, s1, d));
         }
@@ -182,6 +183,7 @@ mod tests {
             shoulder: 0.5,
             intersection: None,
             crosswalk: None,
+            oncoming_lanes: 0,
         }
     }
 
@@ -208,7 +210,7 @@ mod tests {
     fn an_intersection_cuts_the_route_and_draws_the_crossing_road() {
         let spec = RoadSpec {
             edge: EdgeKind::Open,
-            intersection: Some(IntersectionSpec { at_s: 100.0, lane_width: 3.5, arm_length: 40.0 }),
+            intersection: Some(IntersectionSpec { at_s: 100.0, lane_width: 3.5, arm_length: 40.0, signal: None }),
             ..road(1)
         };
         let view = road_view(&spec);

@@ -29,11 +29,12 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
     f(&root.field("dt"), dt);
 
     let p = root.field("road");
-    let RoadFile { lanes, lane_width, speed_limit, layout, edge: _, shoulder } = road;
+    let RoadFile { lanes, lane_width, speed_limit, layout, edge: _, shoulder, oncoming_lanes } = road;
     f(&p.field("lanes"), lanes);
     f(&p.field("lane_width"), lane_width);
     f(&p.field("speed_limit"), speed_limit);
     f(&p.field("shoulder"), shoulder);
+    f(&p.field("oncoming_lanes"), oncoming_lanes);
     let lp = p.field("layout");
     match layout {
         LayoutFile::Straight { length } => f(&lp.field("length"), length),
@@ -43,11 +44,18 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
             f(&lp.field("angle_deg"), angle_deg);
             f(&lp.field("exit"), exit);
         }
-        LayoutFile::Intersection { approach, exit, cross_lane_width, arm_length } => {
+        LayoutFile::Intersection { approach, exit, cross_lane_width, arm_length, signal } => {
             f(&lp.field("approach"), approach);
             f(&lp.field("exit"), exit);
             f(&lp.field("cross_lane_width"), cross_lane_width);
             f(&lp.field("arm_length"), arm_length);
+            if let Some(SignalFile { green, amber, red, offset }) = signal {
+                let sp = lp.field("signal");
+                f(&sp.field("green"), green);
+                f(&sp.field("amber"), amber);
+                f(&sp.field("red"), red);
+                f(&sp.field("offset"), offset);
+            }
         }
         LayoutFile::Crosswalk { approach, exit, width } => {
             f(&lp.field("approach"), approach);
@@ -91,7 +99,7 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
     for (i, c) in criteria.iter_mut().enumerate() {
         let cp = p.index(i);
         match c {
-            CriterionFile::NoCollision | CriterionFile::StayOnRoad => {}
+            CriterionFile::NoCollision | CriterionFile::StayOnRoad | CriterionFile::StopAtRed => {}
             CriterionFile::MinTtc { min } | CriterionFile::MinGap { min } => f(&cp.field("min"), min),
             CriterionFile::SpeedLimit { tolerance } => f(&cp.field("tolerance"), tolerance),
             CriterionFile::MaxDecel { max } | CriterionFile::MaxJerk { max } => f(&cp.field("max"), max),
@@ -102,8 +110,21 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
 
 /// Calls `f` for every number of one actor, with paths under `p`.
 pub(crate) fn visit_actor(p: &FieldPath, a: &mut ActorFile, f: &mut dyn FnMut(&FieldPath, &mut Num)) {
-    let ActorFile { name: _, kind: _, path: _, lane, d, s, speed, heading_deg, length, width, behaviours } =
-        a;
+    let ActorFile {
+        name: _,
+        kind: _,
+        path: _,
+        lane,
+        d,
+        s,
+        speed,
+        heading_deg,
+        length,
+        width,
+        behaviours,
+        sight_range,
+        runs_red: _,
+    } = a;
     if let Some(n) = lane {
         f(&p.field("lane"), n);
     }
@@ -118,6 +139,9 @@ pub(crate) fn visit_actor(p: &FieldPath, a: &mut ActorFile, f: &mut dyn FnMut(&F
     }
     if let Some(n) = width {
         f(&p.field("width"), n);
+    }
+    if let Some(n) = sight_range {
+        f(&p.field("sight_range"), n);
     }
     let bp = p.field("behaviours");
     for (k, step) in behaviours.iter_mut().enumerate() {
@@ -144,6 +168,17 @@ pub(crate) fn visit_actor(p: &FieldPath, a: &mut ActorFile, f: &mut dyn FnMut(&F
                 f(&dp.field("to_d"), to_d);
             }
             BehaviourFile::Stand => {}
+            BehaviourFile::Overtake { lane, duration, speed, gap } => {
+                f(&dp.field("lane"), lane);
+                f(&dp.field("duration"), duration);
+                f(&dp.field("speed"), speed);
+                f(&dp.field("gap"), gap);
+            }
+            BehaviourFile::CrossWhenClear { speed, to_d, min_tta } => {
+                f(&dp.field("speed"), speed);
+                f(&dp.field("to_d"), to_d);
+                f(&dp.field("min_tta"), min_tta);
+            }
         }
     }
 }

@@ -85,7 +85,7 @@ pub(crate) fn num(n: &Num) -> String {
 }
 
 fn road_text(r: &RoadFile) -> String {
-    let RoadFile { lanes, lane_width, speed_limit, layout, edge, shoulder } = r;
+    let RoadFile { lanes, lane_width, speed_limit, layout, edge, shoulder, oncoming_lanes } = r;
     let layout = match layout {
         LayoutFile::Straight { length } => format!("Straight(length: {})", num(length)),
         LayoutFile::Curve { approach, radius, angle_deg, direction, exit } => format!(
@@ -99,12 +99,19 @@ fn road_text(r: &RoadFile) -> String {
             },
             num(exit)
         ),
-        LayoutFile::Intersection { approach, exit, cross_lane_width, arm_length } => format!(
-            "Intersection(approach: {}, exit: {}, cross_lane_width: {}, arm_length: {})",
+        LayoutFile::Intersection { approach, exit, cross_lane_width, arm_length, signal } => format!(
+            "Intersection(approach: {}, exit: {}, cross_lane_width: {}, arm_length: {}{})",
             num(approach),
             num(exit),
             num(cross_lane_width),
-            num(arm_length)
+            num(arm_length),
+            signal.as_ref().map_or(String::new(), |SignalFile { green, amber, red, offset }| format!(
+                ", signal: (green: {}, amber: {}, red: {}, offset: {})",
+                num(green),
+                num(amber),
+                num(red),
+                num(offset)
+            ))
         ),
         LayoutFile::Crosswalk { approach, exit, width } => {
             format!("Crosswalk(approach: {}, exit: {}, width: {})", num(approach), num(exit), num(width))
@@ -116,11 +123,13 @@ fn road_text(r: &RoadFile) -> String {
         EdgeFile::Open => "Open",
     };
     format!(
-        "(lanes: {}, lane_width: {}, speed_limit: {}, layout: {layout}, edge: {edge}, shoulder: {})",
+        "(lanes: {}, lane_width: {}, speed_limit: {}, layout: {layout}, edge: {edge}, shoulder: {}, \
+         oncoming_lanes: {})",
         num(lanes),
         num(lane_width),
         num(speed_limit),
-        num(shoulder)
+        num(shoulder),
+        num(oncoming_lanes)
     )
 }
 
@@ -161,7 +170,21 @@ fn ego_text(e: &EgoFile) -> String {
 
 /// One actor as a RON tuple struct.
 pub(crate) fn actor_text(a: &ActorFile) -> String {
-    let ActorFile { name, kind, path, lane, d, s, speed, heading_deg, length, width, behaviours } = a;
+    let ActorFile {
+        name,
+        kind,
+        path,
+        lane,
+        d,
+        s,
+        speed,
+        heading_deg,
+        length,
+        width,
+        behaviours,
+        sight_range,
+        runs_red,
+    } = a;
     let mut w = format!(
         "(name: {}, kind: {}, path: {}",
         string(name),
@@ -175,6 +198,7 @@ pub(crate) fn actor_text(a: &ActorFile) -> String {
             PathFile::Route => "Route",
             PathFile::CrossNorth => "CrossNorth",
             PathFile::CrossSouth => "CrossSouth",
+            PathFile::Oncoming => "Oncoming",
         }
     );
     for (field, value) in [("lane", lane), ("d", d)] {
@@ -183,10 +207,13 @@ pub(crate) fn actor_text(a: &ActorFile) -> String {
         }
     }
     let _ = write!(w, ", s: {}, speed: {}, heading_deg: {}", num(s), num(speed), num(heading_deg));
-    for (field, value) in [("length", length), ("width", width)] {
+    for (field, value) in [("length", length), ("width", width), ("sight_range", sight_range)] {
         if let Some(n) = value {
             let _ = write!(w, ", {field}: {}", num(n));
         }
+    }
+    if *runs_red {
+        w.push_str(", runs_red: true");
     }
     w.push_str(", behaviours: [");
     for (i, step) in behaviours.iter().enumerate() {
@@ -224,6 +251,19 @@ fn behaviour_text(b: &BehaviourFile) -> String {
         BehaviourFile::Brake { decel } => format!("Brake(decel: {})", num(decel)),
         BehaviourFile::Cross { speed, to_d } => format!("Cross(speed: {}, to_d: {})", num(speed), num(to_d)),
         BehaviourFile::Stand => "Stand".to_owned(),
+        BehaviourFile::Overtake { lane, duration, speed, gap } => format!(
+            "Overtake(lane: {}, duration: {}, speed: {}, gap: {})",
+            num(lane),
+            num(duration),
+            num(speed),
+            num(gap)
+        ),
+        BehaviourFile::CrossWhenClear { speed, to_d, min_tta } => format!(
+            "CrossWhenClear(speed: {}, to_d: {}, min_tta: {})",
+            num(speed),
+            num(to_d),
+            num(min_tta)
+        ),
     }
 }
 
@@ -237,6 +277,7 @@ fn criterion_text(c: &CriterionFile) -> String {
         CriterionFile::MaxDecel { max } => format!("MaxDecel(max: {})", num(max)),
         CriterionFile::MaxJerk { max } => format!("MaxJerk(max: {})", num(max)),
         CriterionFile::ReachGoal { within } => format!("ReachGoal(within: {})", num(within)),
+        CriterionFile::StopAtRed => "StopAtRed".to_owned(),
     }
 }
 

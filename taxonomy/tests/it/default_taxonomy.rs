@@ -43,7 +43,9 @@ fn has_exactly_the_agreed_dimensions_and_values() {
                     "stopped_obstacle",
                     "crossing",
                     "merge",
-                    "curve"
+                    "curve",
+                    "oncoming",
+                    "signal"
                 ]
             ),
             ("actor", vec!["vehicle", "pedestrian", "cyclist", "static"]),
@@ -103,8 +105,9 @@ fn exclusions_remove_pairs() {
     assert!(!taxonomy.is_feasible_pair(("event", "cut_in"), ("actor", "pedestrian")));
     assert!(taxonomy.is_feasible_pair(("road", "yard"), ("speed", "low")));
     assert!(!taxonomy.is_feasible_pair(("road", "yard"), ("road", "urban")));
-    // 341 pairs of values of different dimensions, minus the excluded ones:
+    // 383 pairs of values of different dimensions, minus the excluded ones:
     // crosswalk×{curve, merge} 2, crosswalk×high 1, yard×{medium, high} 2,
-    // {cut_in, cut_out, merge}×{pedestrian, static} 6, crossing×static 1.
-    assert_eq!(taxonomy.feasible_pairs().len(), 341 - 12);
+    // {cut_in, cut_out, merge}×{pedestrian, static} 6, crossing×static 1,
+    // oncoming×{pedestrian, static} 2, oncoming×highway 1, signal×{five roads} 5.
+    assert_eq!(taxonomy.feasible_pairs().len(), 383 - 20);
 }

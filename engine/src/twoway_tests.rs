@@ -1,0 +1,244 @@
+//! Whole-run checks of two-way roads, overtaking, traffic lights and
+//! reactive actors, each with its determinism check.
+
+use crate::actor::ActorKind;
+use crate::adapter::{AdapterFault, AdapterInfo, AutonomyAdapter, Control, JobStart, Observation};
+use crate::adapters::ReferenceAdapter;
+use crate::control::stanley_steer;
+use crate::criteria::{GAP_HORIZON, TTC_HORIZON};
+use crate::reactive::Reactions;
+use crate::road::{IntersectionSpec, PathId, SegmentSpec};
+use crate::signal::{SignalSpec, SignalState};
+use crate::sim::{RunOptions, Simulation};
+use crate::spec::{ActorSpec, Behaviour, BehaviourStep, CriterionSpec, Trigger, WorldSpec};
+use crate::testing::{CAR, straight_spec, vehicle};
+use crate::trace::TraceFrame;
+use crate::{RunResult, Verdict};
+
+/// Holds a speed in lane 0, never brakes for anything.
+struct Cruise(f64);
+
+impl AutonomyAdapter for Cruise {
+    fn info(&self) -> AdapterInfo {
+        AdapterInfo { name: "cruise".into(), version: "0".into() }
+    }
+    fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
+        Ok(())
+    }
+    fn step(&mut self, obs: &Observation) -> Result<Control, AdapterFault> {
+        let e = &obs.ego;
+        let steer = stanley_steer(e.d, e.heading_err, e.vs, e.curvature, CAR.wheelbase, CAR.max_steer);
+        Ok(Control { accel: (self.0 - e.vs).clamp(-3.0, 2.0), steer })
+    }
+}
+
+fn now(behaviour: Behaviour) -> Vec<BehaviourStep> {
+    vec![BehaviourStep { trigger: Trigger::Immediately, behaviour }]
+}
+
+/// A straight two-way road, `lanes` each way, 600 m.
+fn two_way(lanes: u32, ego_speed: f64, actors: Vec<ActorSpec>, criteria: Vec<CriterionSpec>) -> WorldSpec {
+    let mut spec = straight_spec(ego_speed, 0.9, actors);
+    spec.road.lanes = lanes;
+    spec.road.oncoming_lanes = lanes;
+    spec.criteria = criteria;
+    spec
+}
+
+fn oncoming(id: u32, s: f64, lane: f64, speed: f64, behaviours: Vec<BehaviourStep>) -> ActorSpec {
+    ActorSpec { path: PathId::Oncoming, ..vehicle(id, s, lane, speed, behaviours) }
+}
+
+/// A straight road through a signalised crossroads at s = 100 (stop line at 95.5).
+fn signalised(ego_speed: f64, signal: SignalSpec, actors: Vec<ActorSpec>) -> WorldSpec {
+    let mut spec = straight_spec(ego_speed, 0.9, actors);
+    spec.road.segments = vec![SegmentSpec { length: 300.0, curvature: 0.0 }];
+    spec.road.intersection = Some(IntersectionSpec { at_s: 100.0, lane_width: 3.5, arm_length: 60.0, signal: Some(signal) });
+    spec.criteria = vec![CriterionSpec::NoCollision, CriterionSpec::StopAtRed];
+    spec.duration = 15.0;
+    spec
+}
+
+/// Red for the route from t = 0 to t = 20.
+const RED_FIRST: SignalSpec = SignalSpec { green: 10.0, amber: 3.0, red: 20.0, offset: 13.0 };
+
+fn run(spec: &WorldSpec, adapter: &mut dyn AutonomyAdapter) -> (RunResult, Vec<TraceFrame>) {
+    let mut result = Simulation::run(spec, adapter, RunOptions { record_trace: true });
+    let trace = result.trace.take().expect("a trace");
+    // Determinism: the same job again gives the same trace hash.
+    let again = Simulation::run(spec, adapter, RunOptions::default());
+    assert_eq!(result.trace_hash, again.trace_hash, "{}: not deterministic", spec.scenario);
+    (result, trace)
+}
+
+fn verdict<'a>(result: &'a RunResult, name: &str) -> &'a Verdict {
+    result.verdicts.iter().find(|v| v.criterion == name).expect("judged")
+}
+
+/// (route s, route d) of body `id` in every frame.
+fn track(trace: &[TraceFrame], id: u32) -> Vec<(f64, f64)> {
+    trace.iter().map(|f| f.bodies.iter().find(|b| b.id == id).map(|b| (b.s, b.d)).expect("body")).collect()
+}
+
+#[test]
+fn oncoming_traffic_keeps_its_lane_and_is_neither_a_leader_nor_a_threat() {
+    let spec = two_way(
+        1,
+        15.0,
+        vec![oncoming(1, 350.0, 0.0, 15.0, now(Behaviour::KeepLane { speed: 15.0 }))],
+        vec![CriterionSpec::NoCollision, CriterionSpec::MinTtc { min: 2.0 }, CriterionSpec::MinGap { min: 2.0 }],
+    );
+    let (result, trace) = run(&spec, &mut ReferenceAdapter::default());
+    assert!(result.verdicts.iter().all(|v| v.passed), "{:?}", result.verdicts);
+    assert_eq!(verdict(&result, "min_gap").margin, GAP_HORIZON - 2.0, "an oncoming car is not followed");
+    assert_eq!(verdict(&result, "min_ttc").margin, TTC_HORIZON - 2.0, "nor a head-on threat in its lane");
+    // It starts at route s = 600 - 350 = 250 in the oncoming lane (d = 3.5) and drives against the route.
+    let car = track(&trace, 1);
+    assert!((car[0].0 - 250.0).abs() < 1.0, "{:?}", car[0]);
+    assert!(car.iter().all(|&(_, d)| (d - 3.5).abs() < 0.2), "it keeps its lane");
+    let last = car.last().expect("frames");
+    assert!(last.0 < 250.0 - 14.0 * 18.0, "it drove against the route: {last:?}");
+}
+
+#[test]
+fn an_oncoming_car_in_the_egos_lane_is_judged_head_on() {
+    // Oncoming lane 1 of a one-lane-each-way road is the ego's lane.
+    let spec = two_way(
+        1,
+        10.0,
+        vec![oncoming(1, 450.0, 1.0, 10.0, now(Behaviour::KeepLane { speed: 10.0 }))],
+        vec![CriterionSpec::NoCollision, CriterionSpec::MinTtc { min: 2.0 }, CriterionSpec::MinGap { min: 2.0 }],
+    );
+    let (result, trace) = run(&spec, &mut Cruise(10.0));
+    let ttc = verdict(&result, "min_ttc");
+    let first = ttc.first_violation_t.expect("min_ttc is violated");
+    // Closing at 20 m/s from 150 m less both half lengths: TTC reaches 2 s after (145.45 - 40) / 20 s.
+    assert!((first - 105.45 / 20.0).abs() < 0.2, "first violation at {first}");
+    assert!(!verdict(&result, "no_collision").passed, "it drives into the ego");
+    assert_eq!(verdict(&result, "min_gap").margin, GAP_HORIZON - 2.0, "min_gap is for followed road users");
+    assert!(track(&trace, 1).iter().all(|&(_, d)| d.abs() < 0.5), "it kept the ego's lane");
+}
+
+#[test]
+fn a_scripted_overtake_passes_through_the_oncoming_lane_and_returns() {
+    let overtake = Behaviour::Overtake { lane: 1, duration: 2.0, speed: 20.0, gap: 8.0 };
+    let spec = two_way(
+        1,
+        0.0,
+        vec![
+            vehicle(1, 40.0, 0.0, 14.0, now(overtake)),
+            vehicle(2, 60.0, 0.0, 10.0, now(Behaviour::KeepLane { speed: 10.0 })),
+        ],
+        vec![CriterionSpec::NoCollision],
+    );
+    let (result, trace) = run(&spec, &mut Cruise(0.0));
+    assert!(result.verdicts.iter().all(|v| v.passed));
+    let (me, slow) = (track(&trace, 1), track(&trace, 2));
+    let widest = me.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+    assert!((widest - 3.5).abs() < 0.3, "it used the oncoming lane: {widest}");
+    let (end, slow_end) = (me.last().expect("frames"), slow.last().expect("frames"));
+    assert!(end.0 - slow_end.0 > 8.0 + 4.5, "it is ahead of the overtaken car: {end:?} {slow_end:?}");
+    assert!(end.1.abs() < 0.2, "and back in its lane: {end:?}");
+    // It never came closer than a car length to the car it passed while beside it.
+    for (a, b) in me.iter().zip(&slow) {
+        assert!((a.0 - b.0).abs() > 4.6 || (a.1 - b.1).abs() > 1.9, "contact risk at {a:?} {b:?}");
+    }
+}
+
+#[test]
+fn scripted_vehicles_stop_for_red_unless_scripted_to_run_it() {
+    let keep = now(Behaviour::KeepLane { speed: 10.0 });
+    let runner = ActorSpec {
+        reactions: Reactions { obeys_signals: false, ..Reactions::default() },
+        ..vehicle(2, 40.0, 1.0, 10.0, keep.clone())
+    };
+    let spec = signalised(0.0, RED_FIRST, vec![vehicle(1, 40.0, 0.0, 10.0, keep), runner]);
+    let (_, trace) = run(&spec, &mut Cruise(0.0));
+    let stopper = *track(&trace, 1).last().expect("frames");
+    assert!(stopper.0 + 2.25 <= 95.5 && stopper.0 + 2.25 > 85.0, "it waits at the stop line: {stopper:?}");
+    let runs = *track(&trace, 2).last().expect("frames");
+    assert!(runs.0 > 130.0, "the runner crossed: {runs:?}");
+}
+
+#[test]
+fn scripted_vehicles_go_on_green_and_through_a_late_amber() {
+    // Green until t = 4, amber to 7: a car 11 m from the line at 10 m/s cannot stop within 3 m/s²;
+    // one 73 m from it can.
+    let late = SignalSpec { green: 4.0, amber: 3.0, red: 20.0, offset: 0.0 };
+    let keep = now(Behaviour::KeepLane { speed: 10.0 });
+    let spec = signalised(0.0, late, vec![vehicle(1, 42.0, 0.0, 10.0, keep.clone()), vehicle(2, -20.0, 1.0, 10.0, keep)]);
+    let (_, trace) = run(&spec, &mut Cruise(0.0));
+    assert!(track(&trace, 1).last().expect("frames").0 > 120.0, "the near car clears on amber");
+    let far = *track(&trace, 2).last().expect("frames");
+    assert!(far.0 + 2.25 <= 95.5, "the far car stops for the amber and the red: {far:?}");
+}
+
+#[test]
+fn the_reference_adapter_stops_at_red_and_stop_at_red_judges_whoever_does_not() {
+    let spec = signalised(12.0, RED_FIRST, vec![]);
+    let (stops, _) = run(&spec, &mut ReferenceAdapter::default());
+    let v = verdict(&stops, "stop_at_red");
+    assert!(v.passed && v.margin > 0.0 && v.margin < 3.0, "stops just before the line: {v:?}");
+    let (runs, _) = run(&spec, &mut Cruise(12.0));
+    let v = verdict(&runs, "stop_at_red");
+    assert!(!v.passed && v.margin < -50.0, "ran the red: {v:?}");
+    // Stop line 95.5 m ahead of a front bumper at 2.3 m: crossed after 93.2 / 12 s.
+    let first = v.first_violation_t.expect("a first violation");
+    assert!((first - 93.2 / 12.0).abs() < 0.1, "{first}");
+    // A red that begins after the ego crossed the line is no violation.
+    let behind = SignalSpec { offset: 0.0, ..RED_FIRST };
+    let (through, _) = run(&signalised(12.0, behind, vec![]), &mut Cruise(12.0));
+    assert!(verdict(&through, "stop_at_red").passed);
+}
+
+#[test]
+fn the_ego_observes_its_light() {
+    let mut sim = Simulation::new(&signalised(12.0, RED_FIRST, vec![]));
+    let light = sim.observe().signal.expect("a signalised route");
+    assert_eq!(light.state, SignalState::Red);
+    assert!((light.distance - (95.5 - 2.3)).abs() < 1e-6);
+    assert!((light.time_to_change - 20.0).abs() < 1e-9);
+    let mut sim = Simulation::new(&straight_spec(12.0, 0.9, vec![]));
+    assert_eq!(sim.observe().signal, None, "no light, no field");
+}
+
+#[test]
+fn sight_range_keeps_a_follower_from_braking_for_what_it_cannot_see() {
+    let stopped = vehicle(2, 150.0, 0.0, 0.0, now(Behaviour::Stand));
+    let keep = now(Behaviour::KeepLane { speed: 15.0 });
+    let mut spec = straight_spec(0.0, 0.9, vec![vehicle(1, 40.0, 0.0, 15.0, keep), stopped]);
+    spec.duration = 3.0;
+    let (_, sees_all) = run(&spec, &mut Cruise(0.0));
+    spec.actors[0].reactions.sight_range = 60.0;
+    let (_, short_sight) = run(&spec, &mut Cruise(0.0));
+    let gone = |t: &[TraceFrame]| track(t, 1).last().expect("frames").0 - 40.0;
+    // 105 m ahead a stopped car already slows an all-seeing IDM follower; beyond 60 m it is unseen.
+    assert!((gone(&short_sight) - 45.0).abs() < 0.5, "{}", gone(&short_sight));
+    assert!(gone(&sees_all) < gone(&short_sight) - 1.0, "{} vs {}", gone(&sees_all), gone(&short_sight));
+}
+
+#[test]
+fn a_pedestrian_waits_for_an_accepted_gap_then_crosses() {
+    let person = |min_tta: f64| ActorSpec {
+        kind: ActorKind::Pedestrian,
+        d: -2.0,
+        heading: std::f64::consts::FRAC_PI_2,
+        speed: 0.0,
+        length: 0.5,
+        width: 0.5,
+        ..vehicle(1, 100.0, 0.0, 0.0, now(Behaviour::CrossWhenClear { speed: 1.5, to_d: 8.0, min_tta }))
+    };
+    // The ego at 10 m/s arrives in (100 - 0.25 - 2.3) / 10 ≈ 9.7 s.
+    let mut spec = straight_spec(10.0, 0.9, vec![person(5.0)]);
+    spec.duration = 16.0;
+    let (_, bold) = run(&spec, &mut Cruise(10.0));
+    let crossed_at = |t: &[TraceFrame]| {
+        t.iter().find(|f| f.bodies.iter().any(|b| b.id == 1 && b.d > -1.9)).map(|f| f.t).expect("crosses")
+    };
+    assert!(crossed_at(&bold) < 0.5, "a 9.7 s gap is accepted at once");
+    spec.actors[0] = person(12.0);
+    let (result, careful) = run(&spec, &mut Cruise(10.0));
+    assert!(verdict(&result, "no_collision").passed, "it waited for the ego to pass");
+    // The ego's rear passes the pedestrian at (100 + 0.25 + 2.3) / 10 s.
+    assert!((crossed_at(&careful) - 10.255).abs() < 0.3, "{}", crossed_at(&careful));
+}
