@@ -443,7 +443,7 @@ impl<'a> Walk<'a> {
         if path == PathId::Oncoming && road.oncoming_lanes == 0 {
             self.error(&p.field("path"), "the `Oncoming` path needs a road with `oncoming_lanes` ≥ 1");
         }
-        if path != PathId::Route && road.intersection.is_none() {
+        if matches!(path, PathId::CrossNorth | PathId::CrossSouth) && road.intersection.is_none() {
             self.error(&p.field("path"), "a crossing path needs an `Intersection` layout");
         }
         let lanes_on_path = gauntlet_engine::twoway::path_lanes(road, path);

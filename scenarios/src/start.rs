@@ -8,7 +8,7 @@
 //! runs them on the nominal instance and on the instances of the default
 //! sweep's seeds ([`CHECKED_SEEDS`]), since parameters move things.
 
-use gauntlet_engine::road::{EdgeKind, Road};
+use gauntlet_engine::road::{EdgeKind, PathId, Road};
 use gauntlet_engine::{ActorKind, CriterionSpec, V2, WorldSpec};
 use gauntlet_ron_source::FieldPath;
 
@@ -76,17 +76,23 @@ pub(crate) fn start_problems(world: &WorldSpec) -> Vec<(FieldPath, String)> {
         }
         // A vehicle on the route starting inside or beyond an edge collider.
         let fenced = matches!(world.road.edge, EdgeKind::Barrier | EdgeKind::Kerb);
-        if fenced && a.kind == ActorKind::Vehicle && a.path == gauntlet_engine::road::PathId::Route {
+        // (An oncoming vehicle's lateral offset mirrors the route's about its path's reference line.)
+        let route_d = match a.path {
+            PathId::Route => Some(a.d),
+            PathId::Oncoming => Some(gauntlet_engine::twoway::oncoming_offset(&world.road) - a.d),
+            PathId::CrossNorth | PathId::CrossSouth => None,
+        };
+        if let (true, ActorKind::Vehicle, Some(d)) = (fenced, a.kind, route_d) {
             let half = 0.5 * a.width;
             let (lo, hi) =
                 (world.road.right_edge() - world.road.shoulder, world.road.left_edge() + world.road.shoulder);
-            if a.d - half < lo || a.d + half > hi {
+            if d - half < lo || d + half > hi {
                 out.push((
                     p.field("d"),
                     format!(
                         "vehicle {:?} starts beyond the road edge (d = {}, the edges are at {} and {})",
                         a.name,
-                        num(a.d),
+                        num(d),
                         num(lo),
                         num(hi)
                     ),
