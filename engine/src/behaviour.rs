@@ -8,8 +8,8 @@ use crate::control::{Idm, stanley_steer};
 use crate::math::{PI, cos, wrap_angle};
 use crate::overtake::OvertakeState;
 use crate::spec::{Behaviour, Trigger};
-use crate::{reactive, signal};
 use crate::world::{BodyIndex, BodyState, Clock, Command, Motion, RoadRes, Script, Snapshot};
+use crate::{reactive, signal};
 
 /// Gentle braking used to come to a stand, m/s².
 const STAND_DECEL: f64 = 3.0;
@@ -85,7 +85,9 @@ pub(crate) fn run_scripts(
             script.started_at = clock.t;
             script.from_d = me.own.d;
             match script.steps[k].behaviour {
-                Behaviour::ChangeLane { lane, .. } => script.target_d = road.road.spec.lane_centre(lane as f64),
+                Behaviour::ChangeLane { lane, .. } => {
+                    script.target_d = road.road.spec.lane_centre(lane as f64)
+                }
                 Behaviour::Overtake { lane, .. } => {
                     let pass_d = road.road.spec.lane_centre(lane as f64);
                     script.overtake = OvertakeState::start(bodies, index.0, script.target_d, pass_d, clock.t);

@@ -53,7 +53,8 @@ fn oncoming(id: u32, s: f64, lane: f64, speed: f64, behaviours: Vec<BehaviourSte
 fn signalised(ego_speed: f64, signal: SignalSpec, actors: Vec<ActorSpec>) -> WorldSpec {
     let mut spec = straight_spec(ego_speed, 0.9, actors);
     spec.road.segments = vec![SegmentSpec { length: 300.0, curvature: 0.0 }];
-    spec.road.intersection = Some(IntersectionSpec { at_s: 100.0, lane_width: 3.5, arm_length: 60.0, signal: Some(signal) });
+    spec.road.intersection =
+        Some(IntersectionSpec { at_s: 100.0, lane_width: 3.5, arm_length: 60.0, signal: Some(signal) });
     spec.criteria = vec![CriterionSpec::NoCollision, CriterionSpec::StopAtRed];
     spec.duration = 15.0;
     spec
@@ -86,7 +87,11 @@ fn oncoming_traffic_keeps_its_lane_and_is_neither_a_leader_nor_a_threat() {
         1,
         15.0,
         vec![oncoming(1, 350.0, 0.0, 15.0, now(Behaviour::KeepLane { speed: 15.0 }))],
-        vec![CriterionSpec::NoCollision, CriterionSpec::MinTtc { min: 2.0 }, CriterionSpec::MinGap { min: 2.0 }],
+        vec![
+            CriterionSpec::NoCollision,
+            CriterionSpec::MinTtc { min: 2.0 },
+            CriterionSpec::MinGap { min: 2.0 },
+        ],
     );
     let (result, trace) = run(&spec, &mut ReferenceAdapter::default());
     assert!(result.verdicts.iter().all(|v| v.passed), "{:?}", result.verdicts);
@@ -107,7 +112,11 @@ fn an_oncoming_car_in_the_egos_lane_is_judged_head_on() {
         1,
         10.0,
         vec![oncoming(1, 450.0, 1.0, 10.0, now(Behaviour::KeepLane { speed: 10.0 }))],
-        vec![CriterionSpec::NoCollision, CriterionSpec::MinTtc { min: 2.0 }, CriterionSpec::MinGap { min: 2.0 }],
+        vec![
+            CriterionSpec::NoCollision,
+            CriterionSpec::MinTtc { min: 2.0 },
+            CriterionSpec::MinGap { min: 2.0 },
+        ],
     );
     let (result, trace) = run(&spec, &mut Cruise(10.0));
     let ttc = verdict(&result, "min_ttc");
@@ -168,7 +177,11 @@ fn scripted_vehicles_go_on_green_and_through_a_late_amber() {
     // one 73 m from it can.
     let late = SignalSpec { green: 4.0, amber: 3.0, red: 20.0, offset: 0.0 };
     let keep = now(Behaviour::KeepLane { speed: 10.0 });
-    let spec = signalised(0.0, late, vec![vehicle(1, 42.0, 0.0, 10.0, keep.clone()), vehicle(2, -20.0, 1.0, 10.0, keep)]);
+    let spec = signalised(
+        0.0,
+        late,
+        vec![vehicle(1, 42.0, 0.0, 10.0, keep.clone()), vehicle(2, -20.0, 1.0, 10.0, keep)],
+    );
     let (_, trace) = run(&spec, &mut Cruise(0.0));
     assert!(track(&trace, 1).last().expect("frames").0 > 120.0, "the near car clears on amber");
     let far = *track(&trace, 2).last().expect("frames");

@@ -210,7 +210,12 @@ mod tests {
     fn an_intersection_cuts_the_route_and_draws_the_crossing_road() {
         let spec = RoadSpec {
             edge: EdgeKind::Open,
-            intersection: Some(IntersectionSpec { at_s: 100.0, lane_width: 3.5, arm_length: 40.0, signal: None }),
+            intersection: Some(IntersectionSpec {
+                at_s: 100.0,
+                lane_width: 3.5,
+                arm_length: 40.0,
+                signal: None,
+            }),
             ..road(1)
         };
         let view = road_view(&spec);

@@ -16,3 +16,4 @@ mod replay;
 mod support;
 mod sweep;
 mod triage;
+mod twoway;

@@ -258,12 +258,9 @@ fn behaviour_text(b: &BehaviourFile) -> String {
             num(speed),
             num(gap)
         ),
-        BehaviourFile::CrossWhenClear { speed, to_d, min_tta } => format!(
-            "CrossWhenClear(speed: {}, to_d: {}, min_tta: {})",
-            num(speed),
-            num(to_d),
-            num(min_tta)
-        ),
+        BehaviourFile::CrossWhenClear { speed, to_d, min_tta } => {
+            format!("CrossWhenClear(speed: {}, to_d: {}, min_tta: {})", num(speed), num(to_d), num(min_tta))
+        }
     }
 }
 

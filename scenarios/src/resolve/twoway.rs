@@ -39,8 +39,11 @@ impl Walk<'_> {
         let green = self.num(&p.field("green"), &s.green, Accepts::positive(600.0, "a duration in s"));
         let amber = self.num(&p.field("amber"), &s.amber, Accepts::positive(10.0, "a duration in s"));
         let red = self.num(&p.field("red"), &s.red, Accepts::positive(600.0, "a duration in s"));
-        let offset =
-            self.num(&p.field("offset"), &s.offset, Accepts::between(0.0, 3600.0, "a time in the cycle in s"));
+        let offset = self.num(
+            &p.field("offset"),
+            &s.offset,
+            Accepts::between(0.0, 3600.0, "a time in the cycle in s"),
+        );
         let shortest_red = s.amber.max_value() + 2.0 * ALL_RED;
         if s.red.min_value() <= shortest_red {
             self.error(
