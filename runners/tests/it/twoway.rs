@@ -1,6 +1,6 @@
 //! Two-way roads, overtaking, traffic lights and gap acceptance through the
 //! sweep: the library's scenarios of them pass with the reference driver,
-//! give the same records on one and two threads, and differ per instance.
+//! and give the same records on one and two threads.
 
 use std::path::{Path, PathBuf};
 
@@ -42,8 +42,8 @@ fn two_way_and_signal_scenarios_are_deterministic_and_pass_with_the_reference_dr
     }
     let failing: Vec<_> = one.iter().filter(|r| r.outcome != Outcome::Pass).map(|r| &r.id).collect();
     assert!(failing.is_empty(), "{failing:?}");
-    let hashes: std::collections::BTreeSet<_> = one.iter().map(|r| r.trace_hash.clone()).collect();
-    assert_eq!(hashes.len(), one.len(), "every instance differs from the others");
+    // (Instances may coincide: a pedestrian accepting a 2.9 s and a 3.5 s gap that is 5 s long
+    // walks the same way.)
     // The stop-at-red scenario is judged by `stop_at_red` and, at the nominal seed, the ego stops
     // with its front a metre before the line.
     let nominal = one.iter().find(|r| r.scenario == "intersection.signal_stop_at_red" && r.seed == 0);
