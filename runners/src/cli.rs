@@ -369,6 +369,9 @@ pub enum AdapterCommand {
         /// Longest wait for its answers to `hello` and `reset`.
         #[arg(long, default_value = "30s", value_parser = parse_duration)]
         startup_timeout: Duration,
+        /// Output format: `json` prints one JSON document (`gauntlet schema adapter-check`).
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
     },
 }
 
@@ -742,10 +745,20 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 Ok(EXIT_USAGE)
             }
         },
-        Command::Adapter { command: AdapterCommand::Check { adapter, step_timeout, startup_timeout } } => {
+        Command::Adapter {
+            command: AdapterCommand::Check { adapter, step_timeout, startup_timeout, format },
+        } => {
             let options = ExecOptions { step_timeout, startup_timeout, adapter_log: None };
             let report = crate::adapter::conformance::check_conformance(&adapter, &options)?;
-            out!("{}", report.render());
+            match format {
+                OutputFormat::Text => out!("{}", report.render()),
+                OutputFormat::Json => {
+                    out!(
+                        "{}",
+                        crate::json::document("adapter-check", &crate::json::AdapterCheckJson::new(&report))?
+                    )
+                }
+            }
             Ok(report.exit_code())
         }
     }
