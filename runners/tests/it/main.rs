@@ -8,6 +8,7 @@ mod edges;
 mod evidence;
 mod exec_adapter;
 mod fuzz;
+mod github_workflow;
 mod json;
 mod library;
 mod margins;
