@@ -160,39 +160,6 @@ impl<'de> Visitor<'de> for NumVisitor {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug, serde::Deserialize)]
-    struct S {
-        a: Num,
-        b: Num,
-        c: Num,
-        d: Num,
-    }
-
-    #[test]
-    fn parses_every_form() {
-        let s: S = ron::from_str(
-            "(a: 1.5, b: 3, c: Range(min: 1.0, max: 2.0), d: Choice(values: [2, 3], nominal: 3))",
-        )
-        .expect("valid");
-        assert_eq!(s.a, Num::Fixed(1.5));
-        assert_eq!(s.b, Num::Fixed(3.0));
-        assert_eq!(s.c, Num::Range { min: 1.0, max: 2.0, nominal: 1.5 });
-        assert_eq!(s.d, Num::Choice { values: vec![2.0, 3.0], nominal: 3.0 });
-    }
-
-    #[test]
-    fn rejects_inverted_ranges_and_foreign_nominals() {
-        let e = ron::from_str::<S>("(a: 1, b: 1, c: Range(min: 3.0, max: 2.0), d: 1)").unwrap_err();
-        assert!(e.to_string().contains("min ≤ max"), "{e}");
-        let e = ron::from_str::<S>("(a: 1, b: 1, c: Choice(values: [1], nominal: 2), d: 1)").unwrap_err();
-        assert!(e.to_string().contains("not one of the values"), "{e}");
-    }
-}
-
 /// In a schema, a number is what a file may write for it: a fixed value,
 /// `Range(min, max, nominal?)` or `Choice(values, nominal?)` (RON's struct
 /// names carry no data in the serde data model, so JSON writes the last two
@@ -230,5 +197,38 @@ impl schemars::JsonSchema for Num {
                 }
             ]
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct S {
+        a: Num,
+        b: Num,
+        c: Num,
+        d: Num,
+    }
+
+    #[test]
+    fn parses_every_form() {
+        let s: S = ron::from_str(
+            "(a: 1.5, b: 3, c: Range(min: 1.0, max: 2.0), d: Choice(values: [2, 3], nominal: 3))",
+        )
+        .expect("valid");
+        assert_eq!(s.a, Num::Fixed(1.5));
+        assert_eq!(s.b, Num::Fixed(3.0));
+        assert_eq!(s.c, Num::Range { min: 1.0, max: 2.0, nominal: 1.5 });
+        assert_eq!(s.d, Num::Choice { values: vec![2.0, 3.0], nominal: 3.0 });
+    }
+
+    #[test]
+    fn rejects_inverted_ranges_and_foreign_nominals() {
+        let e = ron::from_str::<S>("(a: 1, b: 1, c: Range(min: 3.0, max: 2.0), d: 1)").unwrap_err();
+        assert!(e.to_string().contains("min ≤ max"), "{e}");
+        let e = ron::from_str::<S>("(a: 1, b: 1, c: Choice(values: [1], nominal: 2), d: 1)").unwrap_err();
+        assert!(e.to_string().contains("not one of the values"), "{e}");
     }
 }
