@@ -15,6 +15,8 @@ mod behaviour;
 mod control;
 mod criteria;
 mod dynamics;
+#[cfg(test)]
+mod geometry_tests;
 mod math;
 pub mod oracle;
 mod outcome;

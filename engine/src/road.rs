@@ -3,6 +3,9 @@
 
 use crate::math::{V2, atan2, wrap_angle};
 
+mod lane_metric;
+pub use lane_metric::{lane_closing, lane_gap};
+
 /// One piece of a reference path: a straight (`curvature == 0`) or an arc.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SegmentSpec {

@@ -198,7 +198,16 @@ impl<'a> Walk<'a> {
             Accepts::positive(MAX_DURATION, "a duration in s"),
         );
         let dt = self.num(&root.field("dt"), &f.dt, Accepts::positive(1.0, "a step in s"));
-        if duration / dt > 1e6 {
+        if dt > duration {
+            self.error(
+                &root.field("dt"),
+                format!(
+                    "a step of {} s is longer than the duration ({} s): the run would not fit one step",
+                    fmt_num(dt),
+                    fmt_num(duration)
+                ),
+            );
+        } else if duration / dt > 1e6 {
             self.error(
                 &root.field("dt"),
                 format!("{} steps is too many (at most 1000000)", fmt_num(duration / dt)),
@@ -223,7 +232,7 @@ impl<'a> Walk<'a> {
         );
         let shoulder =
             self.num(&p.field("shoulder"), &r.shoulder, Accepts::between(0.0, 10.0, "a shoulder in m"));
-        let len = Accepts::positive(10_000.0, "a length in m");
+        let len = Accepts::positive(50_000.0, "a length in m");
         let lp = p.field("layout");
         let (segments, intersection, crosswalk) = match &r.layout {
             LayoutFile::Straight { length } => (
@@ -331,12 +340,12 @@ impl<'a> Walk<'a> {
 
     fn ego(&mut self, p: &FieldPath, e: &EgoFile, road: &RoadSpec) -> EgoSpec {
         let lane = self.lane(&p.field("lane"), &e.lane, road.lanes);
-        let s = self.num(&p.field("s"), &e.s, Accepts::between(-1000.0, 10_000.0, "a route distance in m"));
+        let s = self.num(&p.field("s"), &e.s, Accepts::between(-1000.0, 50_000.0, "a route distance in m"));
         let speed = self.num(&p.field("speed"), &e.speed, Accepts::between(0.0, 70.0, "a speed in m/s"));
         let goal_s = self.num(
             &p.field("goal").field("s"),
             &e.goal.s,
-            Accepts::between(-1000.0, 20_000.0, "a route distance in m"),
+            Accepts::between(-1000.0, 50_000.0, "a route distance in m"),
         );
         if goal_s <= s {
             self.error(
@@ -439,7 +448,7 @@ impl<'a> Walk<'a> {
         let s = self.num(
             &p.field("s"),
             &a.s,
-            Accepts::between(-1000.0, 20_000.0, "a distance along the path in m"),
+            Accepts::between(-1000.0, 50_000.0, "a distance along the path in m"),
         );
         let speed = self.num(&p.field("speed"), &a.speed, Accepts::between(0.0, 70.0, "a speed in m/s"));
         let heading = self
