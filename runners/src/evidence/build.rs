@@ -189,9 +189,19 @@ fn prepare_folder(out: &Path) -> Result<(), EvidenceError> {
     std::fs::create_dir_all(out).map_err(|source| io(out, source))
 }
 
-/// The inputs the records name: pack path → (origin, kind, bytes).
-fn inputs(records: &[RunRecord]) -> Result<BTreeMap<String, (String, FileKind, Vec<u8>)>, EvidenceError> {
-    let mut out: BTreeMap<String, (String, FileKind, Vec<u8>)> = BTreeMap::new();
+/// An input file copied into the pack.
+struct Input {
+    /// The path the records name.
+    origin: String,
+    /// Scenario or regression.
+    kind: FileKind,
+    /// Its bytes.
+    bytes: Vec<u8>,
+}
+
+/// The inputs the records name, by pack path.
+fn inputs(records: &[RunRecord]) -> Result<BTreeMap<String, Input>, EvidenceError> {
+    let mut out: BTreeMap<String, Input> = BTreeMap::new();
     let mut by_origin: BTreeMap<String, String> = BTreeMap::new();
     for r in records {
         if !by_origin.contains_key(&r.file) {
@@ -221,7 +231,7 @@ fn inputs(records: &[RunRecord]) -> Result<BTreeMap<String, (String, FileKind, V
                 );
             }
             by_origin.insert(r.file.clone(), path.clone());
-            out.insert(path, (r.file.clone(), FileKind::Scenario, bytes));
+            out.insert(path, Input { origin: r.file.clone(), kind: FileKind::Scenario, bytes });
         }
         if let JobSource::Regression { regression, .. } = &r.source
             && !by_origin.contains_key(regression)
@@ -240,7 +250,7 @@ fn inputs(records: &[RunRecord]) -> Result<BTreeMap<String, (String, FileKind, V
                 path = format!("inputs/regressions/{}.{name}", by_origin.len());
             }
             by_origin.insert(regression.clone(), path.clone());
-            out.insert(path, (regression.clone(), FileKind::Regression, bytes));
+            out.insert(path, Input { origin: regression.clone(), kind: FileKind::Regression, bytes });
         }
     }
     Ok(out)
@@ -372,9 +382,9 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, RunnerError> {
     // Inputs.
     let mut kinds: BTreeMap<String, (FileKind, Option<String>)> = BTreeMap::new();
     kinds.insert(RECORDS.to_owned(), (FileKind::Records, None));
-    for (path, (origin, kind, bytes)) in inputs(&records)? {
-        write(out, &path, &bytes)?;
-        kinds.insert(path, (kind, Some(origin)));
+    for (path, input) in inputs(&records)? {
+        write(out, &path, &input.bytes)?;
+        kinds.insert(path, (input.kind, Some(input.origin)));
     }
     let (text, label) = taxonomy_text(config.taxonomy.as_deref())?;
     let taxonomy = Taxonomy::from_source(&SourceFile::new(&label, text.clone()))
