@@ -109,9 +109,9 @@ impl BuildReport {
     pub fn render_text(&self) -> String {
         let c = &self.case;
         let mut out = format!(
-            "evidence pack: {} ({} files, {} jobs)\n",
+            "evidence pack: {} ({} files and manifest.json, {} jobs)\n",
             self.pack.display(),
-            self.manifest.files.len() + 1,
+            self.manifest.files.len(),
             self.manifest.jobs
         );
         if let Some(a) = &self.archive {
