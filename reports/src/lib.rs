@@ -16,6 +16,7 @@
 //! | [`gate`] | the `[gate]` thresholds and their checks |
 //! | [`coverage`](mod@coverage) | records as taxonomy coverage facts |
 //! | [`html`] | the self-contained dashboard and replay viewer |
+//! | [`evidence`] | traceability matrix, hazard log, assurance case (GSN) and the evidence pack manifest |
 //!
 //! ```
 //! use gauntlet_reports::{RecordReader, ReadItem, render_summary, summarize};
@@ -36,6 +37,7 @@
 pub mod coverage;
 pub mod diff;
 pub mod digest;
+pub mod evidence;
 pub mod gate;
 pub mod html;
 pub mod junit;

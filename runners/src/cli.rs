@@ -342,7 +342,8 @@ pub enum Command {
         format: OutputFormat,
     },
     /// Print the JSON Schema of a JSON output (`record`, `run`, `report`, `validate`, `list`,
-    /// `merge`, `fuzz`, `coverage`); without a name, list the names.
+    /// `merge`, `fuzz`, `coverage`, `evidence-manifest`, `assurance-case`, `evidence-verify`);
+    /// without a name, list the names.
     Schema {
         /// The schema's name.
         name: Option<String>,
@@ -352,6 +353,93 @@ pub enum Command {
         /// What to do with the adapter.
         #[command(subcommand)]
         command: AdapterCommand,
+    },
+    /// A release's evidence pack (build, verify) and its assurance case.
+    Evidence {
+        /// What to do.
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+}
+
+/// `gauntlet evidence …`.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Assemble a release's evidence pack (folder and .tar): inputs, records, coverage, traceability
+    /// matrix, hazard log, assurance case, gate verdict, dashboard, all hashed in manifest.json.
+    /// Runs the sweep, or packs an existing records file (--records). Exit 1 when the verdict fails.
+    Build {
+        /// Scenario files or folders to sweep (not with --records).
+        #[arg(default_value = "scenarios/library")]
+        paths: Vec<PathBuf>,
+        /// Pack this records file instead of running a sweep.
+        #[arg(long, value_name = "RECORDS")]
+        records: Option<PathBuf>,
+        /// The pack folder (an earlier pack there is replaced); the archive is FOLDER.tar.
+        #[arg(long, default_value = "gauntlet-out/evidence")]
+        out: PathBuf,
+        /// The release's name.
+        #[arg(long, default_value = "unnamed")]
+        release: String,
+        /// Do not write the .tar archive.
+        #[arg(long)]
+        no_archive: bool,
+        /// Seeds per scenario of the sweep.
+        #[arg(long, default_value_t = 8, conflicts_with = "records")]
+        seeds: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// The taxonomy (default: taxonomy/default.ron, else the built-in copy).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
+        /// Check the `[gate]` thresholds of this TOML file; packed, and its checks join the verdict.
+        #[arg(long, value_name = "FILE")]
+        gate: Option<PathBuf>,
+        /// Folder of saved regressions the sweep runs first.
+        #[arg(long, default_value = "scenarios/regressions")]
+        regressions: PathBuf,
+        /// Do not run the saved regressions.
+        #[arg(long)]
+        no_regressions: bool,
+        /// Do not triage failing jobs of the sweep.
+        #[arg(long)]
+        no_triage: bool,
+        /// Adapter options (the sweep's adapter; with --records, the records name theirs).
+        #[command(flatten)]
+        adapter: AdapterArgs,
+    },
+    /// Check a pack: every hash, no missing or extra file, the engine version, and re-run a seeded
+    /// sample of its jobs for identical trace hashes. Exit 0 only when all holds.
+    Verify {
+        /// The pack folder or its .tar.
+        pack: PathBuf,
+        /// Jobs to re-run (all when fewer).
+        #[arg(long, default_value_t = crate::evidence::verify::DEFAULT_SAMPLE)]
+        sample: usize,
+        /// Seed of the sample.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Output format: `json` prints one JSON document (`gauntlet schema evidence-verify`).
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+        /// Adapter options (--adapter re-runs with that adapter instead of the one each record names).
+        #[command(flatten)]
+        adapter: AdapterArgs,
+    },
+    /// Write the assurance case (GSN) of a records file: case.html, case.md, case.json.
+    Case {
+        /// Records file (JSON Lines).
+        records: PathBuf,
+        /// The folder to write to.
+        #[arg(long, default_value = "gauntlet-out/case")]
+        out: PathBuf,
+        /// The release's name.
+        #[arg(long, default_value = "unnamed")]
+        release: String,
+        /// The taxonomy (default: taxonomy/default.ron, else the built-in copy).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
     },
 }
 
@@ -760,6 +848,96 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 }
             }
             Ok(report.exit_code())
+        }
+        Command::Evidence { command } => evidence(command),
+    }
+}
+
+fn evidence(command: EvidenceCommand) -> Result<u8, RunnerError> {
+    use crate::evidence::{BuildConfig, CaseConfig, PackSource, VerifyConfig};
+    match command {
+        EvidenceCommand::Build {
+            paths,
+            records,
+            out,
+            release,
+            no_archive,
+            seeds,
+            jobs,
+            taxonomy,
+            gate,
+            regressions,
+            no_regressions,
+            no_triage,
+            adapter,
+        } => {
+            let threads = jobs.unwrap_or_else(default_threads);
+            let source = match records {
+                Some(path) => PackSource::Records(path),
+                None => PackSource::Sweep(Box::new(run::RunConfig {
+                    paths,
+                    seeds,
+                    threads,
+                    adapter: adapter.spec(),
+                    exec: adapter.exec_options(),
+                    out: PathBuf::new(),
+                    budget: None,
+                    time_budget: None,
+                    progress: true,
+                    taxonomy: taxonomy.clone(),
+                    regressions: (!no_regressions).then_some(regressions),
+                    triage: !no_triage,
+                })),
+            };
+            let args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+            let config = BuildConfig {
+                out,
+                archive: !no_archive,
+                source,
+                taxonomy,
+                gate,
+                release,
+                created: None,
+                command: shell_words::join(args),
+                threads,
+                exec: adapter.exec_options(),
+            };
+            let report = crate::evidence::build(&config)?;
+            for w in &report.warnings {
+                errln!("warning: {w}");
+            }
+            out!("{}", report.render_text());
+            Ok(report.exit_code())
+        }
+        EvidenceCommand::Verify { pack, sample, seed, format, adapter } => {
+            let config =
+                VerifyConfig { pack, sample, seed, exec: adapter.exec_options(), adapter: adapter.adapter };
+            let report = crate::evidence::verify(&config)?;
+            if format == OutputFormat::Json {
+                out!("{}", crate::json::document("evidence-verify", &report)?);
+            } else {
+                out!("{}", report.render_text());
+            }
+            Ok(report.exit_code())
+        }
+        EvidenceCommand::Case { records, out, release, taxonomy } => {
+            let report = crate::evidence::case(&CaseConfig { records, taxonomy, release, out })?;
+            for w in &report.warnings {
+                errln!("warning: {w}");
+            }
+            let s = &report.summary;
+            outln!(
+                "assurance case: top goal {}; hazard goals {} supported, {} insufficient, {} undeveloped, {} failing",
+                s.top.as_str(),
+                s.hazards.supported,
+                s.hazards.insufficient,
+                s.hazards.undeveloped,
+                s.hazards.failing
+            );
+            for path in &report.written {
+                outln!("wrote {}", path.display());
+            }
+            Ok(EXIT_PASS)
         }
     }
 }

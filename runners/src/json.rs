@@ -32,8 +32,21 @@ use crate::fuzz::RegressionStatus;
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The names `gauntlet schema NAME` knows.
-pub const SCHEMA_NAMES: [&str; 10] =
-    ["record", "scenario", "run", "report", "validate", "list", "merge", "fuzz", "coverage", "adapter-check"];
+pub const SCHEMA_NAMES: [&str; 13] = [
+    "record",
+    "scenario",
+    "run",
+    "report",
+    "validate",
+    "list",
+    "merge",
+    "fuzz",
+    "coverage",
+    "adapter-check",
+    "evidence-manifest",
+    "assurance-case",
+    "evidence-verify",
+];
 
 /// `--format` of the commands with machine-readable output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -66,6 +79,12 @@ pub fn schema(name: &str) -> Option<serde_json::Value> {
     let body = match name {
         "record" => return Some(schemars::schema_for!(RunRecord).to_value()),
         "scenario" => return Some(schemars::schema_for!(gauntlet_scenarios::raw::ScenarioFile).to_value()),
+        // The manifest carries its own `format_version`; it is no command document.
+        "evidence-manifest" => {
+            return Some(schemars::schema_for!(gauntlet_reports::evidence::Manifest).to_value());
+        }
+        "assurance-case" => schemars::schema_for!(gauntlet_reports::evidence::AssuranceCase),
+        "evidence-verify" => schemars::schema_for!(crate::evidence::VerifyReport),
         "run" => schemars::schema_for!(RunJson),
         "report" => schemars::schema_for!(ReportJson),
         "validate" => schemars::schema_for!(ValidateJson),

@@ -6,6 +6,7 @@ mod cli;
 mod conformance;
 mod edges;
 mod evidence;
+mod evidence_pack;
 mod exec_adapter;
 mod fuzz;
 mod github_workflow;
