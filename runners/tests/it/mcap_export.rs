@@ -196,7 +196,7 @@ fn a_sweep_writes_one_mcap_file_per_failing_job() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (out, mcaps) = (dir.path().join("r.jsonl"), dir.path().join("mcap"));
     let mut config = fixture_sweep(&out);
-    config.paths = vec![library("lead_braking.highway.ron")];
+    config.paths = vec![library("lead_braking.highway_dropout.ron")];
     config.seeds = 3;
     config.threads = 2;
     config.adapter = "builtin:late-braker".parse().expect("spec");
