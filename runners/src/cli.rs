@@ -165,6 +165,9 @@ pub enum Command {
         /// Exit 0 when nothing was judged (no job, e.g. an empty folder or `--seeds 0`) instead of 2.
         #[arg(long)]
         allow_empty: bool,
+        /// Re-run every failing job once the sweep is over and write its trace to DIR/<job id>.mcap, for Foxglove.
+        #[arg(long, value_name = "DIR")]
+        mcap_failures: Option<PathBuf>,
         /// CI artefacts and verdict.
         #[command(flatten)]
         artefacts: ArtefactArgs,
@@ -191,6 +194,9 @@ pub enum Command {
         /// Write every body's state at every step to this CSV file.
         #[arg(long)]
         trace: Option<PathBuf>,
+        /// Write the trace as an MCAP file for Foxglove: scene, frames, observation, control and criteria margins.
+        #[arg(long, value_name = "FILE")]
+        mcap: Option<PathBuf>,
         /// Print the record as JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -546,6 +552,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             no_triage,
             format,
             allow_empty,
+            mcap_failures,
             artefacts,
             adapter,
         } => {
@@ -563,7 +570,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 regressions: (!no_regressions).then_some(regressions),
                 triage: !no_triage,
             };
-            let sweep = run::SweepOptions { shard, resume, artefacts: artefacts.options() };
+            let sweep = run::SweepOptions { shard, resume, artefacts: artefacts.options(), mcap_failures };
             // The first SIGINT/SIGTERM stops handing out jobs; the sweep says how to resume.
             crate::adapter::set_graceful_interrupt(true);
             let report = run::run_with(&config, &sweep);
@@ -605,6 +612,9 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 if let Some(artefacts) = &report.artefacts {
                     out!("{}", artefacts.render_text());
                 }
+                if let Some(mcaps) = &report.mcap_failures {
+                    out!("{}", mcaps.render_text());
+                }
                 outln!("records: {}", report.out.display());
             }
             if let Some(signal) = report.interrupted {
@@ -632,6 +642,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             job,
             line,
             trace,
+            mcap,
             json,
             check_adapter,
             html,
@@ -647,6 +658,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 exec: adapter.exec_options(),
                 adapter: adapter.adapter,
                 trace_csv: trace,
+                mcap,
                 taxonomy,
                 triage: !no_triage,
             };

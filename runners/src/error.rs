@@ -84,6 +84,9 @@ pub enum RunnerError {
     /// A report could not be serialised as JSON.
     #[error("failed to write JSON")]
     Json(#[from] serde_json::Error),
+    /// An MCAP trace could not be written.
+    #[error(transparent)]
+    Mcap(Box<crate::artefacts::McapError>),
 }
 
 impl RunnerError {

@@ -26,6 +26,9 @@
 
 mod gaps;
 mod history;
+mod mcap_failures;
+mod mcap_schemas;
+mod mcap_trace;
 mod replay_trace;
 mod trace_view;
 pub mod traces;
@@ -42,6 +45,8 @@ use gauntlet_reports::{
 use gauntlet_taxonomy::{CoverageReport, Taxonomy};
 
 pub use history::load_history;
+pub use mcap_failures::{McapFailures, write_failure_mcaps};
+pub use mcap_trace::{McapError, McapTrace};
 pub use replay_trace::{MAX_REPLAY_FRAMES, ReplayTrace};
 pub use trace_view::{road_view, trace_view};
 pub use traces::{TraceSet, TraceSource};

@@ -13,6 +13,7 @@ mod github_workflow;
 mod json;
 mod library;
 mod margins;
+mod mcap_export;
 mod plan;
 mod replay;
 mod support;
