@@ -16,6 +16,7 @@ mod control;
 mod criteria;
 mod dynamics;
 mod math;
+mod monitor;
 pub mod oracle;
 mod outcome;
 mod rng;
@@ -39,6 +40,7 @@ pub use control::{Idm, stanley_steer};
 pub use criteria::{CLEARANCE_HORIZON, GAP_HORIZON, TTC_HORIZON, Verdict};
 pub use dynamics::G;
 pub use math::V2;
+pub use monitor::{Activation, MAX_ACTIVATIONS, MAX_MONITORS, MonitorMask, MonitorRun};
 pub use outcome::{EngineFault, Outcome, RunError, RunResult};
 pub use sim::{RunOptions, Simulation, StepStatus};
 pub use spec::{
