@@ -66,8 +66,11 @@ pub struct MonitorRun {
     pub names: Vec<String>,
     /// The activations kept (at most [`MAX_ACTIVATIONS`]).
     pub activations: Vec<Activation>,
-    /// Activations not kept because the job already had [`MAX_ACTIVATIONS`].
-    pub dropped: u64,
+    /// Per name: activations not kept because the job already had
+    /// [`MAX_ACTIVATIONS`].
+    pub dropped: Vec<u64>,
+    /// The step, s: step `k` is time `k × dt`.
+    pub dt: f64,
 }
 
 /// Turns per-step masks into activation intervals (see the module docs).
@@ -76,7 +79,7 @@ pub(crate) struct MonitorLog {
     current: u64,
     onset: [u64; MAX_MONITORS],
     activations: Vec<Activation>,
-    dropped: u64,
+    dropped: [u64; MAX_MONITORS],
 }
 
 impl MonitorLog {
@@ -86,7 +89,7 @@ impl MonitorLog {
             current: 0,
             onset: [0; MAX_MONITORS],
             activations: Vec::with_capacity(MAX_ACTIVATIONS),
-            dropped: 0,
+            dropped: [0; MAX_MONITORS],
         }
     }
 
@@ -113,19 +116,22 @@ impl MonitorLog {
         if self.activations.len() < MAX_ACTIVATIONS {
             self.activations.push(Activation { monitor: i as u8, on: self.onset[i], off });
         } else {
-            self.dropped += 1;
+            self.dropped[i] += 1;
         }
     }
 
-    /// Closes what is still active at step count `end` and names the monitors.
-    pub(crate) fn finish(mut self, end: u64, names: Vec<String>) -> MonitorRun {
+    /// Closes what is still active at step count `end` and names the
+    /// monitors (at most [`MAX_MONITORS`] names are kept).
+    pub(crate) fn finish(mut self, end: u64, dt: f64, mut names: Vec<String>) -> MonitorRun {
+        names.truncate(MAX_MONITORS);
         let mut bits = self.current;
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
             bits &= bits - 1;
             self.close(i, end);
         }
-        MonitorRun { names, activations: self.activations, dropped: self.dropped }
+        let dropped = self.dropped[..names.len()].to_vec();
+        MonitorRun { names, activations: self.activations, dropped, dt }
     }
 }
 
@@ -144,7 +150,7 @@ mod tests {
         for (step, bits) in steps.iter().enumerate() {
             log.observe(step as u64, mask(bits));
         }
-        let run = log.finish(8, vec!["a".into(), "b".into(), "c".into()]);
+        let run = log.finish(8, 0.1, vec!["a".into(), "b".into(), "c".into()]);
         assert_eq!(
             run.activations,
             vec![
@@ -153,7 +159,7 @@ mod tests {
                 Activation { monitor: 0, on: 6, off: 8 },
             ]
         );
-        assert_eq!(run.dropped, 0);
+        assert_eq!(run.dropped, vec![0, 0, 0]);
     }
 
     #[test]
@@ -164,9 +170,10 @@ mod tests {
             log.observe(step, if step % 2 == 0 { MonitorMask::only(5) } else { MonitorMask::NONE });
         }
         assert_eq!(log.activations.capacity(), capacity, "no growth in the step loop");
-        let run = log.finish(1000, vec![]);
+        let names = (0..6).map(|i| i.to_string()).collect();
+        let run = log.finish(1000, 0.1, names);
         assert_eq!(run.activations.len(), MAX_ACTIVATIONS);
-        assert_eq!(run.dropped, 5);
+        assert_eq!(run.dropped, vec![0, 0, 0, 0, 0, 5]);
         assert!(MonitorMask::only(63).contains(63) && !MonitorMask::only(63).contains(64));
     }
 }

@@ -270,7 +270,7 @@ impl Simulation {
             }
         }
         let mut result = sim.finish(adapter_error, None);
-        result.monitors = monitors.finish(result.steps, adapter.monitor_names());
+        result.monitors = monitors.finish(result.steps, spec.dt, adapter.monitor_names());
         adapter.end(match result.outcome {
             Outcome::Pass => JobEnd::Pass,
             Outcome::Fail => JobEnd::Fail,

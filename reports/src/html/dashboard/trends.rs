@@ -37,5 +37,9 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
             opt_percent(h.top_risk_coverage)
         );
     }
-    out.push_str("</tbody></table></details></section>\n");
+    out.push_str("</tbody></table></details>\n");
+    if let Some(leading) = cx.input.leading {
+        super::leading::write(out, leading);
+    }
+    out.push_str("</section>\n");
 }
