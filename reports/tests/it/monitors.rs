@@ -27,7 +27,16 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn counts(f: &MonitorFigures) -> [u64; 8] {
-    [f.jobs, f.events, f.violations, f.near_misses, f.detected, f.violations_detected, f.activations, f.false_alarms]
+    [
+        f.jobs,
+        f.events,
+        f.violations,
+        f.near_misses,
+        f.detected,
+        f.violations_detected,
+        f.activations,
+        f.false_alarms,
+    ]
 }
 
 #[test]
@@ -83,7 +92,10 @@ fn a_wider_window_and_fraction_change_the_figures() {
 #[test]
 fn text_names_every_monitor_and_hazard() {
     let text = render_monitors(&report());
-    assert!(text.starts_with("runtime monitors (near miss: margin < 0.5 × threshold; lead window 2 s)\n"), "{text}");
+    assert!(
+        text.starts_with("runtime monitors (near miss: margin < 0.5 × threshold; lead window 2 s)\n"),
+        "{text}"
+    );
     assert!(text.contains("\nfcw  "), "{text}");
     assert!(text.contains("66.7%"), "{text}");
     assert!(text.contains("\n  H-2 "), "{text}");
@@ -93,7 +105,8 @@ fn text_names_every_monitor_and_hazard() {
 #[test]
 fn records_with_monitors_round_trip() {
     let text = std::fs::read_to_string(fixture("monitors/records.jsonl")).unwrap();
-    for (line, record) in text.lines().zip(gauntlet_reports::read_records(fixture("monitors/records.jsonl"))) {
+    for (line, record) in text.lines().zip(gauntlet_reports::read_records(fixture("monitors/records.jsonl")))
+    {
         let record = record.unwrap();
         let again: serde_json::Value = serde_json::from_str(&record.to_json_line().unwrap()).unwrap();
         let original: serde_json::Value = serde_json::from_str(line).unwrap();

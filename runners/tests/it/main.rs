@@ -9,6 +9,7 @@ mod evidence;
 mod exec_adapter;
 mod fuzz;
 mod json;
+mod leading;
 mod library;
 mod margins;
 mod plan;
