@@ -37,8 +37,9 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
             opt_percent(h.top_risk_coverage)
         );
     }
-    out.push_str("</tbody></table></details>\n");
+    out.push_str("</tbody></table></details>");
     if let Some(leading) = cx.input.leading {
+        out.push('\n');
         super::leading::write(out, leading);
     }
     out.push_str("</section>\n");
