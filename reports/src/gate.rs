@@ -623,6 +623,21 @@ jobs = 4
     }
 
     #[test]
+    fn monitor_and_leading_tables_parse_and_locate_bad_values() {
+        let config =
+            parse("[gate]\nmax_leading_alerts = 0\n[monitors]\nlead_window = 3.0\n[leading]\nnights = 5\n")
+                .unwrap();
+        assert_eq!(config.max_leading_alerts, Some(0));
+        assert_eq!(config.monitors.lead_window, 3.0);
+        assert_eq!(config.monitors.near_miss_fraction, crate::monitors::DEFAULT_NEAR_MISS_FRACTION);
+        assert_eq!((config.leading.nights, config.leading.min_nights), (5, 4));
+        let err = parse("[gate]\n[monitors]\nnear_miss_fraction = -1.0\n").unwrap_err().to_string();
+        assert!(err.contains("gauntlet.toml:3:22") && err.contains("must be a finite number > 0"), "{err}");
+        let err = parse("[gate]\n[leading]\nnights = 1\n").unwrap_err().to_string();
+        assert!(err.contains("gauntlet.toml:3:10") && err.contains("at least 2"), "{err}");
+    }
+
+    #[test]
     fn the_documented_example_parses() {
         let config = parse(EXAMPLE).unwrap();
         assert_eq!(
@@ -637,6 +652,7 @@ jobs = 4
                 margin_tolerance: [("min_ttc".to_owned(), 0.2), ("stay_on_road".to_owned(), 0.05)].into(),
                 max_avoidable_failures: None,
                 max_unavoidable_failures: None,
+                ..GateConfig::default()
             }
         );
         assert!(config.check_criteria(&["min_ttc", "stay_on_road"], "gauntlet.toml").is_ok());
