@@ -457,7 +457,8 @@ mod tests {
     fn lead_time_quartiles_by_nearest_rank() {
         let l = LeadTimes::of(&[2.0, 0.5, 1.0, 4.0], 5.0).unwrap();
         assert_eq!((l.min, l.p25, l.median, l.p75, l.max), (0.5, 0.5, 1.5, 2.0, 4.0));
-        assert_eq!(l.histogram, vec![1, 0, 1, 0, 1, 0, 0, 0, 1, 0]);
+        // Bins of 0.5 s: 0.5 → 1, 1.0 → 2, 2.0 → 4, 4.0 → 8.
+        assert_eq!(l.histogram, vec![0, 1, 1, 0, 1, 0, 0, 0, 1, 0]);
         assert_eq!(LeadTimes::of(&[5.0], 5.0).unwrap().histogram[9], 1);
         assert!(LeadTimes::of(&[], 5.0).is_none());
     }
