@@ -18,6 +18,7 @@ mod dynamics;
 #[cfg(test)]
 mod geometry_tests;
 mod math;
+mod monitor;
 pub mod oracle;
 mod outcome;
 mod rng;
@@ -41,6 +42,7 @@ pub use control::{Idm, stanley_steer};
 pub use criteria::{CLEARANCE_HORIZON, GAP_HORIZON, TTC_HORIZON, Verdict};
 pub use dynamics::G;
 pub use math::V2;
+pub use monitor::{Activation, MAX_ACTIVATIONS, MAX_MONITORS, MonitorMask, MonitorRun};
 pub use outcome::{EngineFault, Outcome, RunError, RunResult};
 pub use sim::{RunOptions, Simulation, StepStatus};
 pub use spec::{

@@ -2,6 +2,7 @@
 
 use crate::adapter::AdapterFault;
 use crate::criteria::Verdict;
+use crate::monitor::MonitorRun;
 use crate::trace::{TraceFrame, TraceHash};
 
 /// The three outcomes of a job.
@@ -94,4 +95,6 @@ pub struct RunResult {
     pub trace_hash: TraceHash,
     /// Every step's state, when asked for.
     pub trace: Option<Vec<TraceFrame>>,
+    /// The stack's runtime-monitor activations (empty when it reports none).
+    pub monitors: MonitorRun,
 }

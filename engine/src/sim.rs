@@ -15,6 +15,7 @@ use crate::adapter::{
     RoadInfo,
 };
 use crate::criteria::Criteria;
+use crate::monitor::{MonitorLog, MonitorRun};
 use crate::outcome::{Outcome, RunError, RunResult};
 use crate::sensor::ObservationBuf;
 use crate::spec::WorldSpec;
@@ -197,6 +198,7 @@ impl Simulation {
             sim_time: clock.t,
             trace_hash: self.world.resource::<Tracer>().finish(),
             trace,
+            monitors: MonitorRun::default(),
         }
     }
 
@@ -238,11 +240,15 @@ impl Simulation {
             return result;
         }
         let mut adapter_error = None;
+        let mut monitors = MonitorLog::new();
         loop {
             let step = sim.world.resource::<Clock>().step;
             let answer = adapter.step(sim.observe());
             let control = match answer {
-                Ok(c) if c.accel.is_finite() && c.steer.is_finite() => c,
+                Ok(c) if c.accel.is_finite() && c.steer.is_finite() => {
+                    monitors.observe(step, adapter.active_monitors());
+                    c
+                }
                 Ok(c) => {
                     adapter_error = Some(AdapterFault::new(
                         AdapterFaultKind::Protocol,
@@ -263,7 +269,8 @@ impl Simulation {
                 break;
             }
         }
-        let result = sim.finish(adapter_error, None);
+        let mut result = sim.finish(adapter_error, None);
+        result.monitors = monitors.finish(result.steps, spec.dt, adapter.monitor_names());
         adapter.end(match result.outcome {
             Outcome::Pass => JobEnd::Pass,
             Outcome::Fail => JobEnd::Fail,

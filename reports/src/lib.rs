@@ -17,6 +17,8 @@
 //! | [`coverage`](mod@coverage) | records as taxonomy coverage facts |
 //! | [`html`] | the self-contained dashboard and replay viewer |
 //! | [`evidence`] | traceability matrix, hazard log, assurance case (GSN) and the evidence pack manifest |
+//! | [`trend`] | leading indicators: margin trends over nightly history |
+//! | [`monitors`] | runtime-monitor effectiveness: recall, false alarms, lead times |
 //!
 //! ```
 //! use gauntlet_reports::{RecordReader, ReadItem, render_summary, summarize};
@@ -43,8 +45,10 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod merge;
+pub mod monitors;
 pub mod record;
 pub mod summary;
+pub mod trend;
 
 pub use diff::{
     BaselineDiff, DEFAULT_TOLERANCE_IN_SCALES, DiffIndex, DiffOptions, MarginRegression, diff, diff_indexes,

@@ -16,6 +16,7 @@ use gauntlet_engine::{
     AdapterFaultKind, AutonomyAdapter, ENGINE_VERSION, EngineFault, RunError, RunOptions, RunResult,
     Simulation, TraceFrame,
 };
+use gauntlet_reports::monitors::{ActivationSpan, MonitorActivity};
 use gauntlet_reports::record::{
     AdapterRef, ErrorKind, JobKey, JobKind, JobSource, Outcome, ParamValue, RecordError, RunRecord,
     SCHEMA_VERSION, Triage, Verdict, job_key,
@@ -245,6 +246,7 @@ pub fn error_record(job: &Job, identity: &AdapterIdentity, kind: ErrorKind, mess
         sim_time: 0.0,
         trace_hash: gauntlet_engine::TraceHash([0; 32]),
         trace: None,
+        monitors: Default::default(),
     };
     let mut record = build_record(job, identity, &params, &result, 0.0, None);
     record.error = Some(RecordError { kind, message });
@@ -303,8 +305,27 @@ fn build_record(
         trace_hash: result.trace_hash.to_hex(),
         replay: job.replay_command(&identity.spec),
         triage,
+        monitors: monitor_activity(&result.monitors),
         extra: BTreeMap::new(),
     }
+}
+
+/// The record's `monitors`: each named monitor's activations in seconds
+/// (an activation of an index the adapter did not name is left out).
+fn monitor_activity(run: &gauntlet_engine::MonitorRun) -> Vec<MonitorActivity> {
+    let dt = run.dt;
+    let mut out: Vec<MonitorActivity> = run
+        .names
+        .iter()
+        .zip(&run.dropped)
+        .map(|(name, &dropped)| MonitorActivity { name: name.clone(), activations: Vec::new(), dropped })
+        .collect();
+    for a in &run.activations {
+        if let Some(m) = out.get_mut(usize::from(a.monitor)) {
+            m.activations.push(ActivationSpan { on: a.on as f64 * dt, off: a.off as f64 * dt });
+        }
+    }
+    out
 }
 
 /// The kind of a run error as records write it.

@@ -135,6 +135,12 @@ pub struct ArtefactsJson {
     pub trace_notes: Vec<String>,
     /// Files written (JUnit, Markdown, HTML, in that order).
     pub written: Vec<String>,
+    /// Runtime-monitor effectiveness, when records name monitors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitors: Option<gauntlet_reports::monitors::MonitorReport>,
+    /// Leading indicators over the history and tonight, when a history was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leading: Option<gauntlet_reports::trend::LeadingReport>,
 }
 
 /// The diff against a baseline: counts, and the job ids of each class.
@@ -177,6 +183,8 @@ impl ArtefactsJson {
             traces: a.traces,
             trace_notes: a.trace_notes.clone(),
             written: a.written.iter().map(|p| p.display().to_string()).collect(),
+            monitors: (!a.monitors.is_empty()).then(|| a.monitors.clone()),
+            leading: a.leading.clone(),
         }
     }
 }

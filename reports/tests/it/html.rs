@@ -135,6 +135,7 @@ impl Sweep {
             gate: &self.gate,
             diff: Some(&self.diff),
             history: &self.history,
+            leading: None,
             traces: &self.traces,
             trace_notes: &[],
         }

@@ -7,5 +7,6 @@ mod golden;
 mod html;
 mod junit;
 mod margins;
+mod monitors;
 mod records;
 mod support;

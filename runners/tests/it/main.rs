@@ -11,6 +11,7 @@ mod exec_adapter;
 mod fuzz;
 mod github_workflow;
 mod json;
+mod leading;
 mod library;
 mod margins;
 mod mcap_export;
