@@ -592,11 +592,7 @@ impl Monitor {
         let n = self.samples;
         let Node { kind, port: node } = &mut self.nodes[i];
         match kind {
-            Kind::Next { .. } => {
-                if !node.done(n) {
-                    node.emit(f64::INFINITY);
-                }
-            }
+            Kind::Next { .. } if !node.done(n) => node.emit(f64::INFINITY),
             Kind::Ahead { lo, wedge, .. } => {
                 while !node.done(n) {
                     wedge.expire(node.emitted + *lo);
@@ -604,11 +600,9 @@ impl Monitor {
                     node.emit(v);
                 }
             }
-            Kind::AheadUnbounded { acc, .. } => {
-                if n > 0 && node.emitted == 0 {
-                    let v = *acc;
-                    node.emit(v);
-                }
+            Kind::AheadUnbounded { acc, .. } if n > 0 && node.emitted == 0 => {
+                let v = *acc;
+                node.emit(v);
             }
             Kind::Until { lo, hi, phi, psi, .. } => {
                 while !node.done(n) {

@@ -62,6 +62,10 @@ impl Wedge {
     pub(crate) fn extremum(&self) -> f64 {
         self.items.front().map_or(self.kind.empty(), |&(_, v)| v)
     }
+    /// Which extremum it keeps.
+    pub(crate) fn extremum_kind(&self) -> Extremum {
+        self.kind
+    }
     pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
@@ -91,12 +95,5 @@ mod tests {
             }
             assert_eq!(wedge.capacity(), cap);
         }
-    }
-}
-
-impl Wedge {
-    /// Which extremum it keeps.
-    pub(crate) fn extremum_kind(&self) -> Extremum {
-        self.kind
     }
 }
