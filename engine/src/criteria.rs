@@ -134,19 +134,19 @@ impl Criteria {
     }
 }
 
-fn footprint(b: &BodyState) -> Obb {
+pub(crate) fn footprint(b: &BodyState) -> Obb {
     Obb { centre: b.pos, axis: b.dir, half_length: 0.5 * b.length, half_width: 0.5 * b.width }
 }
 
 /// Lateral half-extent of a footprint across the route.
-fn lateral_half_extent(b: &BodyState) -> f64 {
+pub(crate) fn lateral_half_extent(b: &BodyState) -> f64 {
     let t = b.route.tangent;
     let (cos, sin) = (b.dir.dot(t), b.dir.cross(t));
     0.5 * b.length * sin.abs() + 0.5 * b.width * cos.abs()
 }
 
 /// (gap, ttc) to the nearest road user ahead in the ego's corridor.
-fn lead_metrics(bodies: &[BodyState]) -> (f64, f64) {
+pub(crate) fn lead_metrics(bodies: &[BodyState]) -> (f64, f64) {
     let ego = &bodies[0];
     let (ego_vs, _) = ego.frame_velocity(&ego.route);
     let mut gap = f64::INFINITY;

@@ -15,12 +15,14 @@ mod behaviour;
 mod control;
 mod criteria;
 mod dynamics;
+mod formula;
 mod math;
 pub mod oracle;
 mod outcome;
 mod rng;
 pub mod road;
 mod sensor;
+pub mod signals;
 mod sim;
 #[cfg(test)]
 mod sim_tests;
@@ -38,6 +40,7 @@ pub use adapter::{
 pub use control::{Idm, stanley_steer};
 pub use criteria::{CLEARANCE_HORIZON, GAP_HORIZON, TTC_HORIZON, Verdict};
 pub use dynamics::G;
+pub use formula::{FormulaError, FormulaSpec, FormulaVerdict};
 pub use math::V2;
 pub use outcome::{EngineFault, Outcome, RunError, RunResult};
 pub use sim::{RunOptions, Simulation, StepStatus};

@@ -15,12 +15,13 @@ use crate::adapter::{
     RoadInfo,
 };
 use crate::criteria::Criteria;
+use crate::formula::Formulas;
 use crate::outcome::{Outcome, RunError, RunResult};
 use crate::sensor::ObservationBuf;
 use crate::spec::WorldSpec;
 use crate::trace::{TraceBody, TraceFrame, Tracer};
 use crate::world::{Clock, Command, Ego, Fault, Snapshot, build};
-use crate::{behaviour, criteria, dynamics, sensor, trace};
+use crate::{behaviour, criteria, dynamics, formula, sensor, signals, trace};
 
 /// Options of one run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -78,6 +79,8 @@ impl Simulation {
                 dynamics::step_physics,
                 dynamics::sync,
                 criteria::judge,
+                signals::compute,
+                formula::observe,
                 trace::hash_step,
                 advance_clock,
             )
@@ -177,6 +180,8 @@ impl Simulation {
     fn finish(&self, adapter_error: Option<AdapterFault>, trace: Option<Vec<TraceFrame>>) -> RunResult {
         let clock = *self.world.resource::<Clock>();
         let verdicts = self.world.resource::<Criteria>().verdicts(clock.t);
+        let formulas = self.world.resource::<Formulas>();
+        let formula_verdicts = if formulas.is_empty() { Vec::new() } else { formulas.clone().verdicts() };
         let error = match (self.world.resource::<Fault>().0.clone(), adapter_error) {
             (Some(e), _) => Some(RunError::Engine(e)),
             (None, Some(a)) => Some(RunError::Adapter(a)),
@@ -184,7 +189,7 @@ impl Simulation {
         };
         let outcome = if error.is_some() {
             Outcome::Error
-        } else if verdicts.iter().all(|v| v.passed) {
+        } else if verdicts.iter().all(|v| v.passed) && formula_verdicts.iter().all(|v| v.passed) {
             Outcome::Pass
         } else {
             Outcome::Fail
@@ -192,6 +197,7 @@ impl Simulation {
         RunResult {
             outcome,
             verdicts,
+            formula_verdicts,
             error,
             steps: clock.step,
             sim_time: clock.t,

@@ -114,7 +114,16 @@ fn looser_than_requirements(scenario: &Scenario, taxonomy: &Taxonomy) -> Vec<Str
                 looser.requirements.iter().map(|(id, check)| format!("{id} requires `{check}`")).collect();
             let at =
                 looser.threshold.map_or_else(String::new, |t| format!(" (threshold {t} at seed {seed})"));
-            let path = FieldPath::root().field("criteria").index(looser.index);
+            // The world's criteria are the file's without its formulas.
+            let index = scenario
+                .file()
+                .criteria
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !matches!(c, gauntlet_scenarios::raw::CriterionFile::Formula { .. }))
+                .nth(looser.index)
+                .map_or(looser.index, |(i, _)| i);
+            let path = FieldPath::root().field("criteria").index(index);
             let message = format!(
                 "criterion `{}` is looser than the requirements of the hazards this scenario names{at}: {}; \
                  a scenario may be stricter than a requirement, never looser",
