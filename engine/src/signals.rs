@@ -94,6 +94,11 @@ pub(crate) struct Signals {
 }
 
 impl Signals {
+    /// Whether signals are computed in this world.
+    pub(crate) fn is_active(&self) -> bool {
+        self.active
+    }
+
     /// Signals of a world; computed only when `active` (the world has formulas).
     pub(crate) fn new(active: bool, road: &RoadSpec, goal_s: f64) -> Self {
         Self {

@@ -111,6 +111,14 @@ impl Simulation {
         self.world.remove_resource::<crate::world::Physics>().expect("the world has physics").0
     }
 
+    /// This step's value of every signal of [`crate::signals::SIGNALS`], in
+    /// that order; `None` in a world without formula criteria (whose
+    /// signals are not computed).
+    pub fn signals(&self) -> Option<&[f64]> {
+        let s = self.world.resource::<crate::signals::Signals>();
+        s.is_active().then_some(&s.values[..])
+    }
+
     /// What the adapter is told at `reset`.
     pub fn job_start(&self) -> &JobStart {
         &self.job

@@ -75,6 +75,13 @@ pub fn validate(paths: &[PathBuf], taxonomy: Option<&Taxonomy>) -> Result<Valida
                 ok = false;
                 report.problems.push(problem);
             }
+            // The requirements' formulas must compile for this scenario's step and signals.
+            let world = scenario.instance(0).world;
+            let checks = requirement_checks(taxonomy, scenario.hazards());
+            if let Err(e) = crate::checks::missing_formulas(&world.formulas, &checks, world.dt) {
+                ok = false;
+                report.problems.push(format!("{}: {e}", file.display()));
+            }
             for problem in taxonomy.check_tags(scenario.tags(), scenario.hazards()) {
                 let path = problem.path(&root.field("tags"), &root.field("hazards"));
                 let diagnostic = scenario.source().error_at(path, problem.to_string());

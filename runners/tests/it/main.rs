@@ -7,6 +7,7 @@ mod conformance;
 mod edges;
 mod evidence;
 mod exec_adapter;
+mod formulas;
 mod fuzz;
 mod json;
 mod library;
