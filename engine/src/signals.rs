@@ -68,7 +68,7 @@ signals! {
     LEAD_PRESENT = "lead_present", "0/1", "1 when a road user is ahead in the ego's corridor";
     GAP_LEAD = "gap_lead", "m", "bumper-to-bumper gap to the road user ahead in the ego's corridor (≤ 500; what `min_gap` judges)";
     TTC_LEAD = "ttc_lead", "s", "time-to-collision with it at constant speeds (≤ 60; what `min_ttc` judges)";
-    HEADWAY_LEAD = "headway_lead", "s", "time headway, `gap_lead / speed` (≤ 60)";
+    HEADWAY_LEAD = "headway_lead", "s", "time headway, `gap_lead / speed` (60 without a lead or standing still)";
     LEAD_SPEED = "lead_speed", "m/s", "the lead's speed along the ego's route (0 without a lead)";
     LEAD_ACCEL = "lead_accel", "m/s²", "the lead's longitudinal acceleration (0 without a lead)";
     CLOSING_LEAD = "closing_speed_lead", "m/s", "`speed` along the route minus `lead_speed` (0 without a lead)";
@@ -191,9 +191,10 @@ pub(crate) fn compute(
     let (gap, ttc) = lead_metrics(bodies);
     set(Sig::GAP_LEAD, gap);
     set(Sig::TTC_LEAD, ttc);
-    set(Sig::HEADWAY_LEAD, if speed > 1e-6 { (gap / speed).min(TTC_HORIZON) } else { TTC_HORIZON });
+    set(Sig::HEADWAY_LEAD, TTC_HORIZON);
     match lead(bodies) {
         Some(o) => {
+            set(Sig::HEADWAY_LEAD, if speed > 1e-6 { (gap / speed).min(TTC_HORIZON) } else { TTC_HORIZON });
             let lead_vs = o.frame_velocity(&o.route).0;
             let closing = ego_vs - lead_vs;
             set(Sig::LEAD_PRESENT, 1.0);

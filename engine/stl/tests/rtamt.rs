@@ -14,11 +14,14 @@ use gauntlet_stl::{Monitor, parse, robustness_trace};
 /// (Gauntlet's syntax, rtamt's) of formulas judged at every step.
 const EVERY_STEP: [(&str, &str); 18] = [
     ("ttc_lead >= 2", "ttc_lead >= 2"),
-    ("speed - 20 < gap_lead / 2", "speed - 20 < gap_lead / 2"),
+    ("speed - 20 < gap_lead / 2", "(speed - 20) < (gap_lead / 2)"),
     ("speed == 20 * 1.1", "speed == 20 * 1.1"),
     ("abs(jerk) <= 10 and decel < 6", "(abs(jerk) <= 10) and (decel < 6)"),
     ("not (clearance > 5) or headway_lead >= 1", "(not (clearance > 5)) or (headway_lead >= 1)"),
-    ("lead_accel < -2 -> eventually[0, 30] headway_lead >= 1", "(lead_accel < -2) implies (eventually[0:30] (headway_lead >= 1))"),
+    (
+        "lead_accel < -2 -> eventually[0, 30] headway_lead >= 1",
+        "(lead_accel < -2) implies (eventually[0:30] (headway_lead >= 1))",
+    ),
     ("always[5, 40] gap_lead > 10", "always[5:40] (gap_lead > 10)"),
     ("eventually[0, 20] decel > 3", "eventually[0:20] (decel > 3)"),
     ("historically[0, 10] speed > 15", "historically[0:10] (speed > 15)"),
@@ -29,15 +32,24 @@ const EVERY_STEP: [(&str, &str); 18] = [
     ("clearance > 2 since[3, 12] decel > 0.5", "(clearance > 2) since[3:12] (decel > 0.5)"),
     ("prev speed > 20", "prev (speed > 20)"),
     ("next decel > 2", "next (decel > 2)"),
-    ("always[0, 10] (eventually[0, 5] decel > 2 or prev gap_lead > 30)", "always[0:10] ((eventually[0:5] (decel > 2)) or (prev (gap_lead > 30)))"),
-    ("edge_margin > 1 and not lateral_offset > 4 -> historically[1, 4] (abs(lateral_offset) < 5)", "((edge_margin > 1) and (not (lateral_offset > 4))) implies (historically[1:4] (abs(lateral_offset) < 5))"),
+    (
+        "always[0, 10] (eventually[0, 5] decel > 2 or prev gap_lead > 30)",
+        "always[0:10] ((eventually[0:5] (decel > 2)) or (prev (gap_lead > 30)))",
+    ),
+    (
+        "edge_margin > 1 and not lateral_offset > 4 -> historically[1, 4] (abs(lateral_offset) < 5)",
+        "((edge_margin > 1) and (not (lateral_offset > 4))) implies (historically[1:4] (abs(lateral_offset) < 5))",
+    ),
 ];
 
 /// Formulas with unbounded future operators: judged at the first step only.
 const AT_START: [(&str, &str); 3] = [
     ("always ttc_lead >= 1.5", "always (ttc_lead >= 1.5)"),
     ("eventually gap_lead < 10", "eventually (gap_lead < 10)"),
-    ("always (lead_accel < -2 -> eventually[0, 30] headway_lead >= 1)", "always ((lead_accel < -2) implies (eventually[0:30] (headway_lead >= 1)))"),
+    (
+        "always (lead_accel < -2 -> eventually[0, 30] headway_lead >= 1)",
+        "always ((lead_accel < -2) implies (eventually[0:30] (headway_lead >= 1)))",
+    ),
 ];
 
 fn close(a: f64, b: f64) -> bool {

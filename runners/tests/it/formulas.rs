@@ -56,12 +56,15 @@ fn every_builtin_criterion_is_a_formula_with_the_same_margin() {
                 world.criteria = pairs.iter().map(|(c, _)| *c).collect();
                 world.formulas = pairs
                     .iter()
-                    .map(|(c, stl)| FormulaSpec::new(&format!("f_{}", c.name()), stl, world.dt, "", 1.0).unwrap())
+                    .map(|(c, stl)| {
+                        FormulaSpec::new(&format!("f_{}", c.name()), stl, world.dt, "", 1.0).unwrap()
+                    })
                     .collect();
                 let mut stack = adapters::builtin(adapter).expect("built-in adapter");
                 let result = Simulation::run(&world, stack.as_mut(), RunOptions::default());
                 let steps = result.steps as f64;
-                let reached_deadline = steps * world.dt + 1e-9 >= pairs[7].0.threshold().unwrap_or(f64::INFINITY);
+                let reached_deadline =
+                    steps * world.dt + 1e-9 >= pairs[7].0.threshold().unwrap_or(f64::INFINITY);
                 let contact = result.verdicts[0].impact_speed.is_some();
                 for (v, f) in result.verdicts.iter().zip(&result.formula_verdicts) {
                     let what = format!("{name} seed {seed} {adapter}: {} vs `{}`", v.criterion, f.stl);
@@ -105,7 +108,11 @@ fn a_formula_error_points_at_its_character_in_the_file() {
     assert!(err.contains(&format!("bad.ron:{line}:{col}:")), "{err}");
     assert!(err.contains("at offset 30 of the string: unknown signal `ttc_leed`"), "{err}");
 
-    let bad = text.replacen("criteria: [", "criteria: [\n    Formula(name: \"no_collision\", stl: \"always[0, 0.01] speed > 0\"),", 1);
+    let bad = text.replacen(
+        "criteria: [",
+        "criteria: [\n    Formula(name: \"no_collision\", stl: \"always[0, 0.01] speed > 0\"),",
+        1,
+    );
     std::fs::write(&path, &bad).unwrap();
     let err = Scenario::load(&path).unwrap_err().to_string();
     assert!(err.contains("`no_collision` is a built-in criterion's name"), "{err}");
@@ -113,8 +120,18 @@ fn a_formula_error_points_at_its_character_in_the_file() {
 }
 
 /// Signals of the rtamt cross-check fixture (`engine/stl/tests/fixtures/signals.csv`).
-const FIXTURE_SIGNALS: [&str; 10] =
-    ["speed", "decel", "jerk", "gap_lead", "ttc_lead", "headway_lead", "clearance", "lead_accel", "edge_margin", "lateral_offset"];
+const FIXTURE_SIGNALS: [&str; 10] = [
+    "speed",
+    "decel",
+    "jerk",
+    "gap_lead",
+    "ttc_lead",
+    "headway_lead",
+    "clearance",
+    "lead_accel",
+    "edge_margin",
+    "lateral_offset",
+];
 
 /// Writes the signals of a real run (the late braker in a cut-in, seed 1)
 /// to the fixture the STL crate's rtamt cross-check reads: one row per
@@ -129,7 +146,8 @@ fn regenerate_rtamt_fixture() {
     let mut stack = adapters::builtin("late-braker").unwrap();
     stack.reset(sim.job_start()).unwrap();
     let names = gauntlet_engine::signals::SIGNAL_NAMES;
-    let columns: Vec<usize> = FIXTURE_SIGNALS.iter().map(|s| names.iter().position(|n| n == s).unwrap()).collect();
+    let columns: Vec<usize> =
+        FIXTURE_SIGNALS.iter().map(|s| names.iter().position(|n| n == s).unwrap()).collect();
     let mut csv = format!("step,{}\n", FIXTURE_SIGNALS.join(","));
     for step in 0..sim.total_steps() {
         let control = stack.step(sim.observe()).unwrap();
