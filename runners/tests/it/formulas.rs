@@ -162,3 +162,39 @@ fn regenerate_rtamt_fixture() {
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/stl/tests/fixtures/signals.csv");
     std::fs::write(out, csv).unwrap();
 }
+
+#[test]
+fn formulas_of_scenarios_and_requirements_reach_the_records() {
+    use gauntlet_reports::record::read_records;
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(library("lead_braking.highway")).unwrap();
+    let with = text.replacen(
+        "criteria: [",
+        "criteria: [Formula(name: \"rss_kept\", stl: \"always[0, 3] rss_margin_lead > -100 m\", unit: \"m\", scale: 2.0), ",
+        1,
+    );
+    let path = dir.path().join("lead_braking.highway.ron");
+    std::fs::write(&path, with).unwrap();
+    let out = dir.path().join("records.jsonl");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .arg("run")
+        .arg(&path)
+        .args(["--seeds", "1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stdout));
+    let records: Vec<_> = read_records(&out).map(|r| r.unwrap()).collect();
+    let verdicts = &records[0].verdicts;
+    // The scenario's own formula: its unit and scale, no requirement.
+    let own = verdicts.iter().find(|v| v.criterion == "rss_kept").expect("the scenario's formula");
+    assert!(own.passed && own.margin > 0.0 && own.margin < 200.0, "{own:?}");
+    assert_eq!((own.unit.as_str(), own.scale), ("m", Some(2.0)));
+    assert!(own.requirements.is_empty());
+    // SR-001's formula, added because the scenario names H-001, evidences SR-001.
+    let req = verdicts.iter().find(|v| v.criterion == "headway_after_lead_brakes").expect("SR-001's formula");
+    assert_eq!(req.requirements, ["SR-001"]);
+    assert!(req.passed, "{req:?}");
+    assert_eq!(req.threshold, None);
+}
