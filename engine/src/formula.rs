@@ -146,3 +146,45 @@ pub(crate) fn observe(_clock: Res<Clock>, signals: Res<Signals>, mut formulas: R
         f.monitor.step(&signals.values);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::ReferenceAdapter;
+    use crate::spec::{Behaviour, BehaviourStep, Trigger};
+    use crate::testing::{straight_spec, vehicle};
+    use crate::{RunOptions, Simulation};
+
+    #[test]
+    fn formulas_are_deterministic_and_never_touch_the_trace() {
+        let brake = BehaviourStep { trigger: Trigger::Time(2.0), behaviour: Behaviour::Brake { decel: 7.0 } };
+        let keep =
+            BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed: 20.0 } };
+        let plain = straight_spec(20.0, 0.9, vec![vehicle(1, 40.0, 0.0, 20.0, vec![keep, brake])]);
+        let mut spec = plain.clone();
+        spec.formulas = vec![
+            FormulaSpec::new(
+                "h",
+                "always (lead_accel < -2 -> eventually[0, 3] headway_lead >= 1 s)",
+                0.05,
+                "",
+                1.0,
+            )
+            .unwrap(),
+            FormulaSpec::new("r", "always rss_margin_lead > -50 and eventually speed < 1", 0.05, "m", 2.0)
+                .unwrap(),
+        ];
+        let run = |s: &crate::WorldSpec| {
+            Simulation::run(s, &mut ReferenceAdapter::default(), RunOptions::default())
+        };
+        let (a, b, without) = (run(&spec), run(&spec), run(&plain));
+        assert_eq!(a, b, "same inputs, same verdicts");
+        assert_eq!(a.trace_hash, without.trace_hash, "formulas never feed the simulation");
+        assert_eq!(a.verdicts, without.verdicts);
+        assert_eq!(a.formula_verdicts.len(), 2);
+        // The lead brakes at 7 m/s² from t = 2 s; the stack stops behind it.
+        let h = &a.formula_verdicts[0];
+        assert!(h.margin.is_finite() && h.worst_t > 2.0, "{h:?}");
+        assert!(a.formula_verdicts[1].passed, "{:?}", a.formula_verdicts[1]);
+    }
+}

@@ -60,7 +60,7 @@ mod tests {
     fn offsets_skip_quotes_escapes_and_hashes() {
         assert_eq!(raw_offset(r#""abc""#, 2), Some(3));
         assert_eq!(raw_offset(r#""a\"bc""#, 2), Some(4));
-        assert_eq!(raw_offset(r#""\u{e9}x""#, 2), Some(9));
+        assert_eq!(raw_offset(r#""\u{e9}x""#, 2), Some(7));
         assert_eq!(raw_offset(r##"r#"a"b"#"##, 3), Some(6));
         assert_eq!(raw_offset(r#""ab""#, 5), None);
         assert_eq!(raw_offset("12", 0), None);
