@@ -143,8 +143,13 @@ impl Criteria {
     }
 }
 
-fn footprint(b: &BodyState) -> Obb {
+pub(crate) fn footprint(b: &BodyState) -> Obb {
     Obb { centre: b.pos, axis: b.dir, half_length: 0.5 * b.length, half_width: 0.5 * b.width }
+}
+
+/// Lateral half-extent of a footprint across the route.
+pub(crate) fn lateral_half_extent(b: &BodyState) -> f64 {
+    half_extents(b).1
 }
 
 /// Half-extents of a footprint (along, across) the route.
@@ -157,7 +162,7 @@ fn half_extents(b: &BodyState) -> (f64, f64) {
 /// (gap, ttc) to the nearest road user ahead in the ego's corridor, both
 /// measured along the lane (see `road::lane_metric`): the gap is the arc
 /// length of the line between them, the closing speed the rate it shrinks.
-fn lead_metrics(bodies: &[BodyState], route: &Path) -> (f64, f64) {
+pub(crate) fn lead_metrics(bodies: &[BodyState], route: &Path) -> (f64, f64) {
     let ego = &bodies[0];
     let (ego_vs, _) = ego.frame_velocity(&ego.route);
     let mut gap = f64::INFINITY;

@@ -85,6 +85,8 @@ pub struct RunResult {
     pub outcome: Outcome,
     /// One verdict per criterion, in the scenario's order.
     pub verdicts: Vec<Verdict>,
+    /// One verdict per formula criterion, in the scenario's order.
+    pub formula_verdicts: Vec<crate::formula::FormulaVerdict>,
     /// Set when the outcome is `error`.
     pub error: Option<RunError>,
     /// Steps simulated.

@@ -316,6 +316,12 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
     world.insert_resource(snapshot);
     world.insert_resource(Clock { step: 0, t: 0.0, dt: spec.dt });
     world.insert_resource(Criteria::new(&spec.criteria, spec.ego.goal_s, &spec.road));
+    world.insert_resource(crate::signals::Signals::new(
+        !spec.formulas.is_empty(),
+        &spec.road,
+        spec.ego.goal_s,
+    ));
+    world.insert_resource(crate::formula::Formulas::new(&spec.formulas, spec.dt));
     world.insert_resource(sensor);
     world.insert_resource(Tracer::default());
     world.insert_resource(Fault::default());

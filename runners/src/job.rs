@@ -25,7 +25,9 @@ use gauntlet_scenarios::mutation::FuzzSpace;
 use gauntlet_scenarios::{Instance, Scenario, ScenarioError};
 
 use crate::adapter::{AdapterFactory, AdapterSetupError, AdapterSpec};
-use crate::checks::{RequirementCheck, evidenced_by, missing_criteria};
+use crate::checks::{
+    RequirementCheck, evidenced_by, formula_evidenced_by, missing_criteria, missing_formulas,
+};
 
 /// One job: a scenario, a seed and how its instance is built.
 #[derive(Debug, Clone)]
@@ -127,6 +129,11 @@ impl Job {
         };
         let added = missing_criteria(&instance.world.criteria, &self.checks);
         instance.world.criteria.extend(added);
+        let world = &instance.world;
+        let added = missing_formulas(&world.formulas, &self.checks, world.dt).map_err(|e| ScenarioError {
+            diagnostics: vec![gauntlet_ron_source::Diagnostic::new(self.scenario.path(), e.to_string())],
+        })?;
+        instance.world.formulas.extend(added);
         Ok(instance)
     }
 
@@ -241,6 +248,7 @@ pub fn error_record(job: &Job, identity: &AdapterIdentity, kind: ErrorKind, mess
     let result = RunResult {
         outcome: gauntlet_engine::Outcome::Error,
         verdicts: Vec::new(),
+        formula_verdicts: Vec::new(),
         error: None,
         steps: 0,
         sim_time: 0.0,
@@ -297,6 +305,18 @@ fn build_record(
                     requirements: evidenced_by(&v.spec, &job.checks),
                 }
             })
+            .chain(result.formula_verdicts.iter().map(|f| Verdict {
+                criterion: f.name.clone(),
+                passed: f.passed,
+                margin: f.margin,
+                first_violation_t: f.first_violation_t,
+                worst_t: Some(f.worst_t),
+                impact_speed: None,
+                threshold: None,
+                unit: f.unit.clone(),
+                scale: Some(f.scale),
+                requirements: formula_evidenced_by(&f.name, &f.stl, &job.checks),
+            }))
             .collect(),
         error: result.error.as_ref().map(|e| RecordError { kind: error_kind(e), message: e.to_string() }),
         steps: result.steps,

@@ -433,4 +433,17 @@ pub enum CriterionFile {
         /// s.
         within: Num,
     },
+    /// A Signal Temporal Logic formula over the signal library, judged by its robustness.
+    Formula {
+        /// Its name in records (not a built-in criterion's).
+        name: String,
+        /// The formula, e.g. `always (ttc_lead >= 2 s)`.
+        stl: String,
+        /// Unit of its robustness, for reports (default none).
+        #[serde(default)]
+        unit: String,
+        /// One typical safety buffer in that unit (default 1).
+        #[serde(default = "fixed::<1, 1>")]
+        scale: Num,
+    },
 }

@@ -16,6 +16,8 @@ use rand_core::{Rng, SeedableRng};
 use crate::param::Num;
 use crate::raw::*;
 
+mod formula;
+
 /// Longest scenario accepted, s.
 pub const MAX_DURATION: f64 = 3600.0;
 /// Most actors in one scenario.
@@ -98,6 +100,8 @@ pub(crate) enum Choose<'a> {
 pub(crate) struct Walk<'a> {
     choose: Choose<'a>,
     pub errors: Vec<(FieldPath, String)>,
+    /// Errors inside a formula's text: the path of its string, the byte offset in it, the message.
+    pub formula_errors: Vec<(FieldPath, usize, String)>,
     pub parameters: Vec<Parameter>,
     pub values: BTreeMap<String, f64>,
 }
@@ -121,7 +125,13 @@ fn sample(seed: u64, path: &str, space: &Num, integer: bool) -> f64 {
 
 impl<'a> Walk<'a> {
     pub(crate) fn new(choose: Choose<'a>) -> Self {
-        Self { choose, errors: Vec::new(), parameters: Vec::new(), values: BTreeMap::new() }
+        Self {
+            choose,
+            errors: Vec::new(),
+            formula_errors: Vec::new(),
+            parameters: Vec::new(),
+            values: BTreeMap::new(),
+        }
     }
 
     fn error(&mut self, path: &FieldPath, message: impl Into<String>) {
@@ -218,7 +228,19 @@ impl<'a> Walk<'a> {
         let ego = self.ego(&root.field("ego"), &f.ego, &road);
         let actors = self.actors(&root.field("actors"), f, &road);
         let criteria = self.criteria(&root.field("criteria"), &f.criteria);
-        WorldSpec { scenario: f.id.clone(), seed, dt, duration, road, environment, ego, actors, criteria }
+        let formulas = self.formulas(&root.field("criteria"), &f.criteria, dt);
+        WorldSpec {
+            scenario: f.id.clone(),
+            seed,
+            dt,
+            duration,
+            road,
+            environment,
+            ego,
+            actors,
+            criteria,
+            formulas,
+        }
     }
 
     fn road(&mut self, p: &FieldPath, r: &RoadFile) -> RoadSpec {
@@ -614,6 +636,12 @@ impl<'a> Walk<'a> {
                         Accepts::positive(MAX_DURATION, "a time in s"),
                     ),
                 },
+                CriterionFile::Formula { name, .. } => {
+                    if !seen.insert(name.as_str()) {
+                        self.error(&cp, format!("criterion `{name}` is listed twice"));
+                    }
+                    continue;
+                }
             };
             if !seen.insert(spec.name()) {
                 self.error(&cp, format!("criterion `{}` is listed twice", spec.name()));
