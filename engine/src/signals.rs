@@ -60,7 +60,7 @@ signals! {
     LATERAL_SPEED = "lateral_speed", "m/s", "the ego's velocity across the route";
     EDGE_MARGIN = "edge_margin", "m", "distance from the ego's footprint to the nearer carriageway edge, negative beyond it or touching it (what `stay_on_road` judges)";
     ROUTE_S = "route_s", "m", "the ego's distance along its route";
-    GOAL_MARGIN = "goal_margin", "m", "`route_s` minus the goal's route distance (what `reach_goal` judges)";
+    GOAL_MARGIN = "goal_margin", "m", "distance past the goal along the ego's own line, negative before it (what `reach_goal` judges)";
     SPEED_LIMIT = "speed_limit", "m/s", "the road's speed limit";
     FRICTION = "friction", "1", "tyre–road friction coefficient μ";
     CLEARANCE = "clearance", "m", "footprint clearance to the nearest road user in any direction (≤ 1000), negative on contact (what `no_collision` judges)";
@@ -162,7 +162,8 @@ pub(crate) fn compute(
     let edge = (ego.route.d - half - s.road.right_edge()).min(s.road.left_edge() - (ego.route.d + half));
     set(Sig::EDGE_MARGIN, if touched_edge { edge.min(-1e-3) } else { edge });
     set(Sig::ROUTE_S, ego.route.s);
-    set(Sig::GOAL_MARGIN, ego.route.s - s.goal_s);
+    // Along the ego's own line, as `reach_goal` measures it.
+    set(Sig::GOAL_MARGIN, road.road.route().along(s.goal_s, ego.route.s, ego.route.d));
     set(Sig::SPEED_LIMIT, s.road.speed_limit);
     set(Sig::FRICTION, road.env.friction);
 
