@@ -205,21 +205,7 @@ pub(crate) fn judge(
     let t = clock.t + clock.dt;
 
     // Contacts of the ego, from rapier's narrow phase.
-    let mut touched_edge = false;
-    let mut impact: Option<f64> = None;
-    for pair in physics.0.contact_pairs_with(ego.collider) {
-        if !pair.has_any_active_contact() {
-            continue;
-        }
-        let other = if pair.collider1 == ego.collider { pair.collider2 } else { pair.collider1 };
-        let Some(data) = physics.0.colliders.get(other).map(|c| c.user_data) else { continue };
-        if data == EDGE_USER_DATA {
-            touched_edge = true;
-        } else if let Some(o) = bodies.get(data as usize) {
-            let rel = (ego.prev_vel - o.prev_vel).norm();
-            impact = Some(impact.map_or(rel, |i: f64| i.max(rel)));
-        }
-    }
+    let (touched_edge, impact) = ego_contacts(&physics, bodies);
 
     let needs_clearance = criteria.tracked.iter().any(|c| matches!(c.spec, CriterionSpec::NoCollision));
     let mut clearance = f64::INFINITY;
@@ -305,4 +291,28 @@ pub(crate) fn judge(
     if impact.is_some() {
         *collided = true;
     }
+}
+
+/// The ego's active contacts from rapier's narrow phase: whether it touches
+/// a road edge, and the largest relative speed of a road user it touches
+/// (from the velocities before the step). Shared by the criteria and the
+/// signal library, so both see the same contacts.
+pub(crate) fn ego_contacts(physics: &Physics, bodies: &[BodyState]) -> (bool, Option<f64>) {
+    let ego = &bodies[0];
+    let mut touched_edge = false;
+    let mut impact: Option<f64> = None;
+    for pair in physics.0.contact_pairs_with(ego.collider) {
+        if !pair.has_any_active_contact() {
+            continue;
+        }
+        let other = if pair.collider1 == ego.collider { pair.collider2 } else { pair.collider1 };
+        let Some(data) = physics.0.colliders.get(other).map(|c| c.user_data) else { continue };
+        if data == EDGE_USER_DATA {
+            touched_edge = true;
+        } else if let Some(o) = bodies.get(data as usize) {
+            let rel = (ego.prev_vel - o.prev_vel).norm();
+            impact = Some(impact.map_or(rel, |i: f64| i.max(rel)));
+        }
+    }
+    (touched_edge, impact)
 }

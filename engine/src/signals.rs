@@ -11,10 +11,10 @@ use bevy_ecs::prelude::*;
 
 use crate::actor::ActorKind;
 use crate::criteria::{
-    CLEARANCE_HORIZON, GAP_HORIZON, TTC_HORIZON, footprint, lateral_half_extent, lead_metrics,
+    CLEARANCE_HORIZON, GAP_HORIZON, TTC_HORIZON, ego_contacts, footprint, lateral_half_extent, lead_metrics,
 };
 use crate::road::RoadSpec;
-use crate::world::{BodyState, Clock, EDGE_USER_DATA, Physics, RoadRes, Snapshot};
+use crate::world::{BodyState, Clock, Physics, RoadRes, Snapshot};
 
 /// RSS response time ρ, s.
 pub const RSS_RESPONSE: f64 = 0.5;
@@ -131,21 +131,7 @@ pub(crate) fn compute(
     let mut set = |k: Sig, x: f64| v[k as usize] = x;
 
     // Contacts, as `criteria::judge` reads them.
-    let mut touched_edge = false;
-    let mut impact: Option<f64> = None;
-    for pair in physics.0.contact_pairs_with(ego.collider) {
-        if !pair.has_any_active_contact() {
-            continue;
-        }
-        let other = if pair.collider1 == ego.collider { pair.collider2 } else { pair.collider1 };
-        let Some(data) = physics.0.colliders.get(other).map(|c| c.user_data) else { continue };
-        if data == EDGE_USER_DATA {
-            touched_edge = true;
-        } else if let Some(o) = bodies.get(data as usize) {
-            let rel = (ego.prev_vel - o.prev_vel).norm();
-            impact = Some(impact.map_or(rel, |i: f64| i.max(rel)));
-        }
-    }
+    let (touched_edge, impact) = ego_contacts(&physics, bodies);
 
     set(Sig::TIME, clock.t + dt);
     let speed = ego.vel.norm();
