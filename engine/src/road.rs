@@ -405,7 +405,8 @@ impl Road {
 mod tests {
     use super::*;
 
-    fn curve(k: f64) -> Path {
+    /// 50 m straight, 100 m of curvature `k`, 50 m straight (also the lane-metric tests' road).
+    pub(in crate::road) fn curve(k: f64) -> Path {
         Path::new(
             V2::new(0.0, 0.0),
             0.0,

@@ -94,19 +94,8 @@ pub fn lane_closing(back: &PathPoint, back_vs: f64, front: &PathPoint, front_vs:
 mod tests {
     use super::*;
     use crate::math::V2;
-    use crate::road::SegmentSpec;
 
-    fn curve(k: f64) -> Path {
-        Path::new(
-            V2::new(0.0, 0.0),
-            0.0,
-            &[
-                SegmentSpec { length: 50.0, curvature: 0.0 },
-                SegmentSpec { length: 100.0, curvature: k },
-                SegmentSpec { length: 50.0, curvature: 0.0 },
-            ],
-        )
-    }
+    use crate::road::tests::curve;
 
     /// The arc length of the line at `d` between `s0` and `s1`, summed from
     /// many short chords of the world curve (independent of `along`'s formula).
