@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use crate::actor::ActorKind;
+use crate::monitor::MonitorMask;
 
 /// Identity of an adapter as it appears in records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -165,9 +166,9 @@ pub struct Observation {
     /// Objects reported by the sensor model this step.
     pub objects: Vec<ObjectObservation>,
     /// The ego's traffic light, on a signalised route until the ego's rear
-    /// passes its stop line (protocol 1.1; absent otherwise).
+    /// passes its stop line (protocol 1.2, §O6; absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub signal: Option<crate::signal::SignalObservation>,
+    pub signal: Option<crate::traffic_light::SignalObservation>,
 }
 
 /// The adapter's answer to one observation (protocol message `control`).
@@ -269,5 +270,20 @@ pub trait AutonomyAdapter: Send {
     /// the outcome (including after a fault in `step`).
     fn end(&mut self, outcome: JobEnd) {
         let _ = outcome;
+    }
+
+    /// The names of the runtime safety monitors this adapter reports (at
+    /// most [`MAX_MONITORS`](crate::MAX_MONITORS)); name `i` is bit `i` of
+    /// [`active_monitors`](Self::active_monitors). Asked once per job,
+    /// before [`end`](Self::end). None by default.
+    fn monitor_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The monitors active in the answer the last [`step`](Self::step)
+    /// gave. Asked after every successful step, so it must not allocate.
+    /// None by default.
+    fn active_monitors(&self) -> MonitorMask {
+        MonitorMask::NONE
     }
 }

@@ -7,21 +7,23 @@ use bevy_ecs::prelude::*;
 use crate::control::{Idm, stanley_steer};
 use crate::math::{PI, cos, wrap_angle};
 use crate::overtake::OvertakeState;
+use crate::road::{Path, lane_closing, lane_gap};
 use crate::spec::{Behaviour, Trigger};
 use crate::world::{BodyIndex, BodyState, Clock, Command, Motion, RoadRes, Script, Snapshot};
-use crate::{reactive, signal};
+use crate::{reactive, traffic_light};
 
 /// Gentle braking used to come to a stand, m/s².
 const STAND_DECEL: f64 = 3.0;
 
-fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState]) -> bool {
+fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState], route: &Path) -> bool {
     let ego = &bodies[0];
     match trigger {
         Trigger::Immediately => true,
         Trigger::Time(at) => t + 1e-9 >= at,
         Trigger::EgoDistance(d) => (me.pos - ego.pos).norm() <= d,
         Trigger::EgoTimeToArrival(tta) => {
-            let ahead = me.route.s - ego.route.s;
+            // Along the ego's own line, the way it will drive there.
+            let ahead = route.along(ego.route.s, me.route.s, ego.route.d);
             let (vs, _) = ego.frame_velocity(&ego.route);
             ahead > 0.0 && vs > 0.1 && ahead / vs <= tta
         }
@@ -32,8 +34,9 @@ fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState]) -> bool
 }
 
 /// The nearest road user ahead of body `me` on its own path within its lateral
-/// corridor: (bumper-to-bumper gap, speed along the path).
-fn leader(bodies: &[BodyState], me: usize, corridor: (f64, f64)) -> Option<(f64, f64)> {
+/// corridor: (bumper-to-bumper gap along the lane, the leader's speed as the
+/// IDM takes it: `me`'s speed less the closing speed along the lane).
+fn leader(bodies: &[BodyState], me: usize, corridor: (f64, f64), path: &Path) -> Option<(f64, f64)> {
     let s = &bodies[me];
     let mut best: Option<(f64, f64)> = None;
     for (j, o) in bodies.iter().enumerate() {
@@ -45,9 +48,11 @@ fn leader(bodies: &[BodyState], me: usize, corridor: (f64, f64)) -> Option<(f64,
         if lateral >= half || o.own.s <= s.own.s {
             continue;
         }
-        let gap = o.own.s - s.own.s - 0.5 * (s.length + o.length);
+        let gap = lane_gap(path, &s.own, &o.own, s.length, o.length);
         if best.is_none_or(|(g, _)| gap < g) {
-            best = Some((gap, o.frame_velocity(&o.own).0));
+            let vs = s.frame_velocity(&s.own).0;
+            let closing = lane_closing(&s.own, vs, &o.own, o.frame_velocity(&o.own).0);
+            best = Some((gap, vs - closing));
         }
     }
     best
@@ -76,8 +81,11 @@ pub(crate) fn run_scripts(
     let idm = Idm::default();
     for (index, motion, mut script, mut command) in &mut actors {
         let me = &bodies[index.0];
+        // Its own path (the oncoming path for oncoming actors): every gap it
+        // keeps is measured along that path's lanes.
+        let path = road.road.path(me.path).unwrap_or(road.road.route());
         while script.next < script.steps.len()
-            && fires(script.steps[script.next].trigger, clock.t, me, bodies)
+            && fires(script.steps[script.next].trigger, clock.t, me, bodies, road.road.route())
         {
             let k = script.next;
             script.active = Some(k);
@@ -90,7 +98,8 @@ pub(crate) fn run_scripts(
                 }
                 Behaviour::Overtake { lane, .. } => {
                     let pass_d = road.road.spec.lane_centre(lane as f64);
-                    script.overtake = OvertakeState::start(bodies, index.0, script.target_d, pass_d, clock.t);
+                    script.overtake =
+                        OvertakeState::start(bodies, index.0, script.target_d, pass_d, clock.t, path);
                 }
                 Behaviour::CrossWhenClear { .. } => script.committed = false,
                 _ => {}
@@ -106,7 +115,7 @@ pub(crate) fn run_scripts(
                 script.from_d + (script.target_d - script.from_d) * smooth
             }
             Some(Behaviour::Overtake { duration, gap, .. }) => {
-                script.overtake.d_ref(clock.t, duration, gap, bodies, index.0)
+                script.overtake.d_ref(clock.t, duration, gap, bodies, index.0, path)
             }
             _ => script.target_d,
         };
@@ -138,9 +147,12 @@ pub(crate) fn run_scripts(
                         -STAND_DECEL
                     }
                     _ => {
-                        let mut lead = script.reactions.sees(leader(bodies, index.0, corridor));
+                        let mut lead = script.reactions.sees(leader(bodies, index.0, corridor, path));
                         if script.reactions.obeys_signals {
-                            lead = signal::nearer(lead, signal::stop_leader(&road.road, clock.t, me));
+                            lead = traffic_light::nearer(
+                                lead,
+                                traffic_light::stop_leader(&road.road, clock.t, me),
+                            );
                         }
                         idm.accel(vs, desired, lead)
                     }
@@ -169,7 +181,9 @@ pub(crate) fn run_scripts(
                 }
                 Some(Behaviour::Cross { speed, to_d }) => cross(me, speed, to_d, clock.dt),
                 Some(Behaviour::CrossWhenClear { speed, to_d, min_tta }) => {
-                    if !script.committed && reactive::clear_to_cross(me, &bodies[0], min_tta) {
+                    if !script.committed
+                        && reactive::clear_to_cross(me, &bodies[0], min_tta, road.road.route())
+                    {
                         script.committed = true;
                     }
                     if script.committed {

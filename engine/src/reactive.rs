@@ -1,6 +1,7 @@
 //! Reactive actors: how far a scripted actor sees when it follows, whether
 //! it obeys traffic lights, and a crossing road user's gap acceptance.
 
+use crate::road::Path;
 use crate::world::BodyState;
 
 /// How a scripted actor reacts to the world.
@@ -30,11 +31,14 @@ impl Reactions {
 /// Gap acceptance: whether a road user at `me` waiting to cross may go,
 /// given the ego: the ego's front would reach its route position no sooner
 /// than `min_tta` s at the ego's current speed, or the ego has passed it, or
-/// the ego is (almost) standing.
-pub(crate) fn clear_to_cross(me: &BodyState, ego: &BodyState, min_tta: f64) -> bool {
+/// the ego is (almost) standing. Distances are along the ego's own line of
+/// `route` ([`Path::along`]), the way it will drive there.
+pub(crate) fn clear_to_cross(me: &BodyState, ego: &BodyState, min_tta: f64, route: &Path) -> bool {
     let (vs, _) = ego.frame_velocity(&ego.route);
-    let ahead = me.route.s - 0.5 * me.length - (ego.route.s + 0.5 * ego.length);
-    let passed = me.route.s + 0.5 * me.length < ego.route.s - 0.5 * ego.length;
+    let centres = route.along(ego.route.s, me.route.s, ego.route.d);
+    let half_lengths = 0.5 * (me.length + ego.length);
+    let ahead = centres - half_lengths;
+    let passed = centres + half_lengths < 0.0;
     if passed || vs < 0.1 {
         return true;
     }
@@ -44,7 +48,14 @@ pub(crate) fn clear_to_cross(me: &BodyState, ego: &BodyState, min_tta: f64) -> b
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::math::V2;
+    use crate::road::SegmentSpec;
     use crate::testing::body_at;
+
+    /// A 400 m route of curvature `k` (0: straight).
+    fn route(k: f64) -> Path {
+        Path::new(V2::new(0.0, 0.0), 0.0, &[SegmentSpec { length: 400.0, curvature: k }])
+    }
 
     #[test]
     fn sight_range_hides_leaders_beyond_it() {
@@ -60,11 +71,25 @@ mod tests {
         ped.length = 0.5;
         // Ego front at 52.3 m, 10 m/s: arrives in ~4.7 s.
         let ego = body_at(50.0, 0.0, 10.0);
-        assert!(clear_to_cross(&ped, &ego, 4.0));
-        assert!(!clear_to_cross(&ped, &ego, 5.0));
+        let r = route(0.0);
+        assert!(clear_to_cross(&ped, &ego, 4.0, &r));
+        assert!(!clear_to_cross(&ped, &ego, 5.0, &r));
         // Standing ego: clear; ego past the pedestrian: clear.
-        assert!(clear_to_cross(&ped, &body_at(95.0, 0.0, 0.0), 5.0));
-        assert!(clear_to_cross(&ped, &body_at(104.0, 0.0, 10.0), 5.0));
-        assert!(!clear_to_cross(&ped, &body_at(99.0, 0.0, 10.0), 5.0), "alongside is not past");
+        assert!(clear_to_cross(&ped, &body_at(95.0, 0.0, 0.0), 5.0, &r));
+        assert!(clear_to_cross(&ped, &body_at(104.0, 0.0, 10.0), 5.0, &r));
+        assert!(!clear_to_cross(&ped, &body_at(99.0, 0.0, 10.0), 5.0, &r), "alongside is not past");
+    }
+
+    #[test]
+    fn the_time_to_arrival_is_measured_along_the_egos_lane() {
+        let mut ped = body_at(100.0, -3.0, 0.0);
+        ped.length = 0.5;
+        // Ego in lane 1 (d = 3.5) of a left curve of radius 60 m, 50 m of
+        // reference line before the pedestrian: 50 · (1 − 3.5/60) − 2.5 =
+        // 44.58 m along its lane, 4.46 s at 10 m/s (4.75 s by reference s).
+        let ego = body_at(50.0, 3.5, 10.0);
+        assert!(!clear_to_cross(&ped, &ego, 4.6, &route(1.0 / 60.0)));
+        assert!(clear_to_cross(&ped, &ego, 4.4, &route(1.0 / 60.0)));
+        assert!(clear_to_cross(&ped, &ego, 4.6, &route(0.0)), "on a straight it is 4.75 s");
     }
 }

@@ -122,7 +122,7 @@ pub(crate) fn sense(
     obs.step = clock.step;
     obs.t = clock.t;
     obs.ego = ego_observation(ego, &road.road, &clock);
-    obs.signal = crate::signal::observe(&road.road.spec, clock.t, ego);
+    obs.signal = crate::traffic_light::observe(&road.road, clock.t, ego);
 
     let SensorState { spec, streams, ring } = &mut *sensor;
     let slots = ring.len();

@@ -26,6 +26,8 @@ pub struct WorldSpec {
     pub actors: Vec<ActorSpec>,
     /// The criteria that judge the run.
     pub criteria: Vec<CriterionSpec>,
+    /// Formula criteria (STL over [`crate::signals`]), compiled for `dt`.
+    pub formulas: Vec<crate::formula::FormulaSpec>,
 }
 
 /// Road friction and the ego's sensor.
@@ -225,7 +227,7 @@ pub enum CriterionSpec {
     /// The ego's front never crosses the stop line of its traffic light while
     /// the light is red, unless it had crossed it before the red began.
     /// Margin: distance from the front bumper to the stop line while held by
-    /// a red, m ([`crate::signal`]).
+    /// a red, m ([`crate::traffic_light`]).
     StopAtRed,
 }
 

@@ -8,11 +8,11 @@ use crate::control::stanley_steer;
 use crate::criteria::{GAP_HORIZON, TTC_HORIZON};
 use crate::reactive::Reactions;
 use crate::road::{IntersectionSpec, PathId, SegmentSpec};
-use crate::signal::{SignalSpec, SignalState};
 use crate::sim::{RunOptions, Simulation};
 use crate::spec::{ActorSpec, Behaviour, BehaviourStep, CriterionSpec, Trigger, WorldSpec};
 use crate::testing::{CAR, straight_spec, vehicle};
 use crate::trace::TraceFrame;
+use crate::traffic_light::{SignalSpec, SignalState};
 use crate::{RunResult, Verdict};
 
 /// Holds a speed in lane 0, never brakes for anything.
@@ -256,4 +256,121 @@ fn a_pedestrian_waits_for_an_accepted_gap_then_crosses() {
     assert!(verdict(&result, "no_collision").passed, "it waited for the ego to pass");
     // The ego's rear passes the pedestrian at (100 + 0.25 + 2.3) / 10 s.
     assert!((crossed_at(&careful) - 10.255).abs() < 0.3, "{}", crossed_at(&careful));
+}
+
+/// Holds lateral offset `d` (route frame) at `speed`, never brakes for anything.
+struct HoldLane {
+    d: f64,
+    speed: f64,
+}
+
+impl AutonomyAdapter for HoldLane {
+    fn info(&self) -> AdapterInfo {
+        AdapterInfo { name: "hold-lane".into(), version: "0".into() }
+    }
+    fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
+        Ok(())
+    }
+    fn step(&mut self, obs: &Observation) -> Result<Control, AdapterFault> {
+        let e = &obs.ego;
+        let steer =
+            stanley_steer(e.d - self.d, e.heading_err, e.vs, e.curvature, CAR.wheelbase, CAR.max_steer);
+        Ok(Control { accel: 2.0 * (self.speed - e.vs), steer })
+    }
+}
+
+/// A two-way road, two lanes each way, without edges: 30 m straight, an
+/// arc of curvature `k` and length `arc` m, 200 m straight. Its oncoming
+/// path's reference line lies at route d = 10.5 (route lane 3).
+fn curved_two_way(k: f64, arc: f64, actors: Vec<ActorSpec>) -> WorldSpec {
+    let mut spec = two_way(2, 0.0, actors, vec![]);
+    spec.road.segments = vec![
+        SegmentSpec { length: 30.0, curvature: 0.0 },
+        SegmentSpec { length: arc, curvature: k },
+        SegmentSpec { length: 200.0, curvature: 0.0 },
+    ];
+    spec.road.edge = crate::road::EdgeKind::Open;
+    spec
+}
+
+/// Bumper-to-bumper distance, m, between two bodies (total length
+/// `lengths`) along the line at route offset `d` of the route's arc of
+/// curvature `k` (it starts at (30, 0) heading +x), from their trace
+/// positions: the angle between them about the arc's centre times the
+/// line's radius. Direction-blind: it serves either way round.
+fn along_arc(k: f64, d: f64, a: &crate::trace::TraceBody, b: &crate::trace::TraceBody, lengths: f64) -> f64 {
+    let centre = crate::math::V2::new(30.0, 1.0 / k);
+    let angle = |p: &crate::trace::TraceBody| libm::atan2(p.y - centre.y, p.x - centre.x);
+    let radius = (1.0 / k).abs() - k.signum() * d;
+    crate::math::wrap_angle(angle(b) - angle(a)).abs() * radius - 0.5 * lengths
+}
+
+fn body(frame: &TraceFrame, id: u32) -> &crate::trace::TraceBody {
+    frame.bodies.iter().find(|b| b.id == id).expect("body in frame")
+}
+
+#[test]
+fn head_on_ttc_is_measured_along_the_lane_on_left_and_right_curves() {
+    for k in [1.0 / 60.0, -1.0 / 60.0] {
+        // The ego in route lane 1 (d = 3.5) at 10 m/s; 70 m of reference line
+        // ahead an oncoming car in the same lane (its oncoming lane 2) at 10 m/s,
+        // all on the arc. The oncoming path's arc is 1 − 10.5·k times the route's.
+        let on_arc = |route_s: f64| 200.0 + (330.0 - route_s) * (1.0 - 10.5 * k);
+        let car = oncoming(1, on_arc(110.0), 2.0, 10.0, now(Behaviour::KeepLane { speed: 10.0 }));
+        let mut spec = curved_two_way(k, 300.0, vec![car]);
+        spec.ego.s = 40.0;
+        spec.ego.d = 3.5;
+        spec.ego.speed = 10.0;
+        spec.duration = 2.5;
+        spec.criteria = vec![CriterionSpec::MinTtc { min: 0.0 }, CriterionSpec::MinGap { min: 0.0 }];
+        let (result, trace) = run(&spec, &mut HoldLane { d: 3.5, speed: 10.0 });
+        let lengths = CAR.length + 4.5;
+        let (mut ttc, mut route_ttc) = (f64::INFINITY, f64::INFINITY);
+        for f in &trace {
+            let (ego, other) = (body(f, 0), body(f, 1));
+            assert!((other.d - 3.5).abs() < 0.2, "k={k}: it keeps the ego's lane: {}", other.d);
+            // Head-on: the gap along the lane shrinks at the sum of both speeds.
+            let closing = libm::hypot(ego.vx, ego.vy) + libm::hypot(other.vx, other.vy);
+            ttc = ttc.min(along_arc(k, 3.5, ego, other, lengths) / closing);
+            route_ttc = route_ttc.min((other.s - ego.s - 0.5 * lengths) / closing);
+        }
+        let rec = verdict(&result, "min_ttc").margin;
+        assert!((rec - ttc).abs() < 0.01 * ttc, "k={k}: record TTC {rec} vs along the lane {ttc}");
+        // The difference of route s is far off on lane 1 of this curve: the test can fail.
+        assert!((route_ttc - ttc).abs() > 0.05 * ttc, "k={k}: route TTC {route_ttc} vs {ttc}");
+        assert_eq!(verdict(&result, "min_gap").margin, GAP_HORIZON, "an oncoming car is not followed");
+    }
+}
+
+#[test]
+fn an_oncoming_follower_keeps_the_idm_equilibrium_gap_along_its_own_lane() {
+    // IDM's equilibrium gap behind a leader at 10 m/s for a follower wanting 14 m/s.
+    let idm = crate::control::Idm::default();
+    let (v, v0) = (10.0, 14.0);
+    let eq = (idm.min_gap + v * idm.headway) / libm::sqrt(1.0 - libm::pow(v / v0, 4.0));
+    for k in [0.01, -0.01] {
+        // The oncoming path's arc has curvature k' = −k / (1 − 10.5·k) and
+        // starts at its s = 200; its lane 1 (d = 3.5) is route d = 7.
+        let k_own = -k / (1.0 - 10.5 * k);
+        let ds = (eq + 4.5) / (1.0 - k_own * 3.5);
+        let follower = oncoming(1, 210.0, 1.0, v, now(Behaviour::KeepLane { speed: v0 }));
+        let leader = oncoming(2, 210.0 + ds, 1.0, v, now(Behaviour::KeepLane { speed: v }));
+        // A 200° route arc: both stay on the oncoming path's arc for the whole run.
+        let mut spec = curved_two_way(k, 350.0, vec![follower, leader]);
+        spec.duration = 25.0;
+        let (_, trace) = run(&spec, &mut HoldLane { d: 0.0, speed: 0.0 });
+        let mut n = 0;
+        for f in trace.iter().filter(|f| f.t >= 10.0) {
+            let (back, front) = (body(f, 1), body(f, 2));
+            assert!(front.s < back.s, "the leader is ahead against the route");
+            let g = along_arc(k, 7.0, back, front, 9.0);
+            assert!(
+                (g - eq).abs() < 0.01 * eq,
+                "k={k} t={:.2}: gap along its lane {g:.3} m, IDM equilibrium {eq:.3} m",
+                f.t
+            );
+            n += 1;
+        }
+        assert!(n > 290, "the follower was judged over 15 s");
+    }
 }

@@ -47,6 +47,8 @@ pub struct ReferenceAdapter {
     last_accel: f64,
     /// Whether it decided to stop for the current amber (kept through the red).
     stopping_for_light: bool,
+    /// Its forward-collision warning ([`super::monitors`]) in the last answer.
+    fcw: bool,
 }
 
 impl ReferenceAdapter {
@@ -116,7 +118,7 @@ const AMBER_COMFORT_DECEL: f64 = 3.0;
 /// stopping through the red. A red it can no longer stop for (beyond
 /// `max_decel`) it clears.
 fn signal_accel(stopping: &mut bool, obs: &Observation, idm: &Idm, desired: f64, max_decel: f64) -> f64 {
-    use crate::signal::SignalState;
+    use crate::traffic_light::SignalState;
     let Some(light) = obs.signal.filter(|l| l.state != SignalState::Green && l.distance > 0.0) else {
         *stopping = false;
         return f64::INFINITY;
@@ -145,6 +147,7 @@ impl AutonomyAdapter for ReferenceAdapter {
         self.target_lane = None;
         self.last_accel = 0.0;
         self.stopping_for_light = false;
+        self.fcw = false;
         Ok(())
     }
 
@@ -193,6 +196,15 @@ impl AutonomyAdapter for ReferenceAdapter {
             accel = accel.clamp(self.last_accel - max_step, self.last_accel + max_step);
         }
         self.last_accel = accel;
+        self.fcw = super::monitors::forward_collision(obs, job, super::monitors::REFERENCE_FCW_TTC);
         Ok(Control { accel, steer })
+    }
+
+    fn monitor_names(&self) -> Vec<String> {
+        vec!["fcw".to_owned()]
+    }
+
+    fn active_monitors(&self) -> crate::MonitorMask {
+        crate::MonitorMask::NONE.with(0, self.fcw)
     }
 }

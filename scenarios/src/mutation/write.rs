@@ -275,6 +275,13 @@ fn criterion_text(c: &CriterionFile) -> String {
         CriterionFile::MaxJerk { max } => format!("MaxJerk(max: {})", num(max)),
         CriterionFile::ReachGoal { within } => format!("ReachGoal(within: {})", num(within)),
         CriterionFile::StopAtRed => "StopAtRed".to_owned(),
+        CriterionFile::Formula { name, stl, unit, scale } => format!(
+            "Formula(name: {}, stl: {}, unit: {}, scale: {})",
+            string(name),
+            string(stl),
+            string(unit),
+            num(scale)
+        ),
     }
 }
 

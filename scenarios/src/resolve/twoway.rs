@@ -4,7 +4,7 @@
 
 use gauntlet_engine::reactive::Reactions;
 use gauntlet_engine::road::{RoadSpec, SegmentSpec};
-use gauntlet_engine::signal::{ALL_RED, SignalSpec};
+use gauntlet_engine::traffic_light::{ALL_RED, SignalSpec};
 use gauntlet_engine::{ActorKind, CriterionSpec};
 use gauntlet_ron_source::FieldPath;
 
@@ -101,7 +101,7 @@ impl Walk<'_> {
 
     /// `StopAtRed` judges a traffic light: the road must have one.
     pub(super) fn needs_signal(&mut self, p: &FieldPath, criteria: &[CriterionSpec], road: &RoadSpec) {
-        let signalised = gauntlet_engine::signal::signal_of(road).is_some();
+        let signalised = gauntlet_engine::traffic_light::signal_of(road).is_some();
         for (i, c) in criteria.iter().enumerate() {
             if *c == CriterionSpec::StopAtRed && !signalised {
                 self.error(

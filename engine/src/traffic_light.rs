@@ -6,10 +6,14 @@
 //! red (from `offset` into the cycle at t = 0). The crossing road's lights are
 //! green while the route's are red, less [`ALL_RED`] at each end and its own
 //! amber: red for `green + amber + ALL_RED`, green, amber, red for `ALL_RED`.
+//!
+//! Every distance to a stop line (the ego's observation, a scripted
+//! vehicle's stop, the `stop_at_red` margin) is measured along the lane the
+//! road user drives on ([`Path::along`]), as the other gaps are.
 
 use serde::Serialize;
 
-use crate::road::{PathId, Road, RoadSpec};
+use crate::road::{Path, PathId, Road, RoadSpec};
 use crate::world::BodyState;
 
 /// Time both directions are red between phases, s.
@@ -95,8 +99,8 @@ pub enum SignalState {
 pub struct SignalObservation {
     /// `green`, `amber` or `red`.
     pub state: SignalState,
-    /// Route distance from the ego's front bumper to the stop line, m
-    /// (negative once the front is past it).
+    /// Distance from the ego's front bumper to the stop line along the
+    /// ego's lane, m (negative once the front is past it).
     pub distance: f64,
     /// Time until the light changes, s.
     pub time_to_change: f64,
@@ -130,12 +134,18 @@ pub(crate) fn stop_line(road: &Road, path: PathId) -> Option<f64> {
     }
 }
 
+/// Distance, m, from the ego's front bumper to the route's stop line at
+/// `line` (route distance) along the ego's lane.
+fn front_to_line(route: &Path, line: f64, ego: &BodyState) -> f64 {
+    route.along(ego.route.s, line, ego.route.d) - 0.5 * ego.length
+}
+
 /// What the ego sees of its light at time `t`: present while the stop line is
 /// ahead of its rear bumper.
-pub(crate) fn observe(spec: &RoadSpec, t: f64, ego: &BodyState) -> Option<SignalObservation> {
-    let (sig, _) = signal_of(spec)?;
-    let line = route_stop_line(spec)?;
-    let distance = line - (ego.route.s + 0.5 * ego.length);
+pub(crate) fn observe(road: &Road, t: f64, ego: &BodyState) -> Option<SignalObservation> {
+    let (sig, _) = signal_of(&road.spec)?;
+    let line = route_stop_line(&road.spec)?;
+    let distance = front_to_line(road.route(), line, ego);
     if distance + ego.length <= 0.0 {
         return None;
     }
@@ -149,7 +159,8 @@ pub(crate) fn observe(spec: &RoadSpec, t: f64, ego: &BodyState) -> Option<Signal
 pub(crate) fn stop_leader(road: &Road, t: f64, me: &BodyState) -> Option<(f64, f64)> {
     let (sig, _) = signal_of(&road.spec)?;
     let line = stop_line(road, me.path)?;
-    let gap = line - (me.own.s + 0.5 * me.length);
+    let path = road.path(me.path)?;
+    let gap = path.along(me.own.s, line, me.own.d) - 0.5 * me.length;
     if gap <= 0.0 {
         return None;
     }
@@ -183,21 +194,22 @@ pub(crate) struct RedLightJudge {
 impl RedLightJudge {
     /// This step's margin: stop line minus front bumper while a red holds
     /// the ego, [`STOP_HORIZON`] otherwise (no signal, not red, or the ego
-    /// was already past the line when the red began).
-    pub(crate) fn margin(&mut self, spec: &RoadSpec, t: f64, ego: &BodyState) -> f64 {
+    /// was already past the line when the red began). `route` is
+    /// the road's route, along whose lanes the distance is measured.
+    pub(crate) fn margin(&mut self, spec: &RoadSpec, route: &Path, t: f64, ego: &BodyState) -> f64 {
         let (Some((sig, _)), Some(line)) = (signal_of(spec), route_stop_line(spec)) else {
             return STOP_HORIZON;
         };
-        let front = ego.route.s + 0.5 * ego.length;
         if sig.state(PathId::Route, t).0 != SignalState::Red {
             *self = Self::default();
             return STOP_HORIZON;
         }
+        let to_line = front_to_line(route, line, ego);
         if !self.red {
             self.red = true;
-            self.held = front <= line;
+            self.held = to_line >= 0.0;
         }
-        if self.held { (line - front).min(STOP_HORIZON) } else { STOP_HORIZON }
+        if self.held { to_line.min(STOP_HORIZON) } else { STOP_HORIZON }
     }
 }
 
