@@ -65,9 +65,9 @@ signals! {
     FRICTION = "friction", "1", "tyre–road friction coefficient μ";
     CLEARANCE = "clearance", "m", "footprint clearance to the nearest road user in any direction (≤ 1000), negative on contact (what `no_collision` judges)";
     CONTACT = "contact", "0/1", "1 from the step the ego first touched a road user";
-    LEAD_PRESENT = "lead_present", "0/1", "1 when a road user is ahead in the ego's corridor";
+    LEAD_PRESENT = "lead_present", "0/1", "1 when a road user the ego follows is ahead in its corridor (oncoming road users are not followed)";
     GAP_LEAD = "gap_lead", "m", "bumper-to-bumper gap to the road user ahead in the ego's corridor (≤ 500; what `min_gap` judges)";
-    TTC_LEAD = "ttc_lead", "s", "time-to-collision with it at constant speeds (≤ 60; what `min_ttc` judges)";
+    TTC_LEAD = "ttc_lead", "s", "time-to-collision at constant speeds with the road user ahead in the ego's corridor that closes in soonest, an oncoming one head-on (≤ 60; what `min_ttc` judges)";
     HEADWAY_LEAD = "headway_lead", "s", "time headway, `gap_lead / speed` (60 without a lead or standing still)";
     LEAD_SPEED = "lead_speed", "m/s", "the lead's speed along the ego's route (0 without a lead)";
     LEAD_ACCEL = "lead_accel", "m/s²", "the lead's longitudinal acceleration (0 without a lead)";
@@ -221,12 +221,14 @@ pub(crate) fn compute(
 }
 
 /// The road user ahead in the ego's corridor with the smallest gap (the
-/// corridor of `criteria::lead_metrics`).
+/// corridor of `criteria::lead_metrics`), oncoming road users left out as
+/// `min_gap` leaves them out: the lead is the road user the ego follows.
 fn lead(bodies: &[BodyState]) -> Option<&BodyState> {
     let ego = &bodies[0];
     bodies[1..]
         .iter()
         .filter(|o| (o.route.d - ego.route.d).abs() < 0.5 * (ego.width + o.width) && o.route.s > ego.route.s)
+        .filter(|o| !crate::twoway::is_oncoming(o))
         .min_by(|a, b| {
             (a.route.s - 0.5 * a.length).total_cmp(&(b.route.s - 0.5 * b.length)).then(a.id.cmp(&b.id))
         })

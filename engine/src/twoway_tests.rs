@@ -374,3 +374,31 @@ fn an_oncoming_follower_keeps_the_idm_equilibrium_gap_along_its_own_lane() {
         assert!(n > 290, "the follower was judged over 15 s");
     }
 }
+
+#[test]
+fn formula_signals_judge_an_oncoming_car_head_on_and_do_not_follow_it() {
+    let formula =
+        |name: &str, stl: &str| crate::formula::FormulaSpec::new(name, stl, 0.05, "", 1.0).expect("valid");
+    let mut spec = two_way(
+        1,
+        10.0,
+        vec![oncoming(1, 450.0, 1.0, 10.0, now(Behaviour::KeepLane { speed: 10.0 }))],
+        vec![CriterionSpec::MinTtc { min: 2.0 }],
+    );
+    spec.duration = 6.0;
+    spec.formulas = vec![
+        formula("ttc", "always (ttc_lead >= 2 s)"),
+        formula("no_lead", "always (lead_present <= 0 and gap_lead >= 500 m)"),
+    ];
+    let (result, _) = run(&spec, &mut Cruise(10.0));
+    let ttc = &result.formula_verdicts[0];
+    let min_ttc = verdict(&result, "min_ttc");
+    assert!(!ttc.passed, "the head-on car closes in: {ttc:?}");
+    assert!((ttc.margin - min_ttc.margin).abs() < 1e-9, "{} vs min_ttc {}", ttc.margin, min_ttc.margin);
+    assert_eq!(ttc.first_violation_t, min_ttc.first_violation_t);
+    assert!(
+        result.formula_verdicts[1].passed,
+        "an oncoming car is no lead: {:?}",
+        result.formula_verdicts[1]
+    );
+}
