@@ -6,6 +6,7 @@ use bevy_ecs::prelude::*;
 
 use crate::control::{Idm, stanley_steer};
 use crate::math::{PI, cos, wrap_angle};
+use crate::spatial::PathOrder;
 use crate::spec::{Behaviour, Trigger};
 use crate::world::{BodyIndex, BodyState, Clock, Command, Motion, RoadRes, Script, Snapshot};
 
@@ -24,31 +25,13 @@ fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState]) -> bool
             ahead > 0.0 && vs > 0.1 && ahead / vs <= tta
         }
         Trigger::ActorDistance { actor, distance } => {
-            bodies.iter().find(|b| b.id == actor).is_some_and(|o| (o.pos - me.pos).norm() <= distance)
+            // Ids are body indices when actors are listed in id order; else search.
+            let other = bodies.get(actor as usize).filter(|b| b.id == actor);
+            other
+                .or_else(|| bodies.iter().find(|b| b.id == actor))
+                .is_some_and(|o| (o.pos - me.pos).norm() <= distance)
         }
     }
-}
-
-/// The nearest road user ahead of body `me` on its own path within its lateral
-/// corridor: (bumper-to-bumper gap, speed along the path).
-fn leader(bodies: &[BodyState], me: usize, corridor: (f64, f64)) -> Option<(f64, f64)> {
-    let s = &bodies[me];
-    let mut best: Option<(f64, f64)> = None;
-    for (j, o) in bodies.iter().enumerate() {
-        if j == me || o.path != s.path {
-            continue;
-        }
-        let half = 0.5 * (s.width + o.width) + 0.2;
-        let lateral = (o.own.d - corridor.0).abs().min((o.own.d - corridor.1).abs());
-        if lateral >= half || o.own.s <= s.own.s {
-            continue;
-        }
-        let gap = o.own.s - s.own.s - 0.5 * (s.length + o.length);
-        if best.is_none_or(|(g, _)| gap < g) {
-            best = Some((gap, o.frame_velocity(&o.own).0));
-        }
-    }
-    best
 }
 
 /// Advances every script and writes each actor's command.
@@ -57,8 +40,10 @@ pub(crate) fn run_scripts(
     road: Res<RoadRes>,
     snapshot: Res<Snapshot>,
     mut actors: Query<(&BodyIndex, &Motion, &mut Script, &mut Command)>,
+    mut order: Local<PathOrder>,
 ) {
     let bodies = &snapshot.bodies;
+    order.rebuild(bodies);
     let idm = Idm::default();
     for (index, motion, mut script, mut command) in &mut actors {
         let me = &bodies[index.0];
@@ -97,7 +82,7 @@ pub(crate) fn run_scripts(
                 let accel = match behaviour {
                     Some(Behaviour::Brake { decel }) => -decel,
                     Some(Behaviour::Cross { .. } | Behaviour::Stand) => -STAND_DECEL,
-                    _ => idm.accel(vs, desired, leader(bodies, index.0, (me.own.d, d_ref))),
+                    _ => idm.accel(vs, desired, order.leader(bodies, index.0, (me.own.d, d_ref))),
                 };
                 let k = me.own.curvature;
                 let lane_curvature = if k == 0.0 { 0.0 } else { k / (1.0 - k * d_ref) };

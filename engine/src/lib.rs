@@ -24,10 +24,12 @@ mod sensor;
 mod sim;
 #[cfg(test)]
 mod sim_tests;
+mod spatial;
 mod spec;
 #[cfg(test)]
 mod testing;
 mod trace;
+pub mod traffic;
 mod world;
 
 pub use actor::ActorKind;
