@@ -179,6 +179,13 @@ impl OcclusionBins {
     }
 }
 
+/// Whether a heading (rad) points along the x or y axis (within 1e-9 rad):
+/// a long straight collider at that heading has a thin bounding box.
+pub(crate) fn axis_aligned(heading: f64) -> bool {
+    let quarter = heading / (0.5 * PI);
+    (quarter - libm::round(quarter)).abs() * 0.5 * PI < 1e-9
+}
+
 #[cfg(test)]
 mod tests {
     use rapier3d::prelude::{ColliderHandle, RigidBodyHandle};
