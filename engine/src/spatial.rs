@@ -33,15 +33,14 @@ pub(crate) struct PathOrder {
 }
 
 impl PathOrder {
-    /// Re-sorts the bodies of this step. Bodies move little between steps, so
-    /// the order is nearly sorted already and the (adaptive) sort is close to
-    /// linear.
+    /// Re-sorts the bodies of this step, in place (the key ends with the
+    /// index, so the unstable sort gives one order and allocates nothing).
     pub(crate) fn rebuild(&mut self, bodies: &[BodyState]) {
         if self.order.len() != bodies.len() {
             self.order.clear();
             self.order.extend(0..bodies.len() as u32);
         }
-        self.order.sort_by(|&a, &b| {
+        self.order.sort_unstable_by(|&a, &b| {
             let (x, y) = (&bodies[a as usize], &bodies[b as usize]);
             x.path.cmp(&y.path).then(x.own.s.total_cmp(&y.own.s)).then(a.cmp(&b))
         });
@@ -103,8 +102,8 @@ impl PathOrder {
     }
 }
 
-/// Number of bearing bins over the full circle.
-const BINS: usize = 720;
+/// Number of bearing bins over the full circle (1° each).
+const BINS: usize = 360;
 /// Angular padding of every body's bearing interval, rad: far above the
 /// rounding error of `atan2`/`asin`, so binning never drops a body the exact
 /// test would find.
@@ -144,8 +143,17 @@ impl OcclusionBins {
     pub(crate) fn rebuild(&mut self, bodies: &[BodyState], origin: V2, reach: f64) {
         self.origin = origin;
         self.everywhere.clear();
+        // A body enters a bin at most once: with room for every body, no bin
+        // ever grows during a run (4 bytes × bins × bodies, reserved once).
+        let room = bodies.len();
+        if self.everywhere.capacity() < room {
+            self.everywhere.reserve_exact(room);
+        }
         for bin in &mut self.bins {
             bin.clear();
+            if bin.capacity() < room {
+                bin.reserve_exact(room);
+            }
         }
         for (j, b) in bodies.iter().enumerate().skip(1) {
             let r = bounding_radius(b);
