@@ -22,10 +22,16 @@ use crate::world::BodyState;
 /// Extra lateral clearance a follower keeps to a body in its corridor, m.
 const CORRIDOR_PAD: f64 = 0.2;
 
+/// Below this many bodies the indexes are not built: checking every body
+/// costs less than building them (same answers either way).
+const INDEX_FROM: usize = 32;
+
 /// Body indices sorted by (path, own `s`, index), with the longest body of
 /// each path (for the early stop of the leader scan).
 #[derive(Debug, Default)]
 pub(crate) struct PathOrder {
+    /// Fewer than [`INDEX_FROM`] bodies: leaders are found by checking all.
+    all_pairs: bool,
     /// Body indices (ego included), sorted.
     order: Vec<u32>,
     /// (path, longest body length on it), one entry per path present.
@@ -36,6 +42,10 @@ impl PathOrder {
     /// Re-sorts the bodies of this step, in place (the key ends with the
     /// index, so the unstable sort gives one order and allocates nothing).
     pub(crate) fn rebuild(&mut self, bodies: &[BodyState]) {
+        self.all_pairs = bodies.len() < INDEX_FROM;
+        if self.all_pairs {
+            return;
+        }
         if self.order.len() != bodies.len() {
             self.order.clear();
             self.order.extend(0..bodies.len() as u32);
@@ -60,6 +70,9 @@ impl PathOrder {
     /// Same answer as checking every body: the smallest gap wins, and among
     /// equal gaps the lowest body index.
     pub(crate) fn leader(&self, bodies: &[BodyState], me: usize, corridor: (f64, f64)) -> Option<(f64, f64)> {
+        if self.all_pairs {
+            return leader_all_pairs(bodies, me, corridor);
+        }
         let s = &bodies[me];
         let longest = self.longest.iter().find(|(p, _)| *p == s.path).map_or(s.length, |&(_, l)| l);
         // First body on the path strictly ahead of `me`.
@@ -102,6 +115,27 @@ impl PathOrder {
     }
 }
 
+/// The leader by checking every body: what [`PathOrder::leader`] answers.
+pub(crate) fn leader_all_pairs(bodies: &[BodyState], me: usize, corridor: (f64, f64)) -> Option<(f64, f64)> {
+    let s = &bodies[me];
+    let mut best: Option<(f64, f64)> = None;
+    for (j, o) in bodies.iter().enumerate() {
+        if j == me || o.path != s.path {
+            continue;
+        }
+        let half = 0.5 * (s.width + o.width) + CORRIDOR_PAD;
+        let lateral = (o.own.d - corridor.0).abs().min((o.own.d - corridor.1).abs());
+        if lateral >= half || o.own.s <= s.own.s {
+            continue;
+        }
+        let gap = o.own.s - s.own.s - 0.5 * (s.length + o.length);
+        if best.is_none_or(|(g, _)| gap < g) {
+            best = Some((gap, o.frame_velocity(&o.own).0));
+        }
+    }
+    best
+}
+
 /// Number of bearing bins over the full circle (1° each).
 const BINS: usize = 360;
 /// Angular padding of every body's bearing interval, rad: far above the
@@ -112,6 +146,8 @@ const BEARING_PAD: f64 = 1e-3;
 /// The bodies that may occlude a sight line from the sensor, by bearing.
 #[derive(Debug)]
 pub(crate) struct OcclusionBins {
+    /// Fewer than [`INDEX_FROM`] bodies: every body (index ≥ 1) is a candidate.
+    all: usize,
     origin: V2,
     /// Bodies whose bounding circle (nearly) contains the origin: they may
     /// block any bearing.
@@ -121,7 +157,12 @@ pub(crate) struct OcclusionBins {
 
 impl Default for OcclusionBins {
     fn default() -> Self {
-        Self { origin: V2::default(), everywhere: Vec::new(), bins: (0..BINS).map(|_| Vec::new()).collect() }
+        Self {
+            all: 0,
+            origin: V2::default(),
+            everywhere: Vec::new(),
+            bins: (0..BINS).map(|_| Vec::new()).collect(),
+        }
     }
 }
 
@@ -141,6 +182,10 @@ impl OcclusionBins {
     /// circle comes within `reach` of `origin`: only those can cut a sight
     /// line of length ≤ `reach`.
     pub(crate) fn rebuild(&mut self, bodies: &[BodyState], origin: V2, reach: f64) {
+        self.all = if bodies.len() < INDEX_FROM { bodies.len() } else { 0 };
+        if self.all > 0 {
+            return;
+        }
         self.origin = origin;
         self.everywhere.clear();
         // A body enters a bin at most once: with room for every body, no bin
@@ -181,9 +226,13 @@ impl OcclusionBins {
     /// The bodies that may block the sight line from the origin to `p`, in
     /// no particular order (the caller runs the exact test on each).
     pub(crate) fn candidates(&self, p: V2) -> impl Iterator<Item = usize> + '_ {
-        let rel = p - self.origin;
-        let bin = &self.bins[bin_of(atan2(rel.y, rel.x))];
-        self.everywhere.iter().chain(bin.iter()).map(|&j| j as usize)
+        let (every, bin): (&[u32], &[u32]) = if self.all > 0 {
+            (&[], &[])
+        } else {
+            let rel = p - self.origin;
+            (&self.everywhere, &self.bins[bin_of(atan2(rel.y, rel.x))])
+        };
+        (1..self.all).chain(every.iter().chain(bin.iter()).map(|&j| j as usize))
     }
 }
 
@@ -228,27 +277,6 @@ mod tests {
         }
     }
 
-    /// The all-pairs leader search the index replaces.
-    fn leader_brute(bodies: &[BodyState], me: usize, corridor: (f64, f64)) -> Option<(f64, f64)> {
-        let s = &bodies[me];
-        let mut best: Option<(f64, f64)> = None;
-        for (j, o) in bodies.iter().enumerate() {
-            if j == me || o.path != s.path {
-                continue;
-            }
-            let half = 0.5 * (s.width + o.width) + CORRIDOR_PAD;
-            let lateral = (o.own.d - corridor.0).abs().min((o.own.d - corridor.1).abs());
-            if lateral >= half || o.own.s <= s.own.s {
-                continue;
-            }
-            let gap = o.own.s - s.own.s - 0.5 * (s.length + o.length);
-            if best.is_none_or(|(g, _)| gap < g) {
-                best = Some((gap, o.frame_velocity(&o.own).0));
-            }
-        }
-        best
-    }
-
     fn random_bodies(rng: &mut Stream, n: usize) -> Vec<BodyState> {
         (0..n)
             .map(|_| {
@@ -278,7 +306,7 @@ mod tests {
                 let d = bodies[me].own.d;
                 for corridor in [(d, d), (d, d + 3.5), (d - 3.5, d)] {
                     let fast = order.leader(&bodies, me, corridor);
-                    let slow = leader_brute(&bodies, me, corridor);
+                    let slow = leader_all_pairs(&bodies, me, corridor);
                     assert_eq!(
                         fast.map(|(g, v)| (g.to_bits(), v.to_bits())),
                         slow.map(|(g, v)| (g.to_bits(), v.to_bits())),
