@@ -6,6 +6,7 @@ use bevy_ecs::prelude::*;
 
 use crate::control::{Idm, stanley_steer};
 use crate::math::{PI, cos, wrap_angle};
+use crate::road::Path;
 use crate::spatial::PathOrder;
 use crate::spec::{Behaviour, Trigger};
 use crate::world::{BodyIndex, BodyState, Clock, Command, Motion, RoadRes, Script, Snapshot};
@@ -13,14 +14,15 @@ use crate::world::{BodyIndex, BodyState, Clock, Command, Motion, RoadRes, Script
 /// Gentle braking used to come to a stand, m/s².
 const STAND_DECEL: f64 = 3.0;
 
-fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState]) -> bool {
+fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState], route: &Path) -> bool {
     let ego = &bodies[0];
     match trigger {
         Trigger::Immediately => true,
         Trigger::Time(at) => t + 1e-9 >= at,
         Trigger::EgoDistance(d) => (me.pos - ego.pos).norm() <= d,
         Trigger::EgoTimeToArrival(tta) => {
-            let ahead = me.route.s - ego.route.s;
+            // Along the ego's own line, the way it will drive there.
+            let ahead = route.along(ego.route.s, me.route.s, ego.route.d);
             let (vs, _) = ego.frame_velocity(&ego.route);
             ahead > 0.0 && vs > 0.1 && ahead / vs <= tta
         }
@@ -43,12 +45,12 @@ pub(crate) fn run_scripts(
     mut order: Local<PathOrder>,
 ) {
     let bodies = &snapshot.bodies;
-    order.rebuild(bodies);
+    order.rebuild(bodies, &road.road);
     let idm = Idm::default();
     for (index, motion, mut script, mut command) in &mut actors {
         let me = &bodies[index.0];
         while script.next < script.steps.len()
-            && fires(script.steps[script.next].trigger, clock.t, me, bodies)
+            && fires(script.steps[script.next].trigger, clock.t, me, bodies, road.road.route())
         {
             let k = script.next;
             script.active = Some(k);
@@ -82,7 +84,10 @@ pub(crate) fn run_scripts(
                 let accel = match behaviour {
                     Some(Behaviour::Brake { decel }) => -decel,
                     Some(Behaviour::Cross { .. } | Behaviour::Stand) => -STAND_DECEL,
-                    _ => idm.accel(vs, desired, order.leader(bodies, index.0, (me.own.d, d_ref))),
+                    _ => {
+                        let path = road.road.path(me.path).unwrap_or(road.road.route());
+                        idm.accel(vs, desired, order.leader(bodies, index.0, (me.own.d, d_ref), path))
+                    }
                 };
                 let k = me.own.curvature;
                 let lane_curvature = if k == 0.0 { 0.0 } else { k / (1.0 - k * d_ref) };

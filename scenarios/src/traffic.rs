@@ -33,7 +33,7 @@ fn default_ego_gap() -> Num {
 
 /// `traffic: (…)`: vehicles generated on lanes of the route, each keeping
 /// its lane with IDM at its own desired speed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrafficFile {
     /// Lanes to populate (default: every lane of the road).

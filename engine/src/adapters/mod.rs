@@ -1,11 +1,12 @@
 //! Built-in adapters, selected on the command line as `builtin:NAME`.
 
+pub mod monitors;
 mod planted;
 mod reference;
 
 pub use planted::{
-    ICE_NAIVE_BRAKE_POINT, ICE_NAIVE_CURVE_ACCEL, LATE_BRAKER_BRAKE_SHARE, LATE_BRAKER_TTC, PLANTED,
-    PlantedAdapter, Weakness,
+    ICE_NAIVE_BRAKE_POINT, ICE_NAIVE_CURVE_ACCEL, ICE_NAIVE_FCW_TTC, LATE_BRAKER_BRAKE_SHARE,
+    LATE_BRAKER_TTC, PLANTED, PlantedAdapter, Weakness,
 };
 pub use reference::{ReferenceAdapter, ReferenceTuning};
 

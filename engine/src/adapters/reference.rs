@@ -45,6 +45,8 @@ pub struct ReferenceAdapter {
     job: Option<JobStart>,
     target_lane: Option<i32>,
     last_accel: f64,
+    /// Its forward-collision warning ([`super::monitors`]) in the last answer.
+    fcw: bool,
 }
 
 impl ReferenceAdapter {
@@ -113,6 +115,7 @@ impl AutonomyAdapter for ReferenceAdapter {
         self.job = Some(job.clone());
         self.target_lane = None;
         self.last_accel = 0.0;
+        self.fcw = false;
         Ok(())
     }
 
@@ -159,6 +162,15 @@ impl AutonomyAdapter for ReferenceAdapter {
             accel = accel.clamp(self.last_accel - max_step, self.last_accel + max_step);
         }
         self.last_accel = accel;
+        self.fcw = super::monitors::forward_collision(obs, job, super::monitors::REFERENCE_FCW_TTC);
         Ok(Control { accel, steer })
+    }
+
+    fn monitor_names(&self) -> Vec<String> {
+        vec!["fcw".to_owned()]
+    }
+
+    fn active_monitors(&self) -> crate::MonitorMask {
+        crate::MonitorMask::NONE.with(0, self.fcw)
     }
 }
