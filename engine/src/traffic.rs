@@ -8,16 +8,20 @@
 //! Placement, per lane: `n` vehicles (from the density or the count, capped
 //! so that every one keeps `min_gap`) share the stretch `[from_s, to_s]` in
 //! equal slots; each sits in its slot with a random offset that never brings
-//! it closer than `min_gap` (bumper to bumper) to its neighbours. Vehicles
-//! that would start within `ego_gap` of the ego in its lane, or within
-//! `min_gap` of a listed actor in theirs, are left out. Each lane draws from
+//! it closer than `min_gap` (bumper to bumper, along the lane) to its
+//! neighbours. Vehicles that would start within `ego_gap` of the ego in its
+//! lane, or within `min_gap` of a listed actor in theirs, are left out. Every
+//! distance is measured along the lane ([`crate::road::lane_gap`]'s metric):
+//! a lane inside a bend is shorter than the reference line, so its slots are
+//! spaced by the pitch over the lane's least stretch ([`Path::min_stretch`]). Each lane draws from
 //! its own named random stream (`traffic`, lane), two numbers per slot
 //! whether or not the slot is used, so changing one lane or the ego's place
 //! never shifts another vehicle's draw.
 
 use crate::actor::ActorKind;
+use crate::math::V2;
 use crate::rng::Stream;
-use crate::road::{PathId, RoadSpec};
+use crate::road::{Path, PathId, RoadSpec};
 use crate::spec::{ActorSpec, Behaviour, BehaviourStep, EgoSpec, Trigger};
 
 /// How many vehicles a lane gets.
@@ -57,7 +61,15 @@ pub struct TrafficSpec {
 impl TrafficSpec {
     /// Vehicles lane `k` (the `k`-th of `lanes`) is asked for, before
     /// anything is left out, capped so that each keeps `min_gap`.
+    /// On a straight road; see [`TrafficSpec::slots_on`].
     pub fn slots(&self, k: usize) -> usize {
+        self.slots_on(k, 1.0)
+    }
+
+    /// Vehicles lane `k` gets on a line whose least stretch (arc length of
+    /// the lane per metre of reference line, ≤ 1) is `stretch`: so many that
+    /// each keeps `min_gap` along the lane. At most [`TrafficSpec::slots`].
+    pub fn slots_on(&self, k: usize, stretch: f64) -> usize {
         let len = (self.to_s - self.from_s).max(0.0);
         let wanted = match self.amount {
             TrafficAmount::Density(per_km) => libm::round(per_km * len / 1000.0) as usize,
@@ -67,12 +79,13 @@ impl TrafficSpec {
                 base + usize::from(k < extra)
             }
         };
-        let pitch = self.length + self.min_gap;
+        let pitch = (self.length + self.min_gap) / stretch;
         let fit = if pitch > 0.0 { libm::floor(len / pitch) as usize } else { wanted };
         wanted.min(fit)
     }
 
-    /// Most vehicles this traffic can generate (every slot of every lane).
+    /// Most vehicles this traffic can generate (every slot of every lane;
+    /// lanes inside a bend may get fewer).
     pub fn capacity(&self) -> usize {
         (0..self.lanes.len()).map(|k| self.slots(k)).sum()
     }
@@ -91,13 +104,17 @@ pub fn populate(
 ) -> Vec<ActorSpec> {
     let mut out = Vec::with_capacity(traffic.capacity());
     let ego_lane = road.lane_of(ego.d);
-    let pitch = traffic.length + traffic.min_gap;
+    let route = Path::new(V2::new(0.0, 0.0), 0.0, &road.segments);
     for (k, &lane) in traffic.lanes.iter().enumerate() {
-        let n = traffic.slots(k);
+        let d = road.lane_centre(lane as f64);
+        // Neighbours `pitch` of reference line apart are at least
+        // `length + min_gap` apart along the lane.
+        let stretch = route.min_stretch(d, d);
+        let pitch = (traffic.length + traffic.min_gap) / stretch;
+        let n = traffic.slots_on(k, stretch);
         if n == 0 {
             continue;
         }
-        let d = road.lane_centre(lane as f64);
         let slot = (traffic.to_s - traffic.from_s) / n as f64;
         let slack = (slot - pitch).max(0.0);
         let mut rng = Stream::new(seed, "traffic", lane as u64);
@@ -105,12 +122,15 @@ pub fn populate(
             let (u_place, u_speed) = (rng.uniform(), rng.uniform());
             let s = traffic.from_s + (i as f64 + 0.5) * slot + (u_place - 0.5) * slack;
             let speed = traffic.speed_min + u_speed * (traffic.speed_max - traffic.speed_min);
+            // Distances along the line between the two, as gaps are measured.
             let near_ego = lane as i32 == ego_lane
-                && (s - ego.s).abs() < traffic.ego_gap + 0.5 * (traffic.length + ego.limits.length);
+                && route.along(ego.s, s, 0.5 * (ego.d + d)).abs()
+                    < traffic.ego_gap + 0.5 * (traffic.length + ego.limits.length);
             let near_listed = listed.iter().any(|a| {
                 a.path == PathId::Route
                     && road.lane_of(a.d) == lane as i32
-                    && (s - a.s).abs() < traffic.min_gap + 0.5 * (traffic.length + a.length)
+                    && route.along(a.s, s, 0.5 * (a.d + d)).abs()
+                        < traffic.min_gap + 0.5 * (traffic.length + a.length)
             });
             if near_ego || near_listed {
                 continue;
@@ -198,6 +218,31 @@ mod tests {
             let gap = w[1].s - w[0].s - t.length;
             assert!(gap >= t.min_gap - 1e-9, "gap {gap}");
         }
+    }
+
+    #[test]
+    fn on_a_bend_vehicles_keep_min_gap_along_their_lane() {
+        // A radius-50 left bend: lane 2 (d = 7 m) is 14 % shorter than the
+        // reference line, lane 0 is the reference line itself.
+        let mut r = road();
+        r.segments = vec![
+            SegmentSpec { length: 100.0, curvature: 0.0 },
+            SegmentSpec { length: 150.0, curvature: 1.0 / 50.0 },
+            SegmentSpec { length: 100.0, curvature: 0.0 },
+        ];
+        let route = Path::new(V2::new(0.0, 0.0), 0.0, &r.segments);
+        let mut t = traffic(TrafficAmount::Density(1000.0));
+        t.to_s = 350.0;
+        let cars = populate(&t, 4, &r, &ego(), &[], 1);
+        let mut per_lane = [0; 3];
+        for w in cars.windows(2).filter(|w| w[0].d == w[1].d) {
+            let at = |a: &ActorSpec| route.project(route.pose(a.s, a.d).0);
+            let gap = crate::road::lane_gap(&route, &at(&w[0]), &at(&w[1]), t.length, t.length);
+            assert!(gap >= t.min_gap - 1e-6, "lane d={}: gap {gap} along the lane", w[0].d);
+            per_lane[(w[0].d / 3.5) as usize] += 1;
+        }
+        assert!(per_lane[2] < per_lane[0], "the inner lane holds fewer: {per_lane:?}");
+        assert!(cars.iter().any(|c| c.s > 100.0 && c.s < 250.0 && c.d == 7.0), "cars in the bend");
     }
 
     #[test]

@@ -58,7 +58,7 @@ impl Path {
     /// `along(a, b, d) ≥ (b − a) · min_stretch(d_lo, d_hi)` for `b ≥ a`. At
     /// most 1 (straights, and beyond either end). Used to stop a leader scan
     /// early without changing its answer.
-    pub(crate) fn min_stretch(&self, d_lo: f64, d_hi: f64) -> f64 {
+    pub fn min_stretch(&self, d_lo: f64, d_hi: f64) -> f64 {
         // `stretch` is monotone in `d`: each arc's least factor is at an end.
         self.segments
             .iter()
