@@ -18,6 +18,21 @@ pub fn ten_actors() -> WorldSpec {
     }
 }
 
+/// The dense-traffic benchmark world (`benches/scenarios/dense_highway.ron`)
+/// with `vehicles` generated vehicles (plus the ego), nominal otherwise.
+pub fn dense_highway(vehicles: u32) -> WorldSpec {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dense_highway.ron");
+    let scenario = match Scenario::load(&path) {
+        Ok(scenario) => scenario,
+        Err(e) => panic!("the benchmark scenario is invalid: {e}"),
+    };
+    let values = std::collections::BTreeMap::from([("traffic.count".to_owned(), vehicles as f64)]);
+    match scenario.instance_with(0, &values) {
+        Ok(instance) => instance.world,
+        Err(e) => panic!("{vehicles} vehicles do not fit the benchmark scenario: {e}"),
+    }
+}
+
 /// A simulation of `spec` after a 2 s settle with the reference adapter.
 pub fn settled(spec: &WorldSpec, adapter: &mut ReferenceAdapter) -> Simulation {
     let mut sim = Simulation::new(spec);

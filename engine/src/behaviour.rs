@@ -7,7 +7,8 @@ use bevy_ecs::prelude::*;
 use crate::control::{Idm, stanley_steer};
 use crate::math::{PI, cos, wrap_angle};
 use crate::overtake::OvertakeState;
-use crate::road::{Path, lane_closing, lane_gap};
+use crate::road::Path;
+use crate::spatial::PathOrder;
 use crate::spec::{Behaviour, Trigger};
 use crate::world::{BodyIndex, BodyState, Clock, Command, Motion, RoadRes, Script, Snapshot};
 use crate::{reactive, traffic_light};
@@ -28,34 +29,13 @@ fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState], route: 
             ahead > 0.0 && vs > 0.1 && ahead / vs <= tta
         }
         Trigger::ActorDistance { actor, distance } => {
-            bodies.iter().find(|b| b.id == actor).is_some_and(|o| (o.pos - me.pos).norm() <= distance)
+            // Ids are body indices when actors are listed in id order; else search.
+            let other = bodies.get(actor as usize).filter(|b| b.id == actor);
+            other
+                .or_else(|| bodies.iter().find(|b| b.id == actor))
+                .is_some_and(|o| (o.pos - me.pos).norm() <= distance)
         }
     }
-}
-
-/// The nearest road user ahead of body `me` on its own path within its lateral
-/// corridor: (bumper-to-bumper gap along the lane, the leader's speed as the
-/// IDM takes it: `me`'s speed less the closing speed along the lane).
-fn leader(bodies: &[BodyState], me: usize, corridor: (f64, f64), path: &Path) -> Option<(f64, f64)> {
-    let s = &bodies[me];
-    let mut best: Option<(f64, f64)> = None;
-    for (j, o) in bodies.iter().enumerate() {
-        if j == me || o.path != s.path {
-            continue;
-        }
-        let half = 0.5 * (s.width + o.width) + 0.2;
-        let lateral = (o.own.d - corridor.0).abs().min((o.own.d - corridor.1).abs());
-        if lateral >= half || o.own.s <= s.own.s {
-            continue;
-        }
-        let gap = lane_gap(path, &s.own, &o.own, s.length, o.length);
-        if best.is_none_or(|(g, _)| gap < g) {
-            let vs = s.frame_velocity(&s.own).0;
-            let closing = lane_closing(&s.own, vs, &o.own, o.frame_velocity(&o.own).0);
-            best = Some((gap, vs - closing));
-        }
-    }
-    best
 }
 
 /// A mover's velocity towards lateral offset `to_d` at `speed`.
@@ -76,8 +56,10 @@ pub(crate) fn run_scripts(
     road: Res<RoadRes>,
     snapshot: Res<Snapshot>,
     mut actors: Query<(&BodyIndex, &Motion, &mut Script, &mut Command)>,
+    mut order: Local<PathOrder>,
 ) {
     let bodies = &snapshot.bodies;
+    order.rebuild(bodies, &road.road);
     let idm = Idm::default();
     for (index, motion, mut script, mut command) in &mut actors {
         let me = &bodies[index.0];
@@ -147,7 +129,7 @@ pub(crate) fn run_scripts(
                         -STAND_DECEL
                     }
                     _ => {
-                        let mut lead = script.reactions.sees(leader(bodies, index.0, corridor, path));
+                        let mut lead = script.reactions.sees(order.leader(bodies, index.0, corridor, path));
                         if script.reactions.obeys_signals {
                             lead = traffic_light::nearer(
                                 lead,

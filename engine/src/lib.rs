@@ -31,10 +31,12 @@ pub mod signals;
 mod sim;
 #[cfg(test)]
 mod sim_tests;
+mod spatial;
 mod spec;
 #[cfg(test)]
 mod testing;
 mod trace;
+pub mod traffic;
 pub mod traffic_light;
 pub mod twoway;
 #[cfg(test)]

@@ -386,7 +386,14 @@ impl Road {
             while s < total {
                 // Straights get long pieces, arcs short chords; no piece spans a
                 // segment boundary (a long chord into an arc would cut across the road).
-                let step = if self.route.curvature_at(s) == 0.0 { 100.0 } else { 4.0 };
+                // Straights along an axis get 1 km pieces: their bounding boxes stay
+                // thin, and rapier's CCD scans every fixed collider for every fast
+                // body each step, so fewer pieces keep long roads cheap.
+                let step = match self.route.curvature_at(s) {
+                    0.0 if crate::spatial::axis_aligned(self.route.pose(s, 0.0).1) => 1000.0,
+                    0.0 => 100.0,
+                    _ => 4.0,
+                };
                 let boundary = self.route.next_boundary(s).unwrap_or(total);
                 let e = (s + step).min(boundary.max(s + 0.5)).min(total);
                 let gap = 1.0;

@@ -1,5 +1,6 @@
 //! The ego's sensor model: range, field of view, occlusion by ray casts
-//! against every other body's footprint,
+//! against every other body's footprint (only those whose bearing interval
+//! holds the sight line's are tested: [`crate::spatial::OcclusionBins`]),
 //! dropout, position noise and latency. It turns the true world into the
 //! object list the adapter sees.
 
@@ -8,6 +9,7 @@ use bevy_ecs::prelude::*;
 use crate::adapter::{EgoObservation, ObjectObservation, Observation};
 use crate::math::{V2, atan2, wrap_angle};
 use crate::rng::Stream;
+use crate::spatial::{OcclusionBins, bounding_radius};
 use crate::spec::{ActorSpec, SensorSpec};
 use crate::world::{BodyState, Clock, RoadRes, Snapshot};
 
@@ -44,7 +46,7 @@ pub(crate) struct ObservationBuf(pub Observation);
 /// Whether the ray from `a` to `p` passes through body `b`'s footprint
 /// before reaching `p`: a bounding-circle test, then the exact slab test
 /// against the oriented rectangle.
-fn blocks(b: &BodyState, a: V2, p: V2) -> bool {
+pub(crate) fn blocks(b: &BodyState, a: V2, p: V2) -> bool {
     let ab = p - a;
     let len2 = ab.dot(ab);
     if len2 <= 0.0 {
@@ -115,6 +117,7 @@ pub(crate) fn sense(
     snapshot: Res<Snapshot>,
     mut sensor: ResMut<SensorState>,
     mut out: ResMut<ObservationBuf>,
+    mut occluders: Local<OcclusionBins>,
 ) {
     let bodies = &snapshot.bodies;
     let ego = &bodies[0];
@@ -133,6 +136,11 @@ pub(crate) fn sense(
     let heading = ego.dir;
     let origin = ego.pos + heading * (0.5 * ego.length);
     let route = road.road.route();
+    if spec.occlusion {
+        // A sight line ends within `range` plus a body's radius of the origin.
+        let widest = bodies.iter().skip(1).map(bounding_radius).fold(0.0, f64::max);
+        occluders.rebuild(bodies, origin, spec.range + widest + 1.0);
+    }
     for (i, o) in bodies.iter().enumerate().skip(1) {
         let rel = o.pos - origin;
         let dist = rel.norm();
@@ -156,8 +164,7 @@ pub(crate) fn sense(
             ];
             // Road users and obstacles occlude; road edges do not (the sensor
             // sits above barrier height).
-            let seen =
-                |p: &V2| !bodies.iter().enumerate().skip(1).any(|(j, b)| j != i && blocks(b, origin, *p));
+            let seen = |p: &V2| !occluders.candidates(*p).any(|j| j != i && blocks(&bodies[j], origin, *p));
             if !points.iter().any(seen) {
                 continue;
             }

@@ -14,17 +14,21 @@ use gauntlet_engine::{
 
 struct Counting;
 
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
 thread_local! {
     /// Only the measuring thread counts: the test harness allocates on its own threads.
     static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Allocations of this thread (each test measures on its own thread).
+    static ALLOCATIONS: AtomicU64 = const { AtomicU64::new(0) };
 }
 
 fn count() {
     if COUNTING.with(|c| c.get()) {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATIONS.with(|a| a.fetch_add(1, Ordering::Relaxed));
     }
+}
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(|a| a.load(Ordering::Relaxed))
 }
 
 unsafe impl GlobalAlloc for Counting {
@@ -133,23 +137,23 @@ fn the_engine_step_does_not_allocate_after_warm_up() {
         sim.act(c);
     }
     // Our own systems alone: the sense schedule (behaviours + sensor) and the adapter.
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     let mut steps = 0;
     let (mut in_sense, mut in_adapter, mut in_act) = (0, 0, 0);
     for _ in 0..200 {
-        let a0 = ALLOCATIONS.load(Ordering::Relaxed);
+        let a0 = allocations();
         let obs = sim.observe();
-        let a1 = ALLOCATIONS.load(Ordering::Relaxed);
+        let a1 = allocations();
         let c = adapter.step(obs).expect("answers");
-        let a2 = ALLOCATIONS.load(Ordering::Relaxed);
+        let a2 = allocations();
         sim.act(c);
-        let a3 = ALLOCATIONS.load(Ordering::Relaxed);
+        let a3 = allocations();
         in_sense += a1 - a0;
         in_adapter += a2 - a1;
         in_act += a3 - a2;
         steps += 1;
     }
-    let total = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    let total = allocations() - before;
     println!("sense {in_sense}, adapter {in_adapter}, act {in_act}");
     println!("{total} allocations in {steps} full steps ({:.2} per step)", total as f64 / steps as f64);
     assert_eq!(total, in_sense + in_adapter + in_act);
@@ -158,7 +162,7 @@ fn the_engine_step_does_not_allocate_after_warm_up() {
     // body gets its force and yaw rate set again), and compare.
     let mut physics = sim.into_physics();
     let handles: Vec<_> = physics.bodies.iter().filter(|(_, rb)| rb.is_dynamic()).map(|(h, _)| h).collect();
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     for _ in 0..200 {
         for &h in &handles {
             let rb = &mut physics.bodies[h];
@@ -169,7 +173,7 @@ fn the_engine_step_does_not_allocate_after_warm_up() {
         }
         physics.step();
     }
-    let rapier = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    let rapier = allocations() - before;
     println!("{rapier} allocations in 200 bare rapier steps");
     assert_eq!(in_sense + in_adapter, 0, "behaviours, sensor and adapter allocate nothing");
     // The act schedule's count is rapier's own: same bodies, same driving, but
@@ -180,4 +184,42 @@ fn the_engine_step_does_not_allocate_after_warm_up() {
         (in_act as f64) <= rapier as f64 * 1.01,
         "the act schedule allocates beyond rapier: {in_act} vs {rapier} in 200 steps"
     );
+}
+
+#[test]
+fn behaviours_sensor_and_adapter_allocate_nothing_with_a_thousand_vehicles() {
+    COUNTING.with(|c| c.set(true));
+    let mut spec = world();
+    spec.road.segments[0].length = 6000.0;
+    let traffic = gauntlet_engine::traffic::TrafficSpec {
+        lanes: vec![0, 1, 2],
+        from_s: 0.0,
+        to_s: 6000.0,
+        amount: gauntlet_engine::traffic::TrafficAmount::Count(1000),
+        speed_min: 20.0,
+        speed_max: 28.0,
+        min_gap: 8.0,
+        length: 4.5,
+        width: 1.8,
+        ego_gap: 30.0,
+    };
+    spec.ego.s = 3000.0;
+    spec.ego.goal_s = 4000.0;
+    spec.actors = gauntlet_engine::traffic::populate(&traffic, spec.seed, &spec.road, &spec.ego, &[], 1);
+    assert!(spec.actors.len() > 990);
+    let mut sim = Simulation::new(&spec);
+    let mut adapter = ReferenceAdapter::default();
+    adapter.reset(sim.job_start()).expect("resets");
+    for _ in 0..40 {
+        let c = adapter.step(sim.observe()).expect("answers");
+        sim.act(c);
+    }
+    let mut ours = 0;
+    for _ in 0..100 {
+        let a0 = allocations();
+        let c = adapter.step(sim.observe()).expect("answers");
+        ours += allocations() - a0;
+        sim.act(c);
+    }
+    assert_eq!(ours, 0, "behaviours, sensor and adapter allocate nothing in a 1,000-vehicle world");
 }

@@ -43,6 +43,9 @@ pub struct ScenarioFile {
     /// Other road users.
     #[serde(default)]
     pub actors: Vec<ActorFile>,
+    /// Generated traffic on lanes of the route (`traffic: (…)`).
+    #[serde(default)]
+    pub traffic: Option<crate::traffic::TrafficFile>,
     /// Criteria that judge each run.
     pub criteria: Vec<CriterionFile>,
     /// Structural mutations the fuzzer may apply (`gauntlet fuzz`).

@@ -47,7 +47,7 @@ impl Scenario {
             for seed in 0..CHECKED_SEEDS {
                 let mut seeded = Walk::new(Choose::Seeded(seed));
                 let world = seeded.world(&file, seed);
-                for (path, msg) in start_problems(&world) {
+                for (path, msg) in start_problems(&world, file.actors.len()) {
                     if walk.errors.iter().any(|(p, _)| *p == path) {
                         continue;
                     }

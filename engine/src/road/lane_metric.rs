@@ -53,6 +53,20 @@ impl Path {
         sign * total
     }
 
+    /// The smallest factor `1 − κ·d` (floored as [`Path::along`] floors it)
+    /// of any part of the path, for lines at offsets `d` in `[d_lo, d_hi]`:
+    /// `along(a, b, d) ≥ (b − a) · min_stretch(d_lo, d_hi)` for `b ≥ a`. At
+    /// most 1 (straights, and beyond either end). Used to stop a leader scan
+    /// early without changing its answer.
+    pub fn min_stretch(&self, d_lo: f64, d_hi: f64) -> f64 {
+        // `stretch` is monotone in `d`: each arc's least factor is at an end.
+        self.segments
+            .iter()
+            .filter(|seg| seg.curvature != 0.0)
+            .map(|seg| stretch(seg.curvature, d_lo).min(stretch(seg.curvature, d_hi)))
+            .fold(1.0, f64::min)
+    }
+
     /// Rate, m/s, at which a body at `at` moving `vs` m/s along the path's
     /// tangent advances along the line at lateral offset `line_d`: `vs`
     /// scaled by `(1 − κ·line_d) / (1 − κ·at.d)`. Equal to `vs` on a straight

@@ -27,3 +27,12 @@ pub fn fixture_sweep(out: &Path) -> RunConfig {
         triage: true,
     }
 }
+
+/// The number of scenario files in the default library (`scenarios/library`).
+pub fn library_len() -> usize {
+    let library = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/library");
+    std::fs::read_dir(&library)
+        .expect("the library folder")
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "ron")))
+        .count()
+}

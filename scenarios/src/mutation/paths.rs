@@ -22,6 +22,7 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
         environment,
         ego,
         actors,
+        traffic,
         criteria,
         fuzz: _,
     } = file;
@@ -93,6 +94,10 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
     let p = root.field("actors");
     for (i, a) in actors.iter_mut().enumerate() {
         visit_actor(&p.index(i), a, f);
+    }
+
+    if let Some(t) = traffic {
+        crate::traffic::visit_traffic(&root.field("traffic"), t, f);
     }
 
     let p = root.field("criteria");

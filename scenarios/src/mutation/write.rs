@@ -24,6 +24,7 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
         environment,
         ego,
         actors,
+        traffic,
         criteria,
         fuzz: _,
     } = file;
@@ -50,7 +51,11 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
     for a in actors {
         let _ = writeln!(w, "        {},", actor_text(a));
     }
-    w.push_str("    ],\n    criteria: [");
+    w.push_str("    ],\n");
+    if let Some(t) = traffic {
+        let _ = writeln!(w, "    traffic: {},", crate::traffic::traffic_text(t, num));
+    }
+    w.push_str("    criteria: [");
     for (i, c) in criteria.iter().enumerate() {
         let _ = write!(w, "{}{}", if i > 0 { ", " } else { "" }, criterion_text(c));
     }
