@@ -50,8 +50,14 @@ pub struct Regression {
     pub file: String,
     /// blake3 of the scenario file's bytes when the regression was saved, hex.
     pub file_hash: String,
-    /// The criterion the instance violates.
+    /// The criterion the instance violates (a formula's name for a formula).
     pub criterion: String,
+    /// When the criterion is a requirement formula: its STL text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formula: Option<String>,
+    /// The requirements the violated verdict evidences (taxonomy ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<String>,
     /// Its margin (negative).
     pub margin: f64,
     /// When it was first violated, s.
@@ -62,6 +68,10 @@ pub struct Regression {
     pub engine_version: String,
     /// The adapter that failed.
     pub adapter: SavedAdapter,
+    /// A differential regression (`fuzz --against`): the adapter that held
+    /// the criterion on the same instance, and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<Against>,
     /// The shrunk instance.
     pub instance: Genome,
     /// Whether the instance draws random numbers (sensor noise or dropout).
@@ -86,6 +96,21 @@ pub struct SavedAdapter {
     pub name: String,
     /// The version it reported.
     pub version: String,
+}
+
+/// The other side of a differential regression: the adapter that held the
+/// criterion (or lost less than the tolerance) on the same instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Against {
+    /// The adapter.
+    pub adapter: SavedAdapter,
+    /// Its margin of the criterion on the shrunk instance.
+    pub margin: f64,
+    /// Its trace hash on the shrunk instance.
+    pub trace_hash: String,
+    /// The margin loss beyond which a held criterion counted as differential.
+    pub tolerance: f64,
 }
 
 /// The failing instance before shrinking.
@@ -337,6 +362,8 @@ mod tests {
             file: "scenarios/library/x.y.ron".into(),
             file_hash: "ab".into(),
             criterion: "no_collision".into(),
+            formula: None,
+            requirements: Vec::new(),
             margin: -0.05,
             first_violation_t: Some(6.35),
             trace_hash: "cd".into(),
@@ -346,6 +373,7 @@ mod tests {
                 name: "late-braker".into(),
                 version: "0.1.0".into(),
             },
+            against: None,
             original: Original {
                 instance: Genome { mutations: Mutations::default(), ..instance.clone() },
                 margin: -1.5,
