@@ -124,3 +124,48 @@ fn unknown_ids_and_scenarios_no_formula_judges_are_refused() {
     let err = fuzz(&nothing).expect_err("no scenario traces to SR-001");
     assert!(err.to_string().contains("no scenario among the paths is judged by"), "{err}");
 }
+
+/// The dropout speeder's bug shows only under the conjunction of its
+/// conditions: at speed, under heavy dropout, with a hard-braking lead. One
+/// instance found by a random campaign fails; relaxing any one condition
+/// passes; the reference driver passes all four.
+#[test]
+fn the_dropout_speeder_fails_only_under_the_conjunction_of_speed_dropout_and_hard_braking() {
+    use gauntlet_engine::adapters::builtin;
+    use gauntlet_engine::{RunOptions, Simulation};
+    use gauntlet_scenarios::Scenario;
+    use gauntlet_scenarios::mutation::{FuzzSpace, Genome};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    let scenario = Scenario::load(&fixture("dropout_speed.ron")).expect("loads");
+    let space = FuzzSpace::new(Arc::new(scenario)).expect("a fuzz space");
+    let genome = |speed: f64, decel: f64, dropout: f64| Genome {
+        seed: 6_939_336_036_129_329_655,
+        values: BTreeMap::from([
+            ("actors[0].behaviours[0].do.speed".to_owned(), speed),
+            ("actors[0].behaviours[1].at".to_owned(), 3.72),
+            ("actors[0].behaviours[1].do.decel".to_owned(), decel),
+            ("environment.sensor.dropout".to_owned(), dropout),
+        ]),
+        mutations: Default::default(),
+    };
+    let collides = |g: &Genome, adapter: &str| {
+        let s = space.instantiate(g).unwrap_or_else(|e| panic!("valid instance: {e}"));
+        let mut a = builtin(adapter).expect("a built-in adapter");
+        let run = Simulation::run(&s.instance(g.seed).world, a.as_mut(), RunOptions::default());
+        run.verdicts.iter().any(|v| v.criterion == "no_collision" && !v.passed)
+    };
+    let all = genome(29.0, 7.05, 0.37);
+    assert!(collides(&all, "dropout-speeder"), "speed × dropout × hard braking");
+    for (what, g) in [
+        ("few dropped frames", genome(29.0, 7.05, 0.1)),
+        ("low speed", genome(15.0, 7.05, 0.37)),
+        ("gentle braking", genome(29.0, 3.0, 0.37)),
+    ] {
+        assert!(!collides(&g, "dropout-speeder"), "{what}: no collision");
+    }
+    for g in [all, genome(29.0, 7.05, 0.1), genome(15.0, 7.05, 0.37), genome(29.0, 3.0, 0.37)] {
+        assert!(!collides(&g, "reference"), "the reference passes {:?}", g.values);
+    }
+}
