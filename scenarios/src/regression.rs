@@ -68,10 +68,6 @@ pub struct Regression {
     pub engine_version: String,
     /// The adapter that failed.
     pub adapter: SavedAdapter,
-    /// A differential regression (`fuzz --against`): the adapter that held
-    /// the criterion on the same instance, and how.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub against: Option<Against>,
     /// The shrunk instance.
     pub instance: Genome,
     /// Whether the instance draws random numbers (sensor noise or dropout).
@@ -96,21 +92,6 @@ pub struct SavedAdapter {
     pub name: String,
     /// The version it reported.
     pub version: String,
-}
-
-/// The other side of a differential regression: the adapter that held the
-/// criterion (or lost less than the tolerance) on the same instance.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Against {
-    /// The adapter.
-    pub adapter: SavedAdapter,
-    /// Its margin of the criterion on the shrunk instance.
-    pub margin: f64,
-    /// Its trace hash on the shrunk instance.
-    pub trace_hash: String,
-    /// The margin loss beyond which a held criterion counted as differential.
-    pub tolerance: f64,
 }
 
 /// The failing instance before shrinking.
@@ -373,7 +354,6 @@ mod tests {
                 name: "late-braker".into(),
                 version: "0.1.0".into(),
             },
-            against: None,
             original: Original {
                 instance: Genome { mutations: Mutations::default(), ..instance.clone() },
                 margin: -1.5,

@@ -361,7 +361,6 @@ impl<'a> Campaign<'a> {
                 name: record.adapter.name.clone(),
                 version: record.adapter.version.clone(),
             },
-            against: None,
             seed_matters: self.spaces[space].seed_matters(&genome),
             instance: genome.clone(),
             original: Original { instance: f.original.clone(), margin: f.margin },
