@@ -31,6 +31,12 @@ fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState], route: 
     }
 }
 
+/// The acceleration that moves speed `v` towards `target` at `rate` and lands
+/// on it exactly within one step `dt`.
+fn ramp(v: f64, target: f64, rate: f64, dt: f64) -> f64 {
+    ((target - v) / dt.max(1e-6)).clamp(-rate, rate)
+}
+
 /// The nearest road user ahead of body `me` on its own path within its lateral
 /// corridor: (bumper-to-bumper gap along the lane, the leader's speed as the
 /// IDM takes it: `me`'s speed less the closing speed along the lane).
@@ -97,10 +103,12 @@ pub(crate) fn run_scripts(
                 let desired = match behaviour {
                     None => script.initial.0,
                     Some(Behaviour::KeepLane { speed } | Behaviour::ChangeLane { speed, .. }) => speed,
+                    Some(Behaviour::ChangeSpeed { speed, .. }) => speed,
                     Some(Behaviour::Brake { .. } | Behaviour::Cross { .. } | Behaviour::Stand) => 0.0,
                 };
                 let accel = match behaviour {
                     Some(Behaviour::Brake { decel }) => -decel,
+                    Some(Behaviour::ChangeSpeed { speed, rate }) => ramp(vs, speed, rate, clock.dt),
                     Some(Behaviour::Cross { .. } | Behaviour::Stand) => -STAND_DECEL,
                     _ => {
                         let path = road.road.path(me.path).unwrap_or(road.road.route());
@@ -124,6 +132,10 @@ pub(crate) fn run_scripts(
                 Some(Behaviour::KeepLane { speed } | Behaviour::ChangeLane { speed, .. }) => {
                     Command::Velocity { vs: speed, vd: 1.5 * (d_ref - me.own.d) }
                 }
+                Some(Behaviour::ChangeSpeed { speed, rate }) => Command::Velocity {
+                    vs: vs + ramp(vs, speed, rate, clock.dt) * clock.dt,
+                    vd: 1.5 * (d_ref - me.own.d),
+                },
                 Some(Behaviour::Brake { decel }) => {
                     Command::Velocity { vs: (vs - decel * clock.dt).max(0.0), vd: 0.0 }
                 }

@@ -27,6 +27,7 @@ pub mod regression;
 mod resolve;
 mod scenario;
 mod start;
+pub mod xosc;
 
 pub use error::ScenarioError;
 pub use param::Num;
