@@ -87,7 +87,9 @@ fn entity(xml: &Xml<'_>, body: El<'_>, name_: String) -> Res<Entity> {
     {
         return Err(xml.unsupported(p, "entity-level `ParameterDeclarations`"));
     }
-    if let Some(p) = xml.child(body, "Properties")? {
+    if let Some(p) = xml.child(body, "Properties")?
+        && !xml.kids(p).is_empty()
+    {
         xml.note(p, "entity properties (3-D model, appearance)");
     }
     if body.attribute("model3d").is_some() || body.attribute("model").is_some() {
@@ -276,7 +278,13 @@ fn position(xml: &Xml<'_>, pos: El<'_>, road: &Road, ents: &[Entity]) -> Res<Pla
             }
             let (s, d, heading) =
                 road.from_world(xml.num(pos, "x")?, xml.num(pos, "y")?, xml.opt_num(pos, "h")?.unwrap_or(0.0));
-            Ok(Placed { lane: None, offset: d, s, heading })
+            // The lane holding the point, with the offset from its centre.
+            let lane = libm::round(d / road.lane_width) as i64;
+            if (0..road.lanes as i64).contains(&lane) {
+                Ok(Placed { lane: Some(lane), offset: d - lane as f64 * road.lane_width, s, heading })
+            } else {
+                Ok(Placed { lane: None, offset: d, s, heading })
+            }
         }
         other => Err(xml.unsupported(pos, &format!("`{other}`"))),
     }
