@@ -70,7 +70,9 @@ fn entity(xml: &Xml<'_>, body: El<'_>, name_: String) -> Res<Entity> {
         "Vehicle" => {
             let cat = xml.req(body, "vehicleCategory")?;
             let kind = match cat.as_str() {
-                "car" | "van" | "truck" | "trailer" | "semitrailer" | "bus" | "motorbike" => KindFile::Vehicle,
+                "car" | "van" | "truck" | "trailer" | "semitrailer" | "bus" | "motorbike" => {
+                    KindFile::Vehicle
+                }
                 "bicycle" => KindFile::Cyclist,
                 "train" | "tram" => return Err(xml.unsupported(body, &format!("vehicleCategory {cat:?}"))),
                 other => return Err(xml.err(body, format!("unknown vehicleCategory {other:?}"))),
@@ -159,7 +161,9 @@ pub(crate) fn init(xml: &Xml<'_>, node: El<'_>, road: &Road, ents: &mut [Entity]
                     xml.only(action, &["SpeedAction"])?;
                     let dynamics = xml.need(speed, "SpeedActionDynamics")?;
                     if xml.req(dynamics, "dynamicsShape")? != "step" {
-                        return Err(xml.unsupported(dynamics, "a gradual speed change in `Init` (use `step`)"));
+                        return Err(
+                            xml.unsupported(dynamics, "a gradual speed change in `Init` (use `step`)")
+                        );
                     }
                     let target = xml.single(xml.need(speed, "SpeedActionTarget")?)?;
                     if name(target) != "AbsoluteTargetSpeed" {
@@ -234,10 +238,11 @@ fn position(xml: &Xml<'_>, pos: El<'_>, road: &Road, ents: &[Entity]) -> Res<Pla
             if road_id != road.id {
                 return Err(xml.err(pos, format!("unknown roadId {road_id:?} (the road is {:?})", road.id)));
             }
-            let id: i64 = xml.req(pos, "laneId")?.parse().map_err(|_| xml.err(pos, "`laneId` must be an integer"))?;
-            let lane = road
-                .lane_of_id(id)
-                .ok_or_else(|| xml.unsupported(pos, &format!("laneId {id} (the driving lanes are -1 … -{})", road.lanes)))?;
+            let id: i64 =
+                xml.req(pos, "laneId")?.parse().map_err(|_| xml.err(pos, "`laneId` must be an integer"))?;
+            let lane = road.lane_of_id(id).ok_or_else(|| {
+                xml.unsupported(pos, &format!("laneId {id} (the driving lanes are -1 … -{})", road.lanes))
+            })?;
             Ok(Placed {
                 lane: Some(lane),
                 offset: xml.opt_num(pos, "offset")?.unwrap_or(0.0),
@@ -252,32 +257,42 @@ fn position(xml: &Xml<'_>, pos: El<'_>, road: &Road, ents: &[Entity]) -> Res<Pla
                 return Err(xml.err(pos, format!("{who:?} has no position yet (place it earlier in `Init`)")));
             };
             let Some(lane) = base.lane else {
-                return Err(xml.unsupported(pos, &format!("a lane position relative to {who:?}, placed off a lane")));
+                return Err(
+                    xml.unsupported(pos, &format!("a lane position relative to {who:?}, placed off a lane"))
+                );
             };
             if pos.attribute("dsLane").is_some() {
                 return Err(xml.unsupported(pos, "`dsLane`"));
             }
-            let d_lane: i64 = xml.req(pos, "dLane")?.parse().map_err(|_| xml.err(pos, "`dLane` must be an integer"))?;
+            let d_lane: i64 =
+                xml.req(pos, "dLane")?.parse().map_err(|_| xml.err(pos, "`dLane` must be an integer"))?;
             let lane = lane + d_lane;
             if !(0..road.lanes as i64).contains(&lane) {
-                return Err(xml.err(pos, format!("dLane {d_lane} leaves the road's {} driving lanes", road.lanes)));
+                return Err(
+                    xml.err(pos, format!("dLane {d_lane} leaves the road's {} driving lanes", road.lanes))
+                );
             }
             let ds = xml.opt_num(pos, "ds")?.unwrap_or(0.0);
             Ok(Placed {
                 lane: Some(lane),
                 offset: xml.opt_num(pos, "offset")?.unwrap_or(0.0),
-                s: base.s + ds,
+                s: road.route_s(road.ref_s(base.s) + ds),
                 heading: orientation(pos)?,
             })
         }
         "WorldPosition" => {
             for a in ["z", "p", "r"] {
                 if xml.opt_num(pos, a)?.unwrap_or(0.0) != 0.0 {
-                    return Err(xml.unsupported(pos, &format!("a non-zero `{a}` (Gauntlet's roads are flat)")));
+                    return Err(
+                        xml.unsupported(pos, &format!("a non-zero `{a}` (Gauntlet's roads are flat)"))
+                    );
                 }
             }
-            let (s, d, heading) =
-                road.from_world(xml.num(pos, "x")?, xml.num(pos, "y")?, xml.opt_num(pos, "h")?.unwrap_or(0.0));
+            let (s, d, heading) = road.from_world(
+                xml.num(pos, "x")?,
+                xml.num(pos, "y")?,
+                xml.opt_num(pos, "h")?.unwrap_or(0.0),
+            );
             // The lane holding the point, with the offset from its centre.
             let lane = libm::round(d / road.lane_width) as i64;
             if (0..road.lanes as i64).contains(&lane) {

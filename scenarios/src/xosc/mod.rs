@@ -62,7 +62,10 @@ pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
     if name(root) != "OpenSCENARIO" {
         return Err(xml.err(root, "expected an OpenSCENARIO document"));
     }
-    xml.only(root, &["FileHeader", "ParameterDeclarations", "CatalogLocations", "RoadNetwork", "Entities", "Storyboard"])?;
+    xml.only(
+        root,
+        &["FileHeader", "ParameterDeclarations", "CatalogLocations", "RoadNetwork", "Entities", "Storyboard"],
+    )?;
     if let Some(p) = xml.child(root, "ParameterDeclarations")? {
         xml.params = parameters(&xml, p)?;
     }
@@ -170,7 +173,8 @@ fn parameters(xml: &Xml<'_>, node: El<'_>) -> Res<std::collections::BTreeMap<Str
         if out.insert(key.clone(), value).is_some() {
             return Err(xml.err(p, format!("parameter {key:?} is declared twice")));
         }
-        let view = Xml { file: xml.file.clone(), doc: xml.doc, params: out.clone(), notes: Default::default() };
+        let view =
+            Xml { file: xml.file.clone(), doc: xml.doc, params: out.clone(), notes: Default::default() };
         let resolved = view.req(p, "value")?;
         out.insert(key, resolved);
     }

@@ -235,10 +235,7 @@ fn lanes_of(xml: &Xml<'_>, lanes: El<'_>) -> Res<Lanes> {
     xml.only(right, &["lane"])?;
     let mut rows = Vec::new();
     for lane in xml.all(right, "lane") {
-        let id: i64 = xml
-            .req(lane, "id")?
-            .parse()
-            .map_err(|_| xml.err(lane, "`id` must be an integer"))?;
+        let id: i64 = xml.req(lane, "id")?.parse().map_err(|_| xml.err(lane, "`id` must be an integer"))?;
         rows.push((id, lane));
     }
     // Innermost first: -1, -2, …
@@ -366,6 +363,20 @@ impl Road {
         out
     }
 
+    /// Reference-line distance of route distance `s` (the inverse of [`Road::route_s`]).
+    pub fn ref_s(&self, s: f64) -> f64 {
+        let (mut at, mut out) = (0.0, 0.0);
+        for (p, seg) in self.pieces.iter().zip(self.segments()) {
+            let take = (s - at).clamp(0.0, seg.length);
+            out += take * p.length / seg.length;
+            at += seg.length;
+        }
+        if s > at {
+            out += s - at;
+        }
+        out
+    }
+
     /// Gauntlet lane of OpenDRIVE lane `id` (-n … -1), if it is a driving lane.
     pub fn lane_of_id(&self, id: i64) -> Option<i64> {
         (-(self.lanes as i64)..=-1).contains(&id).then(|| self.lanes as i64 + id)
@@ -383,5 +394,52 @@ impl Road {
         let a = h - h0 - p.heading;
         let rel = libm::atan2(libm::sin(a), libm::cos(a));
         (p.s, p.d, rel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn curve() -> Road {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xosc/curve2.xodr");
+        load(&p).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn an_arc_maps_onto_lane_zeros_radius_and_length() {
+        let road = curve();
+        // Left arc of reference radius 200 m; lane 0's centre is 1.5 lanes right of it.
+        let LayoutFile::Curve { radius: Num::Fixed(r), angle_deg: Num::Fixed(a), direction, .. } =
+            road.road_file().layout
+        else {
+            panic!("a curve");
+        };
+        assert!((r - (200.0 + 1.5 * 3.5)).abs() < 1e-9, "{r}");
+        assert!((a - (150.0 * 0.005f64).to_degrees()).abs() < 1e-9, "{a}");
+        assert_eq!(direction, Direction::Left);
+        // Along the arc, route distances scale by 1 − κ·t0; straights keep theirs.
+        assert!((road.route_s(60.0) - 60.0).abs() < 1e-12);
+        let end_of_arc = road.route_s(250.0);
+        assert!((end_of_arc - (100.0 + 150.0 * (1.0 + 0.005 * 5.25))).abs() < 1e-9, "{end_of_arc}");
+        for s in [0.0, 60.0, 130.0, 249.0, 400.0, 549.0] {
+            assert!((road.ref_s(road.route_s(s)) - s).abs() < 1e-9, "{s}");
+        }
+    }
+
+    #[test]
+    fn world_points_project_onto_the_route() {
+        let road = curve();
+        let (x0, y0, h0) = (10.0f64, 5.0f64, 0.5f64);
+        // On the arc, 40 m in, at the centre of lane -1 (t = -1.75).
+        let (k, along, t) = (0.005f64, 40.0f64, -1.75f64);
+        let (x1, y1) = (x0 + 100.0 * h0.cos(), y0 + 100.0 * h0.sin());
+        let h = h0 + k * along;
+        let (xc, yc) = (x1 - h0.sin() / k, y1 + h0.cos() / k);
+        let (x, y) = (xc + h.sin() * (1.0 / k - t), yc - h.cos() * (1.0 / k - t));
+        let (s, d, rel) = road.from_world(x, y, h);
+        assert!((s - road.route_s(140.0)).abs() < 1e-6, "{s}");
+        assert!((d - 3.5).abs() < 1e-6, "{d}");
+        assert!(rel.abs() < 1e-9, "{rel}");
     }
 }

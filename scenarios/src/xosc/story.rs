@@ -109,7 +109,9 @@ fn maneuver_group(
     for r in xml.all(actors, "EntityRef") {
         let k = super::entities::index_of(xml, r, ents, &xml.req(r, "entityRef")?)?;
         if k == ego {
-            return Err(xml.err(r, "the ego is driven by the system under test; it cannot be an actor of a story"));
+            return Err(
+                xml.err(r, "the ego is driven by the system under test; it cannot be an actor of a story")
+            );
         }
         who.push(k);
     }
@@ -183,7 +185,9 @@ fn combine<'a>(
         (act, None) => act,
         (Some((Cond::Time(a), _)), Some((Cond::Time(b), node))) => Some((Cond::Time(a.max(b)), node)),
         (Some(_), Some(_)) => {
-            return Err(xml.unsupported(event, "an event condition inside an act that starts on another condition"));
+            return Err(
+                xml.unsupported(event, "an event condition inside an act that starts on another condition")
+            );
         }
     })
 }
@@ -195,7 +199,9 @@ fn trigger<'a>(xml: &Xml<'a>, node: El<'a>, ents: &[Entity]) -> Res<Option<(Cond
     let group = match groups.as_slice() {
         [] => return Ok(None),
         [one] => *one,
-        [_, second, ..] => return Err(xml.unsupported(*second, "a second `ConditionGroup` (OR of conditions)")),
+        [_, second, ..] => {
+            return Err(xml.unsupported(*second, "a second `ConditionGroup` (OR of conditions)"));
+        }
     };
     xml.only(group, &["Condition"])?;
     let conds = xml.all(group, "Condition");
@@ -242,7 +248,9 @@ fn trigger<'a>(xml: &Xml<'a>, node: El<'a>, ents: &[Entity]) -> Res<Option<(Cond
 fn greater(xml: &Xml<'_>, node: El<'_>) -> Res<()> {
     match xml.req(node, "rule")?.as_str() {
         "greaterThan" | "greaterOrEqual" => Ok(()),
-        other => Err(xml.unsupported(node, &format!("rule {other:?} here (only greaterThan, greaterOrEqual)"))),
+        other => {
+            Err(xml.unsupported(node, &format!("rule {other:?} here (only greaterThan, greaterOrEqual)")))
+        }
     }
 }
 
@@ -283,7 +291,14 @@ fn entity_condition(xml: &Xml<'_>, ec: El<'_>, trig: usize, ents: &[Entity]) -> 
 }
 
 /// The condition as a trigger of actor `me`'s step.
-fn for_actor(xml: &Xml<'_>, node: El<'_>, c: Cond, me: usize, ego: usize, ents: &[Entity]) -> Res<TriggerFile> {
+fn for_actor(
+    xml: &Xml<'_>,
+    node: El<'_>,
+    c: Cond,
+    me: usize,
+    ego: usize,
+    ents: &[Entity],
+) -> Res<TriggerFile> {
     match c {
         Cond::Time(t) => Ok(TriggerFile::Time(Num::Fixed(t))),
         Cond::Distance { a, b, d } => {
@@ -292,7 +307,9 @@ fn for_actor(xml: &Xml<'_>, node: El<'_>, c: Cond, me: usize, ego: usize, ents: 
             } else if b == me {
                 a
             } else {
-                return Err(xml.unsupported(node, "a distance condition between two entities other than the actor"));
+                return Err(
+                    xml.unsupported(node, "a distance condition between two entities other than the actor")
+                );
             };
             if other == me {
                 return Err(xml.err(node, "a distance condition between an entity and itself"));
@@ -303,7 +320,9 @@ fn for_actor(xml: &Xml<'_>, node: El<'_>, c: Cond, me: usize, ego: usize, ents: 
                 TriggerFile::ActorDistance { actor: ents[other].name.clone(), distance: Num::Fixed(d) }
             })
         }
-        Cond::Headway { from, to, t } if from == ego && to == me => Ok(TriggerFile::EgoTimeToArrival(Num::Fixed(t))),
+        Cond::Headway { from, to, t } if from == ego && to == me => {
+            Ok(TriggerFile::EgoTimeToArrival(Num::Fixed(t)))
+        }
         Cond::Headway { .. } => {
             Err(xml.unsupported(node, "a headway condition other than the ego's headway to the actor"))
         }
@@ -397,16 +416,20 @@ fn lane_change(
     let target = xml.single(xml.need(node, "LaneChangeTarget")?)?;
     let lane = match name(target) {
         "AbsoluteTargetLane" => {
-            let id: i64 =
-                xml.req(target, "value")?.parse().map_err(|_| xml.err(target, "`value` must be a lane id"))?;
+            let id: i64 = xml
+                .req(target, "value")?
+                .parse()
+                .map_err(|_| xml.err(target, "`value` must be a lane id"))?;
             road.lane_of_id(id).ok_or_else(|| {
                 xml.err(target, format!("lane {id} is not a driving lane (-1 … -{})", road.lanes))
             })?
         }
         "RelativeTargetLane" => {
             let k = super::entities::index_of(xml, target, ents, &xml.req(target, "entityRef")?)?;
-            let step: i64 =
-                xml.req(target, "value")?.parse().map_err(|_| xml.err(target, "`value` must be an integer"))?;
+            let step: i64 = xml
+                .req(target, "value")?
+                .parse()
+                .map_err(|_| xml.err(target, "`value` must be an integer"))?;
             let Some(base) = scripts.lane[k] else {
                 return Err(xml.unsupported(target, "a lane relative to an entity placed off a lane"));
             };
@@ -429,12 +452,17 @@ fn lane_change(
 /// `Storyboard/StopTrigger`: the run's duration.
 pub(crate) fn duration(xml: &Xml<'_>, board: El<'_>, ents: &[Entity]) -> Res<f64> {
     let missing = || {
-        xml.err(board, "expected a `StopTrigger` with a `SimulationTimeCondition` (Gauntlet runs have a duration)")
+        xml.err(
+            board,
+            "expected a `StopTrigger` with a `SimulationTimeCondition` (Gauntlet runs have a duration)",
+        )
     };
     let stop = xml.child(board, "StopTrigger")?.ok_or_else(missing)?;
     match trigger(xml, stop, ents)? {
         Some((Cond::Time(t), _)) => Ok(t),
-        Some((_, node)) => Err(xml.unsupported(node, "a stop condition other than `SimulationTimeCondition`")),
+        Some((_, node)) => {
+            Err(xml.unsupported(node, "a stop condition other than `SimulationTimeCondition`"))
+        }
         None => Err(missing()),
     }
 }

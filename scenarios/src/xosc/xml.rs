@@ -83,7 +83,8 @@ impl<'a> Xml<'a> {
                     .map(|p| p.children().filter(|c| c.is_element() && c.tag_name().name() == name).count())
                     .unwrap_or(1);
                 if siblings > 1 || REPEATED.contains(&name) {
-                    let k = n.prev_siblings().filter(|c| c.is_element() && c.tag_name().name() == name).count();
+                    let k =
+                        n.prev_siblings().filter(|c| c.is_element() && c.tag_name().name() == name).count();
                     parts.push(format!("{name}[{k}]"));
                 } else {
                     parts.push(name.to_owned());
@@ -183,7 +184,10 @@ impl<'a> Xml<'a> {
         if let Some(p) = raw.strip_prefix('$') {
             return self.params.get(p).cloned().ok_or_else(|| {
                 let known: Vec<&str> = self.params.keys().map(String::as_str).collect();
-                self.err(node, format!("`{name}` refers to an undeclared parameter ${p} (declared: {known:?})"))
+                self.err(
+                    node,
+                    format!("`{name}` refers to an undeclared parameter ${p} (declared: {known:?})"),
+                )
             });
         }
         Ok(raw.to_owned())
