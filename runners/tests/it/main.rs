@@ -21,3 +21,4 @@ mod replay;
 mod support;
 mod sweep;
 mod triage;
+mod xosc;
