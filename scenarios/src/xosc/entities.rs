@@ -288,7 +288,7 @@ fn position(xml: &Xml<'_>, pos: El<'_>, road: &Road, ents: &[Entity]) -> Res<Pla
                     );
                 }
             }
-            let (s, d, heading) = road.from_world(
+            let (s, d, heading) = road.world_to_route(
                 xml.num(pos, "x")?,
                 xml.num(pos, "y")?,
                 xml.opt_num(pos, "h")?.unwrap_or(0.0),

@@ -175,7 +175,7 @@ fn plan_view(xml: &Xml<'_>, pv: El<'_>) -> Res<(Vec<Piece>, (f64, f64, f64))> {
     for g in xml.all(pv, "geometry") {
         let (s, x, y, hdg, length) =
             (xml.num(g, "s")?, xml.num(g, "x")?, xml.num(g, "y")?, xml.num(g, "hdg")?, xml.num(g, "length")?);
-        if !(length > 0.0) {
+        if length <= 0.0 {
             return Err(xml.err(g, format!("`length` must be positive, found {length}")));
         }
         if start.is_none() {
@@ -383,7 +383,7 @@ impl Road {
     }
 
     /// A world pose (x, y, heading) as route (s, d, heading relative to the route).
-    pub fn from_world(&self, x: f64, y: f64, h: f64) -> (f64, f64, f64) {
+    pub fn world_to_route(&self, x: f64, y: f64, h: f64) -> (f64, f64, f64) {
         let (x0, y0, h0) = self.start;
         let (c, s) = (libm::cos(h0), libm::sin(h0));
         let (dx, dy) = (x - x0, y - y0);
@@ -437,7 +437,7 @@ mod tests {
         let h = h0 + k * along;
         let (xc, yc) = (x1 - h0.sin() / k, y1 + h0.cos() / k);
         let (x, y) = (xc + h.sin() * (1.0 / k - t), yc - h.cos() * (1.0 / k - t));
-        let (s, d, rel) = road.from_world(x, y, h);
+        let (s, d, rel) = road.world_to_route(x, y, h);
         assert!((s - road.route_s(140.0)).abs() < 1e-6, "{s}");
         assert!((d - 3.5).abs() < 1e-6, "{d}");
         assert!(rel.abs() < 1e-9, "{rel}");
