@@ -25,3 +25,4 @@ mod support;
 mod sweep;
 mod triage;
 mod twoway;
+mod xosc;
