@@ -16,10 +16,11 @@ const LANE_WIDTH: f64 = 3.5;
 const EGO_LENGTH: f64 = CAR.length;
 const ACTOR_LENGTH: f64 = 4.5;
 
-/// Keeps the centre of one lane at a constant speed.
-struct HoldLane {
-    d: f64,
-    speed: f64,
+/// Keeps the centre of one lane (lateral offset `d`, route frame) at a
+/// constant speed and never brakes for anything (shared with the two-way tests).
+pub(crate) struct HoldLane {
+    pub(crate) d: f64,
+    pub(crate) speed: f64,
 }
 
 impl AutonomyAdapter for HoldLane {

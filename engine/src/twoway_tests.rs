@@ -6,6 +6,7 @@ use crate::adapter::{AdapterFault, AdapterInfo, AutonomyAdapter, Control, JobSta
 use crate::adapters::ReferenceAdapter;
 use crate::control::stanley_steer;
 use crate::criteria::{GAP_HORIZON, TTC_HORIZON};
+use crate::geometry_tests::HoldLane;
 use crate::reactive::Reactions;
 use crate::road::{IntersectionSpec, PathId, SegmentSpec};
 use crate::sim::{RunOptions, Simulation};
@@ -256,27 +257,6 @@ fn a_pedestrian_waits_for_an_accepted_gap_then_crosses() {
     assert!(verdict(&result, "no_collision").passed, "it waited for the ego to pass");
     // The ego's rear passes the pedestrian at (100 + 0.25 + 2.3) / 10 s.
     assert!((crossed_at(&careful) - 10.255).abs() < 0.3, "{}", crossed_at(&careful));
-}
-
-/// Holds lateral offset `d` (route frame) at `speed`, never brakes for anything.
-struct HoldLane {
-    d: f64,
-    speed: f64,
-}
-
-impl AutonomyAdapter for HoldLane {
-    fn info(&self) -> AdapterInfo {
-        AdapterInfo { name: "hold-lane".into(), version: "0".into() }
-    }
-    fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
-        Ok(())
-    }
-    fn step(&mut self, obs: &Observation) -> Result<Control, AdapterFault> {
-        let e = &obs.ego;
-        let steer =
-            stanley_steer(e.d - self.d, e.heading_err, e.vs, e.curvature, CAR.wheelbase, CAR.max_steer);
-        Ok(Control { accel: 2.0 * (self.speed - e.vs), steer })
-    }
 }
 
 /// A two-way road, two lanes each way, without edges: 30 m straight, an
