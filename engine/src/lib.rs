@@ -18,6 +18,7 @@ mod dynamics;
 mod math;
 pub mod oracle;
 mod outcome;
+pub mod perception;
 mod rng;
 pub mod road;
 mod sensor;

@@ -16,6 +16,8 @@ use rand_core::{Rng, SeedableRng};
 use crate::param::Num;
 use crate::raw::*;
 
+mod faults;
+
 /// Longest scenario accepted, s.
 pub const MAX_DURATION: f64 = 3600.0;
 /// Most actors in one scenario.
@@ -313,6 +315,7 @@ impl<'a> Walk<'a> {
                 Accepts::int(0.0, 100.0, "a latency in steps"),
             ) as u32,
             occlusion: s.occlusion,
+            faults: self.faults(&sp.field("faults"), &s.faults),
         };
         Environment { friction, sensor }
     }

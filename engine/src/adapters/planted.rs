@@ -10,6 +10,7 @@
 //! | `pedestrian-blind` | pedestrians are missing from what it sees |
 //! | `cyclist-blind` | cyclists are missing from what it sees |
 //! | `ice-naive` | plans curves and braking for a dry road: holds off braking until a dry road would need 4 m/s², and corners at 4.5 m/s² lateral |
+//! | `memoryless` | acts on each frame's object list as reported: no track memory (a lost object is a free road, a one-frame ghost is an obstacle) and trusts the reported class |
 //!
 //! Each is honest everywhere else: it passes the benign scenarios its flaw
 //! does not touch.
@@ -36,6 +37,8 @@ pub enum Weakness {
     Blind(ActorKind),
     /// Plans braking and cornering for a dry road whatever the friction.
     IceNaive,
+    /// No track memory, and trusts the reported class.
+    Memoryless,
 }
 
 impl Weakness {
@@ -48,13 +51,19 @@ impl Weakness {
             Weakness::Blind(ActorKind::Vehicle) => "vehicle-blind",
             Weakness::Blind(ActorKind::Static) => "static-blind",
             Weakness::IceNaive => "ice-naive",
+            Weakness::Memoryless => "memoryless",
         }
     }
 }
 
 /// Every planted weakness registered as a built-in adapter, in name order.
-pub const PLANTED: [Weakness; 4] =
-    [Weakness::CYCLIST_BLIND, Weakness::IceNaive, Weakness::LateBraker, Weakness::PEDESTRIAN_BLIND];
+pub const PLANTED: [Weakness; 5] = [
+    Weakness::CYCLIST_BLIND,
+    Weakness::IceNaive,
+    Weakness::LateBraker,
+    Weakness::Memoryless,
+    Weakness::PEDESTRIAN_BLIND,
+];
 
 impl Weakness {
     /// Blind to pedestrians.
@@ -88,6 +97,9 @@ impl PlantedAdapter {
             Weakness::LateBraker => ReferenceTuning { emergency_ttc: LATE_BRAKER_TTC, ..defaults },
             Weakness::Blind(_) => defaults,
             Weakness::IceNaive => ReferenceTuning { curve_lateral_accel: ICE_NAIVE_CURVE_ACCEL, ..defaults },
+            Weakness::Memoryless => {
+                ReferenceTuning { track_memory: false, vulnerable_by_size: false, ..defaults }
+            }
         };
         Self {
             weakness,
@@ -178,7 +190,8 @@ mod tests {
     use crate::outcome::Outcome;
     use crate::road::PathId;
     use crate::sim::{RunOptions, Simulation};
-    use crate::spec::{ActorSpec, Behaviour, BehaviourStep, Trigger, WorldSpec};
+    use crate::perception::GhostSpec;
+    use crate::spec::{ActorSpec, Behaviour, BehaviourStep, CriterionSpec, Trigger, WorldSpec};
     use crate::testing::{straight_spec, vehicle};
 
     fn outcome(spec: &WorldSpec, adapter: &mut dyn AutonomyAdapter) -> Outcome {
@@ -266,6 +279,59 @@ mod tests {
     #[test]
     fn the_ice_naive_driver_stops_on_a_dry_road_but_not_on_ice() {
         check(Weakness::IceNaive, &stopped_car(0.3), &stopped_car(0.9));
+    }
+
+    /// Free driving behind nothing, with (or without) one-frame ghosts ahead;
+    /// harsh braking fails it.
+    fn ghosts(rate_hz: f64) -> WorldSpec {
+        let mut spec = straight_spec(25.0, 0.9, vec![]);
+        spec.duration = 12.0;
+        spec.environment.sensor.faults.ghosts =
+            GhostSpec { rate_hz, lifetime: 0.05, ahead_min: 15.0, ahead_max: 35.0 };
+        spec.criteria = vec![CriterionSpec::NoCollision, CriterionSpec::MaxDecel { max: 6.0 }];
+        spec
+    }
+
+    #[test]
+    fn the_memoryless_driver_brakes_for_ghosts_the_reference_ignores() {
+        check(Weakness::Memoryless, &ghosts(1.0), &ghosts(0.0));
+    }
+
+    #[test]
+    fn the_memoryless_driver_trusts_a_wrong_class() {
+        // A pedestrian crossing from the kerb, reported as a static object.
+        let walker = |misclassification: f64| {
+            let person = ActorSpec {
+                id: 1,
+                name: "person".into(),
+                kind: ActorKind::Pedestrian,
+                path: PathId::Route,
+                s: 60.0,
+                d: -4.0,
+                heading: std::f64::consts::FRAC_PI_2,
+                speed: 0.0,
+                length: 0.5,
+                width: 0.5,
+                behaviours: vec![BehaviourStep {
+                    trigger: Trigger::EgoTimeToArrival(3.5),
+                    behaviour: Behaviour::Cross { speed: 1.4, to_d: 8.0 },
+                }],
+            };
+            let mut spec = straight_spec(12.0, 0.9, vec![person]);
+            spec.duration = 12.0;
+            spec.environment.sensor.faults.misclassification = misclassification;
+            spec
+        };
+        // Seeds whose draw makes the pedestrian a vehicle or a static object.
+        let mut failed = 0;
+        for seed in 0..6 {
+            let mut flawed = walker(1.0);
+            flawed.seed = seed;
+            assert_eq!(outcome(&flawed, &mut ReferenceAdapter::default()), Outcome::Pass, "seed {seed}");
+            failed += (outcome(&flawed, &mut PlantedAdapter::new(Weakness::Memoryless)) == Outcome::Fail) as usize;
+        }
+        assert!(failed > 0, "the memoryless driver hits a misclassified pedestrian somewhere");
+        assert_eq!(outcome(&walker(0.0), &mut PlantedAdapter::new(Weakness::Memoryless)), Outcome::Pass);
     }
 
     #[test]

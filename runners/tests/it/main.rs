@@ -11,6 +11,7 @@ mod fuzz;
 mod json;
 mod library;
 mod margins;
+mod perception;
 mod plan;
 mod replay;
 mod support;
