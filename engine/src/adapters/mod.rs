@@ -9,7 +9,7 @@ pub use planted::{
     PlantedAdapter, Weakness,
 };
 pub use reference::{ReferenceAdapter, ReferenceTuning, VULNERABLE_WIDTH};
-pub use tracker::{CONFIRM_HITS, MAX_TRACKS, TENTATIVE_MEMORY, TRACK_MEMORY};
+pub use tracker::{COAST_DECEL, CONFIRM_HITS, MAX_TRACKS, TENTATIVE_MEMORY, TRACK_MEMORY};
 
 use crate::adapter::AutonomyAdapter;
 

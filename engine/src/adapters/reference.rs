@@ -162,16 +162,24 @@ impl ReferenceAdapter {
     }
 
     /// Whether a collision with `l` is imminent: its time-to-collision is
-    /// short, or avoiding it needs a large share of the braking limit (its
-    /// own tracked deceleration plus what the closing speed needs).
+    /// short, or avoiding it needs a large share of the braking limit: to
+    /// cancel the closing speed within the gap, or, when it is braking
+    /// (tracked), to stop behind the point where it will stop.
     fn emergency(&self, l: Leader, ego_vs: f64, job: &JobStart) -> bool {
+        let room = (l.gap - 1.0).max(0.1);
         let closing = ego_vs - l.vs;
-        if closing <= 0.0 {
-            return false;
+        let mut needed: f64 = 0.0;
+        if closing > 0.0 {
+            if l.gap / closing < self.tuning.emergency_ttc {
+                return true;
+            }
+            needed = closing * closing / (2.0 * room);
         }
-        let ttc = l.gap / closing;
-        let needed = -l.accel + closing * closing / (2.0 * (l.gap - 1.0).max(0.1));
-        ttc < self.tuning.emergency_ttc || needed > 0.6 * job.ego.max_decel
+        if l.accel < -0.5 && ego_vs > 0.0 && l.vs > 0.0 {
+            let lead_stop = l.vs * l.vs / (-2.0 * l.accel);
+            needed = needed.max(ego_vs * ego_vs / (2.0 * (room + lead_stop)));
+        }
+        needed > 0.6 * job.ego.max_decel
     }
 
     fn in_path(

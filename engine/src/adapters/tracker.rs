@@ -4,8 +4,9 @@
 //! associating on position.
 //!
 //! Each step: every track is predicted to the observation's time (constant
-//! acceleration along the route, estimated from the reported speeds, never
-//! reversing; constant lateral speed); each reported object is matched first
+//! acceleration along the route, estimated from the reported speeds, and
+//! while a confirmed track is unseen at least [`COAST_DECEL`] of braking,
+//! never reversing; constant lateral speed); each reported object is matched first
 //! to the track of its id, then to the nearest unmatched track within a
 //! position gate (confirmed tracks only); an unmatched object starts a
 //! tentative track. A track is
@@ -25,6 +26,10 @@ pub const TENTATIVE_MEMORY: f64 = 0.3;
 /// Most tracks held at once (more objects are ignored until one is dropped).
 pub const MAX_TRACKS: usize = 128;
 
+/// Deceleration assumed at least for a confirmed track while it is unseen,
+/// m/s²: what cannot be seen may be braking.
+pub const COAST_DECEL: f64 = 4.0;
+
 /// Along-route association gate, m (grows with the time unseen).
 const GATE_S: f64 = 3.0;
 /// Across-route association gate, m (grows with the time unseen).
@@ -38,6 +43,8 @@ pub(crate) struct Track {
     pub obj: ObjectObservation,
     /// Estimated acceleration along the route, m/s².
     pub accel: f64,
+    /// Speed along the route at the last detection, m/s.
+    seen_vs: f64,
     /// Frames with a detection.
     pub hits: u32,
     /// Time of the last detection, s.
@@ -60,11 +67,13 @@ impl Track {
             return;
         }
         let o = &mut self.obj;
-        if self.accel < 0.0 && o.vs > 0.0 {
+        let unseen = t > self.last_seen + 1e-9;
+        let accel = if unseen && self.hits >= CONFIRM_HITS { self.accel.min(-COAST_DECEL) } else { self.accel };
+        if accel < 0.0 && o.vs > 0.0 {
             // Braking: until it stands, never reversing.
-            let stop = (-o.vs / self.accel).min(dt);
-            o.s += o.vs * stop + 0.5 * self.accel * stop * stop;
-            o.vs = (o.vs + self.accel * stop).max(0.0);
+            let stop = (-o.vs / accel).min(dt);
+            o.s += o.vs * stop + 0.5 * accel * stop * stop;
+            o.vs = (o.vs + accel * stop).max(0.0);
         } else {
             o.s += o.vs * dt;
         }
@@ -134,7 +143,7 @@ impl Tracker {
                 Self::absorb(&mut self.tracks[j], o, t);
                 self.used[k] = true;
             } else if self.tracks.len() < MAX_TRACKS {
-                self.tracks.push(Track { obj: *o, accel: 0.0, hits: 1, last_seen: t, t, matched: true });
+                self.tracks.push(Track { obj: *o, accel: 0.0, seen_vs: o.vs, hits: 1, last_seen: t, t, matched: true });
                 self.used[k] = true;
             }
         }
@@ -148,10 +157,11 @@ impl Tracker {
         let since = t - tr.last_seen;
         if since > 1e-9 && tr.hits > 0 {
             // Speeds are reported exactly; a smoothed estimate of their change.
-            let a = (o.vs - tr.obj.vs) / since;
+            let a = (o.vs - tr.seen_vs) / since;
             tr.accel = if tr.hits == 1 { a } else { 0.5 * (tr.accel + a) };
         }
         tr.obj = *o;
+        tr.seen_vs = o.vs;
         tr.hits = tr.hits.saturating_add(1);
         tr.last_seen = t;
         tr.t = t;
@@ -198,14 +208,19 @@ mod tests {
         for step in 0..10 {
             tr.update(&frame(step, &[object(1, 50.0 + step as f64, 20.0)]));
         }
-        // Lost for 1 s: predicted 20 m on.
+        // Lost for 1 s: predicted 20 m/s · 1 s − ½ · COAST_DECEL · 1 s² on.
         for step in 10..30 {
             tr.update(&frame(step, &[]));
         }
         let t = tr.tracks();
         assert_eq!(t.len(), 1);
         assert!(t[0].confirmed());
-        assert!((t[0].obj.s - (59.0 + 20.0 * 20.0 * 0.05)).abs() < 1e-6, "{}", t[0].obj.s);
+        let expected = 59.0 + 20.0 - 0.5 * COAST_DECEL;
+        assert!((t[0].obj.s - expected).abs() < 1e-6, "{} vs {expected}", t[0].obj.s);
+        assert!((t[0].obj.vs - (20.0 - COAST_DECEL)).abs() < 1e-9);
+        // Seen again at its old speed: no deceleration is made up from the prediction.
+        tr.update(&frame(30, &[object(1, 80.0, 20.0)]));
+        assert_eq!(tr.tracks()[0].accel, 0.0);
         for step in 30..(30 + (TRACK_MEMORY / 0.05) as u64 + 2) {
             tr.update(&frame(step, &[]));
         }
