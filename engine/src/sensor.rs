@@ -7,8 +7,8 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::adapter::{EgoObservation, ObjectObservation, Observation};
 use crate::actor::ActorKind;
+use crate::adapter::{EgoObservation, ObjectObservation, Observation};
 use crate::math::{V2, atan2, wrap_angle};
 use crate::perception::{GHOST_SIZE, MAX_LIVE_GHOSTS, Perception};
 use crate::rng::Stream;

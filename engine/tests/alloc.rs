@@ -6,8 +6,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use gauntlet_engine::adapters::ReferenceAdapter;
-use gauntlet_engine::road::{EdgeKind, PathId, RoadSpec, SegmentSpec};
 use gauntlet_engine::perception::{BurstDropout, GhostSpec, PerceptionFaults, PositionBias};
+use gauntlet_engine::road::{EdgeKind, PathId, RoadSpec, SegmentSpec};
 use gauntlet_engine::{
     ActorKind, ActorSpec, AutonomyAdapter, Behaviour, BehaviourStep, CriterionSpec, EgoLimits, EgoSpec,
     Environment, SensorSpec, Simulation, Trigger, WorldSpec,

@@ -68,7 +68,8 @@ impl Track {
         }
         let o = &mut self.obj;
         let unseen = t > self.last_seen + 1e-9;
-        let accel = if unseen && self.hits >= CONFIRM_HITS { self.accel.min(-COAST_DECEL) } else { self.accel };
+        let accel =
+            if unseen && self.hits >= CONFIRM_HITS { self.accel.min(-COAST_DECEL) } else { self.accel };
         if accel < 0.0 && o.vs > 0.0 {
             // Braking: until it stands, never reversing.
             let stop = (-o.vs / accel).min(dt);
@@ -143,7 +144,15 @@ impl Tracker {
                 Self::absorb(&mut self.tracks[j], o, t);
                 self.used[k] = true;
             } else if self.tracks.len() < MAX_TRACKS {
-                self.tracks.push(Track { obj: *o, accel: 0.0, seen_vs: o.vs, hits: 1, last_seen: t, t, matched: true });
+                self.tracks.push(Track {
+                    obj: *o,
+                    accel: 0.0,
+                    seen_vs: o.vs,
+                    hits: 1,
+                    last_seen: t,
+                    t,
+                    matched: true,
+                });
                 self.used[k] = true;
             }
         }

@@ -41,7 +41,11 @@ pub(crate) struct GhostField {
 
 impl GhostField {
     pub(crate) fn new(seed: u64, spec: GhostSpec) -> Self {
-        Self { spec, stream: Stream::new(seed, "perception.ghosts", 0), live: Vec::with_capacity(MAX_LIVE_GHOSTS) }
+        Self {
+            spec,
+            stream: Stream::new(seed, "perception.ghosts", 0),
+            live: Vec::with_capacity(MAX_LIVE_GHOSTS),
+        }
     }
 
     /// Drops the ghosts whose time is up and maybe gives birth to one:

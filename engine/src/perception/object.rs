@@ -8,7 +8,8 @@ use crate::rng::Stream;
 use super::PerceptionFaults;
 use super::burst::GilbertElliott;
 
-const KINDS: [ActorKind; 4] = [ActorKind::Vehicle, ActorKind::Pedestrian, ActorKind::Cyclist, ActorKind::Static];
+const KINDS: [ActorKind; 4] =
+    [ActorKind::Vehicle, ActorKind::Pedestrian, ActorKind::Cyclist, ActorKind::Static];
 
 /// One object's fault state, drawn when the job starts.
 #[derive(Debug, Clone)]
@@ -92,8 +93,10 @@ mod tests {
 
     #[test]
     fn bias_is_constant_per_object_and_within_its_bounds() {
-        let faults =
-            PerceptionFaults { bias: PositionBias { longitudinal: 2.0, lateral: 0.5 }, ..PerceptionFaults::default() };
+        let faults = PerceptionFaults {
+            bias: PositionBias { longitudinal: 2.0, lateral: 0.5 },
+            ..PerceptionFaults::default()
+        };
         let mut next = 1_000_000;
         let mut o = ObjectFaults::new(5, &faults, 3, ActorKind::Vehicle);
         let first = o.bias;

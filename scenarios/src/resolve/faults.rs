@@ -21,13 +21,32 @@ impl Walk<'_> {
         let gp = p.field("ghosts");
         let g = &f.ghosts;
         let ghosts = GhostSpec {
-            rate_hz: self.num(&gp.field("rate_hz"), &g.rate_hz, Accepts::between(0.0, 100.0, "a rate per second")),
-            lifetime: self.num(&gp.field("lifetime"), &g.lifetime, Accepts::positive(60.0, "a lifetime in s")),
-            ahead_min: self.num(&gp.field("ahead_min"), &g.ahead_min, Accepts::between(0.0, 1000.0, "a distance in m")),
-            ahead_max: self.num(&gp.field("ahead_max"), &g.ahead_max, Accepts::between(0.0, 1000.0, "a distance in m")),
+            rate_hz: self.num(
+                &gp.field("rate_hz"),
+                &g.rate_hz,
+                Accepts::between(0.0, 100.0, "a rate per second"),
+            ),
+            lifetime: self.num(
+                &gp.field("lifetime"),
+                &g.lifetime,
+                Accepts::positive(60.0, "a lifetime in s"),
+            ),
+            ahead_min: self.num(
+                &gp.field("ahead_min"),
+                &g.ahead_min,
+                Accepts::between(0.0, 1000.0, "a distance in m"),
+            ),
+            ahead_max: self.num(
+                &gp.field("ahead_max"),
+                &g.ahead_max,
+                Accepts::between(0.0, 1000.0, "a distance in m"),
+            ),
         };
         if g.ahead_max.min_value() < g.ahead_min.max_value() {
-            self.error(&gp.field("ahead_max"), "ahead_max must be at least ahead_min (for every value either may take)");
+            self.error(
+                &gp.field("ahead_max"),
+                "ahead_max must be at least ahead_min (for every value either may take)",
+            );
         }
         let misclassification = self.num(
             &p.field("misclassification"),
@@ -41,7 +60,11 @@ impl Walk<'_> {
                 &f.bias.longitudinal,
                 Accepts::between(0.0, 50.0, "a bias bound in m"),
             ),
-            lateral: self.num(&bp.field("lateral"), &f.bias.lateral, Accepts::between(0.0, 10.0, "a bias bound in m")),
+            lateral: self.num(
+                &bp.field("lateral"),
+                &f.bias.lateral,
+                Accepts::between(0.0, 10.0, "a bias bound in m"),
+            ),
         };
         let id_switch_rate = self.num(
             &p.field("id_switch_rate"),
