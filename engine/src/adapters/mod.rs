@@ -8,7 +8,9 @@ pub use planted::{
     ICE_NAIVE_BRAKE_POINT, ICE_NAIVE_CURVE_ACCEL, LATE_BRAKER_BRAKE_SHARE, LATE_BRAKER_TTC, PLANTED,
     PlantedAdapter, Weakness,
 };
-pub use reference::{ReferenceAdapter, ReferenceTuning, VULNERABLE_WIDTH};
+pub use reference::{
+    MERGE_HORIZON, MERGE_MAX_VD, ReferenceAdapter, ReferenceTuning, TTC_KEEP, VULNERABLE_WIDTH,
+};
 pub use tracker::{COAST_DECEL, CONFIRM_HITS, MAX_TRACKS, TENTATIVE_MEMORY, TRACK_MEMORY};
 
 use crate::adapter::AutonomyAdapter;

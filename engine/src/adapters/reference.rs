@@ -1,12 +1,15 @@
 //! The reference adapter: a plain, honest driver. It keeps its lane
 //! (Stanley), follows the road user ahead (IDM), slows for curves, yields to
 //! people about to enter its path, and brakes hard when a collision is
-//! imminent. It acts on its track memory ([`super::tracker`]), not on the
-//! raw object list: objects lost for a moment are kept, new ones are
-//! confirmed over a few frames (a ghost does not make it brake), a changed
-//! id is followed by position; and it judges who is vulnerable by size as
-//! well as by the reported class. It passes the default sweep; it is the
-//! baseline the planted-weakness adapters are derived from.
+//! imminent. Below a time-to-collision of [`TTC_KEEP`] it brakes
+//! progressively; it treats a vehicle moving over into its lane as in its
+//! path up to [`MERGE_HORIZON`] ahead. It acts on its track memory
+//! (`adapters/tracker.rs`), not on the raw object list: objects lost for a
+//! moment are kept, new ones are confirmed over a few frames (a ghost does
+//! not make it brake), a changed id is followed by position; and it judges
+//! who is vulnerable by size as well as by the reported class. It sees only
+//! the observation. It passes the default sweep; it is the baseline the
+//! planted-weakness adapters are derived from.
 
 use crate::actor::ActorKind;
 use crate::adapter::{
@@ -34,6 +37,8 @@ pub const VULNERABLE_WIDTH: f64 = 1.0;
 pub struct ReferenceTuning {
     /// Time-to-collision under which it brakes as hard as it can, s.
     pub emergency_ttc: f64,
+    /// Time-to-collision it keeps by braking progressively below it, s ([`TTC_KEEP`]).
+    pub ttc_keep: f64,
     /// Comfortable lateral acceleration it aims at in curves, m/s².
     pub curve_lateral_accel: f64,
     /// Largest change of requested acceleration per second outside emergencies, m/s³.
@@ -53,6 +58,7 @@ impl Default for ReferenceTuning {
     fn default() -> Self {
         Self {
             emergency_ttc: 2.0,
+            ttc_keep: TTC_KEEP,
             curve_lateral_accel: 2.5,
             jerk_limit: 8.0,
             corridor_margin: 0.4,
@@ -149,7 +155,7 @@ impl ReferenceAdapter {
     }
 
     /// The acceleration that keeps the time-to-collision with `l` from
-    /// falling below [`TTC_KEEP`]: braking the closing speed down at
+    /// falling below `ttc_keep` ([`TTC_KEEP`]): braking the closing speed down at
     /// `closing² / gap` (which holds the time-to-collision), more the
     /// further below it is, on top of what the leader's own braking takes.
     fn ttc_guard(&self, l: Leader, ego_vs: f64) -> Option<f64> {
@@ -157,8 +163,8 @@ impl ReferenceAdapter {
         if closing <= 0.0 || l.gap <= 0.0 {
             return None;
         }
-        let ttc = l.gap / closing;
-        (ttc < TTC_KEEP).then(|| l.accel - closing * closing / l.gap * (1.0 + (TTC_KEEP - ttc)))
+        let (ttc, keep) = (l.gap / closing, self.tuning.ttc_keep);
+        (ttc < keep).then(|| l.accel - closing * closing / l.gap * (1.0 + (keep - ttc)))
     }
 
     /// Whether a collision with `l` is imminent: its time-to-collision is
