@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use crate::actor::ActorKind;
+use crate::monitor::MonitorMask;
 
 /// Identity of an adapter as it appears in records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -265,5 +266,20 @@ pub trait AutonomyAdapter: Send {
     /// the outcome (including after a fault in `step`).
     fn end(&mut self, outcome: JobEnd) {
         let _ = outcome;
+    }
+
+    /// The names of the runtime safety monitors this adapter reports (at
+    /// most [`MAX_MONITORS`](crate::MAX_MONITORS)); name `i` is bit `i` of
+    /// [`active_monitors`](Self::active_monitors). Asked once per job,
+    /// before [`end`](Self::end). None by default.
+    fn monitor_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The monitors active in the answer the last [`step`](Self::step)
+    /// gave. Asked after every successful step, so it must not allocate.
+    /// None by default.
+    fn active_monitors(&self) -> MonitorMask {
+        MonitorMask::NONE
     }
 }

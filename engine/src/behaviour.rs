@@ -6,20 +6,22 @@ use bevy_ecs::prelude::*;
 
 use crate::control::{Idm, stanley_steer};
 use crate::math::{PI, cos, wrap_angle};
+use crate::road::{Path, lane_closing, lane_gap};
 use crate::spec::{Behaviour, Trigger};
 use crate::world::{BodyIndex, BodyState, Clock, Command, Motion, RoadRes, Script, Snapshot};
 
 /// Gentle braking used to come to a stand, m/s².
 const STAND_DECEL: f64 = 3.0;
 
-fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState]) -> bool {
+fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState], route: &Path) -> bool {
     let ego = &bodies[0];
     match trigger {
         Trigger::Immediately => true,
         Trigger::Time(at) => t + 1e-9 >= at,
         Trigger::EgoDistance(d) => (me.pos - ego.pos).norm() <= d,
         Trigger::EgoTimeToArrival(tta) => {
-            let ahead = me.route.s - ego.route.s;
+            // Along the ego's own line, the way it will drive there.
+            let ahead = route.along(ego.route.s, me.route.s, ego.route.d);
             let (vs, _) = ego.frame_velocity(&ego.route);
             ahead > 0.0 && vs > 0.1 && ahead / vs <= tta
         }
@@ -30,8 +32,9 @@ fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState]) -> bool
 }
 
 /// The nearest road user ahead of body `me` on its own path within its lateral
-/// corridor: (bumper-to-bumper gap, speed along the path).
-fn leader(bodies: &[BodyState], me: usize, corridor: (f64, f64)) -> Option<(f64, f64)> {
+/// corridor: (bumper-to-bumper gap along the lane, the leader's speed as the
+/// IDM takes it: `me`'s speed less the closing speed along the lane).
+fn leader(bodies: &[BodyState], me: usize, corridor: (f64, f64), path: &Path) -> Option<(f64, f64)> {
     let s = &bodies[me];
     let mut best: Option<(f64, f64)> = None;
     for (j, o) in bodies.iter().enumerate() {
@@ -43,9 +46,11 @@ fn leader(bodies: &[BodyState], me: usize, corridor: (f64, f64)) -> Option<(f64,
         if lateral >= half || o.own.s <= s.own.s {
             continue;
         }
-        let gap = o.own.s - s.own.s - 0.5 * (s.length + o.length);
+        let gap = lane_gap(path, &s.own, &o.own, s.length, o.length);
         if best.is_none_or(|(g, _)| gap < g) {
-            best = Some((gap, o.frame_velocity(&o.own).0));
+            let vs = s.frame_velocity(&s.own).0;
+            let closing = lane_closing(&s.own, vs, &o.own, o.frame_velocity(&o.own).0);
+            best = Some((gap, vs - closing));
         }
     }
     best
@@ -63,7 +68,7 @@ pub(crate) fn run_scripts(
     for (index, motion, mut script, mut command) in &mut actors {
         let me = &bodies[index.0];
         while script.next < script.steps.len()
-            && fires(script.steps[script.next].trigger, clock.t, me, bodies)
+            && fires(script.steps[script.next].trigger, clock.t, me, bodies, road.road.route())
         {
             let k = script.next;
             script.active = Some(k);
@@ -97,7 +102,10 @@ pub(crate) fn run_scripts(
                 let accel = match behaviour {
                     Some(Behaviour::Brake { decel }) => -decel,
                     Some(Behaviour::Cross { .. } | Behaviour::Stand) => -STAND_DECEL,
-                    _ => idm.accel(vs, desired, leader(bodies, index.0, (me.own.d, d_ref))),
+                    _ => {
+                        let path = road.road.path(me.path).unwrap_or(road.road.route());
+                        idm.accel(vs, desired, leader(bodies, index.0, (me.own.d, d_ref), path))
+                    }
                 };
                 let k = me.own.curvature;
                 let lane_curvature = if k == 0.0 { 0.0 } else { k / (1.0 - k * d_ref) };

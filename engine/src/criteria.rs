@@ -11,9 +11,9 @@
 use bevy_ecs::prelude::*;
 
 use crate::math::Obb;
-use crate::road::RoadSpec;
+use crate::road::{Path, RoadSpec, lane_closing, lane_gap};
 use crate::spec::CriterionSpec;
-use crate::world::{BodyState, Clock, EDGE_USER_DATA, Physics, Snapshot};
+use crate::world::{BodyState, Clock, EDGE_USER_DATA, Physics, RoadRes, Snapshot};
 
 /// Time-to-collision reported when nothing closes in, s. Keeps margins finite.
 pub const TTC_HORIZON: f64 = 60.0;
@@ -71,6 +71,8 @@ pub(crate) struct Criteria {
     tracked: Vec<Tracked>,
     goal_s: f64,
     road: RoadSpec,
+    /// Route distance of the end of the road, m.
+    road_end: f64,
     prev_accel: Option<f64>,
     /// Set when the ego touched another road user: the run ends.
     pub collided: bool,
@@ -89,7 +91,14 @@ impl Criteria {
                 current: f64::INFINITY,
             })
             .collect();
-        Self { tracked, goal_s, road: road.clone(), prev_accel: None, collided: false }
+        Self {
+            tracked,
+            goal_s,
+            road: road.clone(),
+            road_end: road.length(),
+            prev_accel: None,
+            collided: false,
+        }
     }
 
     /// This step's margin of every criterion, in spec order.
@@ -134,19 +143,26 @@ impl Criteria {
     }
 }
 
-fn footprint(b: &BodyState) -> Obb {
+pub(crate) fn footprint(b: &BodyState) -> Obb {
     Obb { centre: b.pos, axis: b.dir, half_length: 0.5 * b.length, half_width: 0.5 * b.width }
 }
 
 /// Lateral half-extent of a footprint across the route.
-fn lateral_half_extent(b: &BodyState) -> f64 {
-    let t = b.route.tangent;
-    let (cos, sin) = (b.dir.dot(t), b.dir.cross(t));
-    0.5 * b.length * sin.abs() + 0.5 * b.width * cos.abs()
+pub(crate) fn lateral_half_extent(b: &BodyState) -> f64 {
+    half_extents(b).1
 }
 
-/// (gap, ttc) to the nearest road user ahead in the ego's corridor.
-fn lead_metrics(bodies: &[BodyState]) -> (f64, f64) {
+/// Half-extents of a footprint (along, across) the route.
+fn half_extents(b: &BodyState) -> (f64, f64) {
+    let t = b.route.tangent;
+    let (cos, sin) = (b.dir.dot(t).abs(), b.dir.cross(t).abs());
+    (0.5 * b.length * cos + 0.5 * b.width * sin, 0.5 * b.length * sin + 0.5 * b.width * cos)
+}
+
+/// (gap, ttc) to the nearest road user ahead in the ego's corridor, both
+/// measured along the lane (see `road::lane_metric`): the gap is the arc
+/// length of the line between them, the closing speed the rate it shrinks.
+pub(crate) fn lead_metrics(bodies: &[BodyState], route: &Path) -> (f64, f64) {
     let ego = &bodies[0];
     let (ego_vs, _) = ego.frame_velocity(&ego.route);
     let mut gap = f64::INFINITY;
@@ -156,9 +172,9 @@ fn lead_metrics(bodies: &[BodyState]) -> (f64, f64) {
         if (o.route.d - ego.route.d).abs() >= half || o.route.s <= ego.route.s {
             continue;
         }
-        let g = (o.route.s - ego.route.s - 0.5 * (ego.length + o.length)).max(0.0);
+        let g = lane_gap(route, &ego.route, &o.route, ego.length, o.length).max(0.0);
         gap = gap.min(g);
-        let closing = ego_vs - o.frame_velocity(&o.route).0;
+        let closing = lane_closing(&ego.route, ego_vs, &o.route, o.frame_velocity(&o.route).0);
         if closing > 1e-6 {
             ttc = ttc.min(g / closing);
         }
@@ -180,28 +196,16 @@ pub(crate) fn judge(
     clock: Res<Clock>,
     snapshot: Res<Snapshot>,
     physics: Res<Physics>,
+    road: Res<RoadRes>,
     mut criteria: ResMut<Criteria>,
 ) {
+    let route = road.road.route();
     let bodies = &snapshot.bodies;
     let ego = &bodies[0];
     let t = clock.t + clock.dt;
 
     // Contacts of the ego, from rapier's narrow phase.
-    let mut touched_edge = false;
-    let mut impact: Option<f64> = None;
-    for pair in physics.0.contact_pairs_with(ego.collider) {
-        if !pair.has_any_active_contact() {
-            continue;
-        }
-        let other = if pair.collider1 == ego.collider { pair.collider2 } else { pair.collider1 };
-        let Some(data) = physics.0.colliders.get(other).map(|c| c.user_data) else { continue };
-        if data == EDGE_USER_DATA {
-            touched_edge = true;
-        } else if let Some(o) = bodies.get(data as usize) {
-            let rel = (ego.prev_vel - o.prev_vel).norm();
-            impact = Some(impact.map_or(rel, |i: f64| i.max(rel)));
-        }
-    }
+    let (touched_edge, impact) = ego_contacts(&physics, bodies);
 
     let needs_clearance = criteria.tracked.iter().any(|c| matches!(c.spec, CriterionSpec::NoCollision));
     let mut clearance = f64::INFINITY;
@@ -219,16 +223,18 @@ pub(crate) fn judge(
         clearance = best;
     }
 
-    let (gap, ttc) = lead_metrics(bodies);
+    let (gap, ttc) = lead_metrics(bodies, route);
     let speed = ego.vel.norm();
     let decel = -ego.accel_long;
     let jerk = criteria.prev_accel.map_or(0.0, |a| (ego.accel_long - a) / clock.dt);
     criteria.prev_accel = Some(ego.accel_long);
     let road_margin = {
-        let half = lateral_half_extent(ego);
+        let (along, half) = half_extents(ego);
         let right = ego.route.d - half - criteria.road.right_edge();
         let left = criteria.road.left_edge() - (ego.route.d + half);
-        right.min(left)
+        // Driving off the end of the road is leaving it too.
+        let end = criteria.road_end - (ego.route.s + along);
+        right.min(left).min(end)
     };
     let speed_limit = criteria.road.speed_limit;
     let goal_s = criteria.goal_s;
@@ -268,7 +274,8 @@ pub(crate) fn judge(
             CriterionSpec::MaxJerk { max } => max - jerk.abs(),
             CriterionSpec::ReachGoal { within } => {
                 if t <= within + 1e-9 || c.current == f64::INFINITY {
-                    ego.route.s - goal_s
+                    // Along the ego's own line: how far it still has to drive.
+                    route.along(goal_s, ego.route.s, ego.route.d)
                 } else {
                     c.current
                 }
@@ -284,4 +291,28 @@ pub(crate) fn judge(
     if impact.is_some() {
         *collided = true;
     }
+}
+
+/// The ego's active contacts from rapier's narrow phase: whether it touches
+/// a road edge, and the largest relative speed of a road user it touches
+/// (from the velocities before the step). Shared by the criteria and the
+/// signal library, so both see the same contacts.
+pub(crate) fn ego_contacts(physics: &Physics, bodies: &[BodyState]) -> (bool, Option<f64>) {
+    let ego = &bodies[0];
+    let mut touched_edge = false;
+    let mut impact: Option<f64> = None;
+    for pair in physics.0.contact_pairs_with(ego.collider) {
+        if !pair.has_any_active_contact() {
+            continue;
+        }
+        let other = if pair.collider1 == ego.collider { pair.collider2 } else { pair.collider1 };
+        let Some(data) = physics.0.colliders.get(other).map(|c| c.user_data) else { continue };
+        if data == EDGE_USER_DATA {
+            touched_edge = true;
+        } else if let Some(o) = bodies.get(data as usize) {
+            let rel = (ego.prev_vel - o.prev_vel).norm();
+            impact = Some(impact.map_or(rel, |i: f64| i.max(rel)));
+        }
+    }
+    (touched_edge, impact)
 }

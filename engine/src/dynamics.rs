@@ -66,11 +66,11 @@ pub(crate) fn actuate(
                 let left = heading.perp();
                 let (u, w) = (state.vel.dot(heading), state.vel.dot(left));
                 let (ax, ay, r) = tyre_response(*accel, *steer, u, w, clock.dt, params, friction);
-                let mass = rb.mass() as f64;
+                let mass = rb.mass();
                 let f = (heading * ax + left * ay) * mass;
                 rb.reset_forces(false);
-                rb.add_force(Vector::new(f.x as f32, f.y as f32, 0.0), true);
-                rb.set_angvel(AngVector::new(0.0, 0.0, r as f32), true);
+                rb.add_force(Vector::new(f.x, f.y, 0.0), true);
+                rb.set_angvel(AngVector::new(0.0, 0.0, r), true);
             }
             (Motion::Mover { max_accel }, Command::Velocity { vs, vd }) => {
                 let t = state.own.tangent;
@@ -79,7 +79,7 @@ pub(crate) fn actuate(
                 let max_dv = max_accel * clock.dt;
                 let n = dv.norm();
                 let v = if n > max_dv { state.vel + dv * (max_dv / n) } else { want };
-                rb.set_linvel(Vector::new(v.x as f32, v.y as f32, 0.0), true);
+                rb.set_linvel(Vector::new(v.x, v.y, 0.0), true);
             }
             (Motion::Mover { .. }, _) => rb.set_linvel(Vector::ZERO, true),
             _ => {}

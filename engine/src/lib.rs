@@ -15,13 +15,18 @@ mod behaviour;
 mod control;
 mod criteria;
 mod dynamics;
+mod formula;
+#[cfg(test)]
+mod geometry_tests;
 mod math;
+mod monitor;
 pub mod oracle;
 mod outcome;
 pub mod perception;
 mod rng;
 pub mod road;
 mod sensor;
+pub mod signals;
 mod sim;
 #[cfg(test)]
 mod sim_tests;
@@ -39,7 +44,9 @@ pub use adapter::{
 pub use control::{Idm, stanley_steer};
 pub use criteria::{CLEARANCE_HORIZON, GAP_HORIZON, TTC_HORIZON, Verdict};
 pub use dynamics::G;
+pub use formula::{FormulaError, FormulaSpec, FormulaVerdict};
 pub use math::V2;
+pub use monitor::{Activation, MAX_ACTIVATIONS, MAX_MONITORS, MonitorMask, MonitorRun};
 pub use outcome::{EngineFault, Outcome, RunError, RunResult};
 pub use sim::{RunOptions, Simulation, StepStatus};
 pub use spec::{

@@ -2,6 +2,7 @@
 
 use crate::adapter::AdapterFault;
 use crate::criteria::Verdict;
+use crate::monitor::MonitorRun;
 use crate::trace::{TraceFrame, TraceHash};
 
 /// The three outcomes of a job.
@@ -84,6 +85,8 @@ pub struct RunResult {
     pub outcome: Outcome,
     /// One verdict per criterion, in the scenario's order.
     pub verdicts: Vec<Verdict>,
+    /// One verdict per formula criterion, in the scenario's order.
+    pub formula_verdicts: Vec<crate::formula::FormulaVerdict>,
     /// Set when the outcome is `error`.
     pub error: Option<RunError>,
     /// Steps simulated.
@@ -94,4 +97,6 @@ pub struct RunResult {
     pub trace_hash: TraceHash,
     /// Every step's state, when asked for.
     pub trace: Option<Vec<TraceFrame>>,
+    /// The stack's runtime-monitor activations (empty when it reports none).
+    pub monitors: MonitorRun,
 }

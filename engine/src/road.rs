@@ -3,6 +3,9 @@
 
 use crate::math::{V2, atan2, wrap_angle};
 
+mod lane_metric;
+pub use lane_metric::{lane_closing, lane_gap};
+
 /// One piece of a reference path: a straight (`curvature == 0`) or an arc.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SegmentSpec {
@@ -402,7 +405,8 @@ impl Road {
 mod tests {
     use super::*;
 
-    fn curve(k: f64) -> Path {
+    /// 50 m straight, 100 m of curvature `k`, 50 m straight (also the lane-metric tests' road).
+    pub(in crate::road) fn curve(k: f64) -> Path {
         Path::new(
             V2::new(0.0, 0.0),
             0.0,

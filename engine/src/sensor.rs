@@ -141,11 +141,13 @@ pub(crate) fn sense(
     let route = road.road.route();
     let lanes = &road.road.spec;
     perception.advance(clock.step, clock.dt, |ahead| {
-        // On the centre line of the ego's lane, where the route goes on.
-        let s = ego.route.s + ahead;
+        // On the centre line of the ego's lane, `ahead` m along that lane,
+        // where the route goes on.
         let lane = lanes.lane_of(ego.route.d);
         let lane = if lane >= 0 { lane } else { lanes.nearest_lane(ego.route.d) };
-        (s <= route.length()).then(|| route.pose(s, lanes.lane_centre(lane as f64)))
+        let centre = lanes.lane_centre(lane as f64);
+        let s = route.s_ahead(ego.route.s, ahead, centre);
+        (s <= route.length()).then(|| route.pose(s, centre))
     });
     for (i, o) in bodies.iter().enumerate().skip(1) {
         let rel = o.pos - origin;

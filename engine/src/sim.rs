@@ -15,12 +15,14 @@ use crate::adapter::{
     RoadInfo,
 };
 use crate::criteria::Criteria;
+use crate::formula::Formulas;
+use crate::monitor::{MonitorLog, MonitorRun};
 use crate::outcome::{Outcome, RunError, RunResult};
 use crate::sensor::ObservationBuf;
 use crate::spec::WorldSpec;
 use crate::trace::{TraceBody, TraceFrame, Tracer};
 use crate::world::{Clock, Command, Ego, Fault, Snapshot, build};
-use crate::{behaviour, criteria, dynamics, sensor, trace};
+use crate::{behaviour, criteria, dynamics, formula, sensor, signals, trace};
 
 /// Options of one run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -78,6 +80,8 @@ impl Simulation {
                 dynamics::step_physics,
                 dynamics::sync,
                 criteria::judge,
+                signals::compute,
+                formula::observe,
                 trace::hash_step,
                 advance_clock,
             )
@@ -106,6 +110,14 @@ impl Simulation {
     /// engine against bare rapier stepping the very same bodies.
     pub fn into_physics(mut self) -> rapier3d::prelude::PhysicsWorld {
         self.world.remove_resource::<crate::world::Physics>().expect("the world has physics").0
+    }
+
+    /// This step's value of every signal of [`crate::signals::SIGNALS`], in
+    /// that order; `None` in a world without formula criteria (whose
+    /// signals are not computed).
+    pub fn signals(&self) -> Option<&[f64]> {
+        let s = self.world.resource::<crate::signals::Signals>();
+        s.is_active().then_some(&s.values[..])
     }
 
     /// What the adapter is told at `reset`.
@@ -177,6 +189,8 @@ impl Simulation {
     fn finish(&self, adapter_error: Option<AdapterFault>, trace: Option<Vec<TraceFrame>>) -> RunResult {
         let clock = *self.world.resource::<Clock>();
         let verdicts = self.world.resource::<Criteria>().verdicts(clock.t);
+        let formulas = self.world.resource::<Formulas>();
+        let formula_verdicts = if formulas.is_empty() { Vec::new() } else { formulas.clone().verdicts() };
         let error = match (self.world.resource::<Fault>().0.clone(), adapter_error) {
             (Some(e), _) => Some(RunError::Engine(e)),
             (None, Some(a)) => Some(RunError::Adapter(a)),
@@ -184,7 +198,7 @@ impl Simulation {
         };
         let outcome = if error.is_some() {
             Outcome::Error
-        } else if verdicts.iter().all(|v| v.passed) {
+        } else if verdicts.iter().all(|v| v.passed) && formula_verdicts.iter().all(|v| v.passed) {
             Outcome::Pass
         } else {
             Outcome::Fail
@@ -192,11 +206,13 @@ impl Simulation {
         RunResult {
             outcome,
             verdicts,
+            formula_verdicts,
             error,
             steps: clock.step,
             sim_time: clock.t,
             trace_hash: self.world.resource::<Tracer>().finish(),
             trace,
+            monitors: MonitorRun::default(),
         }
     }
 
@@ -238,11 +254,15 @@ impl Simulation {
             return result;
         }
         let mut adapter_error = None;
+        let mut monitors = MonitorLog::new();
         loop {
             let step = sim.world.resource::<Clock>().step;
             let answer = adapter.step(sim.observe());
             let control = match answer {
-                Ok(c) if c.accel.is_finite() && c.steer.is_finite() => c,
+                Ok(c) if c.accel.is_finite() && c.steer.is_finite() => {
+                    monitors.observe(step, adapter.active_monitors());
+                    c
+                }
                 Ok(c) => {
                     adapter_error = Some(AdapterFault::new(
                         AdapterFaultKind::Protocol,
@@ -263,7 +283,8 @@ impl Simulation {
                 break;
             }
         }
-        let result = sim.finish(adapter_error, None);
+        let mut result = sim.finish(adapter_error, None);
+        result.monitors = monitors.finish(result.steps, spec.dt, adapter.monitor_names());
         adapter.end(match result.outcome {
             Outcome::Pass => JobEnd::Pass,
             Outcome::Fail => JobEnd::Fail,

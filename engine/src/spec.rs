@@ -27,6 +27,8 @@ pub struct WorldSpec {
     pub actors: Vec<ActorSpec>,
     /// The criteria that judge the run.
     pub criteria: Vec<CriterionSpec>,
+    /// Formula criteria (STL over [`crate::signals`]), compiled for `dt`.
+    pub formulas: Vec<crate::formula::FormulaSpec>,
 }
 
 /// Road friction and the ego's sensor.

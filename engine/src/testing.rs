@@ -44,6 +44,7 @@ pub(crate) fn straight_spec(speed: f64, friction: f64, actors: Vec<ActorSpec>) -
         ego: EgoSpec { d: 0.0, s: 0.0, speed, goal_s: 300.0, limits: CAR },
         actors,
         criteria: vec![CriterionSpec::NoCollision, CriterionSpec::StayOnRoad],
+        formulas: Vec::new(),
     }
 }
 

@@ -22,7 +22,7 @@ const TRACE_BUFFER: usize = 16 * 1024;
 impl Default for Tracer {
     fn default() -> Self {
         Self {
-            hasher: blake3::Hasher::new_derive_key("gauntlet trace v1"),
+            hasher: blake3::Hasher::new_derive_key("gauntlet trace v2"),
             buffer: Box::new([0; TRACE_BUFFER]),
             used: 0,
         }
@@ -46,8 +46,11 @@ impl Tracer {
     }
 }
 
-/// A run's trace hash: blake3 over the f32 bit patterns of every body's
-/// translation, rotation, linear and angular velocity at every step, in body order.
+/// A run's trace hash: blake3 over the f64 bit patterns (rapier's f64 build)
+/// of every body's translation, rotation, linear and angular velocity at every
+/// step, in body order.
+///
+/// Key `gauntlet trace v2` (v1 hashed the f32 state of rapier's f32 build).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TraceHash(pub [u8; 32]);
 
@@ -66,7 +69,7 @@ impl std::fmt::Display for TraceHash {
 
 /// Feeds this step's body states into the hash.
 pub(crate) fn hash_step(physics: Res<Physics>, snapshot: Res<Snapshot>, mut tracer: ResMut<Tracer>) {
-    let mut buf = [0u8; 13 * 4];
+    let mut buf = [0u8; 13 * 8];
     for b in &snapshot.bodies {
         let Some(rb) = physics.0.bodies.get(b.body) else { continue };
         let p = rb.translation();
@@ -74,7 +77,7 @@ pub(crate) fn hash_step(physics: Res<Physics>, snapshot: Res<Snapshot>, mut trac
         let v = rb.linvel();
         let w = rb.angvel();
         let vals = [p.x, p.y, p.z, q.x, q.y, q.z, q.w, v.x, v.y, v.z, w.x, w.y, w.z];
-        for (chunk, x) in buf.chunks_exact_mut(4).zip(vals) {
+        for (chunk, x) in buf.chunks_exact_mut(8).zip(vals) {
             chunk.copy_from_slice(&x.to_bits().to_le_bytes());
         }
         tracer.push(&buf);

@@ -16,11 +16,11 @@ use crate::trace::Tracer;
 pub(crate) const EDGE_USER_DATA: u128 = u128::MAX;
 
 /// Vehicle body height, m (only matters for the 3-D colliders).
-const BODY_HEIGHT: f32 = 1.5;
+const BODY_HEIGHT: f64 = 1.5;
 /// Mass of a vehicle, kg.
-const VEHICLE_MASS: f32 = 1500.0;
+const VEHICLE_MASS: f64 = 1500.0;
 /// Mass of a cyclist with bicycle, kg.
-const CYCLIST_MASS: f32 = 90.0;
+const CYCLIST_MASS: f64 = 90.0;
 
 /// Collision groups: who collides with whom.
 mod groups {
@@ -164,7 +164,7 @@ pub(crate) struct RoadRes {
 #[derive(Resource, Debug, Default)]
 pub(crate) struct Fault(pub Option<crate::outcome::EngineFault>);
 
-/// A body's planar state as rapier holds it, in f64.
+/// A body's planar state as rapier holds it (rapier's f64 build).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Planar {
     pub pos: V2,
@@ -179,18 +179,12 @@ pub(crate) struct Planar {
 pub(crate) fn read_body(rb: &RigidBody) -> Planar {
     let p = rb.translation();
     let q = rb.rotation();
-    let (x, y, z, w) = (q.x as f64, q.y as f64, q.z as f64, q.w as f64);
+    let (x, y, z, w) = (q.x, q.y, q.z, q.w);
     let (c, s) = (1.0 - 2.0 * (y * y + z * z), 2.0 * (w * z + x * y));
     let n = libm::hypot(c, s);
     let dir = if n > 0.0 { V2::new(c / n, s / n) } else { V2::new(1.0, 0.0) };
     let v = rb.linvel();
-    Planar {
-        pos: V2::new(p.x as f64, p.y as f64),
-        yaw: atan2(s, c),
-        dir,
-        vel: V2::new(v.x as f64, v.y as f64),
-        yaw_rate: rb.angvel().z as f64,
-    }
+    Planar { pos: V2::new(p.x, p.y), yaw: atan2(s, c), dir, vel: V2::new(v.x, v.y), yaw_rate: rb.angvel().z }
 }
 
 /// Builds the ECS world of a job.
@@ -199,7 +193,7 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
     let road = Road::new(spec.road.clone());
     let mut physics = PhysicsWorld::new();
     physics.gravity = Vector::ZERO;
-    physics.integration_parameters.dt = spec.dt as f32;
+    physics.integration_parameters.dt = spec.dt;
 
     let planar =
         LockedAxes::TRANSLATION_LOCKED_Z | LockedAxes::ROTATION_LOCKED_X | LockedAxes::ROTATION_LOCKED_Y;
@@ -219,9 +213,9 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
         };
         physics.insert(
             RigidBodyBuilder::fixed()
-                .translation(Vector::new(mid.x as f32, mid.y as f32, 0.0))
-                .rotation(Vector::new(0.0, 0.0, yaw as f32)),
-            ColliderBuilder::cuboid(len as f32 * 0.5, 0.15, 0.5)
+                .translation(Vector::new(mid.x, mid.y, 0.0))
+                .rotation(Vector::new(0.0, 0.0, yaw)),
+            ColliderBuilder::cuboid(len * 0.5, 0.15, 0.5)
                 .collision_groups(InteractionGroups::new(member, filter, InteractionTestMode::And))
                 .user_data(EDGE_USER_DATA),
         );
@@ -322,6 +316,12 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
     world.insert_resource(snapshot);
     world.insert_resource(Clock { step: 0, t: 0.0, dt: spec.dt });
     world.insert_resource(Criteria::new(&spec.criteria, spec.ego.goal_s, &spec.road));
+    world.insert_resource(crate::signals::Signals::new(
+        !spec.formulas.is_empty(),
+        &spec.road,
+        spec.ego.goal_s,
+    ));
+    world.insert_resource(crate::formula::Formulas::new(&spec.formulas, spec.dt));
     world.insert_resource(sensor);
     world.insert_resource(Tracer::default());
     world.insert_resource(Fault::default());
@@ -356,9 +356,9 @@ fn spawn_body(
         ActorKind::Pedestrian | ActorKind::Cyclist => RigidBodyBuilder::kinematic_velocity_based(),
         ActorKind::Static => RigidBodyBuilder::fixed(),
     }
-    .translation(Vector::new(b.pos.x as f32, b.pos.y as f32, 0.0))
-    .rotation(Vector::new(0.0, 0.0, b.yaw as f32))
-    .linvel(Vector::new(vel.x as f32, vel.y as f32, 0.0));
+    .translation(Vector::new(b.pos.x, b.pos.y, 0.0))
+    .rotation(Vector::new(0.0, 0.0, b.yaw))
+    .linvel(Vector::new(vel.x, vel.y, 0.0));
     let (member, filter) = match b.kind {
         ActorKind::Vehicle => (
             groups::VEHICLE,
@@ -371,7 +371,7 @@ fn spawn_body(
         ActorKind::Cyclist | ActorKind::Pedestrian => CYCLIST_MASS,
         _ => VEHICLE_MASS,
     };
-    let collider = ColliderBuilder::cuboid(b.length as f32 * 0.5, b.width as f32 * 0.5, BODY_HEIGHT * 0.5)
+    let collider = ColliderBuilder::cuboid(b.length * 0.5, b.width * 0.5, BODY_HEIGHT * 0.5)
         .mass(mass)
         .friction(0.5)
         .collision_groups(InteractionGroups::new(member, filter, InteractionTestMode::And))

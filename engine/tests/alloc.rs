@@ -10,7 +10,7 @@ use gauntlet_engine::perception::{BurstDropout, GhostSpec, PerceptionFaults, Pos
 use gauntlet_engine::road::{EdgeKind, PathId, RoadSpec, SegmentSpec};
 use gauntlet_engine::{
     ActorKind, ActorSpec, AutonomyAdapter, Behaviour, BehaviourStep, CriterionSpec, EgoLimits, EgoSpec,
-    Environment, SensorSpec, Simulation, Trigger, WorldSpec,
+    Environment, FormulaSpec, SensorSpec, Simulation, Trigger, WorldSpec,
 };
 
 struct Counting;
@@ -109,6 +109,21 @@ fn world() -> WorldSpec {
             CriterionSpec::MaxDecel { max: 9.5 },
             CriterionSpec::MaxJerk { max: 500.0 },
             CriterionSpec::ReachGoal { within: 60.0 },
+        ],
+        // Formulas over every kind of signal and operator: their signals and
+        // monitors must not allocate per step either.
+        formulas: vec![
+            FormulaSpec::new(
+                "headway_recovery",
+                "always (lead_accel < -2 -> eventually[0, 3] (headway_lead >= 1 s or rss_margin_lead > 0)) \
+                 and always[0, 50] (clearance > 0 since[0, 1] ttc_vru > 1) and (speed > 0 until[0, 2] jerk < 100)",
+                0.05,
+                "s",
+                1.0,
+            )
+            .expect("compiles"),
+            FormulaSpec::new("smooth", "always (abs(yaw_rate) < 2 and historically[0, 1] edge_margin > -5)", 0.05, "", 1.0)
+                .expect("compiles"),
         ],
     }
 }

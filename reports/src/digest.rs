@@ -85,6 +85,11 @@ pub struct SweepDigest {
     pub risk_classes: BTreeMap<String, String>,
     /// The diff facts of every job, when asked for.
     pub diff_index: Option<DiffIndex>,
+    /// Runtime-monitor effectiveness ([`crate::monitors`]).
+    pub monitors: crate::monitors::MonitorReport,
+    /// The worst margin per (hazard, criterion): tonight's point of the
+    /// leading indicators ([`crate::trend`]), labelled `tonight`.
+    pub margins: crate::trend::NightMargins,
 }
 
 impl SweepDigest {
@@ -130,6 +135,8 @@ pub struct DigestBuilder<'t> {
     errored: BTreeMap<JobKey, Arc<RunRecord>>,
     first_failing: BTreeMap<JobKey, Arc<RunRecord>>,
     risk_classes: BTreeMap<String, String>,
+    monitors: crate::monitors::MonitorScorer,
+    margins: crate::trend::NightMargins,
 }
 
 impl<'t> DigestBuilder<'t> {
@@ -152,7 +159,15 @@ impl<'t> DigestBuilder<'t> {
             errored: BTreeMap::new(),
             first_failing: BTreeMap::new(),
             risk_classes: BTreeMap::new(),
+            monitors: crate::monitors::MonitorScorer::default(),
+            margins: crate::trend::NightMargins::new("tonight"),
         }
+    }
+
+    /// Runtime-monitor options other than the default.
+    pub fn with_monitor_options(mut self, options: crate::monitors::MonitorOptions) -> Self {
+        self.monitors = crate::monitors::MonitorScorer::new(options);
+        self
     }
 
     /// Also gathers the compact test cases of the JUnit report.
@@ -187,6 +202,8 @@ impl<'t> DigestBuilder<'t> {
         if let Some(coverage) = &mut self.coverage {
             coverage.add(&job_facts(r));
         }
+        self.monitors.add(r);
+        self.margins.add(r);
         if let Some(taxonomy) = self.taxonomy {
             let rank = taxonomy.scenario_risk(&r.hazards);
             if rank.weight > 0 {
@@ -278,6 +295,8 @@ impl<'t> DigestBuilder<'t> {
             coverage: self.coverage.map(|c| c.finish(&coverage_options)),
             risk_classes: self.risk_classes,
             diff_index: self.diff,
+            monitors: self.monitors.finish(),
+            margins: self.margins,
         }
     }
 }

@@ -11,11 +11,18 @@
 //! forbid_regression_classes = ["C", "D"] # risk classes
 //! max_avoidable_failures = 0             # failures not shown unavoidable by triage
 //! max_unavoidable_failures = 0           # failures no oracle manoeuvre avoids
+//! max_leading_alerts = 0                 # margin trends shrinking toward a flip (needs --history)
 //!
 //! [gate.margin_tolerance]                # baseline diff, in each criterion's unit
 //! min_ttc = 0.2                          # s
 //! stay_on_road = 0.05                    # m
 //! ```
+//!
+//! Two more tables tune figures rather than check them (every key optional,
+//! unknown keys are errors): `[monitors]` (`near_miss_fraction` > 0,
+//! `lead_window` s > 0; see [`crate::monitors`]) and `[leading]` (`nights`
+//! ≥ 2, `min_nights` ≥ 2, `horizon_nights` ≥ 0, `max_noise_units` ≥ 0; see
+//! [`crate::trend`]).
 //!
 //! Every key is optional; an absent key (or `false`) means that check is
 //! not made. Unknown keys in `[gate]` are errors; other top-level tables
@@ -46,6 +53,9 @@
 //! - `unavoidable failures`: failing jobs that no oracle manoeuvre avoids:
 //!   the scenario's (or the instance's) fault, e.g. `0` to insist that every
 //!   scenario the sweep runs can be survived.
+//! - `leading alerts`: (hazard, criterion) margin trends over the history
+//!   and tonight that shrink toward a flip ([`crate::trend`]); passes,
+//!   saying `no history`, without `--history`.
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
@@ -79,12 +89,36 @@ pub struct GateConfig {
     pub max_avoidable_failures: Option<u64>,
     /// Most failing jobs triaged unavoidable.
     pub max_unavoidable_failures: Option<u64>,
+    /// Most leading-indicator alerts ([`crate::trend`]).
+    pub max_leading_alerts: Option<u64>,
+    /// The runtime-monitor figures' options (`[monitors]`).
+    pub monitors: crate::monitors::MonitorOptions,
+    /// The leading indicators' options (`[leading]`).
+    pub leading: crate::trend::LeadingOptions,
 }
 
 /// The file as written, with spans for error messages.
 #[derive(Deserialize)]
 struct RawFile {
     gate: Option<RawGate>,
+    monitors: Option<RawMonitors>,
+    leading: Option<RawLeading>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMonitors {
+    near_miss_fraction: Option<Spanned<f64>>,
+    lead_window: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLeading {
+    nights: Option<Spanned<u64>>,
+    min_nights: Option<Spanned<u64>>,
+    horizon_nights: Option<Spanned<f64>>,
+    max_noise_units: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +137,7 @@ struct RawGate {
     margin_tolerance: BTreeMap<String, Spanned<f64>>,
     max_avoidable_failures: Option<u64>,
     max_unavoidable_failures: Option<u64>,
+    max_leading_alerts: Option<u64>,
 }
 
 /// A position in a file, 1-based.
@@ -255,7 +290,55 @@ impl GateConfig {
             }
             margin_tolerance.insert(criterion, value);
         }
+        // `[monitors]` and `[leading]`: a value outside its range is a parse
+        // error at its position.
+        let bad = |span: Range<usize>, message: String| GateError::Parse {
+            path: path.to_owned(),
+            location: Some(Location::of(text, span.start)),
+            message,
+        };
+        let positive = |field: &str, v: Option<Spanned<f64>>, default: f64, strict: bool| match v {
+            None => Ok(default),
+            Some(v) => {
+                let span: Range<usize> = v.span();
+                let x = v.into_inner();
+                if x.is_finite() && (x > 0.0 || (!strict && x == 0.0)) {
+                    Ok(x)
+                } else {
+                    let least = if strict { "> 0" } else { ">= 0" };
+                    Err(bad(span, format!("{field} must be a finite number {least}, found {x}")))
+                }
+            }
+        };
+        let at_least_two = |field: &str, v: Option<Spanned<u64>>, default: usize| match v {
+            None => Ok(default),
+            Some(v) if *v.get_ref() >= 2 => Ok(v.into_inner() as usize),
+            Some(v) => Err(bad(v.span(), format!("{field} must be at least 2, found {}", v.get_ref()))),
+        };
+        let mut monitors = crate::monitors::MonitorOptions::default();
+        if let Some(m) = raw.monitors {
+            monitors.near_miss_fraction = positive(
+                "monitors.near_miss_fraction",
+                m.near_miss_fraction,
+                monitors.near_miss_fraction,
+                true,
+            )?;
+            monitors.lead_window =
+                positive("monitors.lead_window", m.lead_window, monitors.lead_window, true)?;
+        }
+        let mut leading = crate::trend::LeadingOptions::default();
+        if let Some(l) = raw.leading {
+            leading.nights = at_least_two("leading.nights", l.nights, leading.nights)?;
+            leading.min_nights = at_least_two("leading.min_nights", l.min_nights, leading.min_nights)?;
+            leading.horizon_nights =
+                positive("leading.horizon_nights", l.horizon_nights, leading.horizon_nights, false)?;
+            leading.max_noise_units =
+                positive("leading.max_noise_units", l.max_noise_units, leading.max_noise_units, false)?;
+        }
         Ok(GateConfig {
+            max_leading_alerts: gate.max_leading_alerts,
+            monitors,
+            leading,
             min_pass_rate: share("min_pass_rate", gate.min_pass_rate)?,
             max_errors: gate.max_errors,
             no_regressions: gate.no_regressions,
@@ -297,6 +380,8 @@ pub struct GateInputs<'a> {
     pub risk_classes: BTreeMap<String, String>,
     /// Failing jobs by triage verdict.
     pub triage: TriageCounts,
+    /// Leading-indicator alerts, when a history was given ([`crate::trend`]).
+    pub leading_alerts: Option<u64>,
 }
 
 /// The result of one gate check.
@@ -408,6 +493,12 @@ pub fn evaluate(config: &GateConfig, inputs: &GateInputs<'_>) -> Vec<GateCheck> 
             tc.unavoidable.to_string(),
             format!("<= {max}"),
         ));
+    }
+    if let Some(max) = config.max_leading_alerts {
+        checks.push(match inputs.leading_alerts {
+            Some(n) => GateCheck::new("leading alerts", n <= max, n.to_string(), format!("<= {max}")),
+            None => GateCheck::new("leading alerts", true, "no history".to_owned(), format!("<= {max}")),
+        });
     }
     checks
 }
@@ -532,6 +623,21 @@ jobs = 4
     }
 
     #[test]
+    fn monitor_and_leading_tables_parse_and_locate_bad_values() {
+        let config =
+            parse("[gate]\nmax_leading_alerts = 0\n[monitors]\nlead_window = 3.0\n[leading]\nnights = 5\n")
+                .unwrap();
+        assert_eq!(config.max_leading_alerts, Some(0));
+        assert_eq!(config.monitors.lead_window, 3.0);
+        assert_eq!(config.monitors.near_miss_fraction, crate::monitors::DEFAULT_NEAR_MISS_FRACTION);
+        assert_eq!((config.leading.nights, config.leading.min_nights), (5, 4));
+        let err = parse("[gate]\n[monitors]\nnear_miss_fraction = -1.0\n").unwrap_err().to_string();
+        assert!(err.contains("gauntlet.toml:3:22") && err.contains("must be a finite number > 0"), "{err}");
+        let err = parse("[gate]\n[leading]\nnights = 1\n").unwrap_err().to_string();
+        assert!(err.contains("gauntlet.toml:3:10") && err.contains("at least 2"), "{err}");
+    }
+
+    #[test]
     fn the_documented_example_parses() {
         let config = parse(EXAMPLE).unwrap();
         assert_eq!(
@@ -546,6 +652,7 @@ jobs = 4
                 margin_tolerance: [("min_ttc".to_owned(), 0.2), ("stay_on_road".to_owned(), 0.05)].into(),
                 max_avoidable_failures: None,
                 max_unavoidable_failures: None,
+                ..GateConfig::default()
             }
         );
         assert!(config.check_criteria(&["min_ttc", "stay_on_road"], "gauntlet.toml").is_ok());
@@ -622,6 +729,7 @@ jobs = 4
             top_risk_coverage: Some(0.85),
             risk_classes: classes.clone(),
             triage: TriageCounts::default(),
+            leading_alerts: None,
         };
         let checks = evaluate(&config, &good);
         assert_eq!(checks.len(), 6);
@@ -633,6 +741,7 @@ jobs = 4
             top_risk_coverage: Some(0.5),
             risk_classes: classes,
             triage: TriageCounts::default(),
+            leading_alerts: None,
         };
         let checks = evaluate(&config, &bad);
         let failed: Vec<&str> = checks.iter().filter(|c| !c.passed).map(|c| c.name.as_str()).collect();

@@ -16,6 +16,9 @@
 //! | [`gate`] | the `[gate]` thresholds and their checks |
 //! | [`coverage`](mod@coverage) | records as taxonomy coverage facts |
 //! | [`html`] | the self-contained dashboard and replay viewer |
+//! | [`evidence`] | traceability matrix, hazard log, assurance case (GSN) and the evidence pack manifest |
+//! | [`trend`] | leading indicators: margin trends over nightly history |
+//! | [`monitors`] | runtime-monitor effectiveness: recall, false alarms, lead times |
 //!
 //! ```
 //! use gauntlet_reports::{RecordReader, ReadItem, render_summary, summarize};
@@ -36,13 +39,16 @@
 pub mod coverage;
 pub mod diff;
 pub mod digest;
+pub mod evidence;
 pub mod gate;
 pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod merge;
+pub mod monitors;
 pub mod record;
 pub mod summary;
+pub mod trend;
 
 pub use diff::{
     BaselineDiff, DEFAULT_TOLERANCE_IN_SCALES, DiffIndex, DiffOptions, MarginRegression, diff, diff_indexes,

@@ -510,6 +510,10 @@ pub struct RunRecord {
     /// For a failing job: whether its violation was avoidable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub triage: Option<Triage>,
+    /// The stack's runtime-monitor activations, one entry per monitor the
+    /// adapter names (protocol 1.1); absent when it names none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitors: Vec<crate::monitors::MonitorActivity>,
     /// Fields this version does not know (written by a newer engine), kept
     /// verbatim so that they survive a read–write round trip.
     #[serde(flatten)]
@@ -640,6 +644,7 @@ mod float {
     }
 }
 
+pub(crate) use float::finite as finite_serde;
 pub(crate) use float::margin as margin_serde;
 pub(crate) use float::opt_margin as opt_margin_serde;
 
@@ -1086,6 +1091,7 @@ pub(crate) mod tests {
             trace_hash: format!("t{seed}"),
             replay: format!("gauntlet replay scenarios/library/{scenario}.ron --seed {seed}"),
             triage: None,
+            monitors: Vec::new(),
             extra: BTreeMap::new(),
         }
     }

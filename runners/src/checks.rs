@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use gauntlet_engine::CriterionSpec;
+use gauntlet_engine::{CriterionSpec, FormulaError, FormulaSpec};
 use gauntlet_taxonomy::{Check, Strictness, Taxonomy};
 
 /// One check, and the requirements that state it.
@@ -41,9 +41,73 @@ impl RequirementCheck {
             Check::SpeedLimit { tolerance } => CriterionSpec::SpeedLimit { tolerance },
             Check::MaxDecel { max } => CriterionSpec::MaxDecel { max },
             Check::MaxJerk { max } => CriterionSpec::MaxJerk { max },
-            Check::ReachGoal => return None,
+            Check::ReachGoal | Check::Formula { .. } => return None,
         })
     }
+
+    /// Whether a verdict of the formula criterion `f` judges this check: a
+    /// formula check of the same name and text.
+    pub fn judged_by_formula(&self, name: &str, stl: &str) -> bool {
+        matches!(&self.check, Check::Formula { name: n, stl: s } if n == name && s == stl)
+    }
+}
+
+/// A requirement's formula that cannot judge a world: it names an unknown
+/// signal, a bound is not a whole number of the world's steps, or the
+/// scenario has another formula of that name.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("the formula `{name}` of {requirements}: {message}")]
+pub struct FormulaCheckError {
+    /// The formula's name.
+    pub name: String,
+    /// The requirements stating it, comma-separated.
+    pub requirements: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The formula criteria to add to a world of step `dt` whose own formulas
+/// are `formulas` so that every formula check is judged.
+pub fn missing_formulas(
+    formulas: &[FormulaSpec],
+    checks: &[RequirementCheck],
+    dt: f64,
+) -> Result<Vec<FormulaSpec>, FormulaCheckError> {
+    let mut added: Vec<FormulaSpec> = Vec::new();
+    for c in checks {
+        let Check::Formula { name, stl } = &c.check else { continue };
+        let error = |message: String| FormulaCheckError {
+            name: name.clone(),
+            requirements: c.requirements.join(", "),
+            message,
+        };
+        if formulas.iter().chain(&added).any(|f| c.judged_by_formula(&f.name, &f.stl)) {
+            continue;
+        }
+        if formulas.iter().any(|f| f.name == *name) {
+            return Err(error("the scenario has another formula of that name".into()));
+        }
+        let unit = gauntlet_engine::criterion_unit(name).map_or("", |u| u.unit);
+        match FormulaSpec::new(name, stl, dt, unit, 1.0) {
+            Ok(f) => added.push(f),
+            Err(e @ (FormulaError::Parse(_) | FormulaError::Compile(_))) => {
+                return Err(error(format!("at offset {}: {}", e.offset(), e.message())));
+            }
+        }
+    }
+    Ok(added)
+}
+
+/// The requirement ids a verdict of the formula `name` (`stl`) evidences, sorted.
+pub fn formula_evidenced_by(name: &str, stl: &str, checks: &[RequirementCheck]) -> Vec<String> {
+    let mut ids: Vec<String> = checks
+        .iter()
+        .filter(|c| c.judged_by_formula(name, stl))
+        .flat_map(|c| c.requirements.iter().cloned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// The checks of every requirement mitigating one of `hazards`, equal
@@ -57,7 +121,7 @@ pub fn requirement_checks(taxonomy: &Taxonomy, hazards: &[String]) -> Vec<Requir
         for check in &r.checks {
             match out.iter_mut().find(|c| c.check == *check) {
                 Some(c) => c.requirements.push(r.id.clone()),
-                None => out.push(RequirementCheck { check: *check, requirements: vec![r.id.clone()] }),
+                None => out.push(RequirementCheck { check: check.clone(), requirements: vec![r.id.clone()] }),
             }
         }
     }
@@ -106,7 +170,7 @@ pub fn looser_criteria(criteria: &[CriterionSpec], checks: &[RequirementCheck]) 
         for c in checks {
             if c.check.compare(spec.name(), spec.threshold()) == Some(Strictness::Looser) {
                 for r in &c.requirements {
-                    requirements.insert(r.clone(), c.check);
+                    requirements.insert(r.clone(), c.check.clone());
                 }
             }
         }

@@ -165,6 +165,9 @@ pub enum Command {
         /// Exit 0 when nothing was judged (no job, e.g. an empty folder or `--seeds 0`) instead of 2.
         #[arg(long)]
         allow_empty: bool,
+        /// Re-run every failing job once the sweep is over and write its trace to DIR/<job id>.mcap, for Foxglove.
+        #[arg(long, value_name = "DIR")]
+        mcap_failures: Option<PathBuf>,
         /// CI artefacts and verdict.
         #[command(flatten)]
         artefacts: ArtefactArgs,
@@ -191,6 +194,9 @@ pub enum Command {
         /// Write every body's state at every step to this CSV file.
         #[arg(long)]
         trace: Option<PathBuf>,
+        /// Write the trace as an MCAP file for Foxglove: scene, frames, observation, control and criteria margins.
+        #[arg(long, value_name = "FILE")]
+        mcap: Option<PathBuf>,
         /// Print the record as JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -342,7 +348,8 @@ pub enum Command {
         format: OutputFormat,
     },
     /// Print the JSON Schema of a JSON output (`record`, `run`, `report`, `validate`, `list`,
-    /// `merge`, `fuzz`, `coverage`); without a name, list the names.
+    /// `merge`, `fuzz`, `coverage`, `evidence-manifest`, `assurance-case`, `evidence-verify`);
+    /// without a name, list the names.
     Schema {
         /// The schema's name.
         name: Option<String>,
@@ -352,6 +359,93 @@ pub enum Command {
         /// What to do with the adapter.
         #[command(subcommand)]
         command: AdapterCommand,
+    },
+    /// A release's evidence pack (build, verify) and its assurance case.
+    Evidence {
+        /// What to do.
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+}
+
+/// `gauntlet evidence …`.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Assemble a release's evidence pack (folder and .tar): inputs, records, coverage, traceability
+    /// matrix, hazard log, assurance case, gate verdict, dashboard, all hashed in manifest.json.
+    /// Runs the sweep, or packs an existing records file (--records). Exit 1 when the verdict fails.
+    Build {
+        /// Scenario files or folders to sweep (not with --records).
+        #[arg(default_value = "scenarios/library")]
+        paths: Vec<PathBuf>,
+        /// Pack this records file instead of running a sweep.
+        #[arg(long, value_name = "RECORDS")]
+        records: Option<PathBuf>,
+        /// The pack folder (an earlier pack there is replaced); the archive is FOLDER.tar.
+        #[arg(long, default_value = "gauntlet-out/evidence")]
+        out: PathBuf,
+        /// The release's name.
+        #[arg(long, default_value = "unnamed")]
+        release: String,
+        /// Do not write the .tar archive.
+        #[arg(long)]
+        no_archive: bool,
+        /// Seeds per scenario of the sweep.
+        #[arg(long, default_value_t = 8, conflicts_with = "records")]
+        seeds: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// The taxonomy (default: taxonomy/default.ron, else the built-in copy).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
+        /// Check the `[gate]` thresholds of this TOML file; packed, and its checks join the verdict.
+        #[arg(long, value_name = "FILE")]
+        gate: Option<PathBuf>,
+        /// Folder of saved regressions the sweep runs first.
+        #[arg(long, default_value = "scenarios/regressions")]
+        regressions: PathBuf,
+        /// Do not run the saved regressions.
+        #[arg(long)]
+        no_regressions: bool,
+        /// Do not triage failing jobs of the sweep.
+        #[arg(long)]
+        no_triage: bool,
+        /// Adapter options (the sweep's adapter; with --records, the records name theirs).
+        #[command(flatten)]
+        adapter: AdapterArgs,
+    },
+    /// Check a pack: every hash, no missing or extra file, the engine version, and re-run a seeded
+    /// sample of its jobs for identical trace hashes. Exit 0 only when all holds.
+    Verify {
+        /// The pack folder or its .tar.
+        pack: PathBuf,
+        /// Jobs to re-run (all when fewer).
+        #[arg(long, default_value_t = crate::evidence::verify::DEFAULT_SAMPLE)]
+        sample: usize,
+        /// Seed of the sample.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Output format: `json` prints one JSON document (`gauntlet schema evidence-verify`).
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+        /// Adapter options (--adapter re-runs with that adapter instead of the one each record names).
+        #[command(flatten)]
+        adapter: AdapterArgs,
+    },
+    /// Write the assurance case (GSN) of a records file: case.html, case.md, case.json.
+    Case {
+        /// Records file (JSON Lines).
+        records: PathBuf,
+        /// The folder to write to.
+        #[arg(long, default_value = "gauntlet-out/case")]
+        out: PathBuf,
+        /// The release's name.
+        #[arg(long, default_value = "unnamed")]
+        release: String,
+        /// The taxonomy (default: taxonomy/default.ron, else the built-in copy).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
     },
 }
 
@@ -369,6 +463,9 @@ pub enum AdapterCommand {
         /// Longest wait for its answers to `hello` and `reset`.
         #[arg(long, default_value = "30s", value_parser = parse_duration)]
         startup_timeout: Duration,
+        /// Output format: `json` prints one JSON document (`gauntlet schema adapter-check`).
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
     },
 }
 
@@ -455,6 +552,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             no_triage,
             format,
             allow_empty,
+            mcap_failures,
             artefacts,
             adapter,
         } => {
@@ -472,7 +570,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 regressions: (!no_regressions).then_some(regressions),
                 triage: !no_triage,
             };
-            let sweep = run::SweepOptions { shard, resume, artefacts: artefacts.options() };
+            let sweep = run::SweepOptions { shard, resume, artefacts: artefacts.options(), mcap_failures };
             // The first SIGINT/SIGTERM stops handing out jobs; the sweep says how to resume.
             crate::adapter::set_graceful_interrupt(true);
             let report = run::run_with(&config, &sweep);
@@ -514,6 +612,9 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 if let Some(artefacts) = &report.artefacts {
                     out!("{}", artefacts.render_text());
                 }
+                if let Some(mcaps) = &report.mcap_failures {
+                    out!("{}", mcaps.render_text());
+                }
                 outln!("records: {}", report.out.display());
             }
             if let Some(signal) = report.interrupted {
@@ -541,6 +642,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             job,
             line,
             trace,
+            mcap,
             json,
             check_adapter,
             html,
@@ -556,6 +658,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 exec: adapter.exec_options(),
                 adapter: adapter.adapter,
                 trace_csv: trace,
+                mcap,
                 taxonomy,
                 triage: !no_triage,
             };
@@ -742,11 +845,111 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 Ok(EXIT_USAGE)
             }
         },
-        Command::Adapter { command: AdapterCommand::Check { adapter, step_timeout, startup_timeout } } => {
+        Command::Adapter {
+            command: AdapterCommand::Check { adapter, step_timeout, startup_timeout, format },
+        } => {
             let options = ExecOptions { step_timeout, startup_timeout, adapter_log: None };
             let report = crate::adapter::conformance::check_conformance(&adapter, &options)?;
-            out!("{}", report.render());
+            match format {
+                OutputFormat::Text => out!("{}", report.render()),
+                OutputFormat::Json => {
+                    out!(
+                        "{}",
+                        crate::json::document("adapter-check", &crate::json::AdapterCheckJson::new(&report))?
+                    )
+                }
+            }
             Ok(report.exit_code())
+        }
+        Command::Evidence { command } => evidence(command),
+    }
+}
+
+fn evidence(command: EvidenceCommand) -> Result<u8, RunnerError> {
+    use crate::evidence::{BuildConfig, CaseConfig, PackSource, VerifyConfig};
+    match command {
+        EvidenceCommand::Build {
+            paths,
+            records,
+            out,
+            release,
+            no_archive,
+            seeds,
+            jobs,
+            taxonomy,
+            gate,
+            regressions,
+            no_regressions,
+            no_triage,
+            adapter,
+        } => {
+            let threads = jobs.unwrap_or_else(default_threads);
+            let source = match records {
+                Some(path) => PackSource::Records(path),
+                None => PackSource::Sweep(Box::new(run::RunConfig {
+                    paths,
+                    seeds,
+                    threads,
+                    adapter: adapter.spec(),
+                    exec: adapter.exec_options(),
+                    out: PathBuf::new(),
+                    budget: None,
+                    time_budget: None,
+                    progress: true,
+                    taxonomy: taxonomy.clone(),
+                    regressions: (!no_regressions).then_some(regressions),
+                    triage: !no_triage,
+                })),
+            };
+            let args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+            let config = BuildConfig {
+                out,
+                archive: !no_archive,
+                source,
+                taxonomy,
+                gate,
+                release,
+                created: None,
+                command: shell_words::join(args),
+                threads,
+                exec: adapter.exec_options(),
+            };
+            let report = crate::evidence::build(&config)?;
+            for w in &report.warnings {
+                errln!("warning: {w}");
+            }
+            out!("{}", report.render_text());
+            Ok(report.exit_code())
+        }
+        EvidenceCommand::Verify { pack, sample, seed, format, adapter } => {
+            let config =
+                VerifyConfig { pack, sample, seed, exec: adapter.exec_options(), adapter: adapter.adapter };
+            let report = crate::evidence::verify(&config)?;
+            if format == OutputFormat::Json {
+                out!("{}", crate::json::document("evidence-verify", &report)?);
+            } else {
+                out!("{}", report.render_text());
+            }
+            Ok(report.exit_code())
+        }
+        EvidenceCommand::Case { records, out, release, taxonomy } => {
+            let report = crate::evidence::case(&CaseConfig { records, taxonomy, release, out })?;
+            for w in &report.warnings {
+                errln!("warning: {w}");
+            }
+            let s = &report.summary;
+            outln!(
+                "assurance case: top goal {}; hazard goals {} supported, {} insufficient, {} undeveloped, {} failing",
+                s.top.as_str(),
+                s.hazards.supported,
+                s.hazards.insufficient,
+                s.hazards.undeveloped,
+                s.hazards.failing
+            );
+            for path in &report.written {
+                outln!("wrote {}", path.display());
+            }
+            Ok(EXIT_PASS)
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::adapter::{AdapterSetupError, AdapterSpecError};
 use crate::artefacts::ArtefactError;
 use crate::commands::merge::MergeCommandError;
 use crate::commands::replay::ReplayError;
+use crate::evidence::EvidenceError;
 use crate::execute::ExecuteError;
 use crate::fuzz::FuzzError;
 use crate::plan::LoadError;
@@ -77,9 +78,15 @@ pub enum RunnerError {
     /// Record files cannot be merged.
     #[error(transparent)]
     Merge(#[from] MergeCommandError),
+    /// An evidence pack cannot be built or read.
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
     /// A report could not be serialised as JSON.
     #[error("failed to write JSON")]
     Json(#[from] serde_json::Error),
+    /// An MCAP trace could not be written.
+    #[error(transparent)]
+    Mcap(Box<crate::artefacts::McapError>),
 }
 
 impl RunnerError {

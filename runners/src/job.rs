@@ -16,6 +16,7 @@ use gauntlet_engine::{
     AdapterFaultKind, AutonomyAdapter, ENGINE_VERSION, EngineFault, RunError, RunOptions, RunResult,
     Simulation, TraceFrame,
 };
+use gauntlet_reports::monitors::{ActivationSpan, MonitorActivity};
 use gauntlet_reports::record::{
     AdapterRef, ErrorKind, JobKey, JobKind, JobSource, Outcome, ParamValue, RecordError, RunRecord,
     SCHEMA_VERSION, Triage, Verdict, job_key,
@@ -24,7 +25,9 @@ use gauntlet_scenarios::mutation::FuzzSpace;
 use gauntlet_scenarios::{Instance, Scenario, ScenarioError};
 
 use crate::adapter::{AdapterFactory, AdapterSetupError, AdapterSpec};
-use crate::checks::{RequirementCheck, evidenced_by, missing_criteria};
+use crate::checks::{
+    RequirementCheck, evidenced_by, formula_evidenced_by, missing_criteria, missing_formulas,
+};
 
 /// One job: a scenario, a seed and how its instance is built.
 #[derive(Debug, Clone)]
@@ -126,6 +129,11 @@ impl Job {
         };
         let added = missing_criteria(&instance.world.criteria, &self.checks);
         instance.world.criteria.extend(added);
+        let world = &instance.world;
+        let added = missing_formulas(&world.formulas, &self.checks, world.dt).map_err(|e| ScenarioError {
+            diagnostics: vec![gauntlet_ron_source::Diagnostic::new(self.scenario.path(), e.to_string())],
+        })?;
+        instance.world.formulas.extend(added);
         Ok(instance)
     }
 
@@ -240,11 +248,13 @@ pub fn error_record(job: &Job, identity: &AdapterIdentity, kind: ErrorKind, mess
     let result = RunResult {
         outcome: gauntlet_engine::Outcome::Error,
         verdicts: Vec::new(),
+        formula_verdicts: Vec::new(),
         error: None,
         steps: 0,
         sim_time: 0.0,
         trace_hash: gauntlet_engine::TraceHash([0; 32]),
         trace: None,
+        monitors: Default::default(),
     };
     let mut record = build_record(job, identity, &params, &result, 0.0, None);
     record.error = Some(RecordError { kind, message });
@@ -295,6 +305,18 @@ fn build_record(
                     requirements: evidenced_by(&v.spec, &job.checks),
                 }
             })
+            .chain(result.formula_verdicts.iter().map(|f| Verdict {
+                criterion: f.name.clone(),
+                passed: f.passed,
+                margin: f.margin,
+                first_violation_t: f.first_violation_t,
+                worst_t: Some(f.worst_t),
+                impact_speed: None,
+                threshold: None,
+                unit: f.unit.clone(),
+                scale: Some(f.scale),
+                requirements: formula_evidenced_by(&f.name, &f.stl, &job.checks),
+            }))
             .collect(),
         error: result.error.as_ref().map(|e| RecordError { kind: error_kind(e), message: e.to_string() }),
         steps: result.steps,
@@ -303,8 +325,27 @@ fn build_record(
         trace_hash: result.trace_hash.to_hex(),
         replay: job.replay_command(&identity.spec),
         triage,
+        monitors: monitor_activity(&result.monitors),
         extra: BTreeMap::new(),
     }
+}
+
+/// The record's `monitors`: each named monitor's activations in seconds
+/// (an activation of an index the adapter did not name is left out).
+fn monitor_activity(run: &gauntlet_engine::MonitorRun) -> Vec<MonitorActivity> {
+    let dt = run.dt;
+    let mut out: Vec<MonitorActivity> = run
+        .names
+        .iter()
+        .zip(&run.dropped)
+        .map(|(name, &dropped)| MonitorActivity { name: name.clone(), activations: Vec::new(), dropped })
+        .collect();
+    for a in &run.activations {
+        if let Some(m) = out.get_mut(usize::from(a.monitor)) {
+            m.activations.push(ActivationSpan { on: a.on as f64 * dt, off: a.off as f64 * dt });
+        }
+    }
+    out
 }
 
 /// The kind of a run error as records write it.

@@ -32,8 +32,21 @@ use crate::fuzz::RegressionStatus;
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The names `gauntlet schema NAME` knows.
-pub const SCHEMA_NAMES: [&str; 8] =
-    ["record", "run", "report", "validate", "list", "merge", "fuzz", "coverage"];
+pub const SCHEMA_NAMES: [&str; 13] = [
+    "record",
+    "scenario",
+    "run",
+    "report",
+    "validate",
+    "list",
+    "merge",
+    "fuzz",
+    "coverage",
+    "adapter-check",
+    "evidence-manifest",
+    "assurance-case",
+    "evidence-verify",
+];
 
 /// `--format` of the commands with machine-readable output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -65,6 +78,13 @@ pub fn document<T: Serialize>(kind: &str, body: &T) -> Result<String, RunnerErro
 pub fn schema(name: &str) -> Option<serde_json::Value> {
     let body = match name {
         "record" => return Some(schemars::schema_for!(RunRecord).to_value()),
+        "scenario" => return Some(schemars::schema_for!(gauntlet_scenarios::raw::ScenarioFile).to_value()),
+        // The manifest carries its own `format_version`; it is no command document.
+        "evidence-manifest" => {
+            return Some(schemars::schema_for!(gauntlet_reports::evidence::Manifest).to_value());
+        }
+        "assurance-case" => schemars::schema_for!(gauntlet_reports::evidence::AssuranceCase),
+        "evidence-verify" => schemars::schema_for!(crate::evidence::VerifyReport),
         "run" => schemars::schema_for!(RunJson),
         "report" => schemars::schema_for!(ReportJson),
         "validate" => schemars::schema_for!(ValidateJson),
@@ -72,6 +92,7 @@ pub fn schema(name: &str) -> Option<serde_json::Value> {
         "merge" => schemars::schema_for!(MergeJson),
         "fuzz" => schemars::schema_for!(FuzzJson),
         "coverage" => schemars::schema_for!(CoverageReport),
+        "adapter-check" => schemars::schema_for!(AdapterCheckJson),
         _ => return None,
     };
     let mut value = body.to_value();
@@ -114,6 +135,12 @@ pub struct ArtefactsJson {
     pub trace_notes: Vec<String>,
     /// Files written (JUnit, Markdown, HTML, in that order).
     pub written: Vec<String>,
+    /// Runtime-monitor effectiveness, when records name monitors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitors: Option<gauntlet_reports::monitors::MonitorReport>,
+    /// Leading indicators over the history and tonight, when a history was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leading: Option<gauntlet_reports::trend::LeadingReport>,
 }
 
 /// The diff against a baseline: counts, and the job ids of each class.
@@ -156,6 +183,8 @@ impl ArtefactsJson {
             traces: a.traces,
             trace_notes: a.trace_notes.clone(),
             written: a.written.iter().map(|p| p.display().to_string()).collect(),
+            monitors: (!a.monitors.is_empty()).then(|| a.monitors.clone()),
+            leading: a.leading.clone(),
         }
     }
 }
@@ -592,5 +621,66 @@ mod tests {
             assert!(schema(name).is_some(), "{name}");
         }
         assert!(schema("nope").is_none());
+    }
+}
+
+/// One clause of `gauntlet adapter check --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ClauseJson {
+    /// The clause's stable id in the protocol document, e.g. `§H1`.
+    pub id: String,
+    /// What it asks of the adapter.
+    pub title: String,
+    /// `pass`, `fail` or `skipped` (not checked: a clause it depends on failed).
+    pub verdict: String,
+    /// What was seen, what happened, or why it was skipped.
+    pub detail: String,
+}
+
+/// `gauntlet adapter check --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AdapterCheckJson {
+    /// The process's exit code: 0 when the adapter conforms.
+    pub exit_code: u8,
+    /// The adapter checked, as given.
+    pub adapter: String,
+    /// Name and version from its `hello`, if it got that far.
+    pub identity: Option<[String; 2]>,
+    /// Whether every clause passed.
+    pub conforms: bool,
+    /// The protocol document the clause ids refer to, relative to the repository root.
+    pub protocol: String,
+    /// Every clause the kit checks, in order.
+    pub clauses: Vec<ClauseJson>,
+}
+
+impl AdapterCheckJson {
+    /// The JSON form of `report`.
+    pub fn new(report: &crate::adapter::conformance::ConformanceReport) -> Self {
+        use crate::adapter::conformance::Verdict;
+        AdapterCheckJson {
+            exit_code: report.exit_code(),
+            adapter: report.adapter.clone(),
+            identity: report.identity.clone().map(|(name, version)| [name, version]),
+            conforms: report.conforms(),
+            protocol: crate::adapter::conformance::PROTOCOL_DOC.to_owned(),
+            clauses: report
+                .results
+                .iter()
+                .map(|r| {
+                    let (verdict, detail) = match &r.verdict {
+                        Verdict::Pass(d) => ("pass", d),
+                        Verdict::Fail(d) => ("fail", d),
+                        Verdict::Skipped(d) => ("skipped", d),
+                    };
+                    ClauseJson {
+                        id: r.clause.id.to_owned(),
+                        title: r.clause.title.to_owned(),
+                        verdict: verdict.to_owned(),
+                        detail: detail.clone(),
+                    }
+                })
+                .collect(),
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod evidence;
 pub mod execute;
 pub mod fuzz;
 pub mod job;

@@ -160,6 +160,46 @@ impl<'de> Visitor<'de> for NumVisitor {
     }
 }
 
+/// In a schema, a number is what a file may write for it: a fixed value,
+/// `Range(min, max, nominal?)` or `Choice(values, nominal?)` (RON's struct
+/// names carry no data in the serde data model, so JSON writes the last two
+/// as objects).
+impl schemars::JsonSchema for Num {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Num".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A number that may be a parameter: a fixed value, `Range(min: …, max: …, nominal: …)` or `Choice(values: […], nominal: …)`; `nominal` defaults to the middle of a range and to the first choice.",
+            "oneOf": [
+                { "type": "number" },
+                {
+                    "title": "Range",
+                    "type": "object",
+                    "properties": {
+                        "min": { "type": "number" },
+                        "max": { "type": "number" },
+                        "nominal": { "type": "number" }
+                    },
+                    "required": ["min", "max"],
+                    "additionalProperties": false
+                },
+                {
+                    "title": "Choice",
+                    "type": "object",
+                    "properties": {
+                        "values": { "type": "array", "items": { "type": "number" }, "minItems": 1 },
+                        "nominal": { "type": "number" }
+                    },
+                    "required": ["values"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

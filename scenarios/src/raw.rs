@@ -15,7 +15,7 @@ fn fixed<const N: i64, const D: i64>() -> Num {
 }
 
 /// A whole scenario file: `Scenario(id: …, …)`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename = "Scenario")]
 pub struct ScenarioFile {
     /// Stable id, e.g. `cut_in.highway`.
@@ -54,7 +54,7 @@ pub struct ScenarioFile {
 }
 
 /// `road: (…)`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoadFile {
     /// Number of lanes (integer, 1–8).
@@ -79,7 +79,7 @@ fn default_edge() -> EdgeFile {
 }
 
 /// Road edge kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 pub enum EdgeFile {
     /// A barrier every body hits.
     Barrier,
@@ -90,7 +90,7 @@ pub enum EdgeFile {
 }
 
 /// Curve direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 pub enum Direction {
     /// Turns left (+ curvature).
     Left,
@@ -99,7 +99,7 @@ pub enum Direction {
 }
 
 /// The route's shape.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum LayoutFile {
     /// A straight road.
@@ -146,7 +146,7 @@ pub enum LayoutFile {
 }
 
 /// `environment: (…)`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvironmentFile {
     /// Tyre–road friction μ (default 0.9, dry asphalt).
@@ -164,7 +164,7 @@ impl Default for EnvironmentFile {
 }
 
 /// `sensor: (…)`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SensorFile {
     /// Range, m (default 150).
@@ -209,7 +209,7 @@ impl Default for SensorFile {
 }
 
 /// `ego: (…)`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EgoFile {
     /// Start lane (default 0).
@@ -228,7 +228,7 @@ pub struct EgoFile {
 }
 
 /// `goal: (s: …)`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalFile {
     /// Route distance to reach, m.
@@ -236,7 +236,7 @@ pub struct GoalFile {
 }
 
 /// The ego's chassis and limits.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VehicleFile {
     /// Length, m (default 4.6).
@@ -273,7 +273,7 @@ impl Default for VehicleFile {
 }
 
 /// Class of an actor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 pub enum KindFile {
     /// A car.
     Vehicle,
@@ -286,7 +286,7 @@ pub enum KindFile {
 }
 
 /// Which path an actor uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 pub enum PathFile {
     /// The ego's route (default).
     #[default]
@@ -298,7 +298,7 @@ pub enum PathFile {
 }
 
 /// One actor.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActorFile {
     /// Unique name, used by triggers of other actors.
@@ -334,7 +334,7 @@ pub struct ActorFile {
 }
 
 /// One behaviour of a sequence: `(at: EgoDistance(30.0), do: Brake(decel: 6.0))`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepFile {
     /// When it starts (default `Immediately`).
@@ -346,7 +346,7 @@ pub struct StepFile {
 }
 
 /// Start condition.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum TriggerFile {
     /// At once (after the previous step started).
@@ -368,7 +368,7 @@ pub enum TriggerFile {
 }
 
 /// A scripted behaviour.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum BehaviourFile {
     /// Keep lane at a speed, following whoever is ahead.
@@ -402,7 +402,7 @@ pub enum BehaviourFile {
 }
 
 /// A criterion and its threshold.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum CriterionFile {
     /// No contact with any road user.
@@ -439,5 +439,18 @@ pub enum CriterionFile {
     ReachGoal {
         /// s.
         within: Num,
+    },
+    /// A Signal Temporal Logic formula over the signal library, judged by its robustness.
+    Formula {
+        /// Its name in records (not a built-in criterion's).
+        name: String,
+        /// The formula, e.g. `always (ttc_lead >= 2 s)`.
+        stl: String,
+        /// Unit of its robustness, for reports (default none).
+        #[serde(default)]
+        unit: String,
+        /// One typical safety buffer in that unit (default 1).
+        #[serde(default = "fixed::<1, 1>")]
+        scale: Num,
     },
 }

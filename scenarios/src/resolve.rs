@@ -17,6 +17,7 @@ use crate::param::Num;
 use crate::raw::*;
 
 mod faults;
+mod formula;
 
 /// Longest scenario accepted, s.
 pub const MAX_DURATION: f64 = 3600.0;
@@ -100,6 +101,8 @@ pub(crate) enum Choose<'a> {
 pub(crate) struct Walk<'a> {
     choose: Choose<'a>,
     pub errors: Vec<(FieldPath, String)>,
+    /// Errors inside a formula's text: the path of its string, the byte offset in it, the message.
+    pub formula_errors: Vec<(FieldPath, usize, String)>,
     pub parameters: Vec<Parameter>,
     pub values: BTreeMap<String, f64>,
 }
@@ -123,7 +126,13 @@ fn sample(seed: u64, path: &str, space: &Num, integer: bool) -> f64 {
 
 impl<'a> Walk<'a> {
     pub(crate) fn new(choose: Choose<'a>) -> Self {
-        Self { choose, errors: Vec::new(), parameters: Vec::new(), values: BTreeMap::new() }
+        Self {
+            choose,
+            errors: Vec::new(),
+            formula_errors: Vec::new(),
+            parameters: Vec::new(),
+            values: BTreeMap::new(),
+        }
     }
 
     fn error(&mut self, path: &FieldPath, message: impl Into<String>) {
@@ -200,7 +209,16 @@ impl<'a> Walk<'a> {
             Accepts::positive(MAX_DURATION, "a duration in s"),
         );
         let dt = self.num(&root.field("dt"), &f.dt, Accepts::positive(1.0, "a step in s"));
-        if duration / dt > 1e6 {
+        if dt > duration {
+            self.error(
+                &root.field("dt"),
+                format!(
+                    "a step of {} s is longer than the duration ({} s): the run would not fit one step",
+                    fmt_num(dt),
+                    fmt_num(duration)
+                ),
+            );
+        } else if duration / dt > 1e6 {
             self.error(
                 &root.field("dt"),
                 format!("{} steps is too many (at most 1000000)", fmt_num(duration / dt)),
@@ -211,7 +229,19 @@ impl<'a> Walk<'a> {
         let ego = self.ego(&root.field("ego"), &f.ego, &road);
         let actors = self.actors(&root.field("actors"), f, &road);
         let criteria = self.criteria(&root.field("criteria"), &f.criteria);
-        WorldSpec { scenario: f.id.clone(), seed, dt, duration, road, environment, ego, actors, criteria }
+        let formulas = self.formulas(&root.field("criteria"), &f.criteria, dt);
+        WorldSpec {
+            scenario: f.id.clone(),
+            seed,
+            dt,
+            duration,
+            road,
+            environment,
+            ego,
+            actors,
+            criteria,
+            formulas,
+        }
     }
 
     fn road(&mut self, p: &FieldPath, r: &RoadFile) -> RoadSpec {
@@ -225,7 +255,7 @@ impl<'a> Walk<'a> {
         );
         let shoulder =
             self.num(&p.field("shoulder"), &r.shoulder, Accepts::between(0.0, 10.0, "a shoulder in m"));
-        let len = Accepts::positive(10_000.0, "a length in m");
+        let len = Accepts::positive(50_000.0, "a length in m");
         let lp = p.field("layout");
         let (segments, intersection, crosswalk) = match &r.layout {
             LayoutFile::Straight { length } => (
@@ -334,12 +364,12 @@ impl<'a> Walk<'a> {
 
     fn ego(&mut self, p: &FieldPath, e: &EgoFile, road: &RoadSpec) -> EgoSpec {
         let lane = self.lane(&p.field("lane"), &e.lane, road.lanes);
-        let s = self.num(&p.field("s"), &e.s, Accepts::between(-1000.0, 10_000.0, "a route distance in m"));
+        let s = self.num(&p.field("s"), &e.s, Accepts::between(-1000.0, 50_000.0, "a route distance in m"));
         let speed = self.num(&p.field("speed"), &e.speed, Accepts::between(0.0, 70.0, "a speed in m/s"));
         let goal_s = self.num(
             &p.field("goal").field("s"),
             &e.goal.s,
-            Accepts::between(-1000.0, 20_000.0, "a route distance in m"),
+            Accepts::between(-1000.0, 50_000.0, "a route distance in m"),
         );
         if goal_s <= s {
             self.error(
@@ -442,7 +472,7 @@ impl<'a> Walk<'a> {
         let s = self.num(
             &p.field("s"),
             &a.s,
-            Accepts::between(-1000.0, 20_000.0, "a distance along the path in m"),
+            Accepts::between(-1000.0, 50_000.0, "a distance along the path in m"),
         );
         let speed = self.num(&p.field("speed"), &a.speed, Accepts::between(0.0, 70.0, "a speed in m/s"));
         let heading = self
@@ -608,6 +638,12 @@ impl<'a> Walk<'a> {
                         Accepts::positive(MAX_DURATION, "a time in s"),
                     ),
                 },
+                CriterionFile::Formula { name, .. } => {
+                    if !seen.insert(name.as_str()) {
+                        self.error(&cp, format!("criterion `{name}` is listed twice"));
+                    }
+                    continue;
+                }
             };
             if !seen.insert(spec.name()) {
                 self.error(&cp, format!("criterion `{}` is listed twice", spec.name()));

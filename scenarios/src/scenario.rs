@@ -41,7 +41,7 @@ impl Scenario {
         let file: ScenarioFile = source.parse().map_err(ScenarioError::from)?;
         let mut walk = Walk::new(Choose::Nominal);
         walk.world(&file, 0);
-        if walk.errors.is_empty() {
+        if !walk.failed() {
             // Starting states that already violate a criterion, in the
             // instances the default sweep runs (one problem per field).
             for seed in 0..CHECKED_SEEDS {
@@ -56,9 +56,8 @@ impl Scenario {
                 }
             }
         }
-        if !walk.errors.is_empty() {
-            let mut diagnostics: Vec<Diagnostic> =
-                walk.errors.into_iter().map(|(path, msg)| source.error_at(path, msg)).collect();
+        if walk.failed() {
+            let mut diagnostics: Vec<Diagnostic> = walk.diagnostics(&source);
             diagnostics.sort_by_key(|d| d.position.map(|p| (p.line, p.column)));
             return Err(ScenarioError { diagnostics });
         }
@@ -113,7 +112,7 @@ impl Scenario {
     pub fn instance(&self, seed: u64) -> Instance {
         let mut walk = Walk::new(Choose::Seeded(seed));
         let world = walk.world(&self.file, seed);
-        debug_assert!(walk.errors.is_empty(), "validated scenarios produce valid instances");
+        debug_assert!(!walk.failed(), "validated scenarios produce valid instances");
         Instance { world, params: walk.values }
     }
 
@@ -134,9 +133,8 @@ impl Scenario {
         }
         let mut walk = Walk::new(Choose::Given(values));
         let world = walk.world(&self.file, seed);
-        if !walk.errors.is_empty() {
-            let diagnostics =
-                walk.errors.into_iter().map(|(path, msg)| self.source.error_at(path, msg)).collect();
+        if walk.failed() {
+            let diagnostics = walk.diagnostics(&self.source);
             return Err(ScenarioError { diagnostics });
         }
         Ok(Instance { world, params: walk.values })

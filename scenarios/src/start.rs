@@ -2,9 +2,12 @@
 //!
 //! A run that fails at step 1 because an actor was placed on top of the ego
 //! is no evidence about the stack. These cheap checks look at the world at
-//! t = 0 of one instance: footprints that overlap the ego's, a goal beyond
-//! the end of the road, a vehicle starting beyond the road's edge collider,
-//! an ego already faster than a `SpeedLimit` criterion allows. Validation
+//! t = 0 of one instance: footprints that overlap the ego's, footprints of
+//! two actors that collide with each other overlapping (the physics would
+//! throw them apart at step 1), a goal beyond the end of the road, an ego
+//! whose front is already beyond the end of the road (`StayOnRoad` counts
+//! leaving the end), a vehicle starting beyond the road's edge collider, an
+//! ego already faster than a `SpeedLimit` criterion allows. Validation
 //! runs them on the nominal instance and on the instances of the default
 //! sweep's seeds ([`CHECKED_SEEDS`]), since parameters move things.
 
@@ -54,6 +57,17 @@ pub(crate) fn start_problems(world: &WorldSpec) -> Vec<(FieldPath, String)> {
             ),
         ));
     }
+    if ego.s + 0.5 * ego.limits.length > length + 1e-9 {
+        out.push((
+            root.field("ego").field("s"),
+            format!(
+                "the ego (s = {}, {} m long) starts beyond the end of the road ({} m long)",
+                num(ego.s),
+                num(ego.limits.length),
+                num(length)
+            ),
+        ));
+    }
     let (ego_pos, ego_yaw) = road.route().pose(ego.s, ego.d);
     let ego_fp = Footprint {
         centre: ego_pos,
@@ -61,6 +75,7 @@ pub(crate) fn start_problems(world: &WorldSpec) -> Vec<(FieldPath, String)> {
         half_length: 0.5 * ego.limits.length,
         half_width: 0.5 * ego.limits.width,
     };
+    let mut placed: Vec<(usize, Footprint)> = Vec::with_capacity(world.actors.len());
     for (i, a) in world.actors.iter().enumerate() {
         let p = root.field("actors").index(i);
         let Some(path) = road.path(a.path) else { continue };
@@ -73,6 +88,15 @@ pub(crate) fn start_problems(world: &WorldSpec) -> Vec<(FieldPath, String)> {
         };
         if fp.overlaps(&ego_fp) {
             out.push((p.field("s"), format!("actor {:?} overlaps the ego at t = 0", a.name)));
+        }
+        for (j, other) in &placed {
+            let b = &world.actors[*j];
+            if collide(a.kind, b.kind) && fp.overlaps(other) {
+                out.push((
+                    p.field("s"),
+                    format!("actor {:?} overlaps actor {:?} at t = 0 (they collide)", a.name, b.name),
+                ));
+            }
         }
         // A vehicle on the route starting inside or beyond an edge collider.
         let fenced = matches!(world.road.edge, EdgeKind::Barrier | EdgeKind::Kerb);
@@ -93,6 +117,7 @@ pub(crate) fn start_problems(world: &WorldSpec) -> Vec<(FieldPath, String)> {
                 ));
             }
         }
+        placed.push((i, fp));
     }
     for c in &world.criteria {
         if let CriterionSpec::SpeedLimit { tolerance } = *c
@@ -110,6 +135,12 @@ pub(crate) fn start_problems(world: &WorldSpec) -> Vec<(FieldPath, String)> {
         }
     }
     out
+}
+
+/// Whether bodies of two kinds collide in the engine (its collision groups:
+/// vehicles hit everything; pedestrians, cyclists and static objects only vehicles).
+fn collide(a: ActorKind, b: ActorKind) -> bool {
+    a == ActorKind::Vehicle || b == ActorKind::Vehicle
 }
 
 fn num(x: f64) -> String {

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 /// Written like a scenario's criterion: `NoCollision`, `MinTtc(min: 2.0)`,
 /// `MinGap(min: 2.0)`, `StayOnRoad`, `SpeedLimit(tolerance: 0.0)`,
 /// `MaxDecel(max: 6.0)`, `MaxJerk(max: 10.0)`, `ReachGoal` (the scenario's
-/// own deadline: a requirement cannot know it).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// own deadline: a requirement cannot know it), or a Signal Temporal Logic
+/// formula `Formula(name: "headway_recovery", stl: "always (…)")`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Check {
     /// No contact between the ego and any road user.
@@ -43,6 +44,14 @@ pub enum Check {
     },
     /// The ego reaches its goal by the scenario's own deadline.
     ReachGoal,
+    /// A formula over the engine's signal library, judged by its robustness
+    /// (a verdict named `name`).
+    Formula {
+        /// The verdict's name.
+        name: String,
+        /// The formula.
+        stl: String,
+    },
 }
 
 /// How a scenario's criterion compares with a requirement's check of the same criterion.
@@ -58,8 +67,9 @@ pub enum Strictness {
 
 impl Check {
     /// The criterion's name, as records and scenario files name it.
-    pub fn criterion(&self) -> &'static str {
+    pub fn criterion(&self) -> &str {
         match self {
+            Check::Formula { name, .. } => name,
             Check::NoCollision => "no_collision",
             Check::MinTtc { .. } => "min_ttc",
             Check::MinGap { .. } => "min_gap",
@@ -74,7 +84,7 @@ impl Check {
     /// The threshold, in the criterion's unit; `None` for checks without one.
     pub fn threshold(&self) -> Option<f64> {
         match *self {
-            Check::NoCollision | Check::StayOnRoad | Check::ReachGoal => None,
+            Check::NoCollision | Check::StayOnRoad | Check::ReachGoal | Check::Formula { .. } => None,
             Check::MinTtc { min } | Check::MinGap { min } => Some(min),
             Check::SpeedLimit { tolerance } => Some(tolerance),
             Check::MaxDecel { max } | Check::MaxJerk { max } => Some(max),
@@ -117,6 +127,7 @@ impl std::fmt::Display for Check {
             Check::MaxDecel { max } => write!(f, "MaxDecel(max: {max:?})"),
             Check::MaxJerk { max } => write!(f, "MaxJerk(max: {max:?})"),
             Check::ReachGoal => f.write_str("ReachGoal"),
+            Check::Formula { ref name, ref stl } => write!(f, "Formula(name: {name:?}, stl: {stl:?})"),
         }
     }
 }

@@ -180,7 +180,7 @@ pub struct Requirement {
 
 impl Requirement {
     /// The names of the criteria its checks judge, in check order.
-    pub fn criteria(&self) -> impl Iterator<Item = &'static str> + '_ {
+    pub fn criteria(&self) -> impl Iterator<Item = &str> + '_ {
         self.checks.iter().map(crate::Check::criterion)
     }
 }

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use gauntlet_ron_source::{Diagnostic, FieldPath, SourceFile, closest_match};
 
+use crate::Check;
 use crate::model::EvidencePolicy;
 use crate::raw::{CellFile, TaxonomyFile};
 use crate::{Cell, Dimension, DimensionValue, Exclusion, Hazard, Requirement, Taxonomy, asil};
@@ -361,6 +362,15 @@ impl Validator<'_> {
                     return Err(self.error(
                         path.field("checks").index(j),
                         format!("the threshold of `{check}` must be a finite number ≥ 0"),
+                    ));
+                }
+                if let Check::Formula { stl, .. } = check
+                    && let Err(e) = gauntlet_stl::parse(stl)
+                {
+                    return Err(self.source.error_in_string(
+                        path.field("checks").index(j).field("stl"),
+                        e.offset,
+                        e.message,
                     ));
                 }
                 if r.checks[..j].iter().any(|c| c.criterion() == check.criterion()) {

@@ -1,12 +1,13 @@
 //! Built-in adapters, selected on the command line as `builtin:NAME`.
 
+pub mod monitors;
 mod planted;
 mod reference;
 mod tracker;
 
 pub use planted::{
-    ICE_NAIVE_BRAKE_POINT, ICE_NAIVE_CURVE_ACCEL, LATE_BRAKER_BRAKE_SHARE, LATE_BRAKER_TTC, PLANTED,
-    PlantedAdapter, Weakness,
+    ICE_NAIVE_BRAKE_POINT, ICE_NAIVE_CURVE_ACCEL, ICE_NAIVE_FCW_TTC, LATE_BRAKER_BRAKE_SHARE,
+    LATE_BRAKER_TTC, PLANTED, PlantedAdapter, Weakness,
 };
 pub use reference::{
     MERGE_HORIZON, MERGE_MAX_VD, ReferenceAdapter, ReferenceTuning, TTC_KEEP, VULNERABLE_WIDTH,

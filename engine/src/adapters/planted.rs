@@ -23,6 +23,9 @@ use crate::adapters::{ReferenceAdapter, ReferenceTuning};
 pub const LATE_BRAKER_TTC: f64 = 0.6;
 /// Share of its braking limit the late braker ever uses.
 pub const LATE_BRAKER_BRAKE_SHARE: f64 = 0.5;
+/// Time-to-collision under which the ice-naive driver's `fcw` monitor is
+/// active, s: a good monitor (earlier than the reference's 2.5 s).
+pub const ICE_NAIVE_FCW_TTC: f64 = 3.0;
 /// Deceleration a dry road would need before the ice-naive driver starts braking, m/s².
 pub const ICE_NAIVE_BRAKE_POINT: f64 = 4.0;
 /// Lateral acceleration the ice-naive driver corners at, m/s² (the reference: 2.5).
@@ -42,6 +45,18 @@ pub enum Weakness {
 }
 
 impl Weakness {
+    /// The one runtime monitor it reports ([`super::monitors`]): the
+    /// ice-naive driver a good `fcw` (3 s), the late braker a late one at
+    /// its braking point (0.6 s), the blind ones a noisy `proximity`
+    /// (anything it sees within 40 m ahead), the memoryless one the
+    /// reference's `fcw` (2.5 s) on each frame as reported.
+    pub fn monitor(self) -> &'static str {
+        match self {
+            Weakness::LateBraker | Weakness::IceNaive | Weakness::Memoryless => "fcw",
+            Weakness::Blind(_) => "proximity",
+        }
+    }
+
     /// The built-in adapter name (`late-braker`, `pedestrian-blind`, …).
     pub fn name(self) -> &'static str {
         match self {
@@ -87,6 +102,8 @@ pub struct PlantedAdapter {
     seen: Observation,
     /// Ice-naive: it has started braking for what closes in ahead, and keeps at it.
     committed: bool,
+    /// Its one runtime monitor's state in the last answer ([`Weakness::monitor`]).
+    monitor: bool,
 }
 
 impl PlantedAdapter {
@@ -109,6 +126,7 @@ impl PlantedAdapter {
             job: None,
             seen: Observation::default(),
             committed: false,
+            monitor: false,
         }
     }
 
@@ -146,6 +164,7 @@ impl AutonomyAdapter for PlantedAdapter {
     fn reset(&mut self, job: &JobStart) -> Result<(), AdapterFault> {
         self.job = Some(job.clone());
         self.committed = false;
+        self.monitor = false;
         self.inner.reset(job)
     }
 
@@ -159,6 +178,14 @@ impl AutonomyAdapter for PlantedAdapter {
             _ => self.inner.step(obs)?,
         };
         let Some(job) = self.job.as_ref() else { return Ok(control) };
+        self.monitor = match self.weakness {
+            Weakness::LateBraker => super::monitors::forward_collision(obs, job, LATE_BRAKER_TTC),
+            Weakness::IceNaive => super::monitors::forward_collision(obs, job, ICE_NAIVE_FCW_TTC),
+            Weakness::Blind(_) => super::monitors::proximity(&self.seen),
+            Weakness::Memoryless => {
+                super::monitors::forward_collision(obs, job, super::monitors::REFERENCE_FCW_TTC)
+            }
+        };
         match self.weakness {
             Weakness::LateBraker => {
                 control.accel = control.accel.max(-LATE_BRAKER_BRAKE_SHARE * job.ego.max_decel);
@@ -183,6 +210,14 @@ impl AutonomyAdapter for PlantedAdapter {
 
     fn end(&mut self, outcome: JobEnd) {
         self.inner.end(outcome);
+    }
+
+    fn monitor_names(&self) -> Vec<String> {
+        vec![self.weakness.monitor().to_owned()]
+    }
+
+    fn active_monitors(&self) -> crate::MonitorMask {
+        crate::MonitorMask::NONE.with(0, self.monitor)
     }
 }
 
@@ -310,5 +345,33 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(names, sorted);
         assert_eq!(Weakness::from_name("reference"), None);
+    }
+
+    /// The first activation's onset of the adapter's one monitor, s, and
+    /// the number of activations.
+    fn first_onset(spec: &WorldSpec, adapter: &mut dyn AutonomyAdapter) -> (Option<f64>, usize) {
+        let run = Simulation::run(spec, adapter, RunOptions::default());
+        assert_eq!(run.monitors.names.len(), 1);
+        let first = run.monitors.activations.iter().map(|a| a.on).min();
+        (first.map(|on| on as f64 * spec.dt), run.monitors.activations.len())
+    }
+
+    #[test]
+    fn monitors_warn_early_late_or_always() {
+        let world = lead_braking(9.0);
+        let (reference, _) = first_onset(&world, &mut ReferenceAdapter::default());
+        let (good, _) = first_onset(&world, &mut PlantedAdapter::new(Weakness::IceNaive));
+        let (late, _) = first_onset(&world, &mut PlantedAdapter::new(Weakness::LateBraker));
+        let (noisy, _) = first_onset(&world, &mut PlantedAdapter::new(Weakness::CYCLIST_BLIND));
+        let (good, reference, late, noisy) =
+            (good.unwrap(), reference.unwrap(), late.unwrap(), noisy.unwrap());
+        assert!(good < reference, "good {good} before reference {reference}");
+        assert!(late > good + 0.5, "late {late} well after good {good}");
+        // The lead is within 40 m from the start: the noisy monitor is on at once.
+        assert_eq!(noisy, 0.0);
+        // Monitors never steer the world.
+        let a = Simulation::run(&world, &mut ReferenceAdapter::default(), RunOptions::default());
+        let b = Simulation::run(&world, &mut ReferenceAdapter::default(), RunOptions::default());
+        assert_eq!((a.trace_hash, &a.monitors), (b.trace_hash, &b.monitors));
     }
 }

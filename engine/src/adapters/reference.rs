@@ -88,6 +88,8 @@ pub struct ReferenceAdapter {
     target_lane: Option<i32>,
     last_accel: f64,
     tracker: Tracker,
+    /// Its forward-collision warning ([`super::monitors`]) in the last answer.
+    fcw: bool,
 }
 
 impl ReferenceAdapter {
@@ -225,6 +227,7 @@ impl AutonomyAdapter for ReferenceAdapter {
         self.target_lane = None;
         self.last_accel = 0.0;
         self.tracker.reset();
+        self.fcw = false;
         Ok(())
     }
 
@@ -269,6 +272,15 @@ impl AutonomyAdapter for ReferenceAdapter {
             accel = accel.clamp(self.last_accel - max_step, self.last_accel + max_step);
         }
         self.last_accel = accel;
+        self.fcw = super::monitors::forward_collision(obs, job, super::monitors::REFERENCE_FCW_TTC);
         Ok(Control { accel, steer })
+    }
+
+    fn monitor_names(&self) -> Vec<String> {
+        vec!["fcw".to_owned()]
+    }
+
+    fn active_monitors(&self) -> crate::MonitorMask {
+        crate::MonitorMask::NONE.with(0, self.fcw)
     }
 }

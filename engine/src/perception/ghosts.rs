@@ -4,7 +4,7 @@
 //!
 //! Each step a ghost is born with probability `rate_hz · dt` (a Bernoulli
 //! approximation of a Poisson process of `rate_hz` per second), placed on
-//! the centre line of the ego's current lane at a route distance ahead drawn
+//! the centre line of the ego's current lane at a distance ahead along that lane drawn
 //! uniformly from `[ahead_min, ahead_max]`. It is reported for
 //! `max(1, round(lifetime / dt))` steps. At most [`MAX_LIVE_GHOSTS`] live at
 //! once; a birth beyond that is skipped (its draws still happen, so the

@@ -81,7 +81,7 @@ pub struct GhostSpec {
     pub rate_hz: f64,
     /// How long each is reported, s.
     pub lifetime: f64,
-    /// Nearest distance ahead of the ego (along the route) it appears at, m.
+    /// Nearest distance ahead of the ego (along its lane) it appears at, m.
     pub ahead_min: f64,
     /// Farthest distance ahead it appears at, m.
     pub ahead_max: f64,

@@ -4,6 +4,7 @@
 use super::*;
 use crate::adapter::{Control, Observation};
 use crate::adapters::ReferenceAdapter;
+use crate::road::SegmentSpec;
 use crate::sim::{RunOptions, Simulation};
 use crate::spec::WorldSpec;
 use crate::testing::{straight_spec, vehicle};
@@ -99,6 +100,36 @@ fn ghosts_stand_in_the_ego_lane_ahead_with_fresh_ids() {
     // 100 s at 2 per second; each reported for 2 steps.
     assert!((ids.len() as f64 - 200.0).abs() < 40.0, "{} ghosts", ids.len());
     assert!(reports.abs_diff(2 * ids.len()) <= 2, "{reports} reports of {} ghosts", ids.len());
+}
+
+#[test]
+fn ghosts_on_a_curve_stand_their_distance_along_the_ego_lane() {
+    // The ego stands in lane 1 (d = 3.5) of a left bend of radius 60 m:
+    // inside the bend its lane is 5.8 % shorter than the reference line.
+    let mut spec = world(PerceptionFaults {
+        ghosts: GhostSpec { rate_hz: 2.0, lifetime: 0.1, ahead_min: 20.0, ahead_max: 40.0 },
+        ..PerceptionFaults::default()
+    });
+    spec.actors.clear();
+    spec.road.segments = vec![
+        SegmentSpec { length: 10.0, curvature: 0.0 },
+        SegmentSpec { length: 150.0, curvature: 1.0 / 60.0 },
+    ];
+    spec.ego.d = 3.5;
+    let route = crate::road::Road::new(spec.road.clone()).route().clone();
+    let (mut ghosts, mut shortest_s) = (0usize, f64::INFINITY);
+    observe(&spec, 2000, |o| {
+        for g in &o.objects {
+            ghosts += 1;
+            assert_eq!(g.lane, 1);
+            let along = route.along(o.ego.s, g.s, 3.5);
+            assert!((20.0 - 1e-6..=40.0 + 1e-6).contains(&along), "{along} m ahead along the lane");
+            shortest_s = shortest_s.min(g.s - o.ego.s);
+        }
+    });
+    assert!(ghosts > 200, "{ghosts} ghost reports");
+    // Measured along the reference line the nearest ghosts are further off.
+    assert!(shortest_s > 20.5, "nearest at {shortest_s} m of reference line");
 }
 
 #[test]

@@ -14,7 +14,10 @@
 //!    top-down picture of its trace (when the caller has one), then every
 //!    errored job;
 //! 6. the scenarios, with their runs and hazards;
-//! 7. the trend over earlier sweeps (only with history).
+//! 7. the runtime monitors' recall, false alarms and lead times (only when
+//!    records name monitors);
+//! 8. the trend over earlier sweeps, with the leading indicators (only with
+//!    history).
 //!
 //! The page has no external resources. A summary of the figures is
 //! embedded as JSON (`<script type="application/json"
@@ -24,6 +27,8 @@ mod hazards;
 mod headline;
 mod heatmap;
 mod jobs;
+mod leading;
+mod monitors;
 mod scenarios;
 mod traceability;
 mod trends;
@@ -69,6 +74,7 @@ pub fn render_dashboard(input: &DashboardInput<'_>) -> String {
     traceability::write(&mut body, &cx);
     jobs::write(&mut body, &cx);
     scenarios::write(&mut body, &cx);
+    monitors::write(&mut body, &cx);
     if !input.history.is_empty() {
         trends::write(&mut body, &cx);
     }
@@ -163,6 +169,9 @@ impl<'a> Context<'a> {
             sections.push(("errors", "Errors"));
         }
         sections.push(("scenarios", "Scenarios"));
+        if !self.input.digest.monitors.is_empty() {
+            sections.push(("monitors", "Monitors"));
+        }
         if !self.input.history.is_empty() {
             sections.push(("trends", "Trends"));
         }

@@ -32,6 +32,9 @@ pub struct DashboardInput<'a> {
     pub diff: Option<&'a BaselineDiff>,
     /// Earlier sweeps, oldest first, for the trend chart; empty hides it.
     pub history: &'a [HistoryPoint],
+    /// The leading indicators over the history and tonight, shown with the
+    /// trend ([`crate::trend`]).
+    pub leading: Option<&'a crate::trend::LeadingReport>,
     /// Traces of (some of) the failing jobs, re-run by the runner.
     pub traces: &'a BTreeMap<JobKey, TraceView>,
     /// Why failing jobs have no trace, one sentence each; shown in a
@@ -53,6 +56,7 @@ impl<'a> DashboardInput<'a> {
             gate: &[],
             diff: None,
             history: &[],
+            leading: None,
             traces: &NO_TRACES,
             trace_notes: &[],
         }

@@ -135,6 +135,7 @@ impl Sweep {
             gate: &self.gate,
             diff: Some(&self.diff),
             history: &self.history,
+            leading: None,
             traces: &self.traces,
             trace_notes: &[],
         }
@@ -548,7 +549,7 @@ fn replay_of_a_trace_without_frames_says_so() {
 // Headless browser
 
 /// The Chromium binary, or `None` (after a note) when it is missing outside CI.
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     let name = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".to_owned());
     let found = if name.contains('/') {
         Some(PathBuf::from(&name)).filter(|p| p.is_file())
@@ -569,10 +570,10 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let path = std::env::temp_dir().join(format!("gauntlet-html-{}-{name}-{n}", std::process::id()));
@@ -589,7 +590,7 @@ impl Drop for TempDir {
 }
 
 /// Runs headless Chromium on `page` with `args`; returns its stdout.
-fn run_chromium(chromium: &Path, dir: &TempDir, page: &Path, args: &[String]) -> String {
+pub(crate) fn run_chromium(chromium: &Path, dir: &TempDir, page: &Path, args: &[String]) -> String {
     let profile = dir.0.join("profile");
     let mut child = Command::new(chromium)
         .args([
@@ -636,7 +637,7 @@ fn run_chromium(chromium: &Path, dir: &TempDir, page: &Path, args: &[String]) ->
     out
 }
 
-fn write_page(dir: &TempDir, name: &str, html: &str) -> PathBuf {
+pub(crate) fn write_page(dir: &TempDir, name: &str, html: &str) -> PathBuf {
     let path = dir.0.join(name);
     std::fs::write(&path, html).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     path

@@ -7,14 +7,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use gauntlet_engine::{
-    AdapterFault, AdapterFaultKind, AdapterInfo, AutonomyAdapter, Control, JobEnd, JobStart, Observation,
+    AdapterFault, AdapterFaultKind, AdapterInfo, AutonomyAdapter, Control, JobEnd, JobStart, MonitorMask,
+    Observation,
 };
 
 use super::child::{ChildProcess, Ended, IoFault};
 use super::log::{AdapterLog, Direction, JobLabel};
 use super::options::ExecOptions;
 use super::protocol::{
-    self, Answer, HelloAnswer, MAX_LINE_BYTES, PROTOCOL_VERSION, ReadyAnswer, Reply, decode_reply, quote,
+    self, Answer, ControlAnswer, HelloAnswer, MAX_LINE_BYTES, PROTOCOL_VERSION, ReadyMonitors, Reply,
+    decode_reply, quote,
 };
 use super::spec::ExecCommand;
 use super::{AdapterSetupError, EXIT_GRACE};
@@ -118,6 +120,10 @@ pub struct ExecAdapter {
     /// The request being sent, reused from step to step.
     out: Vec<u8>,
     stats: RoundTripStats,
+    /// The monitors the adapter declared at this job's `ready` (protocol 1.1).
+    monitors: Vec<String>,
+    /// Those active after the last `control`.
+    active: MonitorMask,
 }
 
 impl ExecAdapter {
@@ -152,6 +158,8 @@ impl ExecAdapter {
             in_job: false,
             out: Vec::with_capacity(4096),
             stats: RoundTripStats::default(),
+            monitors: Vec::new(),
+            active: MonitorMask::NONE,
         }
     }
 
@@ -199,6 +207,27 @@ impl ExecAdapter {
         }
         self.info = AdapterInfo { name: hello.name, version: hello.version };
         Ok(())
+    }
+
+    /// The mask of the active monitors `names` of a `control`; a name not
+    /// declared at `ready` is a protocol fault (the process is kept: the
+    /// line was valid JSON).
+    fn monitor_mask(&self, names: &[String], phase: Phase) -> Result<MonitorMask, AdapterFault> {
+        let mut mask = MonitorMask::NONE;
+        for name in names {
+            let Some(i) = self.monitors.iter().position(|m| m == name) else {
+                return Err(AdapterFault::new(
+                    AdapterFaultKind::Protocol,
+                    format!(
+                        "`control` {} names monitor {name:?}, which `ready` did not declare (declared: {:?})",
+                        phase.at(),
+                        self.monitors
+                    ),
+                ));
+            };
+            mask = mask.with(i, true);
+        }
+        Ok(mask)
     }
 
     fn discard_process(&mut self) {
@@ -368,13 +397,16 @@ impl AutonomyAdapter for ExecAdapter {
         }
         protocol::encode_reset(&mut self.out, job).map_err(|e| self.encode_fault(e))?;
         let mut waited = Duration::ZERO;
-        match self.exchange::<ReadyAnswer>(
+        self.monitors.clear();
+        self.active = MonitorMask::NONE;
+        match self.exchange::<ReadyMonitors>(
             Phase::Reset,
             self.options.startup_timeout,
             Instant::now(),
             &mut waited,
         ) {
-            Ok(ReadyAnswer) => {
+            Ok(ReadyMonitors { monitors }) => {
+                self.monitors = monitors;
                 self.in_job = true;
                 Ok(())
             }
@@ -397,15 +429,26 @@ impl AutonomyAdapter for ExecAdapter {
         }
         protocol::encode_observe(&mut self.out, observation).map_err(|e| self.encode_fault(e))?;
         let mut waited = Duration::ZERO;
-        let reply = self.exchange::<Control>(phase, self.options.step_timeout, started, &mut waited);
+        let reply = self.exchange::<ControlAnswer>(phase, self.options.step_timeout, started, &mut waited);
         self.stats.steps += 1;
         self.stats.total += started.elapsed();
         self.stats.waiting += waited;
         match reply {
-            Ok(control) => Ok(control),
+            Ok(ControlAnswer { control, monitors }) => {
+                self.active = self.monitor_mask(&monitors, phase)?;
+                Ok(control)
+            }
             Err(ExchangeError::Reported(message)) => Err(Self::reported(phase, message)),
             Err(ExchangeError::Fault(fault)) => Err(fault),
         }
+    }
+
+    fn monitor_names(&self) -> Vec<String> {
+        self.monitors.clone()
+    }
+
+    fn active_monitors(&self) -> MonitorMask {
+        self.active
     }
 
     fn end(&mut self, outcome: JobEnd) {

@@ -129,6 +129,62 @@ impl Answer for Control {
     }
 }
 
+/// `ready` as the runner reads it (protocol 1.1): the monitors the adapter
+/// declares for this job (`"monitors": ["fcw", …]`, optional).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReadyMonitors {
+    pub(crate) monitors: Vec<String>,
+}
+
+impl Answer for ReadyMonitors {
+    const TYPE: &'static str = "ready";
+
+    fn decode(line: &[u8]) -> Result<Self, serde_json::Error> {
+        #[derive(serde::Deserialize)]
+        struct Fields {
+            #[serde(default)]
+            monitors: Vec<String>,
+        }
+        let Fields { monitors } = serde_json::from_slice(line)?;
+        if monitors.len() > gauntlet_engine::MAX_MONITORS {
+            return Err(de::Error::custom(format!(
+                "`monitors` declares {} monitors; at most {} are allowed",
+                monitors.len(),
+                gauntlet_engine::MAX_MONITORS
+            )));
+        }
+        for (i, name) in monitors.iter().enumerate() {
+            if name.is_empty() || monitors[..i].contains(name) {
+                return Err(de::Error::custom(format!("`monitors` names {name:?} twice or empty")));
+            }
+        }
+        Ok(Self { monitors })
+    }
+}
+
+/// `control` as the runner reads it (protocol 1.1): the control, and the
+/// names of the monitors active after it (`"monitors": [...]`, optional).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ControlAnswer {
+    pub(crate) control: Control,
+    pub(crate) monitors: Vec<String>,
+}
+
+impl Answer for ControlAnswer {
+    const TYPE: &'static str = "control";
+
+    fn decode(line: &[u8]) -> Result<Self, serde_json::Error> {
+        #[derive(serde::Deserialize)]
+        struct Fields {
+            #[serde(default)]
+            monitors: Vec<String>,
+        }
+        let control = Control::decode(line)?;
+        let Fields { monitors } = serde_json::from_slice(line)?;
+        Ok(Self { control, monitors })
+    }
+}
+
 /// A decoded answer line.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Reply<T> {

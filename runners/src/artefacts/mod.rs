@@ -26,6 +26,9 @@
 
 mod gaps;
 mod history;
+mod mcap_failures;
+mod mcap_schemas;
+mod mcap_trace;
 mod replay_trace;
 mod trace_view;
 pub mod traces;
@@ -41,7 +44,9 @@ use gauntlet_reports::{
 };
 use gauntlet_taxonomy::{CoverageReport, Taxonomy};
 
-pub use history::load_history;
+pub use history::{History, load_history};
+pub use mcap_failures::{McapFailures, write_failure_mcaps};
+pub use mcap_trace::{McapError, McapTrace};
 pub use replay_trace::{MAX_REPLAY_FRAMES, ReplayTrace};
 pub use trace_view::{road_view, trace_view};
 pub use traces::{TraceSet, TraceSource};
@@ -162,15 +167,15 @@ impl ArtefactOptions {
             }
             None => None,
         };
-        let history = match &self.history {
+        let (history, history_margins) = match &self.history {
             Some(dir) => {
-                let (points, mut w) = load_history(dir, &taxonomy)?;
+                let (h, mut w) = load_history(dir, &taxonomy)?;
                 warnings.append(&mut w);
-                points
+                (h.points, Some(h.margins))
             }
-            None => Vec::new(),
+            None => (Vec::new(), None),
         };
-        Ok(Prepared { options: self.clone(), gate, taxonomy, baseline, history, warnings })
+        Ok(Prepared { options: self.clone(), gate, taxonomy, baseline, history, history_margins, warnings })
     }
 }
 
@@ -210,6 +215,8 @@ pub struct Prepared {
     taxonomy: Taxonomy,
     baseline: Option<DiffIndex>,
     history: Vec<HistoryPoint>,
+    /// The history's nights of worst margins, when a history was given.
+    history_margins: Option<Vec<gauntlet_reports::trend::NightMargins>>,
     warnings: Vec<String>,
 }
 
@@ -230,6 +237,10 @@ pub struct Artefacts {
     pub verdict: Vec<GateCheck>,
     /// Coverage of the taxonomy by the records.
     pub coverage: CoverageReport,
+    /// Runtime-monitor effectiveness (empty when no record names a monitor).
+    pub monitors: gauntlet_reports::monitors::MonitorReport,
+    /// Leading indicators over the history and tonight, when a history was given.
+    pub leading: Option<gauntlet_reports::trend::LeadingReport>,
     /// Failing jobs shown with a trace in the dashboard.
     pub traces: usize,
     /// Why other failing jobs have no trace in the dashboard.
@@ -247,7 +258,8 @@ impl Prepared {
     /// asked for.
     pub fn finish_file(self, path: &Path, traces: &TraceSource) -> Result<Artefacts, ArtefactError> {
         let mut warnings = Vec::new();
-        let mut builder = DigestBuilder::new(Some(&self.taxonomy));
+        let mut builder =
+            DigestBuilder::new(Some(&self.taxonomy)).with_monitor_options(self.monitor_options());
         if self.options.junit.is_some() {
             builder = builder.with_junit();
         }
@@ -273,7 +285,8 @@ impl Prepared {
     /// Judges `records` and writes the asked-for files, as
     /// [`finish_file`](Self::finish_file) does for a file.
     pub fn finish(self, records: &[RunRecord], traces: &TraceSource) -> Result<Artefacts, ArtefactError> {
-        let mut builder = DigestBuilder::new(Some(&self.taxonomy));
+        let mut builder =
+            DigestBuilder::new(Some(&self.taxonomy)).with_monitor_options(self.monitor_options());
         if self.options.junit.is_some() {
             builder = builder.with_junit();
         }
@@ -286,6 +299,10 @@ impl Prepared {
         let junit = builder.take_junit();
         let digest = builder.finish();
         self.finish_digest(&digest, junit, traces)
+    }
+
+    fn monitor_options(&self) -> gauntlet_reports::monitors::MonitorOptions {
+        self.gate.as_ref().map(|g| g.monitors).unwrap_or_default()
     }
 
     fn finish_digest(
@@ -314,6 +331,12 @@ impl Prepared {
             gauntlet_taxonomy::CoverageBuilder::new(&self.taxonomy)
                 .finish(&gauntlet_taxonomy::CoverageOptions::default())
         });
+        let leading = self.history_margins.as_ref().map(|nights| {
+            let options = self.gate.as_ref().map(|g| g.leading).unwrap_or_default();
+            let mut nights = nights.clone();
+            nights.push(digest.margins.clone());
+            gauntlet_reports::trend::leading_indicators(&nights, &options)
+        });
         let gate = self.gate.as_ref().map(|config| {
             let inputs = GateInputs {
                 totals,
@@ -321,6 +344,7 @@ impl Prepared {
                 top_risk_coverage: coverage.top_risk.hazards.ratio,
                 risk_classes: digest.risk_classes.clone(),
                 triage: digest.summary.triage,
+                leading_alerts: leading.as_ref().map(|l| l.alerts),
             };
             evaluate(config, &inputs)
         });
@@ -357,6 +381,7 @@ impl Prepared {
                 gate: checks,
                 diff: diff.as_ref(),
                 history: &self.history,
+                leading: leading.as_ref(),
                 traces: &trace_set.traces,
                 trace_notes: &trace_set.notes,
             };
@@ -372,6 +397,8 @@ impl Prepared {
             gate,
             verdict,
             coverage,
+            monitors: digest.monitors.clone(),
+            leading,
             traces: trace_set.traces.len(),
             trace_notes: trace_set.notes,
             written,
@@ -399,6 +426,17 @@ impl Artefacts {
     /// files written, the trace notes and the verdict.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
+        if !self.monitors.is_empty() {
+            out.push('\n');
+            out.push_str(&gauntlet_reports::monitors::render_monitors(&self.monitors));
+        }
+        if let Some(leading) = &self.leading {
+            let text = gauntlet_reports::trend::render_leading(leading, false);
+            if !text.is_empty() {
+                out.push('\n');
+                out.push_str(&text);
+            }
+        }
         if let Some(checks) = &self.gate {
             out.push('\n');
             out.push_str(&render_gate(checks));

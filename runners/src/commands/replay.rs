@@ -45,6 +45,9 @@ pub struct ReplayConfig {
     pub exec: ExecOptions,
     /// Write every body's state at every step to this CSV file.
     pub trace_csv: Option<PathBuf>,
+    /// Write the trace, the observations, controls and margins of every
+    /// step to this MCAP file, for Foxglove ([`crate::artefacts::McapTrace`]).
+    pub mcap: Option<PathBuf>,
     /// The taxonomy whose requirement checks the job is scored against
     /// (default: `taxonomy/default.ron` when it exists here, else the built-in copy).
     pub taxonomy: Option<PathBuf>,
@@ -63,6 +66,7 @@ impl ReplayConfig {
             adapter: None,
             exec: ExecOptions::default(),
             trace_csv: None,
+            mcap: None,
             taxonomy: None,
             triage: true,
         }
@@ -237,11 +241,24 @@ pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
     let mut instance = factory.make();
     // Streams the CSV and keeps a bounded trace for the viewer.
     let mut sink = crate::artefacts::ReplayTrace::new(config.trace_csv.as_deref())?;
-    let run =
-        run_job(&job, instance.as_mut(), &identity, Tracing::Sink(&mut |f| sink.push(f)), config.triage);
+    // And streams the MCAP file, when asked for.
+    let mut mcap = match &config.mcap {
+        Some(path) => Some(crate::artefacts::McapTrace::create(path, &job.instance()?.world)?),
+        None => None,
+    };
+    let mut push = |f: TraceFrame| {
+        if let Some(m) = mcap.as_mut() {
+            m.push(&f);
+        }
+        sink.push(f);
+    };
+    let run = run_job(&job, instance.as_mut(), &identity, Tracing::Sink(&mut push), config.triage);
     drop(instance);
     factory.finish_log()?;
     let trace = sink.finish()?;
+    if let Some(m) = mcap {
+        m.finish()?;
+    }
     let regression = regression_check(&run.record);
     Ok(ReplayReport { job, record: run.record, trace, regression, warnings })
 }

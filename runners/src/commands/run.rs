@@ -14,7 +14,7 @@ use gauntlet_reports::record::{RecordWriter, RunRecord};
 use gauntlet_reports::{Summary, SummaryBuilder};
 
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
-use crate::artefacts::{ArtefactOptions, Artefacts, TraceSource};
+use crate::artefacts::{ArtefactOptions, Artefacts, McapFailures, TraceSource};
 use crate::error::RunnerError;
 use crate::execute::{ExecOptionsSweep, execute};
 use crate::fuzz::RegressionRun;
@@ -63,6 +63,8 @@ pub struct SweepOptions {
     pub resume: bool,
     /// The artefacts to write and the verdict to reach once the sweep is over.
     pub artefacts: ArtefactOptions,
+    /// Re-run the failing jobs of this sweep into one MCAP file each, in this folder.
+    pub mcap_failures: Option<PathBuf>,
 }
 
 /// What a sweep did.
@@ -82,6 +84,8 @@ pub struct RunReport {
     pub skipped_scenarios: Vec<String>,
     /// The artefacts and verdict, when any were asked for.
     pub artefacts: Option<Artefacts>,
+    /// The MCAP files of the failing jobs run by this sweep, with `--mcap-failures`.
+    pub mcap_failures: Option<McapFailures>,
     /// Things the user should know that did not stop the sweep (a torn
     /// record cut off by `--resume`, …).
     pub warnings: Vec<String>,
@@ -198,6 +202,8 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
     let jobs = &todo[..config.budget.map_or(todo.len(), |b| b.min(todo.len()))];
     let mut writer = RecordWriter::new(BufWriter::new(file));
     let mut progress = config.progress.then(|| Progress::new(jobs.len() as u64));
+    // The records of failing jobs, for --mcap-failures.
+    let mut failing: Vec<RunRecord> = Vec::new();
 
     let started = Instant::now();
     let time_budget = config.time_budget;
@@ -215,12 +221,31 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
                 p.finished(record.outcome);
             }
             tally(&record, &mut summary);
+            if sweep.mcap_failures.is_some() && record.outcome == gauntlet_reports::record::Outcome::Fail {
+                failing.push(record);
+            }
             Ok::<(), gauntlet_reports::record::WriteError>(())
         },
     )
     .map_err(|source| RunnerError::Execute { path: config.out.clone(), source })?;
     if let Some(p) = &progress {
         p.finish();
+    }
+    // The failing jobs' MCAP files, before the adapter log is flushed (the
+    // re-runs log too). An interrupted sweep is resumed, not traced.
+    let mcap_failures = match &sweep.mcap_failures {
+        Some(dir) if crate::adapter::interrupted().is_none() => Some(crate::artefacts::write_failure_mcaps(
+            dir,
+            jobs,
+            &failing,
+            &factory,
+            &identity,
+            config.threads,
+        )?),
+        _ => None,
+    };
+    if let Some(m) = &mcap_failures {
+        warnings.extend(m.notes.iter().cloned());
     }
     factory.finish_log()?;
     drop(writer);
@@ -259,6 +284,7 @@ pub fn run_with(config: &RunConfig, sweep: &SweepOptions) -> Result<RunReport, R
         skipped,
         skipped_scenarios,
         artefacts,
+        mcap_failures,
         warnings,
         regressions,
         interrupted,

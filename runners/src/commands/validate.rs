@@ -75,6 +75,13 @@ pub fn validate(paths: &[PathBuf], taxonomy: Option<&Taxonomy>) -> Result<Valida
                 ok = false;
                 report.problems.push(problem);
             }
+            // The requirements' formulas must compile for this scenario's step and signals.
+            let world = scenario.instance(0).world;
+            let checks = requirement_checks(taxonomy, scenario.hazards());
+            if let Err(e) = crate::checks::missing_formulas(&world.formulas, &checks, world.dt) {
+                ok = false;
+                report.problems.push(format!("{}: {e}", file.display()));
+            }
             for problem in taxonomy.check_tags(scenario.tags(), scenario.hazards()) {
                 let path = problem.path(&root.field("tags"), &root.field("hazards"));
                 let diagnostic = scenario.source().error_at(path, problem.to_string());
@@ -114,7 +121,16 @@ fn looser_than_requirements(scenario: &Scenario, taxonomy: &Taxonomy) -> Vec<Str
                 looser.requirements.iter().map(|(id, check)| format!("{id} requires `{check}`")).collect();
             let at =
                 looser.threshold.map_or_else(String::new, |t| format!(" (threshold {t} at seed {seed})"));
-            let path = FieldPath::root().field("criteria").index(looser.index);
+            // The world's criteria are the file's without its formulas.
+            let index = scenario
+                .file()
+                .criteria
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !matches!(c, gauntlet_scenarios::raw::CriterionFile::Formula { .. }))
+                .nth(looser.index)
+                .map_or(looser.index, |(i, _)| i);
+            let path = FieldPath::root().field("criteria").index(index);
             let message = format!(
                 "criterion `{}` is looser than the requirements of the hazards this scenario names{at}: {}; \
                  a scenario may be stricter than a requirement, never looser",

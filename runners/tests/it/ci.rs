@@ -114,7 +114,7 @@ fn merging_two_shards_gives_the_unsharded_sweep() {
     let dir = tempfile::tempdir().expect("temp dir");
     let p = |name: &str| dir.path().join(name);
     // A saved regression is a job of the plan: sharded like the others.
-    let regression = fixtures().join("../../../scenarios/regressions/lead_braking.highway.8f02e3d5c321.ron");
+    let regression = fixtures().join("../../../scenarios/regressions/lead_braking.highway.21d674db3b3c.ron");
     let regression = regression.to_str().expect("utf-8 path");
     // Exit 1: the icy obstacle fails; the records are what matters here.
     run_ok(&mut sweep(&p("all.jsonl"), 3, &[regression]), 1);

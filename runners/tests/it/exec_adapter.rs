@@ -805,3 +805,31 @@ fn no_detached_descendant_of_an_adapter_outlives_the_sweep() {
     }
     assert!(stderr.contains("left behind by the adapter"), "{stderr}");
 }
+
+/// Protocol 1.1: monitors declared at `ready` and named active in `control`
+/// become the adapter's names and per-step masks; a name never declared is a
+/// protocol fault of that job, and the next job works.
+#[test]
+fn monitors_are_declared_at_ready_and_reported_in_control() {
+    let mut adapter = fake("monitors.py", &[], relaxed());
+    adapter.reset(&job(1)).expect("ready");
+    assert_eq!(adapter.monitor_names(), ["fcw", "aeb"]);
+    let mut masks = Vec::new();
+    for step in 0..6 {
+        adapter.step(&observation(step)).expect("control");
+        masks.push(adapter.active_monitors().0);
+    }
+    assert_eq!(masks, [0, 0, 0b01, 0b11, 0b01, 0]);
+    adapter.end(JobEnd::Pass);
+
+    let mut adapter = fake("monitors.py", &["undeclared"], relaxed());
+    adapter.reset(&job(2)).expect("ready");
+    adapter.step(&observation(0)).expect("control");
+    let fault = adapter.step(&observation(1)).expect_err("an undeclared monitor");
+    assert_eq!(fault.kind, AdapterFaultKind::Protocol);
+    assert!(fault.message.contains("\"lidar\"") && fault.message.contains("at step 1"), "{}", fault.message);
+    adapter.end(JobEnd::Error);
+    adapter.reset(&job(3)).expect("the next job starts");
+    assert_eq!(adapter.monitor_names(), ["fcw", "aeb"]);
+    adapter.end(JobEnd::Pass);
+}

@@ -210,10 +210,45 @@ fn schema_lists_its_names_and_refuses_unknown_ones() {
     let out = gauntlet().arg("schema").output().expect("gauntlet runs");
     assert!(out.status.success());
     let names = String::from_utf8_lossy(&out.stdout);
-    for name in ["record", "run", "report", "validate", "list", "merge", "fuzz", "coverage"] {
+    for name in [
+        "record",
+        "scenario",
+        "run",
+        "report",
+        "validate",
+        "list",
+        "merge",
+        "fuzz",
+        "coverage",
+        "adapter-check",
+    ] {
         assert!(names.lines().any(|l| l == name), "{name} in {names}");
         let _ = schema(name);
     }
     let out = gauntlet().args(["schema", "nope"]).output().expect("gauntlet runs");
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn adapter_check_json_validates_and_names_the_broken_clause() {
+    let doc = json_of(
+        gauntlet().args(["adapter", "check", "builtin:reference", "--format", "json"]),
+        "adapter-check",
+        0,
+    );
+    assert_eq!(doc["conforms"], true);
+    assert!(
+        doc["clauses"].as_array().is_some_and(|c| c.len() == 14 && c.iter().all(|c| c["verdict"] == "pass"))
+    );
+
+    let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/adapters/nan_control.py");
+    let adapter = format!("exec:python3 {}", broken.display());
+    let doc =
+        json_of(gauntlet().args(["adapter", "check", &adapter, "--format", "json"]), "adapter-check", 1);
+    assert_eq!(doc["conforms"], false);
+    let verdict = |id: &str| {
+        doc["clauses"].as_array().and_then(|c| c.iter().find(|c| c["id"] == id)).map(|c| c["verdict"].clone())
+    };
+    assert_eq!(verdict("§N1"), Some(Value::from("fail")), "{doc:#}");
+    assert_eq!(verdict("§H1"), Some(Value::from("pass")), "{doc:#}");
 }

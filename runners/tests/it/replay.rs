@@ -131,7 +131,7 @@ fn every_records_replay_command_reproduces_it_for_fuzz_regression_and_plain_jobs
 #[test]
 fn a_regression_replays_against_another_adapter_and_says_whether_it_still_fails() {
     let root = repo();
-    let file = root.join("scenarios/regressions/lead_braking.highway.8f02e3d5c321.ron");
+    let file = root.join("scenarios/regressions/lead_braking.highway.21d674db3b3c.ron");
     // Against the adapter it failed: still failing, the saved trace.
     let out = gauntlet(&root).arg("replay").arg(&file).output().expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);

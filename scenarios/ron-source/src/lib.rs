@@ -33,6 +33,7 @@ mod locate;
 mod path;
 mod scan;
 mod source;
+mod string_offset;
 mod suggest;
 
 pub use diagnostic::{Diagnostic, Position};

@@ -113,6 +113,24 @@ impl SourceFile {
         locate::locate(&self.text, path).map(|offset| Position::after(&self.text[..offset]))
     }
 
+    /// Where the character at byte `offset` of the decoded string value at
+    /// `path` is in the text (escapes and raw strings accounted for); the
+    /// string's start when the offset falls outside it.
+    pub fn locate_in_string(&self, path: &FieldPath, offset: usize) -> Option<Position> {
+        let start = locate::locate(&self.text, path)?;
+        let at = crate::string_offset::raw_offset(&self.text[start..], offset).map_or(start, |o| start + o);
+        Some(Position::after(&self.text[..at]))
+    }
+
+    /// A diagnostic for an error at byte `offset` inside the string at `path`
+    /// (a formula, say): positioned at that character, the message saying the offset too.
+    pub fn error_in_string(&self, path: FieldPath, offset: usize, message: impl Into<String>) -> Diagnostic {
+        let position = self.locate_in_string(&path, offset);
+        Diagnostic::new(&self.path, format!("at offset {offset} of the string: {}", message.into()))
+            .with_position(position)
+            .with_path(path)
+    }
+
     /// A diagnostic for a value that parsed but is semantically wrong (an unknown id, a
     /// negative duration): at `path`, located in the text when possible.
     pub fn error_at(&self, path: FieldPath, message: impl Into<String>) -> Diagnostic {

@@ -22,7 +22,7 @@ use crate::param::Num;
 use crate::raw::ActorFile;
 
 /// `fuzz: (…)`: the structural mutations a scenario allows. Every part is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FuzzFile {
     /// Templates of extra actors the fuzzer may add, each as an actor of the
@@ -44,7 +44,7 @@ pub struct FuzzFile {
 
 /// `sensor: (…)` of the fuzz section: each fault, when given, is the range
 /// of values that replace the scenario's own sensor setting.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SensorFaultFile {
     /// Position noise σ, m (0–10).

@@ -97,6 +97,7 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
             CriterionFile::SpeedLimit { tolerance } => f(&cp.field("tolerance"), tolerance),
             CriterionFile::MaxDecel { max } | CriterionFile::MaxJerk { max } => f(&cp.field("max"), max),
             CriterionFile::ReachGoal { within } => f(&cp.field("within"), within),
+            CriterionFile::Formula { scale, .. } => f(&cp.field("scale"), scale),
         }
     }
 }

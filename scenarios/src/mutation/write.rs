@@ -259,6 +259,13 @@ fn criterion_text(c: &CriterionFile) -> String {
         CriterionFile::MaxDecel { max } => format!("MaxDecel(max: {})", num(max)),
         CriterionFile::MaxJerk { max } => format!("MaxJerk(max: {})", num(max)),
         CriterionFile::ReachGoal { within } => format!("ReachGoal(within: {})", num(within)),
+        CriterionFile::Formula { name, stl, unit, scale } => format!(
+            "Formula(name: {}, stl: {}, unit: {}, scale: {})",
+            string(name),
+            string(stl),
+            string(unit),
+            num(scale)
+        ),
     }
 }
 

@@ -8,7 +8,7 @@ use super::fixed;
 use crate::param::Num;
 
 /// `faults: (burst: (…), ghosts: (…), misclassification: …, bias: (…), id_switch_rate: …)`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultsFile {
     /// Bursty (Gilbert–Elliott) dropout.
@@ -41,7 +41,7 @@ impl Default for FaultsFile {
 }
 
 /// `burst: (rate: …, mean_burst_steps: …)`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BurstFile {
     /// Long-run share of missing steps (default 0: off).
@@ -59,7 +59,7 @@ impl Default for BurstFile {
 }
 
 /// `ghosts: (rate_hz: …, lifetime: …, ahead_min: …, ahead_max: …)`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GhostsFile {
     /// Births per second (default 0: off).
@@ -88,7 +88,7 @@ impl Default for GhostsFile {
 }
 
 /// `bias: (longitudinal: …, lateral: …)`: bounds of the per-object offset.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BiasFile {
     /// Along the ego's heading, m (default 0).

@@ -37,5 +37,10 @@ pub(super) fn write(out: &mut String, cx: &Context<'_>) {
             opt_percent(h.top_risk_coverage)
         );
     }
-    out.push_str("</tbody></table></details></section>\n");
+    out.push_str("</tbody></table></details>");
+    if let Some(leading) = cx.input.leading {
+        out.push('\n');
+        super::leading::write(out, leading);
+    }
+    out.push_str("</section>\n");
 }
