@@ -6,7 +6,7 @@
 //!
 //! | built-in name | flaw |
 //! |---|---|
-//! | `late-braker` | emergency (and progressive) braking only below 0.6 s time-to-collision, and never harder than half its braking limit |
+//! | `late-braker` | emergency (and progressive) braking only below 0.6 s time-to-collision (not when the braking it needs grows large), and never harder than half its braking limit |
 //! | `pedestrian-blind` | pedestrians are missing from what it sees |
 //! | `cyclist-blind` | cyclists are missing from what it sees |
 //! | `ice-naive` | plans curves and braking for a dry road: holds off braking until a dry road would need 4 m/s², and corners at 4.5 m/s² lateral |
@@ -111,9 +111,12 @@ impl PlantedAdapter {
     pub fn new(weakness: Weakness) -> Self {
         let defaults = ReferenceTuning::default();
         let tuning = match weakness {
-            Weakness::LateBraker => {
-                ReferenceTuning { emergency_ttc: LATE_BRAKER_TTC, ttc_keep: LATE_BRAKER_TTC, ..defaults }
-            }
+            Weakness::LateBraker => ReferenceTuning {
+                emergency_ttc: LATE_BRAKER_TTC,
+                ttc_keep: LATE_BRAKER_TTC,
+                emergency_by_need: false,
+                ..defaults
+            },
             Weakness::Blind(_) => defaults,
             Weakness::IceNaive => ReferenceTuning { curve_lateral_accel: ICE_NAIVE_CURVE_ACCEL, ..defaults },
             Weakness::Memoryless => {

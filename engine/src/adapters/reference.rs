@@ -39,6 +39,10 @@ pub struct ReferenceTuning {
     pub emergency_ttc: f64,
     /// Time-to-collision it keeps by braking progressively below it, s ([`TTC_KEEP`]).
     pub ttc_keep: f64,
+    /// Whether it also brakes as hard as it can when avoiding a collision
+    /// needs a large share of its braking limit, whatever the time-to-collision
+    /// (false: only below [`emergency_ttc`](Self::emergency_ttc)).
+    pub emergency_by_need: bool,
     /// Comfortable lateral acceleration it aims at in curves, m/s².
     pub curve_lateral_accel: f64,
     /// Largest change of requested acceleration per second outside emergencies, m/s³.
@@ -59,6 +63,7 @@ impl Default for ReferenceTuning {
         Self {
             emergency_ttc: 2.0,
             ttc_keep: TTC_KEEP,
+            emergency_by_need: true,
             curve_lateral_accel: 2.5,
             jerk_limit: 8.0,
             corridor_margin: 0.4,
@@ -182,6 +187,9 @@ impl ReferenceAdapter {
                 return true;
             }
             needed = closing * closing / (2.0 * room);
+        }
+        if !self.tuning.emergency_by_need {
+            return false;
         }
         if l.accel < -0.5 && ego_vs > 0.0 && l.vs > 0.0 {
             let lead_stop = l.vs * l.vs / (-2.0 * l.accel);

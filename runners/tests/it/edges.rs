@@ -205,7 +205,7 @@ fn edges_sigint_keeps_the_records_says_how_to_resume_and_resume_completes() {
     assert!(matches!(out.status.code(), Some(0 | 1)), "{stdout}{stderr}");
     let lines: Vec<String> =
         std::fs::read_to_string(&records).expect("records").lines().map(str::to_owned).collect();
-    assert_eq!(lines.len(), 58 * 10, "every job of the library once: {stdout}");
+    assert_eq!(lines.len(), 62 * 10, "every job of the library once: {stdout}");
     let ids: std::collections::BTreeSet<String> = lines
         .iter()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["id"].to_string())

@@ -58,7 +58,7 @@ fn hazards_requirements_and_top_risk_follow_from_failed_checks_on_failing_stacks
     let taxonomy = Taxonomy::load(&repo().join("taxonomy/default.ron")).expect("taxonomy loads");
     for adapter in ["builtin:cyclist-blind", "builtin:late-braker"] {
         let records = sweep(adapter, dir.path());
-        assert_eq!(records.len(), 58 * 4, "{adapter}");
+        assert_eq!(records.len(), 62 * 4, "{adapter}");
         assert!(records.iter().any(|r| r.outcome == Outcome::Fail), "{adapter} fails somewhere");
         let report = record_coverage(&taxonomy, &records, &CoverageOptions::default());
 
