@@ -24,6 +24,7 @@ pub mod oracle;
 mod outcome;
 mod overtake;
 pub mod reactive;
+pub mod perception;
 mod rng;
 pub mod road;
 mod sensor;

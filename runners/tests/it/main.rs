@@ -16,6 +16,7 @@ mod leading;
 mod library;
 mod margins;
 mod mcap_export;
+mod perception;
 mod plan;
 mod replay;
 mod support;

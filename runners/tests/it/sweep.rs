@@ -74,8 +74,10 @@ fn far_from_the_origin_one_and_two_threads_give_identical_records() {
 /// Pinned: a change to this hash is a change to the simulation's results and
 /// must be deliberate (bump the engine version and say why). Last changed
 /// with the engine: rapier's f64 build (the hash is over f64 state, key
-/// `gauntlet trace v2`) and gaps measured along the lane.
-const GOLDEN: &str = "74e16fa3818d784567d95f4bd2d9a288e7238ccfafa3a551598a627dfb46b103";
+/// `gauntlet trace v2`) and gaps measured along the lane; then with the
+/// reference driver (not the engine): track memory, a 2.6 s time-to-collision
+/// it keeps, merge prediction.
+const GOLDEN: &str = "2b736bacefd0de4b98722487b72189da12a2cd766086ba39dc2d08e07a30b99f";
 
 #[test]
 fn golden_trace_hash_of_the_nominal_lead_braking_instance() {
