@@ -156,7 +156,7 @@ pub(crate) fn lateral_half_extent(b: &BodyState) -> f64 {
 }
 
 /// Half-extents of a footprint (along, across) the route.
-fn half_extents(b: &BodyState) -> (f64, f64) {
+pub(crate) fn half_extents(b: &BodyState) -> (f64, f64) {
     let t = b.route.tangent;
     let (cos, sin) = (b.dir.dot(t).abs(), b.dir.cross(t).abs());
     (0.5 * b.length * cos + 0.5 * b.width * sin, 0.5 * b.length * sin + 0.5 * b.width * cos)

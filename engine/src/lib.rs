@@ -15,6 +15,7 @@ mod behaviour;
 mod control;
 mod criteria;
 mod dynamics;
+pub mod encroachment;
 mod formula;
 #[cfg(test)]
 mod geometry_tests;

@@ -80,6 +80,9 @@ signals! {
     LATERAL_GAP_VRU = "lateral_gap_vru", "m", "its lateral gap to the ego's footprint, 0 when they overlap across the route (≤ 500)";
     TTC_VRU = "ttc_vru", "s", "longitudinal time-to-collision with it (≤ 60)";
     NEAREST_DISTANCE = "nearest_distance", "m", "centre-to-centre distance to the nearest road user (≤ 1000)";
+    TTB_LEAD = "ttb_lead", "s", "time-to-brake along the lane: `gap/closing − closing/(2·μ·g)`, the latest the ego can start braking at μ·g and still stop short of the lead at its constant speed; negative when even braking now is too late (−60 … 60; 60 when not closing)";
+    PET = "pet", "s", "post-encroachment time of the last encroachment at a conflict area (crosswalk, intersection box) between the ego and a road user crossing the route: the second's entry minus the first's exit, 0 while both occupy it (≤ 60; 60 before the first)";
+    PET_PREDICTED = "pet_predicted", "s", "predicted PET at constant velocities of the ego and the road users crossing the route, over the conflict areas ahead (0 when their occupancy overlaps; ≤ 60; 60 when undefined)";
 }
 
 /// This step's value of every signal, and what computing the next needs.
@@ -91,6 +94,7 @@ pub(crate) struct Signals {
     collided: bool,
     road: RoadSpec,
     goal_s: f64,
+    encroachment: crate::encroachment::Encroachment,
 }
 
 impl Signals {
@@ -108,6 +112,7 @@ impl Signals {
             collided: false,
             road: road.clone(),
             goal_s,
+            encroachment: crate::encroachment::Encroachment::new(road),
         }
     }
 }
@@ -217,7 +222,54 @@ pub(crate) fn compute(
     set(Sig::GAP_VRU, gap_vru);
     set(Sig::LATERAL_GAP_VRU, lat_vru);
     set(Sig::TTC_VRU, ttc_vru);
+    set(Sig::TTB_LEAD, ttb_lead(bodies, road.road.route(), road.env.friction * crate::dynamics::G));
+    let (pet, pet_predicted) = encroachment(&mut s.encroachment, clock.t + dt, bodies);
+    set(Sig::PET, pet);
+    set(Sig::PET_PREDICTED, pet_predicted);
     s.values = v;
+}
+
+/// Time-to-brake, s: how long a follower `gap` m behind a road user it
+/// closes on at `closing` m/s (at constant speeds) can wait before braking
+/// at `a_max` m/s² and still stop closing short of it: the gap shrinks by
+/// `closing·τ` while it waits and by `closing²/(2·a_max)` while it brakes, so
+/// `TTB = gap/closing − closing/(2·a_max)` (= TTC − closing/(2·a_max)).
+/// Negative when even braking now is too late; clamped to ±[`TTC_HORIZON`],
+/// which it is when not closing.
+pub fn time_to_brake(gap: f64, closing: f64, a_max: f64) -> f64 {
+    if closing <= 1e-6 {
+        return TTC_HORIZON;
+    }
+    (gap / closing - closing / (2.0 * a_max.max(1e-6))).clamp(-TTC_HORIZON, TTC_HORIZON)
+}
+
+/// The least [`time_to_brake`] over the road users ahead in the ego's
+/// corridor, with gap and closing speed along the lane as
+/// `criteria::lead_metrics` measures them.
+fn ttb_lead(bodies: &[BodyState], route: &crate::road::Path, a_max: f64) -> f64 {
+    let ego = &bodies[0];
+    let ego_vs = ego.frame_velocity(&ego.route).0;
+    let mut ttb = TTC_HORIZON;
+    for o in &bodies[1..] {
+        if (o.route.d - ego.route.d).abs() >= 0.5 * (ego.width + o.width) || o.route.s <= ego.route.s {
+            continue;
+        }
+        let gap = crate::road::lane_gap(route, &ego.route, &o.route, ego.length, o.length).max(0.0);
+        let closing = crate::road::lane_closing(&ego.route, ego_vs, &o.route, o.frame_velocity(&o.route).0);
+        ttb = ttb.min(time_to_brake(gap, closing, a_max));
+    }
+    ttb
+}
+
+/// This step's `(pet, pet_predicted)` ([`crate::encroachment`]).
+fn encroachment(e: &mut crate::encroachment::Encroachment, t: f64, bodies: &[BodyState]) -> (f64, f64) {
+    let route_box = |b: &BodyState| {
+        let (half_s, half_d) = crate::criteria::half_extents(b);
+        let (vs, vd) = b.frame_velocity(&b.route);
+        crate::encroachment::RouteBox { s: b.route.s, d: b.route.d, half_s, half_d, vs, vd }
+    };
+    let others = bodies[1..].iter().map(|b| (b.kind, route_box(b), b.dir.dot(b.route.tangent)));
+    e.update(t, &route_box(&bodies[0]), others)
 }
 
 /// The road user ahead in the ego's corridor with the smallest gap (the
@@ -242,4 +294,24 @@ pub fn rss_distance(rear: f64, front: f64) -> f64 {
     let d = rear * rho + 0.5 * RSS_ACCEL_MAX * rho * rho + after * after / (2.0 * RSS_BRAKE_MIN)
         - front * front / (2.0 * RSS_BRAKE_MAX);
     d.max(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_to_brake_is_the_hand_computed_one() {
+        // 30 m behind, closing at 10 m/s, braking at 5 m/s²: wait 30/10 − 10/(2·5) = 2 s;
+        // then 10 m are left, exactly the 10²/(2·5) m braking closes.
+        assert!((time_to_brake(30.0, 10.0, 5.0) - 2.0).abs() < 1e-12);
+        // μ = 0.8: a = 7.848 m/s², TTB = 3 − 10/15.696 = 2.362895…
+        assert!((time_to_brake(30.0, 10.0, 0.8 * crate::dynamics::G) - (3.0 - 10.0 / 15.696)).abs() < 1e-12);
+        // Too late already: 5 m at 10 m/s needs 10 m of braking.
+        assert!((time_to_brake(5.0, 10.0, 5.0) + 0.5).abs() < 1e-12);
+        // Not closing: the horizon; hopeless cases are clamped to −60.
+        assert_eq!(time_to_brake(30.0, 0.0, 5.0), TTC_HORIZON);
+        assert_eq!(time_to_brake(30.0, -3.0, 5.0), TTC_HORIZON);
+        assert_eq!(time_to_brake(0.0, 50.0, 0.0), -TTC_HORIZON);
+    }
 }

@@ -4,6 +4,7 @@ use gauntlet_taxonomy::{
     CoverageBuilder, CoverageOptions, CoverageReport, CriterionFact, JobFacts, JobOutcome, Taxonomy,
 };
 
+use crate::monitors::{MonitorOptions, MonitorReport, score_monitors};
 use crate::record::{Outcome, RunRecord};
 
 /// What coverage needs to know of a record.
@@ -44,4 +45,30 @@ pub fn record_coverage<'a>(
         builder.add(&job_facts(r));
     }
     builder.finish(options)
+}
+
+/// `gauntlet coverage --format json` (and the evidence pack's
+/// `coverage.json`): the coverage report's fields, and the runtime-monitor
+/// figures of the same records when any names a monitor.
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct CoverageDocument {
+    /// Coverage of the taxonomy.
+    #[serde(flatten)]
+    pub coverage: CoverageReport,
+    /// Runtime-monitor effectiveness ([`crate::monitors`]); absent when no
+    /// record names a monitor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitors: Option<MonitorReport>,
+}
+
+impl CoverageDocument {
+    /// The document of `coverage` and the monitor figures of `records`.
+    pub fn new<'a>(
+        coverage: CoverageReport,
+        records: impl IntoIterator<Item = &'a RunRecord>,
+        options: MonitorOptions,
+    ) -> Self {
+        let monitors = score_monitors(records, options);
+        Self { coverage, monitors: (!monitors.is_empty()).then_some(monitors) }
+    }
 }

@@ -95,6 +95,27 @@ impl Default for MonitorOptions {
     }
 }
 
+/// Command-line overrides of [`MonitorOptions`] (`--near-miss-fraction`,
+/// `--lead-window`): each given one replaces the gate file's (or the
+/// default) value.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MonitorOverrides {
+    /// Replaces `near_miss_fraction` when given.
+    pub near_miss_fraction: Option<f64>,
+    /// Replaces `lead_window` when given, s.
+    pub lead_window: Option<f64>,
+}
+
+impl MonitorOverrides {
+    /// `base` with the given overrides applied.
+    pub fn apply(self, base: MonitorOptions) -> MonitorOptions {
+        MonitorOptions {
+            near_miss_fraction: self.near_miss_fraction.unwrap_or(base.near_miss_fraction),
+            lead_window: self.lead_window.unwrap_or(base.lead_window),
+        }
+    }
+}
+
 /// Whether a safety event is a violation or a near miss.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -418,6 +439,110 @@ pub fn render_monitors(report: &MonitorReport) -> String {
     out
 }
 
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn md_row(out: &mut String, label: &str, f: &MonitorFigures) {
+    let lead = f.lead_time.as_ref();
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        md_cell(label),
+        f.jobs,
+        f.events,
+        f.violations,
+        f.detected,
+        percent(f.recall),
+        f.activations,
+        f.false_alarms,
+        f.false_alarms_per_hour.map_or_else(|| "-".to_owned(), |x| format!("{x:.1}")),
+        seconds(lead.map(|l| l.median)),
+        lead.map_or_else(|| "-".to_owned(), |l| format!("{:.2}–{:.2}", l.p25, l.p75)),
+    );
+}
+
+/// The report as a Markdown document (the evidence pack's `monitors.md`):
+/// the definitions, one table per monitor (overall, then per hazard), and
+/// an anchor per hazard (`#monitors-HAZARD`, lower case) the hazard log and
+/// the assurance case link to. Says so when no record named a monitor.
+pub fn render_monitors_markdown(report: &MonitorReport) -> String {
+    let o = &report.options;
+    let mut out = String::from("# Runtime monitors\n\n");
+    let _ = writeln!(
+        out,
+        "How well the stack's own runtime monitors announce the safety events the criteria measure. \
+         These figures are evidence *about the monitors* (how early and how reliably they warn), not \
+         evidence that the stack mitigates a hazard: that is the criteria's verdicts.\n\n\
+         - **event**: a violated criterion (at its first violation) or a near miss (a passing margin \
+         under {f} × its threshold, at its worst moment), in a judged job whose adapter declared the monitor;\n\
+         - **detected**: an activation of the monitor starts within {w} s before the event; **recall** = \
+         detected ÷ events; **lead** = event time − activation start (median, p25–p75 by nearest rank);\n\
+         - **false alarm**: an activation with no event within {w} s after its start; false/h per simulated hour.\n",
+        f = o.near_miss_fraction,
+        w = o.lead_window
+    );
+    if report.is_empty() {
+        out.push_str("No record names a runtime monitor: the adapters declared none.\n");
+        return out;
+    }
+    for m in &report.monitors {
+        let _ = writeln!(out, "## {}\n", md_cell(&m.name));
+        out.push_str(
+            "| scope | jobs | events | violations | detected | recall | activations | false alarms | false/h | lead median s | lead p25–p75 s |\n\
+             |---|---|---|---|---|---|---|---|---|---|---|\n",
+        );
+        md_row(&mut out, "all jobs", &m.all);
+        for (h, f) in &m.hazards {
+            md_row(&mut out, &format!("hazard [{h}](#monitors-{})", h.to_lowercase()), f);
+        }
+        if m.all.dropped > 0 {
+            let _ =
+                writeln!(out, "\n{} activation(s) beyond the per-job bound were not scored.", m.all.dropped);
+        }
+        out.push('\n');
+    }
+    for h in hazard_ids(report) {
+        let _ = writeln!(out, "<a id=\"monitors-{}\"></a>\n### {}\n", h.to_lowercase(), md_cell(&h));
+        for line in hazard_lines(report, &h) {
+            let _ = writeln!(out, "- {}", md_cell(&line));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Every hazard id some monitor has figures for, in id order.
+pub fn hazard_ids(report: &MonitorReport) -> Vec<String> {
+    let mut ids: Vec<String> = report.monitors.iter().flat_map(|m| m.hazards.keys().cloned()).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// One line per monitor with figures for `hazard`, in words: its recall,
+/// false alarms and median lead over the hazard's jobs. Empty when no
+/// monitor was declared in the hazard's jobs.
+pub fn hazard_lines(report: &MonitorReport, hazard: &str) -> Vec<String> {
+    report
+        .monitors
+        .iter()
+        .filter_map(|m| m.hazards.get(hazard).map(|f| (m, f)))
+        .map(|(m, f)| {
+            let recall = f.recall.map_or_else(
+                || "no safety event to detect".to_owned(),
+                |r| format!("recall {:.1}% ({} of {} events detected)", 100.0 * r, f.detected, f.events),
+            );
+            let lead =
+                f.lead_time.as_ref().map_or_else(String::new, |l| format!(", median lead {:.2} s", l.median));
+            format!(
+                "{}: {} jobs, {recall}, {} of {} activations false alarms{lead}",
+                m.name, f.jobs, f.false_alarms, f.activations
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,5 +586,63 @@ mod tests {
         assert_eq!(l.histogram, vec![0, 1, 1, 0, 1, 0, 0, 0, 1, 0]);
         assert_eq!(LeadTimes::of(&[5.0], 5.0).unwrap().histogram[9], 1);
         assert!(LeadTimes::of(&[], 5.0).is_none());
+    }
+
+    fn record(hazards: &[&str], verdicts: Vec<Verdict>, activations: &[(f64, f64)]) -> RunRecord {
+        let mut r: RunRecord = serde_json::from_str(
+            r#"{"schema":2,"id":"s/run/1","scenario":"s","title":"s","file":"s.ron","file_hash":"h","seed":1,
+            "kind":"run","source":{"from":"seed"},"tags":{},"hazards":[],"params":{},
+            "adapter":{"spec":"exec:x","name":"x","version":"1"},"engine_version":"0","outcome":"pass",
+            "verdicts":[],"error":null,"steps":100,"sim_time":10.0,"wall_ms":1.0,"trace_hash":"t","replay":"r"}"#,
+        )
+        .expect("a record");
+        r.hazards = hazards.iter().map(|h| (*h).to_owned()).collect();
+        r.outcome = if verdicts.iter().all(|v| v.passed) { Outcome::Pass } else { Outcome::Fail };
+        r.verdicts = verdicts;
+        r.monitors = vec![MonitorActivity {
+            name: "fcw".into(),
+            activations: activations.iter().map(|&(on, off)| ActivationSpan { on, off }).collect(),
+            dropped: 0,
+        }];
+        r
+    }
+
+    #[test]
+    fn overrides_replace_only_what_they_give() {
+        let base = MonitorOptions { near_miss_fraction: 0.3, lead_window: 4.0 };
+        assert_eq!(MonitorOverrides::default().apply(base), base);
+        let o = MonitorOverrides { near_miss_fraction: None, lead_window: Some(1.5) };
+        assert_eq!(o.apply(base), MonitorOptions { near_miss_fraction: 0.3, lead_window: 1.5 });
+        let o = MonitorOverrides { near_miss_fraction: Some(0.9), lead_window: None };
+        assert_eq!(o.apply(base), MonitorOptions { near_miss_fraction: 0.9, lead_window: 4.0 });
+    }
+
+    #[test]
+    fn hazard_lines_and_markdown_state_the_hand_worked_figures() {
+        // One job of H-1: a collision at 3.0 s announced at 2.0 s (lead 1.0),
+        // and an activation at 8.0 s with no event after it (a false alarm).
+        let r = record(
+            &["H-1"],
+            vec![verdict("no_collision", false, -0.5, 3.0, None)],
+            &[(2.0, 2.5), (8.0, 9.0)],
+        );
+        let report = score_monitors([&r], MonitorOptions::default());
+        assert_eq!(hazard_ids(&report), ["H-1"]);
+        assert_eq!(
+            hazard_lines(&report, "H-1"),
+            [
+                "fcw: 1 jobs, recall 100.0% (1 of 1 events detected), 1 of 2 activations false alarms, median lead 1.00 s"
+            ]
+        );
+        assert!(hazard_lines(&report, "H-2").is_empty());
+        let md = render_monitors_markdown(&report);
+        assert!(
+            md.contains("| all jobs | 1 | 1 | 1 | 1 | 100.0% | 2 | 1 | 360.0 | 1.00 | 1.00–1.00 |"),
+            "{md}"
+        );
+        assert!(md.contains("<a id=\"monitors-h-1\"></a>"), "{md}");
+        assert!(md.contains("not evidence that the stack mitigates a hazard"), "{md}");
+        let empty = render_monitors_markdown(&MonitorReport::default());
+        assert!(empty.contains("No record names a runtime monitor"), "{empty}");
     }
 }

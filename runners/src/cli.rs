@@ -91,6 +91,9 @@ pub struct ArtefactArgs {
     /// Title of the JUnit report, the Markdown summary and the dashboard.
     #[arg(long, default_value = "Gauntlet")]
     pub title: String,
+    /// Runtime-monitor figures.
+    #[command(flatten)]
+    pub monitors: MonitorArgs,
 }
 
 impl ArtefactArgs {
@@ -106,6 +109,7 @@ impl ArtefactArgs {
             gate: self.gate,
             history: self.history,
             max_traces: self.max_traces,
+            monitors: self.monitors.overrides(),
         }
     }
 }
@@ -115,6 +119,36 @@ fn parse_tolerance(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
         _ => Err(format!("expected a non-negative number, found {s:?}")),
+    }
+}
+
+/// The runtime-monitor figures' parameters (README "Runtime monitors").
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct MonitorArgs {
+    /// A passing verdict is a near miss when its margin is under F × its threshold (> 0; overrides the gate
+    /// file's [monitors] near_miss_fraction; default 0.5).
+    #[arg(long, value_parser = parse_positive, value_name = "F")]
+    pub near_miss_fraction: Option<f64>,
+    /// How long before a safety event a monitor's activation may start and still announce it, s (> 0;
+    /// overrides the gate file's [monitors] lead_window; default 5).
+    #[arg(long, value_parser = parse_positive, value_name = "S")]
+    pub lead_window: Option<f64>,
+}
+
+impl MonitorArgs {
+    fn overrides(self) -> gauntlet_reports::monitors::MonitorOverrides {
+        gauntlet_reports::monitors::MonitorOverrides {
+            near_miss_fraction: self.near_miss_fraction,
+            lead_window: self.lead_window,
+        }
+    }
+}
+
+/// Parses a finite number > 0.
+fn parse_positive(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("expected a number > 0, found {s:?}")),
     }
 }
 
@@ -246,6 +280,9 @@ pub enum Command {
         /// Checked runs an ASIL C/D hazard needs in top-risk coverage (default: the taxonomy's evidence policy).
         #[arg(long)]
         top_risk_min_runs: Option<u32>,
+        /// Runtime-monitor figures.
+        #[command(flatten)]
+        monitors: MonitorArgs,
     },
     /// Merge record files (e.g. the shards of one sweep) into one, sorted by job.
     Merge {
@@ -411,6 +448,9 @@ pub enum EvidenceCommand {
         /// Do not triage failing jobs of the sweep.
         #[arg(long)]
         no_triage: bool,
+        /// Runtime-monitor figures.
+        #[command(flatten)]
+        monitors: MonitorArgs,
         /// Adapter options (the sweep's adapter; with --records, the records name theirs).
         #[command(flatten)]
         adapter: AdapterArgs,
@@ -446,6 +486,9 @@ pub enum EvidenceCommand {
         /// The taxonomy (default: taxonomy/default.ron, else the built-in copy).
         #[arg(long)]
         taxonomy: Option<PathBuf>,
+        /// Runtime-monitor figures (the hazard goals' monitor context).
+        #[command(flatten)]
+        monitors: MonitorArgs,
     },
 }
 
@@ -713,17 +756,18 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             outln!("{} valid, {} problem(s)", report.valid.len(), report.problems.len());
             Ok(code)
         }
-        Command::Coverage { records, taxonomy, format, top_risk_min_runs } => {
+        Command::Coverage { records, taxonomy, format, top_risk_min_runs, monitors } => {
             let taxonomy = load_taxonomy(taxonomy.as_deref())?;
             let options = gauntlet_taxonomy::CoverageOptions { top_risk_min_runs };
-            let (report, warnings) = coverage::coverage_with_warnings(&records, &taxonomy, &options)?;
+            let monitors = monitors.overrides().apply(Default::default());
+            let (doc, warnings) = coverage::coverage_document(&records, &taxonomy, &options, monitors)?;
             for w in &warnings {
                 errln!("warning: {w}");
             }
             if format == coverage::CoverageFormat::Json {
-                out!("{}", crate::json::document("coverage", &report)?);
+                out!("{}", crate::json::document("coverage", &doc)?);
             } else {
-                out!("{}", coverage::render(&report, format)?);
+                out!("{}", coverage::render_document(&doc, format)?);
             }
             Ok(EXIT_PASS)
         }
@@ -881,6 +925,7 @@ fn evidence(command: EvidenceCommand) -> Result<u8, RunnerError> {
             regressions,
             no_regressions,
             no_triage,
+            monitors,
             adapter,
         } => {
             let threads = jobs.unwrap_or_else(default_threads);
@@ -913,6 +958,7 @@ fn evidence(command: EvidenceCommand) -> Result<u8, RunnerError> {
                 command: shell_words::join(args),
                 threads,
                 exec: adapter.exec_options(),
+                monitors: monitors.overrides(),
             };
             let report = crate::evidence::build(&config)?;
             for w in &report.warnings {
@@ -932,8 +978,9 @@ fn evidence(command: EvidenceCommand) -> Result<u8, RunnerError> {
             }
             Ok(report.exit_code())
         }
-        EvidenceCommand::Case { records, out, release, taxonomy } => {
-            let report = crate::evidence::case(&CaseConfig { records, taxonomy, release, out })?;
+        EvidenceCommand::Case { records, out, release, taxonomy, monitors } => {
+            let monitors = monitors.overrides().apply(Default::default());
+            let report = crate::evidence::case(&CaseConfig { records, taxonomy, release, out, monitors })?;
             for w in &report.warnings {
                 errln!("warning: {w}");
             }
@@ -966,5 +1013,13 @@ mod tests {
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("-1").is_err());
         assert!(parse_duration("soon").unwrap_err().contains("1m30s"));
+    }
+
+    #[test]
+    fn monitor_parameters_must_be_positive() {
+        assert_eq!(parse_positive("0.25"), Ok(0.25));
+        for bad in ["0", "-1", "nan", "inf", "soon"] {
+            assert!(parse_positive(bad).unwrap_err().contains("> 0"), "{bad}");
+        }
     }
 }

@@ -14,7 +14,6 @@ use gauntlet_reports::gate::GateCheck;
 use gauntlet_reports::merge::{Conflict, MergeStats};
 use gauntlet_reports::record::RunRecord;
 use gauntlet_reports::{Summary, Totals};
-use gauntlet_taxonomy::CoverageReport;
 use gauntlet_taxonomy::Share;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -32,7 +31,7 @@ use crate::fuzz::RegressionStatus;
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The names `gauntlet schema NAME` knows.
-pub const SCHEMA_NAMES: [&str; 13] = [
+pub const SCHEMA_NAMES: [&str; 14] = [
     "record",
     "scenario",
     "run",
@@ -46,6 +45,7 @@ pub const SCHEMA_NAMES: [&str; 13] = [
     "evidence-manifest",
     "assurance-case",
     "evidence-verify",
+    "monitors",
 ];
 
 /// `--format` of the commands with machine-readable output.
@@ -91,7 +91,8 @@ pub fn schema(name: &str) -> Option<serde_json::Value> {
         "list" => schemars::schema_for!(ListJson),
         "merge" => schemars::schema_for!(MergeJson),
         "fuzz" => schemars::schema_for!(FuzzJson),
-        "coverage" => schemars::schema_for!(CoverageReport),
+        "coverage" => schemars::schema_for!(gauntlet_reports::coverage::CoverageDocument),
+        "monitors" => schemars::schema_for!(gauntlet_reports::monitors::MonitorReport),
         "adapter-check" => schemars::schema_for!(AdapterCheckJson),
         _ => return None,
     };

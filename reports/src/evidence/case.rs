@@ -12,6 +12,7 @@
 //! │   └── G.H  hazard H is mitigated                      ← coverage hazard status
 //! │       ├── Sn.H        checked runs, violations, worst margin
 //! │       ├── Sn.H.triage failing jobs by triage (when any failed)
+//! │       ├── (context C.H.monitors: the runtime monitors' figures over H's jobs)
 //! │       └── S.H  argument over the requirements mitigating H
 //! │           └── G.H.R  requirement R holds for H        ← coverage trace status
 //! │               └── Sn.H.R  the jobs, passing runs of needed, worst margin
@@ -209,6 +210,12 @@ pub struct CaseInput<'a> {
     pub engines: &'a [String],
     /// Where the files the nodes link to lie, relative to the case (`""`: the same folder).
     pub base: &'a str,
+    /// The runtime-monitor figures of the records, when any names a monitor:
+    /// a hazard goal whose jobs declared monitors gets them as a *context*
+    /// node (`C.H.monitors`, neutral, linked to `monitors.md`). They describe
+    /// how well the stack's monitors warn in those jobs; they are not
+    /// evidence that the hazard is mitigated, so no status depends on them.
+    pub monitors: Option<&'a crate::monitors::MonitorReport>,
 }
 
 fn node(id: String, kind: NodeKind, text: String, status: NodeStatus) -> GsnNode {
@@ -393,6 +400,27 @@ pub fn assurance_case(input: &CaseInput<'_>) -> AssuranceCase {
         );
         goal.links.push(link(input, "hazard log", &format!("hazard-log.md#{}", h.id.to_lowercase())));
         let mut below = Vec::new();
+        let monitor_lines =
+            input.monitors.map(|m| crate::monitors::hazard_lines(m, &h.id)).unwrap_or_default();
+        if !monitor_lines.is_empty() {
+            let mut c = node(
+                format!("C.{}.monitors", h.id),
+                NodeKind::Context,
+                format!(
+                    "Runtime monitors in {}'s jobs (about the monitors, not evidence of mitigation): {}",
+                    h.id,
+                    monitor_lines.join("; ")
+                ),
+                NodeStatus::Neutral,
+            );
+            c.links.push(link(
+                input,
+                "runtime monitors",
+                &format!("monitors.md#monitors-{}", h.id.to_lowercase()),
+            ));
+            goal.in_context_of.push(c.id.clone());
+            below.push(c);
+        }
         if h.exercised && !h.requirements.is_empty() {
             let interval = h.violation_interval.map_or(String::new(), |i| {
                 format!(", 95 % interval of the violation rate {:.3}–{:.3}", i.low, i.high)

@@ -9,6 +9,7 @@ use gauntlet_taxonomy::{
 use super::csv;
 use super::index::{EvidenceIndex, MarginEvidence};
 use super::matrix::md;
+use crate::monitors::{MonitorReport, hazard_lines};
 use crate::summary::{TriageCounts, fmt_margin_unit};
 
 /// One hazard of the log.
@@ -44,13 +45,20 @@ pub struct HazardLogEntry {
     pub failing_jobs: Vec<String>,
     /// Their triage.
     pub triage: TriageCounts,
+    /// The runtime monitors declared in its jobs, one line each (recall,
+    /// false alarms, median lead over the hazard's jobs; see
+    /// [`crate::monitors::hazard_lines`]): context about the monitors, not
+    /// evidence of the hazard's mitigation. Empty without monitors.
+    pub monitors: Vec<String>,
 }
 
-/// The log, riskiest first (ASIL, then taxonomy order).
+/// The log, riskiest first (ASIL, then taxonomy order); `monitors`, the
+/// runtime-monitor figures of the same records, when there are any.
 pub fn hazard_log(
     taxonomy: &Taxonomy,
     coverage: &CoverageReport,
     index: &EvidenceIndex,
+    monitors: Option<&MonitorReport>,
 ) -> Vec<HazardLogEntry> {
     let mut entries: Vec<HazardLogEntry> = coverage
         .hazards
@@ -93,6 +101,7 @@ pub fn hazard_log(
                 worst,
                 failing_jobs,
                 triage: index.triage(&h.id),
+                monitors: monitors.map(|m| hazard_lines(m, &h.id)).unwrap_or_default(),
             }
         })
         .collect();
@@ -186,6 +195,16 @@ pub fn render_hazard_log_markdown(entries: &[HazardLogEntry]) -> String {
                 out.push_str(&format!("  - `{}`\n", md(job)));
             }
         }
+        if !e.monitors.is_empty() {
+            out.push_str(&format!(
+                "- runtime monitors in its jobs ([figures](monitors.md#monitors-{}); about the monitors, not \
+                 evidence of mitigation):\n",
+                e.id.to_lowercase()
+            ));
+            for line in &e.monitors {
+                out.push_str(&format!("  - {}\n", md(line)));
+            }
+        }
     }
     out
 }
@@ -214,6 +233,7 @@ pub fn render_hazard_log_csv(entries: &[HazardLogEntry]) -> String {
         "triage_unavoidable",
         "triage_unknown",
         "triage_untriaged",
+        "runtime_monitors",
     ]);
     for e in entries {
         let (lower, upper) = e
@@ -245,6 +265,7 @@ pub fn render_hazard_log_csv(entries: &[HazardLogEntry]) -> String {
             e.triage.unavoidable.to_string(),
             e.triage.unknown.to_string(),
             e.triage.untriaged.to_string(),
+            e.monitors.join(";"),
         ]));
     }
     out

@@ -34,6 +34,7 @@ fn built() -> (Taxonomy, CoverageReport, Vec<RunRecord>, AssuranceCase) {
         adapters: &adapters,
         engines: &engines,
         base: "",
+        monitors: None,
     });
     (taxonomy, coverage, records, case)
 }
@@ -100,7 +101,7 @@ fn the_matrix_and_hazard_log_cover_every_requirement_and_hazard() {
             assert!(records.iter().any(|r| &r.id == job), "{job}");
         }
     }
-    let log = hazard_log(&taxonomy, &coverage, &index);
+    let log = hazard_log(&taxonomy, &coverage, &index, None);
     assert_eq!(log.len(), taxonomy.hazards().len());
     assert!(log.windows(2).all(|w| w[0].asil >= w[1].asil), "not riskiest first");
     assert_eq!(render_hazard_log_csv(&log).lines().count(), log.len() + 1);
@@ -125,4 +126,66 @@ fn the_case_renders_in_a_headless_browser() {
     );
     let bytes = std::fs::read(&png).expect("a screenshot");
     assert!(bytes.len() > 20_000, "a {}-byte screenshot is blank", bytes.len());
+}
+
+#[test]
+fn monitors_are_context_of_their_hazards_goals_and_change_no_status() {
+    let taxonomy = Taxonomy::builtin().expect("builtin taxonomy");
+    let mut records: Vec<RunRecord> =
+        read_records(fixture("monitors/records.jsonl")).collect::<Result<_, _>>().expect("fixture records");
+    // The fixture's hazards `H-1`/`H-2` become the built-in taxonomy's first two.
+    let ids: Vec<String> = taxonomy.hazards().iter().take(2).map(|h| h.id.clone()).collect();
+    for r in &mut records {
+        for h in &mut r.hazards {
+            *h = if h == "H-1" { ids[0].clone() } else { ids[1].clone() };
+        }
+    }
+    let coverage =
+        gauntlet_reports::coverage::record_coverage(&taxonomy, &records, &CoverageOptions::default());
+    let index = EvidenceIndex::build(&taxonomy, &records);
+    let options = gauntlet_reports::monitors::MonitorOptions { near_miss_fraction: 0.5, lead_window: 2.0 };
+    let monitors = gauntlet_reports::monitors::score_monitors(&records, options);
+    let input = |monitors| CaseInput {
+        release: "r",
+        taxonomy: &taxonomy,
+        taxonomy_label: "t",
+        coverage: &coverage,
+        index: &index,
+        adapters: &[],
+        engines: &[],
+        base: "",
+        monitors,
+    };
+    let without = assurance_case(&input(None));
+    let with = assurance_case(&input(Some(&monitors)));
+    assert_eq!(with.summary, without.summary);
+    for n in &without.nodes {
+        assert_eq!(with.node(&n.id).map(|m| m.status), Some(n.status), "{}", n.id);
+    }
+    // Both hazards' goals get one neutral context node with the fixture's figures
+    // (tests/it/monitors.rs works them by hand): fcw detects 2 of H-1's 3 events.
+    for id in &ids {
+        let c = with.node(&format!("C.{id}.monitors")).unwrap_or_else(|| panic!("C.{id}.monitors"));
+        assert_eq!((c.kind, c.status), (NodeKind::Context, NodeStatus::Neutral));
+        assert!(with.node(&format!("G.{id}")).unwrap().in_context_of.contains(&c.id));
+        assert_eq!(c.links[0].href, format!("monitors.md#monitors-{}", id.to_lowercase()));
+        assert!(c.text.contains("not evidence of mitigation"), "{}", c.text);
+    }
+    let c = with.node(&format!("C.{}.monitors", ids[0])).unwrap();
+    assert!(
+        c.text.contains(
+            "fcw: 2 jobs, recall 66.7% (2 of 3 events detected), 0 of 2 activations false alarms, median lead 0.85 s"
+        ),
+        "{}",
+        c.text
+    );
+    assert_eq!(with.nodes.len(), without.nodes.len() + 2);
+
+    let log = hazard_log(&taxonomy, &coverage, &index, Some(&monitors));
+    let entry = log.iter().find(|e| e.id == ids[0]).expect("hazard in the log");
+    assert_eq!(entry.monitors, gauntlet_reports::monitors::hazard_lines(&monitors, &ids[0]));
+    assert_eq!(entry.monitors.len(), 2, "aeb and fcw");
+    let md = gauntlet_reports::evidence::render_hazard_log_markdown(&log);
+    assert!(md.contains(&format!("monitors.md#monitors-{}", ids[0].to_lowercase())), "{md}");
+    assert!(log.iter().filter(|e| !ids.contains(&e.id)).all(|e| e.monitors.is_empty()));
 }

@@ -61,15 +61,23 @@ const FRAMING: Clause =
 const ONLY_ASKED: Clause = Clause { id: "§A1", title: "one answer line per request, of the type asked" };
 const FINITE: Clause = Clause { id: "§N1", title: "every number in an answer is finite" };
 const TIMING: Clause = Clause { id: "§T1", title: "answers within the start-up and step timeouts" };
+const MONITORS_DECLARED: Clause = Clause {
+    id: "§R2",
+    title: "ready.monitors, when present, is an array of unique non-empty strings (at most 64)",
+};
+const MONITORS_NAMED: Clause =
+    Clause { id: "§O5", title: "control.monitors, when present, names only monitors declared at ready" };
 
 /// Every clause the kit checks, in the order it reports them.
-pub const CLAUSES: [Clause; 14] = [
+pub const CLAUSES: [Clause; 16] = [
     HELLO,
     READY,
+    MONITORS_DECLARED,
     CONTROL,
     NO_OBJECTS,
     MANY_OBJECTS,
     EXTREME,
+    MONITORS_NAMED,
     UNKNOWN_FIELDS,
     UNKNOWN_TYPES,
     END,
@@ -292,7 +300,17 @@ impl<'a> Kit<'a> {
         record(&mut results, READY, probe);
         if ready_failed {
             // Every other probe needs a job: each would wait out the start-up timeout.
-            for clause in [CONTROL, NO_OBJECTS, MANY_OBJECTS, EXTREME, UNKNOWN_FIELDS, UNKNOWN_TYPES, END] {
+            for clause in [
+                CONTROL,
+                NO_OBJECTS,
+                MANY_OBJECTS,
+                EXTREME,
+                UNKNOWN_FIELDS,
+                UNKNOWN_TYPES,
+                END,
+                MONITORS_DECLARED,
+                MONITORS_NAMED,
+            ] {
                 let verdict = Verdict::Skipped(format!("not checked: {} failed", READY.id));
                 results.push(ClauseResult { clause, verdict });
             }
@@ -319,6 +337,17 @@ impl<'a> Kit<'a> {
         record(&mut results, UNKNOWN_TYPES, probe);
         let probe = self.probe_end();
         record(&mut results, END, probe);
+        let (declared, named) = self.probe_monitors();
+        let declared_failed = declared.is_err();
+        record(&mut results, MONITORS_DECLARED, declared);
+        match named {
+            Some(probe) => record(&mut results, MONITORS_NAMED, probe),
+            None => {
+                let why = if declared_failed { MONITORS_DECLARED.id } else { READY.id };
+                let verdict = Verdict::Skipped(format!("not checked: {why} failed"));
+                results.push(ClauseResult { clause: MONITORS_NAMED, verdict });
+            }
+        }
         let probe = self.probe_shutdown();
         record(&mut results, SHUTDOWN, probe);
         Ok(self.report(adapter, results, &cross))
@@ -544,6 +573,82 @@ impl<'a> Kit<'a> {
         Ok("no answer to end; the same process served the next job".to_owned())
     }
 
+    /// §R2 and §O5 (protocol 1.1): one job, its `ready`'s `monitors`, then
+    /// [`MONITOR_STEPS`] observations whose `control`s may name active
+    /// monitors. §O5 is `None` (not checked) when the job did not start or
+    /// its declaration is invalid.
+    fn probe_monitors(&mut self) -> (Probe, Option<Probe>) {
+        let declared = match self.reset_raw() {
+            Ok(ready) => check_declared(&ready),
+            Err(f) => return (Err(Failure { also: f.also, message: format!("reset: {}", f.message) }), None),
+        };
+        let declared = match declared {
+            Ok(names) => names,
+            Err(message) => return (Err(Failure::new(message)), None),
+        };
+        let declared_detail = if declared.is_empty() {
+            "declares no monitor (allowed)".to_owned()
+        } else {
+            format!("declares {}", declared.join(", "))
+        };
+        let mut named: Vec<String> = Vec::new();
+        for step in 1..=MONITOR_STEPS {
+            let mut observation = nominal_observation(step);
+            // The lead closes in, so monitors that watch the gap have a reason to fire.
+            observation.objects[0].s -= 2.0 * step as f64;
+            observation.objects[0].x = observation.objects[0].s;
+            let sent = protocol::encode_observe(&mut self.out, &observation)
+                .map_err(|e| Failure::new(e.to_string()));
+            let answer =
+                sent.and_then(|()| self.exchange::<RawControl>(self.options.step_timeout, "observe", false));
+            let line = match answer {
+                Ok(Got::Answer(RawControl(line))) => line,
+                Ok(Got::Error(message)) => {
+                    let message = format!(
+                        "answered a valid observe (step {step}) with an error: {}",
+                        message.as_deref().unwrap_or("(no message)")
+                    );
+                    return (Ok(declared_detail), Some(Err(Failure::new(message))));
+                }
+                Err(f) => return (Ok(declared_detail), Some(Err(f))),
+            };
+            match check_named(&line, &declared) {
+                Ok(names) => {
+                    for name in names {
+                        if !named.contains(&name) {
+                            named.push(name);
+                        }
+                    }
+                }
+                Err(message) => {
+                    return (Ok(declared_detail), Some(Err(Failure::new(format!("step {step}: {message}")))));
+                }
+            }
+        }
+        let named_detail = if named.is_empty() {
+            format!("{MONITOR_STEPS} controls named no monitor (allowed)")
+        } else {
+            format!("{MONITOR_STEPS} controls named {} (declared)", named.join(", "))
+        };
+        (Ok(declared_detail), Some(Ok(named_detail)))
+    }
+
+    /// `reset` → `ready`, as a JSON object (its fields unchecked).
+    fn reset_raw(&mut self) -> Result<Value, Failure> {
+        self.end_job()?;
+        self.ensure_process()?;
+        protocol::encode_reset(&mut self.out, &nominal_job()).map_err(|e| Failure::new(e.to_string()))?;
+        let answer = self.exchange::<RawReady>(self.options.startup_timeout, "reset", true)?;
+        self.in_job = true;
+        match answer {
+            Got::Answer(RawReady(value)) => Ok(value),
+            Got::Error(message) => Err(Failure::new(format!(
+                "answered a valid reset with an error: {}",
+                message.as_deref().unwrap_or("(no message)")
+            ))),
+        }
+    }
+
     fn probe_shutdown(&mut self) -> Probe {
         self.end_job()?;
         self.ensure_process()?;
@@ -705,6 +810,89 @@ impl<'a> Kit<'a> {
             }
         }
     }
+}
+
+/// Observations of the §O5 probe.
+const MONITOR_STEPS: u64 = 5;
+
+/// A `ready` as its JSON object, for §R2.
+struct RawReady(Value);
+
+impl Answer for RawReady {
+    const TYPE: &'static str = "ready";
+
+    fn decode(line: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(line).map(Self)
+    }
+}
+
+/// A finite `control` as its JSON object, for §O5.
+struct RawControl(Value);
+
+impl Answer for RawControl {
+    const TYPE: &'static str = "control";
+
+    fn decode(line: &[u8]) -> Result<Self, serde_json::Error> {
+        Control::decode(line)?;
+        serde_json::from_slice(line).map(Self)
+    }
+}
+
+/// §R2: the monitors a `ready` declares (none when it has no `monitors`),
+/// or why its `monitors` breaks the clause.
+fn check_declared(ready: &Value) -> Result<Vec<String>, String> {
+    let Some(field) = ready.get("monitors") else {
+        return Ok(Vec::new());
+    };
+    let Some(items) = field.as_array() else {
+        return Err(format!("`monitors` is {field}, not an array of names"));
+    };
+    if items.len() > gauntlet_engine::MAX_MONITORS {
+        return Err(format!(
+            "`monitors` declares {} monitors; at most {} are allowed",
+            items.len(),
+            gauntlet_engine::MAX_MONITORS
+        ));
+    }
+    let mut names: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(name) = item.as_str() else {
+            return Err(format!("`monitors` holds {item}, not a name (string)"));
+        };
+        if name.is_empty() {
+            return Err("`monitors` holds an empty name".to_owned());
+        }
+        if names.iter().any(|n| n == name) {
+            return Err(format!("`monitors` declares {name:?} twice"));
+        }
+        names.push(name.to_owned());
+    }
+    Ok(names)
+}
+
+/// §O5: the monitors a `control` names as active (none without
+/// `monitors`), or why its `monitors` breaks the clause.
+fn check_named(control: &Value, declared: &[String]) -> Result<Vec<String>, String> {
+    let Some(field) = control.get("monitors") else {
+        return Ok(Vec::new());
+    };
+    let Some(items) = field.as_array() else {
+        return Err(format!("`monitors` is {field}, not an array of names"));
+    };
+    let mut names = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(name) = item.as_str() else {
+            return Err(format!("`monitors` holds {item}, not a name (string)"));
+        };
+        if !declared.iter().any(|d| d == name) {
+            let declared = if declared.is_empty() { "none".to_owned() } else { declared.join(", ") };
+            return Err(format!(
+                "`monitors` names {name:?}, which ready did not declare (declared: {declared})"
+            ));
+        }
+        names.push(name.to_owned());
+    }
+    Ok(names)
 }
 
 enum StartError {
@@ -926,6 +1114,34 @@ mod tests {
         assert!(has_non_finite_literal(br#"{"type":"control","accel":NaN,"steer":0}"#));
         assert!(has_non_finite_literal(br#"{"accel":-Infinity}"#));
         assert!(!has_non_finite_literal(br#"{"type":"error","message":"NaN \" Infinity"}"#));
+    }
+
+    #[test]
+    fn monitor_declarations_are_unique_non_empty_names() {
+        assert_eq!(check_declared(&json!({"type": "ready"})), Ok(vec![]));
+        assert_eq!(
+            check_declared(&json!({"monitors": ["fcw", "aeb"]})),
+            Ok(vec!["fcw".into(), "aeb".into()])
+        );
+        assert_eq!(check_declared(&json!({"monitors": []})), Ok(vec![]));
+        assert!(check_declared(&json!({"monitors": "fcw"})).unwrap_err().contains("not an array"));
+        assert!(check_declared(&json!({"monitors": ["fcw", 3]})).unwrap_err().contains("not a name"));
+        assert!(check_declared(&json!({"monitors": [""]})).unwrap_err().contains("empty name"));
+        assert!(check_declared(&json!({"monitors": ["fcw", "fcw"]})).unwrap_err().contains("\"fcw\" twice"));
+        let many: Vec<String> = (0..=gauntlet_engine::MAX_MONITORS).map(|i| format!("m{i}")).collect();
+        assert!(check_declared(&json!({ "monitors": many })).unwrap_err().contains("at most"));
+    }
+
+    #[test]
+    fn controls_name_only_declared_monitors() {
+        let declared = vec!["fcw".to_owned()];
+        assert_eq!(check_named(&json!({"accel": 0.0}), &declared), Ok(vec![]));
+        assert_eq!(check_named(&json!({"monitors": ["fcw"]}), &declared), Ok(vec!["fcw".into()]));
+        assert_eq!(check_named(&json!({"monitors": []}), &[]), Ok(vec![]));
+        let err = check_named(&json!({"monitors": ["lidar"]}), &declared).unwrap_err();
+        assert!(err.contains("\"lidar\"") && err.contains("declared: fcw"), "{err}");
+        assert!(check_named(&json!({"monitors": ["fcw"]}), &[]).unwrap_err().contains("declared: none"));
+        assert!(check_named(&json!({"monitors": "fcw"}), &declared).unwrap_err().contains("not an array"));
     }
 
     #[test]

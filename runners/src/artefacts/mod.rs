@@ -82,6 +82,9 @@ pub struct ArtefactOptions {
     /// Most failing jobs re-run for the dashboard's traces. Default
     /// [`DEFAULT_MAX_TRACES`].
     pub max_traces: usize,
+    /// Runtime-monitor parameters given on the command line; each wins over
+    /// the gate file's `[monitors]` value.
+    pub monitors: gauntlet_reports::monitors::MonitorOverrides,
 }
 
 impl Default for ArtefactOptions {
@@ -97,6 +100,7 @@ impl Default for ArtefactOptions {
             gate: None,
             history: None,
             max_traces: DEFAULT_MAX_TRACES,
+            monitors: Default::default(),
         }
     }
 }
@@ -301,8 +305,10 @@ impl Prepared {
         self.finish_digest(&digest, junit, traces)
     }
 
-    fn monitor_options(&self) -> gauntlet_reports::monitors::MonitorOptions {
-        self.gate.as_ref().map(|g| g.monitors).unwrap_or_default()
+    /// The runtime-monitor parameters: the command line's, else the gate
+    /// file's `[monitors]`, else the defaults.
+    pub fn monitor_options(&self) -> gauntlet_reports::monitors::MonitorOptions {
+        self.options.monitors.apply(self.gate.as_ref().map(|g| g.monitors).unwrap_or_default())
     }
 
     fn finish_digest(

@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use gauntlet_reports::coverage::record_coverage;
+use gauntlet_reports::coverage::{CoverageDocument, record_coverage};
+use gauntlet_reports::monitors::{MonitorOptions, render_monitors, render_monitors_markdown};
 use gauntlet_reports::record::{RunRecord, read_records};
 use gauntlet_taxonomy::{CoverageOptions, CoverageReport, Taxonomy, render_markdown, render_text};
 
@@ -35,6 +36,24 @@ pub fn coverage_with_warnings(
     taxonomy: &Taxonomy,
     options: &CoverageOptions,
 ) -> Result<(CoverageReport, Vec<String>), RunnerError> {
+    let (all, warnings) = unique_records(records)?;
+    Ok((record_coverage(taxonomy, &all, options), warnings))
+}
+
+/// The coverage document of a records file (coverage and the runtime-monitor
+/// figures with `monitors`), and the duplicate-record warnings.
+pub fn coverage_document(
+    records: &Path,
+    taxonomy: &Taxonomy,
+    options: &CoverageOptions,
+    monitors: MonitorOptions,
+) -> Result<(CoverageDocument, Vec<String>), RunnerError> {
+    let (all, warnings) = unique_records(records)?;
+    let report = record_coverage(taxonomy, &all, options);
+    Ok((CoverageDocument::new(report, &all, monitors), warnings))
+}
+
+fn unique_records(records: &Path) -> Result<(Vec<RunRecord>, Vec<String>), RunnerError> {
     let mut all: Vec<RunRecord> = Vec::new();
     let mut identities = gauntlet_reports::JobIdentities::default();
     for r in read_records(records) {
@@ -44,7 +63,34 @@ pub fn coverage_with_warnings(
         }
     }
     let warnings = identities.warning(&records.display().to_string()).into_iter().collect();
-    Ok((record_coverage(taxonomy, &all, options), warnings))
+    Ok((all, warnings))
+}
+
+/// Renders a document in a format: the monitor figures follow the coverage
+/// in text and Markdown when there are any.
+pub fn render_document(doc: &CoverageDocument, format: CoverageFormat) -> Result<String, RunnerError> {
+    let mut out = render(&doc.coverage, format)?;
+    match (&doc.monitors, format) {
+        (Some(m), CoverageFormat::Text) => {
+            out.push('\n');
+            out.push_str(&render_monitors(m));
+        }
+        (Some(m), CoverageFormat::Markdown) => {
+            out.push('\n');
+            out.push_str(&render_monitors_markdown(m).replacen(
+                "# Runtime monitors",
+                "## Runtime monitors",
+                1,
+            ));
+        }
+        (_, CoverageFormat::Json) => {
+            let mut s = serde_json::to_string_pretty(doc)?;
+            s.push('\n');
+            out = s;
+        }
+        (None, _) => {}
+    }
+    Ok(out)
 }
 
 /// Renders a report in a format.

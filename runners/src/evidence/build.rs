@@ -9,7 +9,8 @@
 //! inputs/regressions/…     each saved regression file they ran
 //! inputs/taxonomy.ron      the taxonomy
 //! inputs/gate.toml         the gate file, when one was given
-//! coverage.json            `gauntlet coverage --format json` of the records
+//! coverage.json            `gauntlet coverage --format json` of the records (with the monitor figures)
+//! monitors.json / .md      the runtime-monitor figures (`gauntlet schema monitors`), per monitor and hazard
 //! traceability.csv / .md   the traceability matrix
 //! hazard-log.md / .csv     the hazard log
 //! case.json / .md / .html  the assurance case (GSN)
@@ -24,12 +25,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use gauntlet_reports::coverage::CoverageDocument;
 use gauntlet_reports::evidence::{
     CaseInput, CaseSummary, EngineBuild, EvidenceIndex, FileEntry, FileKind, MANIFEST_FORMAT, MANIFEST_NAME,
     Manifest, assurance_case, hazard_log, manifest_digest, render_case_html, render_case_markdown,
     render_hazard_log_csv, render_hazard_log_markdown, render_matrix_csv, render_matrix_markdown,
     traceability_matrix,
 };
+use gauntlet_reports::monitors::{MonitorReport, render_monitors_markdown};
 use gauntlet_reports::record::{AdapterRef, JobSource, RunRecord, read_records};
 use gauntlet_reports::{GateCheck, JobIdentities, Seen};
 use gauntlet_ron_source::SourceFile;
@@ -76,6 +79,8 @@ pub struct BuildConfig {
     pub threads: usize,
     /// External adapter options for those re-runs.
     pub exec: ExecOptions,
+    /// Runtime-monitor parameters from the command line (over the gate file's `[monitors]`).
+    pub monitors: gauntlet_reports::monitors::MonitorOverrides,
 }
 
 /// What a build made.
@@ -313,18 +318,21 @@ pub(crate) struct Documents {
     pub case: CaseSummary,
 }
 
-/// Renders the matrix, the hazard log and the case from coverage and records.
+/// Renders the matrix, the hazard log, the case and the monitor figures
+/// from coverage, the monitor report and the records.
 pub(crate) fn documents(
     release: &str,
     taxonomy: &Taxonomy,
     taxonomy_label: &str,
     coverage: &CoverageReport,
+    monitors: &MonitorReport,
     records: &[RunRecord],
     base: &str,
 ) -> Result<Documents, RunnerError> {
     let index = EvidenceIndex::build(taxonomy, records);
     let matrix = traceability_matrix(taxonomy, coverage, &index);
-    let log = hazard_log(taxonomy, coverage, &index);
+    let monitors_given = (!monitors.is_empty()).then_some(monitors);
+    let log = hazard_log(taxonomy, coverage, &index, monitors_given);
     let adapters: Vec<String> =
         adapters(records).iter().map(|a| format!("{} ({} {})", a.spec, a.name, a.version)).collect();
     let engines = engines(records);
@@ -337,6 +345,7 @@ pub(crate) fn documents(
         adapters: &adapters,
         engines: &engines,
         base,
+        monitors: monitors_given,
     });
     Ok(Documents {
         files: vec![
@@ -347,6 +356,8 @@ pub(crate) fn documents(
             ("case.json", crate::json::document("assurance-case", &case)?),
             ("case.md", render_case_markdown(&case)),
             ("case.html", render_case_html(&case)),
+            ("monitors.json", crate::json::document("monitors", monitors)?),
+            ("monitors.md", render_monitors_markdown(monitors)),
         ],
         case: case.summary,
     })
@@ -404,6 +415,7 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, RunnerError> {
         markdown: Some(out.join("summary.md")),
         html: Some(out.join("dashboard.html")),
         gate: config.gate.clone(),
+        monitors: config.monitors,
         ..ArtefactOptions::default()
     };
     let prepared = options.prepare(&taxonomy)?;
@@ -411,7 +423,11 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, RunnerError> {
     let mut artefacts = prepared.finish(&records, &source)?;
     warnings.append(&mut artefacts.warnings);
     let coverage = &artefacts.coverage;
-    write(out, "coverage.json", crate::json::document("coverage", coverage)?)?;
+    let coverage_doc = CoverageDocument {
+        coverage: coverage.clone(),
+        monitors: (!artefacts.monitors.is_empty()).then(|| artefacts.monitors.clone()),
+    };
+    write(out, "coverage.json", crate::json::document("coverage", &coverage_doc)?)?;
     let verdict = GateVerdict {
         passed: gauntlet_reports::gate_passed(&artefacts.verdict),
         verdict: &artefacts.verdict,
@@ -420,7 +436,8 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, RunnerError> {
     write(out, "gate-verdict.json", crate::json::document("gate-verdict", &verdict)?)?;
     let taxonomy_label =
         format!("inputs/taxonomy.ron (blake3 {})", &blake3::hash(text.as_bytes()).to_hex()[..16]);
-    let docs = documents(&config.release, &taxonomy, &taxonomy_label, coverage, &records, "")?;
+    let docs =
+        documents(&config.release, &taxonomy, &taxonomy_label, coverage, &artefacts.monitors, &records, "")?;
     for (name, text) in &docs.files {
         write(out, name, text)?;
     }

@@ -20,6 +20,8 @@ pub struct CaseConfig {
     pub release: String,
     /// The folder to write `case.html`, `case.md` and `case.json` to.
     pub out: PathBuf,
+    /// Parameters of the runtime-monitor figures the hazard goals get as context.
+    pub monitors: gauntlet_reports::monitors::MonitorOptions,
 }
 
 /// The case written.
@@ -42,7 +44,9 @@ pub fn case(config: &CaseConfig) -> Result<CaseReport, RunnerError> {
     let coverage =
         gauntlet_reports::coverage::record_coverage(&taxonomy, &records, &CoverageOptions::default());
     let label = format!("{label} (blake3 {})", &blake3::hash(text.as_bytes()).to_hex()[..16]);
-    let docs = super::build::documents(&config.release, &taxonomy, &label, &coverage, &records, "")?;
+    let monitors = gauntlet_reports::monitors::score_monitors(&records, config.monitors);
+    let docs =
+        super::build::documents(&config.release, &taxonomy, &label, &coverage, &monitors, &records, "")?;
     std::fs::create_dir_all(&config.out)
         .map_err(|source| RunnerError::Io { path: config.out.clone(), source })?;
     let mut written = Vec::new();

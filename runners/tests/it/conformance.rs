@@ -38,10 +38,11 @@ fn assert_conforms(adapter: &str) {
     // Generous limits: a loaded CI machine must not flake.
     let (code, output) = check(&["--step-timeout", "5s", adapter]);
     assert_eq!(code, Some(0), "{output}");
-    assert!(output.contains("conforms: 14 of 14 clauses pass"), "{output}");
-    for id in
-        ["§H1", "§R1", "§O1", "§O2", "§O3", "§O4", "§U1", "§U2", "§E1", "§S1", "§L1", "§A1", "§N1", "§T1"]
-    {
+    assert!(output.contains("conforms: 16 of 16 clauses pass"), "{output}");
+    for id in [
+        "§H1", "§R1", "§R2", "§O1", "§O2", "§O3", "§O4", "§O5", "§U1", "§U2", "§E1", "§S1", "§L1", "§A1",
+        "§N1", "§T1",
+    ] {
         assert!(line(&output, id).starts_with("pass"), "{output}");
     }
 }
@@ -128,4 +129,50 @@ fn conformance_builtins_pass_and_usage_errors_exit_two() {
     assert_eq!(check(&["python3 adapter.py"]).0, Some(2));
     assert_eq!(check(&["exec:/no/such/program"]).0, Some(2));
     assert_eq!(check(&[]).0, Some(2));
+}
+
+#[test]
+fn conformance_monitors_declared_and_named_pass() {
+    // Declares fcw and aeb, names them at steps 2–4: both monitor clauses hold.
+    assert_conforms(&format!("exec:python3 {}", fixture("monitors.py")));
+    let (_, output) = check(&["--step-timeout", "5s", &format!("exec:python3 {}", fixture("monitors.py"))]);
+    assert!(line(&output, "§R2").contains("declares fcw, aeb"), "{output}");
+    assert!(line(&output, "§O5").contains("named fcw, aeb (declared)"), "{output}");
+    // An adapter that sends neither field conforms, and says so.
+    let (_, output) =
+        check(&["--step-timeout", "5s", &format!("exec:python3 {}", fixture("well_behaved.py"))]);
+    assert!(line(&output, "§R2").contains("declares no monitor (allowed)"), "{output}");
+    assert!(line(&output, "§O5").contains("named no monitor (allowed)"), "{output}");
+}
+
+#[test]
+fn conformance_bad_monitor_declarations_fail_r2_only() {
+    for (defect, says) in [
+        ("duplicate", "declares \"fcw\" twice"),
+        ("empty", "empty name"),
+        ("not_array", "not an array of names"),
+    ] {
+        let adapter = format!("exec:python3 {} {defect}", fixture("bad_ready_monitors.py"));
+        let (code, output) = check(&["--step-timeout", "5s", &adapter]);
+        assert_eq!(code, Some(1), "{output}");
+        let m1 = line(&output, "§R2");
+        assert!(m1.starts_with("FAIL") && m1.contains(says), "{defect}: {output}");
+        assert!(line(&output, "§O5").starts_with("skip"), "{output}");
+        for id in ["§H1", "§R1", "§O1", "§U1", "§E1", "§S1", "§L1", "§A1", "§N1", "§T1"] {
+            assert!(line(&output, id).starts_with("pass"), "{defect}: {id}: {output}");
+        }
+    }
+}
+
+#[test]
+fn conformance_an_undeclared_monitor_fails_o5_only() {
+    let adapter = format!("exec:python3 {} undeclared", fixture("monitors.py"));
+    let (code, output) = check(&["--step-timeout", "5s", &adapter]);
+    assert_eq!(code, Some(1), "{output}");
+    assert!(line(&output, "§R2").starts_with("pass"), "{output}");
+    let m2 = line(&output, "§O5");
+    assert!(m2.starts_with("FAIL") && m2.contains("step 1") && m2.contains("\"lidar\""), "{output}");
+    for id in ["§H1", "§R1", "§O1", "§U1", "§E1", "§S1", "§L1", "§A1", "§N1", "§T1"] {
+        assert!(line(&output, id).starts_with("pass"), "{id}: {output}");
+    }
 }

@@ -58,6 +58,7 @@ fn pack_config(source: PackSource, out: &Path, created: &str) -> BuildConfig {
         command: "gauntlet evidence build --records records.jsonl --release test-1.0".to_owned(),
         threads: 1,
         exec: ExecOptions::default(),
+        monitors: Default::default(),
     }
 }
 
@@ -131,6 +132,8 @@ fn the_same_records_give_the_same_pack_but_for_the_manifest_timestamp() {
         "case.json",
         "case.md",
         "case.html",
+        "monitors.json",
+        "monitors.md",
         "gate-verdict.json",
         "dashboard.html",
         "junit.xml",
@@ -300,6 +303,31 @@ fn an_adapter_whose_answers_changed_fails_verification() {
     assert!(report.render_text().contains("re-run with builtin:reference"));
 }
 
+#[test]
+fn an_external_adapter_whose_answers_changed_fails_verification_as_named_in_the_records() {
+    // The pack's records name an external adapter; re-run as they name it, its answers
+    // (random accelerations) differ from the packed run's: the trace hashes differ.
+    let dir = tempfile::tempdir().unwrap();
+    let adapter = format!(
+        "exec:python3 {}",
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/adapters/random_answers.py").display()
+    );
+    let records = dir.path().join("records.jsonl");
+    let mut config = sweep_config(&adapter, 1, &records);
+    config.paths = vec![repo().join("scenarios/library/lead_braking.highway.ron")];
+    run(&config).expect("sweep runs");
+    let out = dir.path().join("pack");
+    pack(&records, &out, "2026-01-01T00:00:00Z");
+    let report = verify_all(&out, None);
+    assert_eq!(report.exit_code(), 1, "{}", report.render_text());
+    assert!(
+        report.problems.iter().any(|p| matches!(p, Problem::TraceMismatch { .. })),
+        "{}",
+        report.render_text()
+    );
+    assert!(report.render_text().contains("trace hash mismatch"), "{}", report.render_text());
+}
+
 /// The case of a sweep against `adapter`, and coverage of the same records.
 fn case_and_coverage(adapter: &str) -> (AssuranceCase, gauntlet_taxonomy::CoverageReport) {
     let dir = tempfile::tempdir().unwrap();
@@ -310,6 +338,7 @@ fn case_and_coverage(adapter: &str) -> (AssuranceCase, gauntlet_taxonomy::Covera
         taxonomy: Some(taxonomy_path()),
         release: "test".into(),
         out: out.clone(),
+        monitors: Default::default(),
     })
     .expect("case builds");
     let json: serde_json::Value =
@@ -425,6 +454,7 @@ fn the_commands_build_verify_and_publish_their_schemas() {
         .arg(&records)
         .arg("--out")
         .arg(&out)
+        .args(["--near-miss-fraction", "0.3", "--lead-window", "2"])
         .env("SOURCE_DATE_EPOCH", "1767225600")
         .output()
         .expect("gauntlet runs");
@@ -439,6 +469,41 @@ fn the_commands_build_verify_and_publish_their_schemas() {
     let case: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("case.json")).unwrap()).unwrap();
     assert_schema("assurance-case", &case);
+
+    // The monitor figures (the reference stack's `fcw`), with the command line's parameters, in
+    // monitors.json, coverage.json, the hazard log and the case; all hashed in the manifest.
+    let json = |name: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(out.join(name)).unwrap()).expect("JSON")
+    };
+    let monitors = json("monitors.json");
+    assert_eq!(monitors["kind"], "monitors");
+    assert_schema("monitors", &monitors);
+    let options = serde_json::json!({ "near_miss_fraction": 0.3, "lead_window": 2.0 });
+    assert_eq!(monitors["options"], options);
+    assert_eq!(monitors["monitors"][0]["name"], "fcw");
+    let coverage = json("coverage.json");
+    assert_schema("coverage", &coverage);
+    assert_eq!(coverage["monitors"], {
+        let mut m = monitors.clone();
+        let o = m.as_object_mut().unwrap();
+        o.remove("kind");
+        o.remove("format_version");
+        m
+    });
+    let hazard =
+        monitors["monitors"][0]["hazards"].as_object().unwrap().keys().next().cloned().expect("a hazard");
+    let anchor = format!("monitors.md#monitors-{}", hazard.to_lowercase());
+    let log = std::fs::read_to_string(out.join("hazard-log.md")).unwrap();
+    assert!(log.contains(&anchor), "{log}");
+    let md = std::fs::read_to_string(out.join("monitors.md")).unwrap();
+    assert!(md.contains(&format!("<a id=\"monitors-{}\"></a>", hazard.to_lowercase())), "{md}");
+    let node = case["nodes"].as_array().unwrap().iter().find(|n| n["id"] == format!("C.{hazard}.monitors"));
+    let node = node.expect("the hazard's goal has the monitors as context");
+    assert_eq!((node["kind"].as_str(), node["status"].as_str()), (Some("context"), Some("neutral")));
+    assert_eq!(node["links"][0]["href"], anchor);
+    for name in ["monitors.json", "monitors.md"] {
+        assert!(m.file(name).is_some(), "the manifest lacks {name}");
+    }
 
     let verified = gauntlet()
         .args(["evidence", "verify", "--sample", "3", "--format", "json"])
@@ -460,4 +525,16 @@ fn the_commands_build_verify_and_publish_their_schemas() {
     assert_eq!(failed.status.code(), Some(1), "{text}");
     assert!(text.contains("FAIL trace hash mismatch"), "{text}");
     assert!(text.contains("NOT verified"), "{text}");
+
+    // An edited monitor figure is caught by its hash.
+    let copy = dir.path().join("copy");
+    copy_dir(&out, &copy);
+    let path = copy.join("monitors.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replacen("\"false_alarms\": ", "\"false_alarms\": 1", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&path, edited).unwrap();
+    let report = verify_all(&copy, None);
+    assert_eq!(report.exit_code(), 1, "{}", report.render_text());
+    assert!(report.render_text().contains("hash mismatch: monitors.json"), "{}", report.render_text());
 }

@@ -221,6 +221,7 @@ fn schema_lists_its_names_and_refuses_unknown_ones() {
         "fuzz",
         "coverage",
         "adapter-check",
+        "monitors",
     ] {
         assert!(names.lines().any(|l| l == name), "{name} in {names}");
         let _ = schema(name);
@@ -238,7 +239,7 @@ fn adapter_check_json_validates_and_names_the_broken_clause() {
     );
     assert_eq!(doc["conforms"], true);
     assert!(
-        doc["clauses"].as_array().is_some_and(|c| c.len() == 14 && c.iter().all(|c| c["verdict"] == "pass"))
+        doc["clauses"].as_array().is_some_and(|c| c.len() == 16 && c.iter().all(|c| c["verdict"] == "pass"))
     );
 
     let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/adapters/nan_control.py");

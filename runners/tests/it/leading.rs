@@ -61,6 +61,20 @@ fn a_shrinking_margin_alerts_and_fails_the_gate_before_any_job_fails() {
         doc["artefacts"]["gate"].as_array().unwrap().iter().find(|c| c["name"] == "leading alerts").cloned();
     assert_eq!(check.expect("the gate's check")["passed"], false);
 
+    // The dashboard shows the alert in its leading-indicator table.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let html = dir.path().join("d.html");
+    let (code, _) = report(&["--history", history.to_str().unwrap(), "--html", html.to_str().unwrap()]);
+    assert!(matches!(code, Some(0 | 1)));
+    let page = std::fs::read_to_string(&html).expect("the dashboard is written");
+    let table = &page[page.find("id=\"leading-table\"").expect("a leading-indicator table")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(
+        table.contains("<tr class=\"alert\"><td><span class=\"pill fail\">alert</span></td><td>H-002</td><td>min_ttc</td>"),
+        "{table}"
+    );
+    assert!(table.contains("<tr class=\"steady\"><td></td><td>H-001</td>"), "{table}");
+
     let (_, text) = report(&["--history", history.to_str().unwrap()]);
     assert!(text.contains("leading indicators over 5 nights (2026-01-01 … tonight): 1 alert(s)"), "{text}");
     assert!(text.lines().any(|l| l.starts_with("ALERT  H-002") && l.contains("min_ttc")), "{text}");

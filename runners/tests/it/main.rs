@@ -3,6 +3,7 @@
 mod ci;
 mod ci_examples;
 mod cli;
+mod conflict_signals;
 mod conformance;
 mod edges;
 mod evidence;
@@ -16,6 +17,7 @@ mod leading;
 mod library;
 mod margins;
 mod mcap_export;
+mod monitor_options;
 mod perception;
 mod plan;
 mod replay;
