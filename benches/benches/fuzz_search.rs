@@ -36,6 +36,7 @@ fn cases() -> Vec<Case> {
         ("pedestrian-blind", "crossing.ron"),
         ("cyclist-blind", "cyclist.ron"),
         ("ice-naive", "icy_stop.ron"),
+        ("dropout-speeder", "dropout_speed.ron"),
     ]
     .into_iter()
     .map(|(adapter, file)| Case { adapter: adapter.into(), scenario: fixture(file) })

@@ -364,6 +364,16 @@ pub enum Command {
         /// Simulations one shrink may spend.
         #[arg(long, default_value_t = 300)]
         shrink_budget: usize,
+        /// Falsify the requirement formulas (every formula; narrowed by `--hazard`, `--requirement`)
+        /// instead of every criterion: the search minimises their robustness.
+        #[arg(long)]
+        formulas: bool,
+        /// Falsify the formula checks of the requirements mitigating this hazard (repeatable; implies `--formulas`).
+        #[arg(long = "hazard", value_name = "HAZARD")]
+        hazards: Vec<String>,
+        /// Falsify the formula checks of this requirement (repeatable; implies `--formulas`).
+        #[arg(long = "requirement", value_name = "REQUIREMENT")]
+        requirements: Vec<String>,
         /// Adapter options.
         #[command(flatten)]
         adapter: AdapterArgs,
@@ -821,8 +831,13 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             max_shrinks,
             format,
             shrink_budget,
+            formulas,
+            hazards,
+            requirements,
             adapter,
         } => {
+            let formulas = (formulas || !hazards.is_empty() || !requirements.is_empty())
+                .then_some(fuzz::FormulaSelection { hazards, requirements });
             let config = fuzz::FuzzConfig {
                 paths,
                 budget,
@@ -836,6 +851,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 taxonomy,
                 coverage_from,
                 shrink: crate::fuzz::ShrinkOptions { max_shrinks, budget: shrink_budget },
+                formulas,
             };
             let report = fuzz::fuzz(&config)?;
             if format == OutputFormat::Json {

@@ -50,8 +50,14 @@ pub struct Regression {
     pub file: String,
     /// blake3 of the scenario file's bytes when the regression was saved, hex.
     pub file_hash: String,
-    /// The criterion the instance violates.
+    /// The criterion the instance violates (a formula's name for a formula).
     pub criterion: String,
+    /// When the criterion is a requirement formula: its STL text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formula: Option<String>,
+    /// The requirements the violated verdict evidences (taxonomy ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<String>,
     /// Its margin (negative).
     pub margin: f64,
     /// When it was first violated, s.
@@ -337,6 +343,8 @@ mod tests {
             file: "scenarios/library/x.y.ron".into(),
             file_hash: "ab".into(),
             criterion: "no_collision".into(),
+            formula: None,
+            requirements: Vec::new(),
             margin: -0.05,
             first_violation_t: Some(6.35),
             trace_hash: "cd".into(),

@@ -10,6 +10,7 @@
 //! | `pedestrian-blind` | pedestrians are missing from what it sees |
 //! | `cyclist-blind` | cyclists are missing from what it sees |
 //! | `ice-naive` | plans curves and braking for a dry road: holds off braking until a dry road would need 4 m/s², and corners at 4.5 m/s² lateral |
+//! | `dropout-speeder` | above 20 m/s, releases the brakes on every frame that misses the car it follows, and until it has seen that car in 3 frames in a row again — harmless at low speed or with few dropped frames, fatal only at speed *and* under heavy dropout *and* when the lead brakes hard |
 //! | `memoryless` | acts on each frame's object list as reported: no track memory (a lost object is a free road, a one-frame ghost is an obstacle) and trusts the reported class |
 //!
 //! Each is honest everywhere else: it passes the benign scenarios its flaw
@@ -30,6 +31,15 @@ pub const ICE_NAIVE_FCW_TTC: f64 = 3.0;
 pub const ICE_NAIVE_BRAKE_POINT: f64 = 4.0;
 /// Lateral acceleration the ice-naive driver corners at, m/s² (the reference: 2.5).
 pub const ICE_NAIVE_CURVE_ACCEL: f64 = 4.5;
+/// Speed above which the dropout speeder releases its brakes on a frame
+/// that misses the car it follows, m/s.
+pub const DROPOUT_SPEEDER_SPEED: f64 = 20.0;
+/// Frames after the last sighting for which the dropout speeder still
+/// takes a missing lead for a dropped detection.
+pub const DROPOUT_SPEEDER_FRAMES: u32 = 10;
+/// Consecutive frames the dropout speeder must see a lead it lost before it
+/// brakes for it again.
+pub const DROPOUT_SPEEDER_CONFIRM: u32 = 3;
 
 /// The deliberate flaw of a [`PlantedAdapter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +50,10 @@ pub enum Weakness {
     Blind(ActorKind),
     /// Plans braking and cornering for a dry road whatever the friction.
     IceNaive,
+    /// Above [`DROPOUT_SPEEDER_SPEED`], releases the brakes on every frame
+    /// that misses the car it follows: fails only under the conjunction
+    /// speed × heavy dropout × hard lead braking.
+    DropoutSpeeder,
     /// No track memory, and trusts the reported class.
     Memoryless,
 }
@@ -54,6 +68,7 @@ impl Weakness {
         match self {
             Weakness::LateBraker | Weakness::IceNaive | Weakness::Memoryless => "fcw",
             Weakness::Blind(_) => "proximity",
+            Weakness::DropoutSpeeder => "fcw",
         }
     }
 
@@ -66,14 +81,16 @@ impl Weakness {
             Weakness::Blind(ActorKind::Vehicle) => "vehicle-blind",
             Weakness::Blind(ActorKind::Static) => "static-blind",
             Weakness::IceNaive => "ice-naive",
+            Weakness::DropoutSpeeder => "dropout-speeder",
             Weakness::Memoryless => "memoryless",
         }
     }
 }
 
 /// Every planted weakness registered as a built-in adapter, in name order.
-pub const PLANTED: [Weakness; 5] = [
+pub const PLANTED: [Weakness; 6] = [
     Weakness::CYCLIST_BLIND,
+    Weakness::DropoutSpeeder,
     Weakness::IceNaive,
     Weakness::LateBraker,
     Weakness::Memoryless,
@@ -104,6 +121,10 @@ pub struct PlantedAdapter {
     committed: bool,
     /// Its one runtime monitor's state in the last answer ([`Weakness::monitor`]).
     monitor: bool,
+    /// Dropout speeder: the car it follows and the frames since it was last seen.
+    lead: Option<(u32, u32)>,
+    /// Dropout speeder: frames in a row it has seen that car since it last lost it at speed.
+    confirmed: u32,
 }
 
 impl PlantedAdapter {
@@ -119,6 +140,7 @@ impl PlantedAdapter {
             },
             Weakness::Blind(_) => defaults,
             Weakness::IceNaive => ReferenceTuning { curve_lateral_accel: ICE_NAIVE_CURVE_ACCEL, ..defaults },
+            Weakness::DropoutSpeeder => defaults,
             Weakness::Memoryless => {
                 ReferenceTuning { track_memory: false, vulnerable_by_size: false, ..defaults }
             }
@@ -130,6 +152,8 @@ impl PlantedAdapter {
             seen: Observation::default(),
             committed: false,
             monitor: false,
+            lead: None,
+            confirmed: DROPOUT_SPEEDER_CONFIRM,
         }
     }
 
@@ -157,6 +181,58 @@ impl PlantedAdapter {
         }
         need
     }
+
+    /// The nearest road user ahead in the ego's path: (id, gap, closing speed).
+    fn nearest_in_path(obs: &Observation, job: &JobStart) -> Option<(u32, f64, f64)> {
+        let ego = &obs.ego;
+        let mut best: Option<(u32, f64, f64)> = None;
+        for o in &obs.objects {
+            if o.s <= ego.s || !Self::in_path(obs, job, o) {
+                continue;
+            }
+            let gap = o.s - ego.s - 0.5 * (job.ego.length + o.length);
+            if best.is_none_or(|(_, g, _)| gap < g) {
+                best = Some((o.id, gap, ego.vs - o.vs));
+            }
+        }
+        best
+    }
+
+    fn in_path(obs: &Observation, job: &JobStart, o: &crate::adapter::ObjectObservation) -> bool {
+        (o.d - obs.ego.d).abs() < 0.5 * (job.ego.width + o.width) + 0.4
+    }
+
+    /// The dropout speeder's flaw: `accel` released to at least 0 at speed
+    /// on a frame that misses the car it follows.
+    fn speed_through_dropouts(
+        lead: &mut Option<(u32, u32)>,
+        confirmed: &mut u32,
+        obs: &Observation,
+        job: &JobStart,
+        accel: f64,
+    ) -> f64 {
+        match (Self::nearest_in_path(obs, job), *lead) {
+            (Some((id, _, _)), _) => {
+                *lead = Some((id, 0));
+                *confirmed = (*confirmed + 1).min(DROPOUT_SPEEDER_CONFIRM);
+                if *confirmed < DROPOUT_SPEEDER_CONFIRM { accel.max(0.0) } else { accel }
+            }
+            (None, Some((id, frames))) if frames < DROPOUT_SPEEDER_FRAMES => {
+                *lead = Some((id, frames + 1));
+                let missing = !obs.objects.iter().any(|o| o.id == id);
+                if missing && obs.ego.vs > DROPOUT_SPEEDER_SPEED {
+                    *confirmed = 0;
+                    accel.max(0.0)
+                } else {
+                    accel
+                }
+            }
+            _ => {
+                *lead = None;
+                accel
+            }
+        }
+    }
 }
 
 impl AutonomyAdapter for PlantedAdapter {
@@ -168,6 +244,8 @@ impl AutonomyAdapter for PlantedAdapter {
         self.job = Some(job.clone());
         self.committed = false;
         self.monitor = false;
+        self.lead = None;
+        self.confirmed = DROPOUT_SPEEDER_CONFIRM;
         self.inner.reset(job)
     }
 
@@ -185,7 +263,7 @@ impl AutonomyAdapter for PlantedAdapter {
             Weakness::LateBraker => super::monitors::forward_collision(obs, job, LATE_BRAKER_TTC),
             Weakness::IceNaive => super::monitors::forward_collision(obs, job, ICE_NAIVE_FCW_TTC),
             Weakness::Blind(_) => super::monitors::proximity(&self.seen),
-            Weakness::Memoryless => {
+            Weakness::Memoryless | Weakness::DropoutSpeeder => {
                 super::monitors::forward_collision(obs, job, super::monitors::REFERENCE_FCW_TTC)
             }
         };
@@ -205,6 +283,15 @@ impl AutonomyAdapter for PlantedAdapter {
                 if control.accel < 0.0 && need > 0.0 && !self.committed {
                     control.accel = 0.0;
                 }
+            }
+            Weakness::DropoutSpeeder => {
+                control.accel = Self::speed_through_dropouts(
+                    &mut self.lead,
+                    &mut self.confirmed,
+                    obs,
+                    job,
+                    control.accel,
+                );
             }
             _ => {}
         }

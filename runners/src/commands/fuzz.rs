@@ -21,7 +21,8 @@ use gauntlet_taxonomy::{CoverageOptions, JobFacts, coverage};
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
 use crate::error::RunnerError;
 use crate::fuzz::{
-    Campaign, CampaignOptions, CampaignReport, CoverageMove, Machine, ShrinkOptions, StrategyKind, allocate,
+    Campaign, CampaignOptions, CampaignReport, CoverageMove, FuzzError, FuzzTarget, Machine, ShrinkOptions,
+    StrategyKind, allocate,
 };
 use crate::job::AdapterIdentity;
 use crate::plan::{Library, LoadError};
@@ -53,6 +54,19 @@ pub struct FuzzConfig {
     pub coverage_from: Option<PathBuf>,
     /// Shrinking.
     pub shrink: ShrinkOptions,
+    /// Falsify requirement formulas instead of every criterion (`None`: every criterion).
+    pub formulas: Option<FormulaSelection>,
+}
+
+/// Which requirement formulas a campaign falsifies (`--formulas`,
+/// `--hazard`, `--requirement`): with no id, every formula; else the formula
+/// checks of the named requirements and of those mitigating the named hazards.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormulaSelection {
+    /// Hazard ids of the taxonomy.
+    pub hazards: Vec<String>,
+    /// Requirement ids of the taxonomy.
+    pub requirements: Vec<String>,
 }
 
 /// What a campaign did.
@@ -81,8 +95,8 @@ impl FuzzReport {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "fuzz campaign: strategy {}, seed {}: {} simulations, {} more shrinking",
-            c.strategy, c.seed, c.simulations, c.shrink_simulations
+            "fuzz campaign: strategy {}, seed {}, target {}: {} simulations, {} more shrinking",
+            c.strategy, c.seed, c.target, c.simulations, c.shrink_simulations
         );
         let _ = writeln!(
             out,
@@ -172,9 +186,17 @@ fn describe_genome(g: &gauntlet_scenarios::mutation::Genome) -> String {
 pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
     let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
     let library = Library::load(&config.paths)?;
+    let taxonomy = crate::taxonomy::load_taxonomy(config.taxonomy.as_deref())?;
+    let target = match &config.formulas {
+        None => FuzzTarget::Criteria,
+        Some(sel) => {
+            FuzzTarget::formulas(&taxonomy, &sel.hazards, &sel.requirements).map_err(FuzzError::from)?
+        }
+    };
     let mut spaces = Vec::with_capacity(library.scenarios.len());
     let mut invalid = Vec::new();
-    for s in &library.scenarios {
+    // A formula target skips the scenarios none of its formulas judges.
+    for s in library.scenarios.iter().filter(|s| target.applies_to(s, Some(&taxonomy))) {
         match FuzzSpace::new(Arc::clone(s)) {
             Ok(space) => spaces.push(Arc::new(space)),
             Err(e) => invalid.push(e),
@@ -183,7 +205,9 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
     if !invalid.is_empty() {
         return Err(LoadError(invalid).into());
     }
-    let taxonomy = crate::taxonomy::load_taxonomy(config.taxonomy.as_deref())?;
+    if spaces.is_empty() && target != FuzzTarget::Criteria {
+        return Err(FuzzError::NothingTargeted(target.describe()).into());
+    }
     let mut before: Vec<JobFacts> = Vec::new();
     if let Some(path) = &config.coverage_from {
         for record in read_records(path) {
@@ -192,7 +216,7 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
         }
     }
     let scenarios: Vec<&gauntlet_scenarios::Scenario> =
-        library.scenarios.iter().map(|s| s.as_ref()).collect();
+        spaces.iter().map(|s| s.scenario().as_ref()).collect();
     let start = coverage(&taxonomy, &before, &CoverageOptions::default());
     let allocations = allocate(&taxonomy, &scenarios, &start, config.budget);
 
@@ -210,6 +234,7 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
         seed: config.seed,
         shrink: config.shrink,
         regressions: config.regressions.clone(),
+        target,
     };
     let machine = Machine {
         factory: &factory,

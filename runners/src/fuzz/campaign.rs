@@ -23,10 +23,11 @@ use gauntlet_scenarios::regression::{self, FoundBy, Original, Regression, Saved,
 
 use super::FuzzError;
 use super::coverage::Allocation;
-use super::objective::{first_violation, margin, objective, target_criterion};
+use super::objective::{first_violation, margin};
 use super::probe::{Machine, Ran};
 use super::search::{Searcher, StrategyKind};
 use super::shrink::{ShrinkOptions, Shrinker, Shrunk};
+use super::target::{FuzzTarget, is_formula};
 
 /// What a campaign does.
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub struct CampaignOptions {
     pub shrink: ShrinkOptions,
     /// Where shrunk failures are saved (`None`: not saved).
     pub regressions: Option<PathBuf>,
+    /// What is falsified: every criterion, or requirement formulas.
+    pub target: FuzzTarget,
 }
 
 /// One scenario's part of a campaign (also its JSON form in `fuzz --format json`).
@@ -100,6 +103,8 @@ pub struct CampaignReport {
     pub strategy: StrategyKind,
     /// Seed.
     pub seed: u64,
+    /// What was falsified ([`FuzzTarget::describe`]).
+    pub target: String,
     /// Per scenario, in the order the budget favoured them.
     pub scenarios: Vec<ScenarioReport>,
     /// Failures, in the order found.
@@ -171,6 +176,7 @@ impl<'a> Campaign<'a> {
             })
             .collect();
         let mut report = CampaignReport {
+            target: opts.target.describe(),
             strategy: opts.strategy,
             seed: opts.seed,
             scenarios: Vec::new(),
@@ -214,7 +220,7 @@ impl<'a> Campaign<'a> {
                     }
                     None => {
                         let done = active.remove(k);
-                        self.finish_shrink(done, &mut report)?;
+                        self.finish_shrink(done, machine.taxonomy, &mut report)?;
                         // Indices of probes already gathered stay valid: they are below `k`.
                     }
                 }
@@ -245,7 +251,7 @@ impl<'a> Campaign<'a> {
                 let end = start + batch[start..].iter().take_while(|(m, _)| *m == l).count();
                 let objectives: Vec<f64> = generated[start..end]
                     .iter()
-                    .map(|r| r.record().map_or(f64::INFINITY, objective))
+                    .map(|r| r.record().map_or(f64::INFINITY, |r| opts.target.objective(r)))
                     .collect();
                 lanes[l].searcher.feed(&objectives);
                 let mut failed = false;
@@ -256,12 +262,12 @@ impl<'a> Campaign<'a> {
                         continue;
                     };
                     lane.report.simulations += 1;
-                    let o = objective(record);
+                    let o = opts.target.objective(record);
                     if o.is_finite() {
                         lane.report.lowest = Some(lane.report.lowest.map_or(o, |x: f64| x.min(o)));
                     }
                     let record: &RunRecord = record;
-                    let Some(criterion) = target_criterion(record) else {
+                    let Some(criterion) = opts.target.violated(record) else {
                         sink(record.clone())?;
                         continue;
                     };
@@ -307,7 +313,12 @@ impl<'a> Campaign<'a> {
     }
 
     /// Saves a finished shrink as a regression file.
-    fn finish_shrink(&self, done: Active, report: &mut CampaignReport) -> Result<(), FuzzError> {
+    fn finish_shrink(
+        &self,
+        done: Active,
+        taxonomy: Option<&gauntlet_taxonomy::Taxonomy>,
+        report: &mut CampaignReport,
+    ) -> Result<(), FuzzError> {
         let Active { failure, space, shrinker, found_as } = done;
         let Some(Shrunk { genome, record, simulations, minimal }) = shrinker.finished() else {
             return Ok(());
@@ -316,6 +327,21 @@ impl<'a> Campaign<'a> {
         let scenario = self.spaces[space].scenario();
         let f = &mut report.failures[failure];
         let shrunk_margin = margin(&record, &criterion).unwrap_or(f64::NEG_INFINITY);
+        let formula = is_formula(&criterion)
+            .then(|| {
+                self.options
+                    .target
+                    .stl(&criterion)
+                    .map(str::to_owned)
+                    .or_else(|| super::target::formula_text(scenario, taxonomy, &criterion))
+            })
+            .flatten();
+        let requirements = record
+            .verdicts
+            .iter()
+            .find(|v| v.criterion == criterion)
+            .map(|v| v.requirements.clone())
+            .unwrap_or_default();
         let regression = Regression {
             scenario: scenario.id().to_owned(),
             file: match &self.options.regressions {
@@ -324,6 +350,8 @@ impl<'a> Campaign<'a> {
             },
             file_hash: scenario.file_hash().to_owned(),
             criterion: criterion.clone(),
+            formula,
+            requirements,
             margin: shrunk_margin,
             first_violation_t: first_violation(&record, &criterion),
             trace_hash: record.trace_hash.clone(),

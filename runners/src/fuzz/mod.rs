@@ -14,6 +14,9 @@
 //!   nominal, the duration is cut just after the first violation;
 //! - the corpus ([`RegressionRun`], [`regression_check`]): how the saved
 //!   regressions, planned first in every sweep, fared;
+//! - the target ([`FuzzTarget`]): every criterion, or the requirement
+//!   formulas (all, or those of chosen hazards and requirements), whose
+//!   robustness the search drives down and whose violation is shrunk and saved;
 //! - [`allocate`]: the coverage-directed split of the budget;
 //! - [`measure`]: simulations to the first failure, for the benchmark of
 //!   search against random sampling.
@@ -26,6 +29,7 @@ mod objective;
 mod probe;
 pub mod search;
 mod shrink;
+mod target;
 
 pub(crate) use campaign::Campaign;
 pub use campaign::{CampaignOptions, CampaignReport, FailureReport, ScenarioReport, ShrinkReport};
@@ -34,6 +38,7 @@ pub use coverage::{Allocation, CoverageMove, allocate};
 pub(crate) use probe::Machine;
 pub use search::StrategyKind;
 pub use shrink::{CUT_SLACK, ShrinkOptions};
+pub use target::{FuzzTarget, TargetError, formula_text, is_formula};
 
 use gauntlet_scenarios::ScenarioError;
 use gauntlet_scenarios::regression::RegressionError;
@@ -53,4 +58,10 @@ pub enum FuzzError {
     /// A record could not be written.
     #[error(transparent)]
     Write(#[from] gauntlet_reports::record::WriteError),
+    /// `--hazard` / `--requirement` select no formula the taxonomy knows.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// No scenario among the paths is judged by the targeted formulas.
+    #[error("no scenario among the paths is judged by {0}")]
+    NothingTargeted(String),
 }

@@ -1,7 +1,7 @@
 //! What a search minimises and what counts as the same failure.
 
 use gauntlet_engine::CRITERION_NAMES;
-use gauntlet_reports::record::{Outcome, RunRecord};
+use gauntlet_reports::record::{Outcome, RunRecord, Verdict};
 
 /// The margin of each criterion that counts as "one unit" of robustness
 /// (the engine's one table, [`gauntlet_engine::criterion_unit`]), so that
@@ -21,17 +21,32 @@ const CLAMP: f64 = 50.0;
 /// road margin that stays at 0.8 m while the clearance to a lead car
 /// shrinks). A run that errored or has no verdict gives +∞.
 pub(crate) fn objective(record: &RunRecord) -> f64 {
-    if record.outcome == Outcome::Error || record.verdicts.is_empty() {
+    objective_of(record, |_| true)
+}
+
+/// [`objective`] over the verdicts `keep` selects, each margin divided by
+/// the verdict's own `scale` (a built-in criterion's is [`scale`]'s; a
+/// formula's is its `scale:`, default 1), or by [`scale`] in records older
+/// than the field. +∞ when none is selected.
+pub(crate) fn objective_of(record: &RunRecord, keep: impl Fn(&Verdict) -> bool) -> f64 {
+    if record.outcome == Outcome::Error {
         return f64::INFINITY;
     }
+    let mut any = false;
     let sum: f64 = record
         .verdicts
         .iter()
+        .filter(|v| keep(v))
         .map(|v| {
-            let m = v.margin / scale(&v.criterion);
+            any = true;
+            let s = v.scale.filter(|s| *s > 0.0).unwrap_or_else(|| scale(&v.criterion));
+            let m = v.margin / s;
             libm::exp(-if m.is_nan() { CLAMP } else { m.clamp(-CLAMP, CLAMP) })
         })
         .sum();
+    if !any {
+        return f64::INFINITY;
+    }
     -libm::log(sum)
 }
 

@@ -46,6 +46,7 @@ fn config(
         taxonomy: Some(collision_only()),
         coverage_from: None,
         shrink: ShrinkOptions { max_shrinks: Some(3), budget: 300 },
+        formulas: None,
     }
 }
 

@@ -9,6 +9,7 @@ mod edges;
 mod evidence;
 mod evidence_pack;
 mod exec_adapter;
+mod falsify;
 mod formulas;
 mod fuzz;
 mod github_workflow;
