@@ -38,6 +38,12 @@ fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState], route: 
     }
 }
 
+/// The acceleration that moves speed `v` towards `target` at `rate` and lands
+/// on it exactly within one step `dt`.
+fn ramp(v: f64, target: f64, rate: f64, dt: f64) -> f64 {
+    ((target - v) / dt.max(1e-6)).clamp(-rate, rate)
+}
+
 /// A mover's velocity towards lateral offset `to_d` at `speed`.
 fn cross(me: &BodyState, speed: f64, to_d: f64, dt: f64) -> Command {
     let left = to_d - me.own.d;
@@ -116,6 +122,7 @@ pub(crate) fn run_scripts(
                         | Behaviour::ChangeLane { speed, .. }
                         | Behaviour::Overtake { speed, .. },
                     ) => speed,
+                    Some(Behaviour::ChangeSpeed { speed, .. }) => speed,
                     Some(
                         Behaviour::Brake { .. }
                         | Behaviour::Cross { .. }
@@ -125,6 +132,7 @@ pub(crate) fn run_scripts(
                 };
                 let accel = match behaviour {
                     Some(Behaviour::Brake { decel }) => -decel,
+                    Some(Behaviour::ChangeSpeed { speed, rate }) => ramp(vs, speed, rate, clock.dt),
                     Some(Behaviour::Cross { .. } | Behaviour::CrossWhenClear { .. } | Behaviour::Stand) => {
                         -STAND_DECEL
                     }
@@ -158,6 +166,10 @@ pub(crate) fn run_scripts(
                     | Behaviour::ChangeLane { speed, .. }
                     | Behaviour::Overtake { speed, .. },
                 ) => Command::Velocity { vs: speed, vd: 1.5 * (d_ref - me.own.d) },
+                Some(Behaviour::ChangeSpeed { speed, rate }) => Command::Velocity {
+                    vs: vs + ramp(vs, speed, rate, clock.dt) * clock.dt,
+                    vd: 1.5 * (d_ref - me.own.d),
+                },
                 Some(Behaviour::Brake { decel }) => {
                     Command::Velocity { vs: (vs - decel * clock.dt).max(0.0), vd: 0.0 }
                 }

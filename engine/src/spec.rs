@@ -149,6 +149,14 @@ pub enum Behaviour {
         /// Desired speed, m/s.
         speed: f64,
     },
+    /// Change speed linearly at `rate` to `speed`, then hold it (ignores the
+    /// road user ahead, as an OpenSCENARIO `SpeedAction` does).
+    ChangeSpeed {
+        /// Target speed, m/s.
+        speed: f64,
+        /// Rate of the change, m/s² (> 0).
+        rate: f64,
+    },
     /// Brake to a stop at `decel`, m/s², and stay stopped.
     Brake {
         /// Deceleration, m/s² (> 0).

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::adapter::{AdapterSpec, ExecOptions};
 use crate::artefacts::{ArtefactOptions, error_chain};
-use crate::commands::{coverage, fuzz, merge, replay, report, run, validate};
+use crate::commands::{coverage, fuzz, import, merge, replay, report, run, validate};
 use crate::error::{EXIT_FAIL, EXIT_PASS, EXIT_USAGE, RunnerError};
 use crate::json::OutputFormat;
 use crate::taxonomy::load_taxonomy;
@@ -393,6 +393,18 @@ pub enum Command {
         /// Output format: `json` prints one JSON document (`gauntlet schema NAME` gives its shape).
         #[arg(long, value_enum, default_value = "text")]
         format: OutputFormat,
+    },
+    /// Convert an OpenSCENARIO file (`.xosc`, on its OpenDRIVE road) into a Gauntlet scenario
+    /// (RON) whose runs give the same trace hashes; refuses what is outside the supported subset.
+    Import {
+        /// The `.xosc` file.
+        input: PathBuf,
+        /// The RON file to write (default: the input with the extension `.ron`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The entity that is the ego (default `Ego`, `ego`, `hero`, else the first car).
+        #[arg(long)]
+        ego: Option<String>,
     },
     /// Print the JSON Schema of a JSON output (`record`, `run`, `report`, `validate`, `list`,
     /// `merge`, `fuzz`, `coverage`, `evidence-manifest`, `assurance-case`, `evidence-verify`);
@@ -887,6 +899,14 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             } else {
                 out!("{}", listing.render_text());
             }
+            Ok(EXIT_PASS)
+        }
+        Command::Import { input, out, ego } => {
+            let report = import::import(&input, out.as_deref(), ego.as_deref())?;
+            for n in &report.notes {
+                errln!("note: {n}");
+            }
+            outln!("wrote {} ({})", report.out.display(), report.id);
             Ok(EXIT_PASS)
         }
         Command::Schema { name: None } => {

@@ -28,6 +28,7 @@ mod resolve;
 mod scenario;
 mod start;
 pub mod traffic;
+pub mod xosc;
 
 pub use error::ScenarioError;
 pub use param::Num;

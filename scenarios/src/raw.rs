@@ -418,6 +418,13 @@ pub enum BehaviourFile {
         /// m/s.
         speed: Num,
     },
+    /// Change speed linearly at `rate` m/s² to `speed` m/s, then hold it.
+    ChangeSpeed {
+        /// m/s.
+        speed: Num,
+        /// m/s².
+        rate: Num,
+    },
     /// Brake to a stop.
     Brake {
         /// m/s².

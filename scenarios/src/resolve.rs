@@ -612,6 +612,10 @@ impl<'a> Walk<'a> {
                 ),
                 speed: self.num(&p.field("speed"), v, speed),
             },
+            BehaviourFile::ChangeSpeed { speed: v, rate } => Behaviour::ChangeSpeed {
+                speed: self.num(&p.field("speed"), v, speed),
+                rate: self.num(&p.field("rate"), rate, Accepts::positive(15.0, "a rate in m/s²")),
+            },
             BehaviourFile::Brake { decel } => Behaviour::Brake {
                 decel: self.num(&p.field("decel"), decel, Accepts::positive(15.0, "a deceleration in m/s²")),
             },

@@ -18,6 +18,8 @@ pub struct Scenario {
     source: SourceFile,
     file_hash: String,
     parameters: Vec<Parameter>,
+    /// What an import ignored (OpenSCENARIO's visual elements), one line each.
+    notes: Vec<String>,
 }
 
 /// One concrete instance: the engine's world and the parameter values that made it.
@@ -32,8 +34,38 @@ pub struct Instance {
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        if crate::xosc::is_xosc(path) {
+            return Self::load_xosc(path, None);
+        }
         let source = SourceFile::read(path).map_err(ScenarioError::from)?;
         Self::from_source(source)
+    }
+
+    /// Imports and validates an OpenSCENARIO file ([`crate::xosc`]); `ego`
+    /// names its ego entity. The scenario's source is the translated RON
+    /// (what `gauntlet import` writes), its notes what the import ignored.
+    pub fn load_xosc(path: &Path, ego: Option<&str>) -> Result<Self, ScenarioError> {
+        let imported = crate::xosc::import(path, ego).map_err(|e| ScenarioError::single(e.diagnostic()))?;
+        let source = SourceFile::new(path, imported.ron());
+        let mut scenario = Self::from_source(source).map_err(|e| ScenarioError {
+            // Positions would be in the translated text, not in the file.
+            diagnostics: e
+                .diagnostics
+                .into_iter()
+                .map(|mut d| {
+                    d.position = None;
+                    d.message = format!("in the scenario translated from this file: {}", d.message);
+                    d
+                })
+                .collect(),
+        })?;
+        scenario.notes = imported.notes;
+        Ok(scenario)
+    }
+
+    /// What an import ignored (empty for RON files).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// Validates a scenario held in memory.
@@ -62,7 +94,7 @@ impl Scenario {
             return Err(ScenarioError { diagnostics });
         }
         let file_hash = blake3::hash(source.text.as_bytes()).to_hex().to_string();
-        Ok(Self { file, source, file_hash, parameters: walk.parameters })
+        Ok(Self { file, source, file_hash, parameters: walk.parameters, notes: Vec::new() })
     }
 
     /// Scenario id.
@@ -244,14 +276,14 @@ impl DiscoverWalk {
             // Follows links; a broken link is not a folder, and a `.ron` one
             // is listed so that loading it reports the problem.
             let Ok(meta) = std::fs::metadata(&p) else {
-                if p.extension().is_some_and(|e| e == "ron") {
+                if is_scenario_file(&p) {
                     self.files.insert(p.clone(), p);
                 }
                 continue;
             };
             if meta.is_dir() {
                 self.folder(&p)?;
-            } else if p.extension().is_some_and(|e| e == "ron") {
+            } else if is_scenario_file(&p) {
                 if meta.is_file() {
                     self.file(&p);
                 } else {
@@ -262,6 +294,11 @@ impl DiscoverWalk {
         }
         Ok(())
     }
+}
+
+/// A `.ron` scenario or an OpenSCENARIO `.xosc` file.
+fn is_scenario_file(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "ron") || crate::xosc::is_xosc(p)
 }
 
 /// What a file type is, in words.

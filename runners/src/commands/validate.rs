@@ -57,6 +57,8 @@ pub fn validate(paths: &[PathBuf], taxonomy: Option<&Taxonomy>) -> Result<Valida
                 continue;
             }
         };
+        // What an OpenSCENARIO import ignored (visual elements).
+        report.warnings.extend(scenario.notes().iter().cloned());
         let mut ok = true;
         if let Some(first) = ids.get(scenario.id()) {
             ok = false;

@@ -26,3 +26,4 @@ mod support;
 mod sweep;
 mod triage;
 mod twoway;
+mod xosc;

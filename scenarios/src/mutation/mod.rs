@@ -40,6 +40,7 @@ mod paths;
 mod sample;
 mod space;
 mod write;
+pub(crate) use write::scenario_text;
 
 pub use file::{FuzzFile, SensorFaultFile};
 pub use gauntlet_instance::{ExtraActor, Genome, Mutations, SensorFault, SensorField};

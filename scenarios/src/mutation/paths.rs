@@ -169,6 +169,10 @@ pub(crate) fn visit_actor(p: &FieldPath, a: &mut ActorFile, f: &mut dyn FnMut(&F
                 f(&dp.field("duration"), duration);
                 f(&dp.field("speed"), speed);
             }
+            BehaviourFile::ChangeSpeed { speed, rate } => {
+                f(&dp.field("speed"), speed);
+                f(&dp.field("rate"), rate);
+            }
             BehaviourFile::Brake { decel } => f(&dp.field("decel"), decel),
             BehaviourFile::Cross { speed, to_d } => {
                 f(&dp.field("speed"), speed);

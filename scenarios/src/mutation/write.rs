@@ -275,6 +275,9 @@ fn behaviour_text(b: &BehaviourFile) -> String {
         BehaviourFile::ChangeLane { lane, duration, speed } => {
             format!("ChangeLane(lane: {}, duration: {}, speed: {})", num(lane), num(duration), num(speed))
         }
+        BehaviourFile::ChangeSpeed { speed, rate } => {
+            format!("ChangeSpeed(speed: {}, rate: {})", num(speed), num(rate))
+        }
         BehaviourFile::Brake { decel } => format!("Brake(decel: {})", num(decel)),
         BehaviourFile::Cross { speed, to_d } => format!("Cross(speed: {}, to_d: {})", num(speed), num(to_d)),
         BehaviourFile::Stand => "Stand".to_owned(),

@@ -3,3 +3,4 @@
 mod invalid;
 mod library;
 mod reference;
+mod xosc;
