@@ -314,8 +314,12 @@ mod tests {
     fn areas_come_from_the_road() {
         let mut road = crate::testing::road(vec![crate::road::SegmentSpec { length: 300.0, curvature: 0.0 }]);
         road.crosswalk = Some(crate::road::CrosswalkSpec { at_s: 50.0, width: 4.0 });
-        road.intersection =
-            Some(crate::road::IntersectionSpec { at_s: 120.0, lane_width: 3.5, arm_length: 60.0, signal: None });
+        road.intersection = Some(crate::road::IntersectionSpec {
+            at_s: 120.0,
+            lane_width: 3.5,
+            arm_length: 60.0,
+            signal: None,
+        });
         let [cw, ix] = ConflictArea::of_road(&road);
         let (d0, d1) = (road.right_edge(), road.left_edge());
         assert_eq!(cw, Some(ConflictArea { s0: 48.0, s1: 52.0, d0, d1 }));

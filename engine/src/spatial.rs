@@ -368,7 +368,12 @@ mod tests {
             ],
             edge: EdgeKind::Open,
             shoulder: 0.5,
-            intersection: Some(IntersectionSpec { at_s: 20.0, lane_width: 3.5, arm_length: 60.0, signal: None }),
+            intersection: Some(IntersectionSpec {
+                at_s: 20.0,
+                lane_width: 3.5,
+                arm_length: 60.0,
+                signal: None,
+            }),
             crosswalk: None,
             oncoming_lanes: 0,
         })

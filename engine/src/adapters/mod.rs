@@ -18,8 +18,15 @@ pub use tracker::{COAST_DECEL, CONFIRM_HITS, MAX_TRACKS, TENTATIVE_MEMORY, TRACK
 use crate::adapter::AutonomyAdapter;
 
 /// Names accepted by [`builtin`]: the reference driver, then the planted weaknesses.
-pub const BUILTIN_NAMES: &[&str] =
-    &["reference", "cyclist-blind", "dropout-speeder", "ice-naive", "late-braker", "memoryless", "pedestrian-blind"];
+pub const BUILTIN_NAMES: &[&str] = &[
+    "reference",
+    "cyclist-blind",
+    "dropout-speeder",
+    "ice-naive",
+    "late-braker",
+    "memoryless",
+    "pedestrian-blind",
+];
 
 /// A fresh instance of the built-in adapter `name`, if there is one.
 pub fn builtin(name: &str) -> Option<Box<dyn AutonomyAdapter>> {

@@ -136,11 +136,12 @@ impl PlantedAdapter {
                 emergency_ttc: LATE_BRAKER_TTC,
                 ttc_keep: LATE_BRAKER_TTC,
                 emergency_by_need: false,
+                track_memory: false,
                 ..defaults
             },
             Weakness::Blind(_) => defaults,
             Weakness::IceNaive => ReferenceTuning { curve_lateral_accel: ICE_NAIVE_CURVE_ACCEL, ..defaults },
-            Weakness::DropoutSpeeder => defaults,
+            Weakness::DropoutSpeeder => ReferenceTuning { track_memory: false, ..defaults },
             Weakness::Memoryless => {
                 ReferenceTuning { track_memory: false, vulnerable_by_size: false, ..defaults }
             }

@@ -32,6 +32,9 @@ pub const MERGE_MAX_VD: f64 = 3.0;
 /// whatever class it is reported as, m.
 pub const VULNERABLE_WIDTH: f64 = 1.0;
 
+/// Reserve on the deceleration an emergency by need calls for (× the need).
+const NEED_MARGIN: f64 = 1.3;
+
 /// Knobs of the reference driver (defaults are the reference behaviour).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReferenceTuning {
@@ -173,31 +176,40 @@ impl ReferenceAdapter {
             return None;
         }
         let (ttc, keep) = (l.gap / closing, self.tuning.ttc_keep);
-        (ttc < keep).then(|| l.accel - closing * closing / l.gap * (1.0 + (keep - ttc)))
+        // The leader's braking counts for as long as it lasts within the
+        // time-to-collision: a leader about to stand still brakes no more.
+        let lead_brake = match (l.accel < 0.0, l.vs > 0.0) {
+            (true, true) => l.accel * (l.vs / -l.accel / ttc).min(1.0),
+            (true, false) => 0.0,
+            (false, _) => l.accel,
+        };
+        (ttc < keep).then(|| lead_brake - closing * closing / l.gap * (1.0 + (keep - ttc)))
     }
 
-    /// Whether a collision with `l` is imminent: its time-to-collision is
-    /// short, or avoiding it needs a large share of the braking limit: to
-    /// cancel the closing speed within the gap, or, when it is braking
-    /// (tracked), to stop behind the point where it will stop.
-    fn emergency(&self, l: Leader, ego_vs: f64, job: &JobStart) -> bool {
+    /// The deceleration an imminent collision with `l` calls for, if it is
+    /// imminent: the braking limit when its time-to-collision is short; when
+    /// avoiding it needs a large share of the braking limit (to cancel the
+    /// closing speed within the gap, or, when it is braking (tracked), to stop
+    /// behind the point where it will stop), that need with a [`NEED_MARGIN`]
+    /// reserve, up to the limit — braking no harder than the situation asks.
+    fn emergency(&self, l: Leader, ego_vs: f64, job: &JobStart) -> Option<f64> {
         let room = (l.gap - 1.0).max(0.1);
         let closing = ego_vs - l.vs;
         let mut needed: f64 = 0.0;
         if closing > 0.0 {
             if l.gap / closing < self.tuning.emergency_ttc {
-                return true;
+                return Some(job.ego.max_decel);
             }
             needed = closing * closing / (2.0 * room);
         }
         if !self.tuning.emergency_by_need {
-            return false;
+            return None;
         }
         if l.accel < -0.5 && ego_vs > 0.0 && l.vs > 0.0 {
             let lead_stop = l.vs * l.vs / (-2.0 * l.accel);
             needed = needed.max(ego_vs * ego_vs / (2.0 * (room + lead_stop)));
         }
-        needed > 0.6 * job.ego.max_decel
+        (needed > 0.6 * job.ego.max_decel).then(|| (NEED_MARGIN * needed).min(job.ego.max_decel))
     }
 
     fn in_path(
@@ -302,10 +314,11 @@ impl AutonomyAdapter for ReferenceAdapter {
         if let Some(guard) = leader.and_then(|l| self.ttc_guard(l, ego.vs)) {
             accel = accel.min(guard);
         }
-        let emergency = leader.is_some_and(|l| self.emergency(l, ego.vs, job));
-        if emergency {
-            accel = -job.ego.max_decel;
+        let emergency = leader.and_then(|l| self.emergency(l, ego.vs, job));
+        if let Some(decel) = emergency {
+            accel = accel.min(-decel);
         }
+        let emergency = emergency.is_some();
         let max_decel = job.ego.max_decel;
         accel = accel.min(signal_accel(&mut self.stopping_for_light, obs, &idm, desired, max_decel));
         accel = accel.clamp(-job.ego.max_decel, job.ego.max_accel);
