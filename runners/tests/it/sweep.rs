@@ -76,8 +76,9 @@ fn far_from_the_origin_one_and_two_threads_give_identical_records() {
 /// with the engine: rapier's f64 build (the hash is over f64 state, key
 /// `gauntlet trace v2`) and gaps measured along the lane; then with the
 /// reference driver (not the engine): track memory, a 2.6 s time-to-collision
-/// it keeps, merge prediction.
-const GOLDEN: &str = "2b736bacefd0de4b98722487b72189da12a2cd766086ba39dc2d08e07a30b99f";
+/// it keeps, merge prediction; its TTC guard no longer counts a leader's
+/// braking beyond the leader's stop.
+const GOLDEN: &str = "590de4f41a9de3a3588546213ffacd85039f8767c8a0d3db273ef7e8e8abbf1b";
 
 #[test]
 fn golden_trace_hash_of_the_nominal_lead_braking_instance() {
