@@ -24,6 +24,7 @@ mod monitor;
 pub mod oracle;
 mod outcome;
 mod overtake;
+pub mod perception;
 pub mod reactive;
 mod rng;
 pub mod road;

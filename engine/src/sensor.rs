@@ -1,13 +1,17 @@
 //! The ego's sensor model: range, field of view, occlusion by ray casts
 //! against every other body's footprint (only those whose bearing interval
 //! holds the sight line's are tested: [`crate::spatial::OcclusionBins`]),
-//! dropout, position noise and latency. It turns the true world into the
-//! object list the adapter sees.
+//! dropout, position noise and latency, plus the perception faults of
+//! [`crate::perception`] (bursty dropout, ghosts, misclassification, bias,
+//! id switches). It turns the true world into the object list the adapter
+//! sees.
 
 use bevy_ecs::prelude::*;
 
+use crate::actor::ActorKind;
 use crate::adapter::{EgoObservation, ObjectObservation, Observation};
 use crate::math::{V2, atan2, wrap_angle};
+use crate::perception::{GHOST_SIZE, MAX_LIVE_GHOSTS, Perception};
 use crate::rng::Stream;
 use crate::spatial::{OcclusionBins, bounding_radius};
 use crate::spec::{ActorSpec, SensorSpec};
@@ -21,6 +25,8 @@ pub(crate) struct SensorState {
     streams: Vec<(Stream, Stream)>,
     /// Ring of past object lists, `latency_steps + 1` long.
     ring: Vec<Vec<ObjectObservation>>,
+    /// Perception faults (all inert when the spec turns none on).
+    perception: Perception,
 }
 
 impl SensorState {
@@ -34,8 +40,9 @@ impl SensorState {
             ));
         }
         let slots = spec.latency_steps as usize + 1;
-        let ring = (0..slots).map(|_| Vec::with_capacity(actors.len())).collect();
-        Self { spec, streams, ring }
+        let ring = (0..slots).map(|_| Vec::with_capacity(actors.len() + MAX_LIVE_GHOSTS)).collect();
+        let perception = Perception::new(seed, &spec.faults, actors);
+        Self { spec, streams, ring, perception }
     }
 }
 
@@ -127,7 +134,7 @@ pub(crate) fn sense(
     obs.ego = ego_observation(ego, &road.road, &clock);
     obs.signal = crate::traffic_light::observe(&road.road, clock.t, ego);
 
-    let SensorState { spec, streams, ring } = &mut *sensor;
+    let SensorState { spec, streams, ring, perception } = &mut *sensor;
     let slots = ring.len();
     let slot = (clock.step as usize) % slots;
     let current = &mut ring[slot];
@@ -141,6 +148,16 @@ pub(crate) fn sense(
         let widest = bodies.iter().skip(1).map(bounding_radius).fold(0.0, f64::max);
         occluders.rebuild(bodies, origin, spec.range + widest + 1.0);
     }
+    let lanes = &road.road.spec;
+    perception.advance(clock.step, clock.dt, |ahead| {
+        // On the centre line of the ego's lane, `ahead` m along that lane,
+        // where the route goes on.
+        let lane = lanes.lane_of(ego.route.d);
+        let lane = if lane >= 0 { lane } else { lanes.nearest_lane(ego.route.d) };
+        let centre = lanes.lane_centre(lane as f64);
+        let s = route.s_ahead(ego.route.s, ahead, centre);
+        (s <= route.length()).then(|| route.pose(s, centre))
+    });
     for (i, o) in bodies.iter().enumerate().skip(1) {
         let rel = o.pos - origin;
         let dist = rel.norm();
@@ -173,15 +190,19 @@ pub(crate) fn sense(
         if dropout.chance(spec.dropout) {
             continue;
         }
+        let Some((id, kind, (along, left))) = perception.report(i - 1) else { continue };
         let mut p = o.pos;
         if spec.noise_sigma > 0.0 {
             p = p + V2::new(noise.normal(), noise.normal()) * spec.noise_sigma;
         }
+        if along != 0.0 || left != 0.0 {
+            p = p + heading * along + heading.perp() * left;
+        }
         let at = route.project(p);
         let (vs, vd) = o.frame_velocity(&at);
         current.push(ObjectObservation {
-            id: o.id,
-            kind: o.kind,
+            id,
+            kind,
             x: p.x,
             y: p.y,
             yaw: o.yaw,
@@ -195,7 +216,30 @@ pub(crate) fn sense(
             lane: road.road.spec.lane_of(at.d),
         });
     }
+    for g in perception.ghosts() {
+        if (g.pos - origin).norm() > spec.range {
+            continue;
+        }
+        let at = route.project(g.pos);
+        current.push(ObjectObservation {
+            id: g.id,
+            kind: ActorKind::Vehicle,
+            x: g.pos.x,
+            y: g.pos.y,
+            yaw: g.yaw,
+            speed: 0.0,
+            length: GHOST_SIZE.0,
+            width: GHOST_SIZE.1,
+            s: at.s,
+            d: at.d,
+            vs: 0.0,
+            vd: 0.0,
+            lane: lanes.lane_of(at.d),
+        });
+    }
     obs.objects.clear();
+    // Allocates once, on the first step (ghosts may come later).
+    obs.objects.reserve(current.capacity());
     let latency = slots - 1;
     if clock.step as usize >= latency {
         let delayed = (clock.step as usize - latency) % slots;

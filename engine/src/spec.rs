@@ -3,6 +3,7 @@
 
 use crate::actor::ActorKind;
 use crate::adapter::EgoLimits;
+use crate::perception::PerceptionFaults;
 use crate::road::{PathId, RoadSpec};
 
 /// One concrete scenario instance.
@@ -54,6 +55,8 @@ pub struct SensorSpec {
     pub latency_steps: u32,
     /// Whether bodies hide what is behind them.
     pub occlusion: bool,
+    /// Realistic perception faults (bursty dropout, ghosts, …), all off by default.
+    pub faults: PerceptionFaults,
 }
 
 /// The ego vehicle.

@@ -9,7 +9,15 @@ pub(crate) const CAR: EgoLimits =
     EgoLimits { length: 4.6, width: 1.9, wheelbase: 2.8, max_accel: 3.5, max_decel: 9.0, max_steer: 0.55 };
 
 pub(crate) fn sensor() -> SensorSpec {
-    SensorSpec { range: 120.0, fov: 2.0, noise_sigma: 0.0, dropout: 0.0, latency_steps: 0, occlusion: true }
+    SensorSpec {
+        range: 120.0,
+        fov: 2.0,
+        noise_sigma: 0.0,
+        dropout: 0.0,
+        latency_steps: 0,
+        occlusion: true,
+        faults: Default::default(),
+    }
 }
 
 pub(crate) fn road(segments: Vec<SegmentSpec>) -> RoadSpec {

@@ -6,6 +6,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use gauntlet_engine::adapters::ReferenceAdapter;
+use gauntlet_engine::perception::{BurstDropout, GhostSpec, PerceptionFaults, PositionBias};
 use gauntlet_engine::road::{EdgeKind, PathId, RoadSpec, SegmentSpec};
 use gauntlet_engine::{
     ActorKind, ActorSpec, AutonomyAdapter, Behaviour, BehaviourStep, CriterionSpec, EgoLimits, EgoSpec,
@@ -93,6 +94,14 @@ fn world() -> WorldSpec {
                 dropout: 0.05,
                 latency_steps: 2,
                 occlusion: true,
+                // Every perception fault on: ghosts come and go, ids switch.
+                faults: PerceptionFaults {
+                    burst: BurstDropout { rate: 0.1, mean_burst_steps: 6.0 },
+                    ghosts: GhostSpec { rate_hz: 2.0, lifetime: 0.3, ahead_min: 20.0, ahead_max: 80.0 },
+                    misclassification: 0.2,
+                    bias: PositionBias { longitudinal: 0.5, lateral: 0.2 },
+                    id_switch_rate: 0.5,
+                },
             },
         },
         ego: EgoSpec { d: 3.5, s: 0.0, speed: 22.0, goal_s: 1000.0, limits: EgoLimits::MID_SIZE_CAR },

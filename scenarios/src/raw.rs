@@ -7,6 +7,9 @@ use serde::Deserialize;
 
 use crate::param::Num;
 
+mod faults;
+pub use faults::{BiasFile, BurstFile, FaultsFile, GhostsFile};
+
 fn fixed<const N: i64, const D: i64>() -> Num {
     Num::Fixed(N as f64 / D as f64)
 }
@@ -207,6 +210,9 @@ pub struct SensorFile {
     /// Whether bodies occlude what is behind them (default true).
     #[serde(default = "yes")]
     pub occlusion: bool,
+    /// Perception faults (default: none).
+    #[serde(default)]
+    pub faults: FaultsFile,
 }
 
 fn yes() -> bool {
@@ -222,6 +228,7 @@ impl Default for SensorFile {
             dropout: fixed::<0, 1>(),
             latency_steps: fixed::<0, 1>(),
             occlusion: true,
+            faults: FaultsFile::default(),
         }
     }
 }

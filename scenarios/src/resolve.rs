@@ -16,6 +16,7 @@ use rand_core::{Rng, SeedableRng};
 use crate::param::Num;
 use crate::raw::*;
 
+mod faults;
 mod formula;
 mod twoway;
 
@@ -368,6 +369,7 @@ impl<'a> Walk<'a> {
                 Accepts::int(0.0, 100.0, "a latency in steps"),
             ) as u32,
             occlusion: s.occlusion,
+            faults: self.faults(&sp.field("faults"), &s.faults),
         };
         Environment { friction, sensor }
     }

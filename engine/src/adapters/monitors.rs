@@ -3,7 +3,7 @@
 //!
 //! | monitor | active when | reported by |
 //! |---|---|---|
-//! | `fcw` | time-to-collision with a road user closing in ahead in the ego's corridor below a threshold | `reference` (2.5 s, [`REFERENCE_FCW_TTC`]), `ice-naive` (3 s, a good monitor), `late-braker` (0.6 s, a late one) |
+//! | `fcw` | time-to-collision with a road user closing in ahead in the ego's corridor below a threshold | `reference` and `memoryless` (2.5 s, [`REFERENCE_FCW_TTC`]), `ice-naive` (3 s, a good monitor), `late-braker` (0.6 s, a late one) |
 //! | `proximity` | any road user it sees within [`PROXIMITY_RANGE`] ahead, closing or not | `pedestrian-blind`, `cyclist-blind` (a noisy one) |
 
 use crate::adapter::{JobStart, Observation};

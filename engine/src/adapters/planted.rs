@@ -6,11 +6,12 @@
 //!
 //! | built-in name | flaw |
 //! |---|---|
-//! | `late-braker` | emergency braking only below 0.6 s time-to-collision, and never harder than half its braking limit |
+//! | `late-braker` | emergency (and progressive) braking only below 0.6 s time-to-collision (not when the braking it needs grows large), and never harder than half its braking limit |
 //! | `pedestrian-blind` | pedestrians are missing from what it sees |
 //! | `cyclist-blind` | cyclists are missing from what it sees |
 //! | `ice-naive` | plans curves and braking for a dry road: holds off braking until a dry road would need 4 m/s², and corners at 4.5 m/s² lateral |
 //! | `dropout-speeder` | above 20 m/s, releases the brakes on every frame that misses the car it follows, and until it has seen that car in 3 frames in a row again — harmless at low speed or with few dropped frames, fatal only at speed *and* under heavy dropout *and* when the lead brakes hard |
+//! | `memoryless` | acts on each frame's object list as reported: no track memory (a lost object is a free road, a one-frame ghost is an obstacle) and trusts the reported class |
 //!
 //! Each is honest everywhere else: it passes the benign scenarios its flaw
 //! does not touch.
@@ -53,16 +54,19 @@ pub enum Weakness {
     /// that misses the car it follows: fails only under the conjunction
     /// speed × heavy dropout × hard lead braking.
     DropoutSpeeder,
+    /// No track memory, and trusts the reported class.
+    Memoryless,
 }
 
 impl Weakness {
     /// The one runtime monitor it reports ([`super::monitors`]): the
     /// ice-naive driver a good `fcw` (3 s), the late braker a late one at
     /// its braking point (0.6 s), the blind ones a noisy `proximity`
-    /// (anything it sees within 40 m ahead).
+    /// (anything it sees within 40 m ahead), the memoryless one the
+    /// reference's `fcw` (2.5 s) on each frame as reported.
     pub fn monitor(self) -> &'static str {
         match self {
-            Weakness::LateBraker | Weakness::IceNaive => "fcw",
+            Weakness::LateBraker | Weakness::IceNaive | Weakness::Memoryless => "fcw",
             Weakness::Blind(_) => "proximity",
             Weakness::DropoutSpeeder => "fcw",
         }
@@ -78,16 +82,18 @@ impl Weakness {
             Weakness::Blind(ActorKind::Static) => "static-blind",
             Weakness::IceNaive => "ice-naive",
             Weakness::DropoutSpeeder => "dropout-speeder",
+            Weakness::Memoryless => "memoryless",
         }
     }
 }
 
 /// Every planted weakness registered as a built-in adapter, in name order.
-pub const PLANTED: [Weakness; 5] = [
+pub const PLANTED: [Weakness; 6] = [
     Weakness::CYCLIST_BLIND,
     Weakness::DropoutSpeeder,
     Weakness::IceNaive,
     Weakness::LateBraker,
+    Weakness::Memoryless,
     Weakness::PEDESTRIAN_BLIND,
 ];
 
@@ -126,10 +132,19 @@ impl PlantedAdapter {
     pub fn new(weakness: Weakness) -> Self {
         let defaults = ReferenceTuning::default();
         let tuning = match weakness {
-            Weakness::LateBraker => ReferenceTuning { emergency_ttc: LATE_BRAKER_TTC, ..defaults },
+            Weakness::LateBraker => ReferenceTuning {
+                emergency_ttc: LATE_BRAKER_TTC,
+                ttc_keep: LATE_BRAKER_TTC,
+                emergency_by_need: false,
+                track_memory: false,
+                ..defaults
+            },
             Weakness::Blind(_) => defaults,
             Weakness::IceNaive => ReferenceTuning { curve_lateral_accel: ICE_NAIVE_CURVE_ACCEL, ..defaults },
-            Weakness::DropoutSpeeder => defaults,
+            Weakness::DropoutSpeeder => ReferenceTuning { track_memory: false, ..defaults },
+            Weakness::Memoryless => {
+                ReferenceTuning { track_memory: false, vulnerable_by_size: false, ..defaults }
+            }
         };
         Self {
             weakness,
@@ -249,7 +264,7 @@ impl AutonomyAdapter for PlantedAdapter {
             Weakness::LateBraker => super::monitors::forward_collision(obs, job, LATE_BRAKER_TTC),
             Weakness::IceNaive => super::monitors::forward_collision(obs, job, ICE_NAIVE_FCW_TTC),
             Weakness::Blind(_) => super::monitors::proximity(&self.seen),
-            Weakness::DropoutSpeeder => {
+            Weakness::Memoryless | Weakness::DropoutSpeeder => {
                 super::monitors::forward_collision(obs, job, super::monitors::REFERENCE_FCW_TTC)
             }
         };
@@ -301,9 +316,10 @@ impl AutonomyAdapter for PlantedAdapter {
 mod tests {
     use super::*;
     use crate::outcome::Outcome;
+    use crate::perception::GhostSpec;
     use crate::road::PathId;
     use crate::sim::{RunOptions, Simulation};
-    use crate::spec::{ActorSpec, Behaviour, BehaviourStep, Trigger, WorldSpec};
+    use crate::spec::{ActorSpec, Behaviour, BehaviourStep, CriterionSpec, Trigger, WorldSpec};
     use crate::testing::{straight_spec, vehicle};
 
     fn outcome(spec: &WorldSpec, adapter: &mut dyn AutonomyAdapter) -> Outcome {
@@ -392,6 +408,22 @@ mod tests {
     #[test]
     fn the_ice_naive_driver_stops_on_a_dry_road_but_not_on_ice() {
         check(Weakness::IceNaive, &stopped_car(0.3), &stopped_car(0.9));
+    }
+
+    /// Free driving behind nothing, with (or without) one-frame ghosts ahead;
+    /// harsh braking fails it.
+    fn ghosts(rate_hz: f64) -> WorldSpec {
+        let mut spec = straight_spec(25.0, 0.9, vec![]);
+        spec.duration = 12.0;
+        spec.environment.sensor.faults.ghosts =
+            GhostSpec { rate_hz, lifetime: 0.05, ahead_min: 15.0, ahead_max: 35.0 };
+        spec.criteria = vec![CriterionSpec::NoCollision, CriterionSpec::MaxDecel { max: 6.0 }];
+        spec
+    }
+
+    #[test]
+    fn the_memoryless_driver_brakes_for_ghosts_the_reference_ignores() {
+        check(Weakness::Memoryless, &ghosts(1.0), &ghosts(0.0));
     }
 
     #[test]

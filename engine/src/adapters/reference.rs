@@ -1,21 +1,51 @@
 //! The reference adapter: a plain, honest driver. It keeps its lane
 //! (Stanley), follows the road user ahead (IDM), slows for curves, yields to
 //! people about to enter its path, and brakes hard when a collision is
-//! imminent. It passes the benign scenarios of the library; it is the
-//! baseline the planted-weakness adapters are derived from.
+//! imminent. Below a time-to-collision of [`TTC_KEEP`] it brakes
+//! progressively; it treats a vehicle moving over into its lane as in its
+//! path up to [`MERGE_HORIZON`] ahead. It acts on its track memory
+//! (`adapters/tracker.rs`), not on the raw object list: objects lost for a
+//! moment are kept, new ones are confirmed over a few frames (a ghost does
+//! not make it brake), a changed id is followed by position; and it judges
+//! who is vulnerable by size as well as by the reported class. It sees only
+//! the observation. It passes the default sweep; it is the baseline the
+//! planted-weakness adapters are derived from.
 
 use crate::actor::ActorKind;
 use crate::adapter::{
     AdapterFault, AdapterInfo, AutonomyAdapter, Control, JobStart, ObjectObservation, Observation,
 };
+use crate::adapters::tracker::Tracker;
 use crate::control::{Idm, stanley_steer};
 use crate::math::sqrt;
+
+/// Time-to-collision the reference driver keeps to what it follows, s
+/// (it brakes progressively below it; emergency braking is below
+/// [`ReferenceTuning::emergency_ttc`]).
+pub const TTC_KEEP: f64 = 2.6;
+/// How far ahead it predicts a vehicle moving over into its lane, s.
+pub const MERGE_HORIZON: f64 = 3.0;
+/// Sideways speed above which a vehicle is crossing, not merging, m/s.
+pub const MERGE_MAX_VD: f64 = 3.0;
+
+/// Width under which a road user is treated as a pedestrian or cyclist
+/// whatever class it is reported as, m.
+pub const VULNERABLE_WIDTH: f64 = 1.0;
+
+/// Reserve on the deceleration an emergency by need calls for (× the need).
+const NEED_MARGIN: f64 = 1.3;
 
 /// Knobs of the reference driver (defaults are the reference behaviour).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReferenceTuning {
     /// Time-to-collision under which it brakes as hard as it can, s.
     pub emergency_ttc: f64,
+    /// Time-to-collision it keeps by braking progressively below it, s ([`TTC_KEEP`]).
+    pub ttc_keep: f64,
+    /// Whether it also brakes as hard as it can when avoiding a collision
+    /// needs a large share of its braking limit, whatever the time-to-collision
+    /// (false: only below [`emergency_ttc`](Self::emergency_ttc)).
+    pub emergency_by_need: bool,
     /// Comfortable lateral acceleration it aims at in curves, m/s².
     pub curve_lateral_accel: f64,
     /// Largest change of requested acceleration per second outside emergencies, m/s³.
@@ -24,18 +54,38 @@ pub struct ReferenceTuning {
     pub corridor_margin: f64,
     /// Whether it reacts to pedestrians and cyclists at all.
     pub sees_vulnerable: bool,
+    /// Whether it acts on its track memory (false: on each frame's list as reported).
+    pub track_memory: bool,
+    /// Whether a narrow road user ([`VULNERABLE_WIDTH`]) counts as vulnerable
+    /// whatever its reported class (false: it trusts the class).
+    pub vulnerable_by_size: bool,
 }
 
 impl Default for ReferenceTuning {
     fn default() -> Self {
         Self {
             emergency_ttc: 2.0,
+            ttc_keep: TTC_KEEP,
+            emergency_by_need: true,
             curve_lateral_accel: 2.5,
             jerk_limit: 8.0,
             corridor_margin: 0.4,
             sees_vulnerable: true,
+            track_memory: true,
+            vulnerable_by_size: true,
         }
     }
+}
+
+/// The road user the ego follows or yields to.
+#[derive(Debug, Clone, Copy)]
+struct Leader {
+    /// Gap bumper to bumper along the route, m.
+    gap: f64,
+    /// Its speed along the route, m/s (0 for someone crossing).
+    vs: f64,
+    /// Its deceleration along the route as tracked (≤ 0), m/s².
+    accel: f64,
 }
 
 /// The built-in reference driver.
@@ -47,6 +97,7 @@ pub struct ReferenceAdapter {
     last_accel: f64,
     /// Whether it decided to stop for the current amber (kept through the red).
     stopping_for_light: bool,
+    tracker: Tracker,
     /// Its forward-collision warning ([`super::monitors`]) in the last answer.
     fcw: bool,
 }
@@ -57,17 +108,31 @@ impl ReferenceAdapter {
         Self { tuning, ..Self::default() }
     }
 
-    /// (gap bumper to bumper, speed along the route) of the most constraining
-    /// road user in or entering the ego's path.
-    fn leader(&self, obs: &Observation, job: &JobStart) -> Option<(f64, f64)> {
+    /// The most constraining road user in or entering the ego's path.
+    fn leader(&self, obs: &Observation, job: &JobStart) -> Option<Leader> {
+        if self.tuning.track_memory {
+            let confirmed = self.tracker.tracks().iter().filter(|t| t.confirmed()).map(|t| (&t.obj, t.accel));
+            self.leader_among(confirmed, obs, job)
+        } else {
+            self.leader_among(obs.objects.iter().map(|o| (o, 0.0)), obs, job)
+        }
+    }
+
+    fn leader_among<'a>(
+        &self,
+        objects: impl Iterator<Item = (&'a ObjectObservation, f64)>,
+        obs: &Observation,
+        job: &JobStart,
+    ) -> Option<Leader> {
         let ego = &obs.ego;
         let half_ego = 0.5 * job.ego.width;
-        let mut best: Option<(f64, f64)> = None;
-        for o in &obs.objects {
+        let mut best: Option<Leader> = None;
+        for (o, accel) in objects {
             if o.s <= ego.s {
                 continue;
             }
-            let vulnerable = matches!(o.kind, ActorKind::Pedestrian | ActorKind::Cyclist);
+            let vulnerable = matches!(o.kind, ActorKind::Pedestrian | ActorKind::Cyclist)
+                || (self.tuning.vulnerable_by_size && o.width < VULNERABLE_WIDTH);
             if vulnerable && !self.tuning.sees_vulnerable {
                 continue;
             }
@@ -76,12 +141,75 @@ impl ReferenceAdapter {
                 continue;
             }
             // Someone crossing has no speed along our path: treat as standing.
-            let along = if vulnerable && o.vd.abs() > 0.3 { 0.0 } else { o.vs };
-            if best.is_none_or(|(g, _)| gap < g) {
-                best = Some((gap, along));
+            let crossing = vulnerable && o.vd.abs() > 0.3;
+            let (along, accel) = if crossing { (0.0, 0.0) } else { (o.vs, accel.min(0.0)) };
+            if best.is_none_or(|l| gap < l.gap) {
+                best = Some(Leader { gap, vs: along, accel });
             }
         }
         best
+    }
+
+    /// Whether a vehicle in the next lane is moving over into the ego's
+    /// corridor (a cut-in or a merge) and gets there within
+    /// [`MERGE_HORIZON`] (or `tta`, if sooner). Crossing traffic, faster
+    /// sideways than [`MERGE_MAX_VD`], is not merging.
+    fn merging(&self, o: &ObjectObservation, ego_d: f64, half: f64, tta: f64) -> bool {
+        let off = o.d - ego_d;
+        let Some(job) = self.job.as_ref() else { return false };
+        if o.vd.abs() < 0.3 || o.vd.abs() > MERGE_MAX_VD || off * o.vd >= 0.0 {
+            return false;
+        }
+        if off.abs() > half + job.road.lane_width {
+            return false;
+        }
+        off.abs() - o.vd.abs() * tta.min(MERGE_HORIZON) < half
+    }
+
+    /// The acceleration that keeps the time-to-collision with `l` from
+    /// falling below `ttc_keep` ([`TTC_KEEP`]): braking the closing speed down at
+    /// `closing² / gap` (which holds the time-to-collision), more the
+    /// further below it is, on top of what the leader's own braking takes.
+    fn ttc_guard(&self, l: Leader, ego_vs: f64) -> Option<f64> {
+        let closing = ego_vs - l.vs;
+        if closing <= 0.0 || l.gap <= 0.0 {
+            return None;
+        }
+        let (ttc, keep) = (l.gap / closing, self.tuning.ttc_keep);
+        // The leader's braking counts for as long as it lasts within the
+        // time-to-collision: a leader about to stand still brakes no more.
+        let lead_brake = match (l.accel < 0.0, l.vs > 0.0) {
+            (true, true) => l.accel * (l.vs / -l.accel / ttc).min(1.0),
+            (true, false) => 0.0,
+            (false, _) => l.accel,
+        };
+        (ttc < keep).then(|| lead_brake - closing * closing / l.gap * (1.0 + (keep - ttc)))
+    }
+
+    /// The deceleration an imminent collision with `l` calls for, if it is
+    /// imminent: the braking limit when its time-to-collision is short; when
+    /// avoiding it needs a large share of the braking limit (to cancel the
+    /// closing speed within the gap, or, when it is braking (tracked), to stop
+    /// behind the point where it will stop), that need with a [`NEED_MARGIN`]
+    /// reserve, up to the limit — braking no harder than the situation asks.
+    fn emergency(&self, l: Leader, ego_vs: f64, job: &JobStart) -> Option<f64> {
+        let room = (l.gap - 1.0).max(0.1);
+        let closing = ego_vs - l.vs;
+        let mut needed: f64 = 0.0;
+        if closing > 0.0 {
+            if l.gap / closing < self.tuning.emergency_ttc {
+                return Some(job.ego.max_decel);
+            }
+            needed = closing * closing / (2.0 * room);
+        }
+        if !self.tuning.emergency_by_need {
+            return None;
+        }
+        if l.accel < -0.5 && ego_vs > 0.0 && l.vs > 0.0 {
+            let lead_stop = l.vs * l.vs / (-2.0 * l.accel);
+            needed = needed.max(ego_vs * ego_vs / (2.0 * (room + lead_stop)));
+        }
+        (needed > 0.6 * job.ego.max_decel).then(|| (NEED_MARGIN * needed).min(job.ego.max_decel))
     }
 
     fn in_path(
@@ -97,11 +225,14 @@ impl ReferenceAdapter {
         if (o.d - ego_d).abs() < half {
             return true;
         }
-        if !vulnerable || o.vd.abs() < 0.2 {
-            return false;
-        }
         // Will it be in our corridor when we get there (plus a second of slack)?
         let tta = gap.max(0.0) / ego_vs.max(1.0) + 1.0;
+        if !vulnerable {
+            return self.merging(o, ego_d, half, tta);
+        }
+        if o.vd.abs() < 0.2 {
+            return false;
+        }
         let later = o.d + o.vd * tta;
         let (lo, hi) = if later < o.d { (later, o.d) } else { (o.d, later) };
         lo < ego_d + half && hi > ego_d - half
@@ -147,6 +278,7 @@ impl AutonomyAdapter for ReferenceAdapter {
         self.target_lane = None;
         self.last_accel = 0.0;
         self.stopping_for_light = false;
+        self.tracker.reset();
         self.fcw = false;
         Ok(())
     }
@@ -155,6 +287,9 @@ impl AutonomyAdapter for ReferenceAdapter {
         let Some(job) = self.job.as_ref() else {
             return Err(AdapterFault::new(crate::adapter::AdapterFaultKind::Protocol, "step before reset"));
         };
+        if self.tuning.track_memory {
+            self.tracker.update(obs);
+        }
         let ego = &obs.ego;
         let lanes = job.road.lanes as i32;
         let lane =
@@ -175,19 +310,15 @@ impl AutonomyAdapter for ReferenceAdapter {
         }
         let idm = Idm { accel: 2.0, decel: 3.0, min_gap: 4.0, headway: 1.5 };
         let leader = self.leader(obs, job);
-        let mut accel = idm.accel(ego.vs, desired, leader);
-        let mut emergency = false;
-        if let Some((gap, lead_vs)) = leader {
-            let closing = ego.vs - lead_vs;
-            if closing > 0.0 {
-                let ttc = gap / closing;
-                let needed = closing * closing / (2.0 * (gap - 1.0).max(0.1));
-                if ttc < self.tuning.emergency_ttc || needed > 0.6 * job.ego.max_decel {
-                    emergency = true;
-                    accel = -job.ego.max_decel;
-                }
-            }
+        let mut accel = idm.accel(ego.vs, desired, leader.map(|l| (l.gap, l.vs)));
+        if let Some(guard) = leader.and_then(|l| self.ttc_guard(l, ego.vs)) {
+            accel = accel.min(guard);
         }
+        let emergency = leader.and_then(|l| self.emergency(l, ego.vs, job));
+        if let Some(decel) = emergency {
+            accel = accel.min(-decel);
+        }
+        let emergency = emergency.is_some();
         let max_decel = job.ego.max_decel;
         accel = accel.min(signal_accel(&mut self.stopping_for_light, obs, &idm, desired, max_decel));
         accel = accel.clamp(-job.ego.max_decel, job.ego.max_accel);

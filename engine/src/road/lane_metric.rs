@@ -78,6 +78,27 @@ impl Path {
         }
         vs * stretch(k, line_d) / stretch(k, at.d)
     }
+
+    /// The reference-line distance `s` that lies `dist` m (≥ 0) ahead of
+    /// `s_from` along the line at lateral offset `d`: the inverse of
+    /// [`along`](Self::along) (`along(s_from, s_ahead(s_from, dist, d), d) ==
+    /// dist`). Walks the segments; no allocation.
+    pub fn s_ahead(&self, s_from: f64, dist: f64, d: f64) -> f64 {
+        let (mut s, mut left) = (s_from, dist.max(0.0));
+        loop {
+            // Before the start and beyond the end the path runs straight.
+            let end = if s < 0.0 { Some(0.0) } else { self.next_boundary(s) };
+            let Some(end) = end else { return s + left };
+            let k = if s < 0.0 { 0.0 } else { self.curvature_at(0.5 * (s + end)) };
+            let st = if d == 0.0 { 1.0 } else { stretch(k, d) };
+            let piece = (end - s) * st;
+            if piece >= left {
+                return s + left / st;
+            }
+            left -= piece;
+            s = end;
+        }
+    }
 }
 
 /// Bumper-to-bumper gap, m, from a follower at `back` to a road user at
@@ -170,6 +191,23 @@ mod tests {
         let (b1, f1) = (at(70.0 + v_back * h / stretch), at(90.0 + v_front * h / stretch));
         let g1 = lane_gap(&p, &b1, &f1, 4.6, 4.5);
         assert!(((g0 - g1) / h - closing).abs() < 1e-6, "{} vs {closing}", (g0 - g1) / h);
+    }
+
+    #[test]
+    fn s_ahead_inverts_along_on_every_lane() {
+        for k in [1.0 / 60.0, -1.0 / 60.0, 0.0] {
+            let p = curve(k);
+            for d in [0.0, 3.5, 7.0, -1.75] {
+                for (s0, dist) in [(0.0, 200.0), (40.0, 30.0), (-20.0, 100.0), (149.0, 2.0), (180.0, 60.0)] {
+                    let s1 = p.s_ahead(s0, dist, d);
+                    let back = p.along(s0, s1, d);
+                    assert!((back - dist).abs() < 1e-9, "k={k} d={d} {s0}+{dist}: {s1} gives {back}");
+                }
+            }
+        }
+        // Inside a left bend of radius 60 m, 10 m of lane 2 is more reference line.
+        let s = curve(1.0 / 60.0).s_ahead(60.0, 10.0, 7.0);
+        assert!((s - (60.0 + 10.0 / (1.0 - 7.0 / 60.0))).abs() < 1e-9, "{s}");
     }
 
     #[test]

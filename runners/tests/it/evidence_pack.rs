@@ -190,7 +190,8 @@ fn a_pack_can_run_its_own_sweep() {
 /// Builds a pack, lets `edit` damage a copy, and returns what verification finds.
 fn damaged(edit: impl FnOnce(&Path), adapter: Option<&str>) -> VerifyReport {
     let dir = tempfile::tempdir().unwrap();
-    let records = sweep("builtin:reference", 1, dir.path());
+    // A stack that fails some seeds, so that there are failing records to edit.
+    let records = sweep("builtin:late-braker", 1, dir.path());
     let out = dir.path().join("pack");
     pack(&records, &out, "2026-01-01T00:00:00Z");
     let copy = dir.path().join("copy");
@@ -293,13 +294,13 @@ fn an_edited_manifest_fails_verification() {
 
 #[test]
 fn an_adapter_whose_answers_changed_fails_verification() {
-    // Packed with the reference stack, re-run with a planted late braker.
-    let report = damaged(|_| {}, Some("builtin:late-braker"));
+    // Packed with the late braker, re-run with the reference stack.
+    let report = damaged(|_| {}, Some("builtin:reference"));
     let mismatches: Vec<&Problem> =
         report.problems.iter().filter(|p| matches!(p, Problem::TraceMismatch { .. })).collect();
     assert!(!mismatches.is_empty(), "{}", report.render_text());
     assert!(mismatches.len() == report.problems.len(), "{}", report.render_text());
-    assert!(report.render_text().contains("re-run with builtin:late-braker"));
+    assert!(report.render_text().contains("re-run with builtin:reference"));
 }
 
 #[test]
@@ -443,7 +444,8 @@ fn assert_schema(name: &str, instance: &serde_json::Value) {
 #[test]
 fn the_commands_build_verify_and_publish_their_schemas() {
     let dir = tempfile::tempdir().unwrap();
-    let records = sweep("builtin:reference", 1, dir.path());
+    // The late braker fails some seeds (the reference passes the library).
+    let records = sweep("builtin:late-braker", 1, dir.path());
     let out = dir.path().join("release");
     let built = gauntlet()
         .args(["evidence", "build", "--release", "1.0", "--taxonomy"])
@@ -457,7 +459,7 @@ fn the_commands_build_verify_and_publish_their_schemas() {
         .output()
         .expect("gauntlet runs");
     let stdout = String::from_utf8_lossy(&built.stdout);
-    // The reference stack fails some seeds: the default verdict (no failing job) fails.
+    // The stack fails some seeds: the default verdict (no failing job) fails.
     assert_eq!(built.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&built.stderr));
     assert!(stdout.contains("assurance case: top goal "), "{stdout}");
     let m = manifest(&out);
@@ -515,7 +517,7 @@ fn the_commands_build_verify_and_publish_their_schemas() {
     assert_schema("evidence-verify", &doc);
 
     let failed = gauntlet()
-        .args(["evidence", "verify", "--sample", "100", "--adapter", "builtin:late-braker"])
+        .args(["evidence", "verify", "--sample", "100", "--adapter", "builtin:reference"])
         .arg(&out)
         .output()
         .expect("gauntlet runs");

@@ -19,6 +19,7 @@ mod library;
 mod margins;
 mod mcap_export;
 mod monitor_options;
+mod perception;
 mod plan;
 mod replay;
 mod support;

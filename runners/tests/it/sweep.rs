@@ -74,8 +74,11 @@ fn far_from_the_origin_one_and_two_threads_give_identical_records() {
 /// Pinned: a change to this hash is a change to the simulation's results and
 /// must be deliberate (bump the engine version and say why). Last changed
 /// with the engine: rapier's f64 build (the hash is over f64 state, key
-/// `gauntlet trace v2`) and gaps measured along the lane.
-const GOLDEN: &str = "74e16fa3818d784567d95f4bd2d9a288e7238ccfafa3a551598a627dfb46b103";
+/// `gauntlet trace v2`) and gaps measured along the lane; then with the
+/// reference driver (not the engine): track memory, a 2.6 s time-to-collision
+/// it keeps, merge prediction; its TTC guard no longer counts a leader's
+/// braking beyond the leader's stop.
+const GOLDEN: &str = "590de4f41a9de3a3588546213ffacd85039f8767c8a0d3db273ef7e8e8abbf1b";
 
 #[test]
 fn golden_trace_hash_of_the_nominal_lead_braking_instance() {

@@ -72,9 +72,11 @@ fn triage_a_late_braker_failure_is_avoidable_by_braking() {
 }
 
 /// Every library scenario at every seed the default sweep runs: the
-/// reference adapter's failures (if any) are all avoidable, and from t = 0
-/// some oracle manoeuvre keeps every hard criterion, so no instance is
-/// impossible whatever the stack.
+/// reference adapter passes it (with its hazards' requirement checks; a
+/// failure is reported with its triage), and from t = 0 some oracle
+/// manoeuvre keeps every hard criterion, so no instance is impossible
+/// whatever the stack. That a stack's failure is triaged avoidable is
+/// `triage_a_late_braker_failure_is_avoidable_by_braking`'s part.
 #[test]
 fn triage_every_library_instance_is_survivable() {
     let files = discover(&[root().join("scenarios/library")]).expect("library");
@@ -84,7 +86,6 @@ fn triage_every_library_instance_is_survivable() {
     let mut adapter = builtin("reference").expect("builtin");
     let taxonomy = gauntlet_taxonomy::Taxonomy::builtin().expect("the default taxonomy");
     let mut problems = Vec::new();
-    let mut failures = 0;
     for file in files {
         let scenario = Arc::new(Scenario::load(&file).expect("library scenario validates"));
         // Scored as the default sweep scores it: with its hazards' requirement checks.
@@ -93,10 +94,7 @@ fn triage_every_library_instance_is_survivable() {
         for seed in 0..CHECKED_SEEDS {
             let job = Job::seeded(Arc::clone(&scenario), seed).with_checks(Arc::clone(&checks));
             let record = run_job(&job, adapter.as_mut(), &identity, Tracing::Off, true).record;
-            failures += usize::from(record.outcome == Outcome::Fail);
-            if record.outcome != Outcome::Pass
-                && record.triage.as_ref().and_then(|t| t.avoidable) != Some(true)
-            {
+            if record.outcome != Outcome::Pass {
                 problems.push(format!("{}: {:?} {:?}", record.id, record.outcome, record.triage));
             }
             let world = job.instance().expect("instance").world;
@@ -107,9 +105,6 @@ fn triage_every_library_instance_is_survivable() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    // The reference driver does fail some requirement checks (TTC under 2 s or 3 s): those
-    // failures were triaged above, and all of them are the stack's.
-    assert!(failures > 0, "the half of this test about failures checked nothing");
 }
 
 fn failing_sweep(threads: usize, out: &Path) -> Vec<RunRecord> {

@@ -69,12 +69,13 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
     let EnvironmentFile { friction, sensor } = environment;
     f(&p.field("friction"), friction);
     let sp = p.field("sensor");
-    let SensorFile { range, fov_deg, noise_sigma, dropout, latency_steps, occlusion: _ } = sensor;
+    let SensorFile { range, fov_deg, noise_sigma, dropout, latency_steps, occlusion: _, faults } = sensor;
     f(&sp.field("range"), range);
     f(&sp.field("fov_deg"), fov_deg);
     f(&sp.field("noise_sigma"), noise_sigma);
     f(&sp.field("dropout"), dropout);
     f(&sp.field("latency_steps"), latency_steps);
+    visit_faults(&sp.field("faults"), faults, f);
 
     let p = root.field("ego");
     let EgoFile { lane, s, speed, goal, vehicle } = ego;
@@ -229,6 +230,24 @@ pub(crate) fn shift_trigger(file: &mut ScenarioFile, path: &str, shift: f64, flo
         }
     }
     false
+}
+
+fn visit_faults(p: &FieldPath, faults: &mut FaultsFile, f: &mut dyn FnMut(&FieldPath, &mut Num)) {
+    let FaultsFile { burst, ghosts, misclassification, bias, id_switch_rate } = faults;
+    let BurstFile { rate, mean_burst_steps } = burst;
+    f(&p.field("burst").field("rate"), rate);
+    f(&p.field("burst").field("mean_burst_steps"), mean_burst_steps);
+    let GhostsFile { rate_hz, lifetime, ahead_min, ahead_max } = ghosts;
+    let gp = p.field("ghosts");
+    f(&gp.field("rate_hz"), rate_hz);
+    f(&gp.field("lifetime"), lifetime);
+    f(&gp.field("ahead_min"), ahead_min);
+    f(&gp.field("ahead_max"), ahead_max);
+    f(&p.field("misclassification"), misclassification);
+    let BiasFile { longitudinal, lateral } = bias;
+    f(&p.field("bias").field("longitudinal"), longitudinal);
+    f(&p.field("bias").field("lateral"), lateral);
+    f(&p.field("id_switch_rate"), id_switch_rate);
 }
 
 #[cfg(test)]

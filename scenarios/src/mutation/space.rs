@@ -489,12 +489,13 @@ impl FuzzSpace {
         g
     }
 
-    /// Whether the world of `genome` draws random numbers (sensor noise or
-    /// dropout), so that its seed matters. An invalid genome counts as seeded.
+    /// Whether the world of `genome` draws random numbers (sensor noise,
+    /// dropout or a perception fault), so that its seed matters. An invalid
+    /// genome counts as seeded.
     pub fn seed_matters(&self, genome: &Genome) -> bool {
         self.instantiate(genome).map_or(true, |s| {
             let sensor = s.instance(genome.seed).world.environment.sensor;
-            sensor.noise_sigma > 0.0 || sensor.dropout > 0.0
+            sensor.noise_sigma > 0.0 || sensor.dropout > 0.0 || sensor.faults.any()
         })
     }
 

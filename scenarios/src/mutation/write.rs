@@ -140,16 +140,38 @@ fn road_text(r: &RoadFile) -> String {
 
 fn environment_text(e: &EnvironmentFile) -> String {
     let EnvironmentFile { friction, sensor } = e;
-    let SensorFile { range, fov_deg, noise_sigma, dropout, latency_steps, occlusion } = sensor;
+    let SensorFile { range, fov_deg, noise_sigma, dropout, latency_steps, occlusion, faults } = sensor;
     format!(
         "(friction: {}, sensor: (range: {}, fov_deg: {}, noise_sigma: {}, dropout: {}, latency_steps: {}, \
-         occlusion: {occlusion}))",
+         occlusion: {occlusion}, faults: {}))",
         num(friction),
         num(range),
         num(fov_deg),
         num(noise_sigma),
         num(dropout),
-        num(latency_steps)
+        num(latency_steps),
+        faults_text(faults)
+    )
+}
+
+fn faults_text(f: &FaultsFile) -> String {
+    let FaultsFile { burst, ghosts, misclassification, bias, id_switch_rate } = f;
+    let BurstFile { rate, mean_burst_steps } = burst;
+    let GhostsFile { rate_hz, lifetime, ahead_min, ahead_max } = ghosts;
+    let BiasFile { longitudinal, lateral } = bias;
+    format!(
+        "(burst: (rate: {}, mean_burst_steps: {}), ghosts: (rate_hz: {}, lifetime: {}, ahead_min: {}, \
+         ahead_max: {}), misclassification: {}, bias: (longitudinal: {}, lateral: {}), id_switch_rate: {})",
+        num(rate),
+        num(mean_burst_steps),
+        num(rate_hz),
+        num(lifetime),
+        num(ahead_min),
+        num(ahead_max),
+        num(misclassification),
+        num(longitudinal),
+        num(lateral),
+        num(id_switch_rate)
     )
 }
 
