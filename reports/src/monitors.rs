@@ -382,22 +382,28 @@ fn seconds(x: Option<f64>) -> String {
     x.map_or_else(|| "-".to_owned(), |x| format!("{x:.2}"))
 }
 
-fn row(out: &mut String, label: &str, f: &MonitorFigures) {
+/// The ten figures of a row, formatted, in column order (shared by the
+/// text and Markdown tables).
+fn cells(f: &MonitorFigures) -> [String; 10] {
     let lead = f.lead_time.as_ref();
-    let _ = writeln!(
-        out,
-        "{label:<20} {:>6} {:>6} {:>6} {:>8} {:>7} {:>11} {:>7} {:>7} {:>10} {:>13}",
-        f.jobs,
-        f.events,
-        f.violations,
-        f.detected,
+    [
+        f.jobs.to_string(),
+        f.events.to_string(),
+        f.violations.to_string(),
+        f.detected.to_string(),
         percent(f.recall),
-        f.activations,
-        f.false_alarms,
+        f.activations.to_string(),
+        f.false_alarms.to_string(),
         f.false_alarms_per_hour.map_or_else(|| "-".to_owned(), |x| format!("{x:.1}")),
         seconds(lead.map(|l| l.median)),
         lead.map_or_else(|| "-".to_owned(), |l| format!("{:.2}–{:.2}", l.p25, l.p75)),
-    );
+    ]
+}
+
+fn row(out: &mut String, label: &str, f: &MonitorFigures) {
+    let [a, b, c, d, e, g, h, i, j, k] = cells(f);
+    let _ =
+        writeln!(out, "{label:<20} {a:>6} {b:>6} {c:>6} {d:>8} {e:>7} {g:>11} {h:>7} {i:>7} {j:>10} {k:>13}");
 }
 
 /// The report as text: one row per monitor, then one per hazard under it.
@@ -444,22 +450,7 @@ fn md_cell(s: &str) -> String {
 }
 
 fn md_row(out: &mut String, label: &str, f: &MonitorFigures) {
-    let lead = f.lead_time.as_ref();
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-        md_cell(label),
-        f.jobs,
-        f.events,
-        f.violations,
-        f.detected,
-        percent(f.recall),
-        f.activations,
-        f.false_alarms,
-        f.false_alarms_per_hour.map_or_else(|| "-".to_owned(), |x| format!("{x:.1}")),
-        seconds(lead.map(|l| l.median)),
-        lead.map_or_else(|| "-".to_owned(), |l| format!("{:.2}–{:.2}", l.p25, l.p75)),
-    );
+    let _ = writeln!(out, "| {} | {} |", md_cell(label), cells(f).join(" | "));
 }
 
 /// The report as a Markdown document (the evidence pack's `monitors.md`):

@@ -594,6 +594,24 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// The speed and target offset of a crossing behaviour (`Cross`,
+    /// `CrossWhenClear`), which only pedestrians and cyclists may have.
+    fn crossing(
+        &mut self,
+        p: &FieldPath,
+        kind: ActorKind,
+        name: &str,
+        speed: &Num,
+        to_d: &Num,
+    ) -> (f64, f64) {
+        if !matches!(kind, ActorKind::Pedestrian | ActorKind::Cyclist) {
+            self.error(p, format!("only pedestrians and cyclists can `{name}`"));
+        }
+        let speed = self.num(&p.field("speed"), speed, Accepts::positive(15.0, "a speed in m/s"));
+        let to_d = self.num(&p.field("to_d"), to_d, Accepts::between(-100.0, 100.0, "a lateral offset in m"));
+        (speed, to_d)
+    }
+
     fn behaviour(&mut self, p: &FieldPath, b: &BehaviourFile, kind: ActorKind, lanes: u32) -> Behaviour {
         let speed = Accepts::between(0.0, 70.0, "a speed in m/s");
         if kind == ActorKind::Static && !matches!(b, BehaviourFile::Stand) {
@@ -620,17 +638,8 @@ impl<'a> Walk<'a> {
                 decel: self.num(&p.field("decel"), decel, Accepts::positive(15.0, "a deceleration in m/s²")),
             },
             BehaviourFile::Cross { speed: v, to_d } => {
-                if !matches!(kind, ActorKind::Pedestrian | ActorKind::Cyclist) {
-                    self.error(p, "only pedestrians and cyclists can `Cross`");
-                }
-                Behaviour::Cross {
-                    speed: self.num(&p.field("speed"), v, Accepts::positive(15.0, "a speed in m/s")),
-                    to_d: self.num(
-                        &p.field("to_d"),
-                        to_d,
-                        Accepts::between(-100.0, 100.0, "a lateral offset in m"),
-                    ),
-                }
+                let (speed, to_d) = self.crossing(p, kind, "Cross", v, to_d);
+                Behaviour::Cross { speed, to_d }
             }
             BehaviourFile::Stand => Behaviour::Stand,
             BehaviourFile::Overtake { lane, duration, speed: v, gap } => {
@@ -649,18 +658,9 @@ impl<'a> Walk<'a> {
                 }
             }
             BehaviourFile::CrossWhenClear { speed: v, to_d, min_tta } => {
-                if !matches!(kind, ActorKind::Pedestrian | ActorKind::Cyclist) {
-                    self.error(p, "only pedestrians and cyclists can `CrossWhenClear`");
-                }
-                Behaviour::CrossWhenClear {
-                    speed: self.num(&p.field("speed"), v, Accepts::positive(15.0, "a speed in m/s")),
-                    to_d: self.num(
-                        &p.field("to_d"),
-                        to_d,
-                        Accepts::between(-100.0, 100.0, "a lateral offset in m"),
-                    ),
-                    min_tta: self.num(&p.field("min_tta"), min_tta, Accepts::positive(60.0, "a time in s")),
-                }
+                let (speed, to_d) = self.crossing(p, kind, "CrossWhenClear", v, to_d);
+                let min_tta = self.num(&p.field("min_tta"), min_tta, Accepts::positive(60.0, "a time in s"));
+                Behaviour::CrossWhenClear { speed, to_d, min_tta }
             }
         }
     }
