@@ -13,7 +13,7 @@ use crate::actor::ActorKind;
 use crate::criteria::{
     CLEARANCE_HORIZON, GAP_HORIZON, TTC_HORIZON, ego_contacts, footprint, lateral_half_extent, lead_metrics,
 };
-use crate::road::RoadSpec;
+use crate::road::{RoadSpec, lane_closing, lane_gap};
 use crate::world::{BodyState, Clock, Physics, RoadRes, Snapshot};
 
 /// RSS response time ρ, s.
@@ -76,9 +76,9 @@ signals! {
     RSS_DISTANCE_LEAD = "rss_distance_lead", "m", "RSS minimum safe longitudinal distance to the lead (ρ 0.5 s, 3 m/s² accelerating, braking 4 m/s² rear, 8 m/s² front; 0 without a lead)";
     RSS_MARGIN_LEAD = "rss_margin_lead", "m", "`gap_lead - rss_distance_lead`";
     VRU_PRESENT = "vru_present", "0/1", "1 when a pedestrian or cyclist is ahead (route distance)";
-    GAP_VRU = "gap_vru", "m", "longitudinal gap to the nearest pedestrian or cyclist ahead (≤ 500)";
+    GAP_VRU = "gap_vru", "m", "bumper-to-bumper gap to the nearest pedestrian or cyclist ahead, along the line midway between them (≤ 500)";
     LATERAL_GAP_VRU = "lateral_gap_vru", "m", "its lateral gap to the ego's footprint, 0 when they overlap across the route (≤ 500)";
-    TTC_VRU = "ttc_vru", "s", "longitudinal time-to-collision with it (≤ 60)";
+    TTC_VRU = "ttc_vru", "s", "time-to-collision with it: `gap_vru` over the closing speed along the same line (≤ 60)";
     NEAREST_DISTANCE = "nearest_distance", "m", "centre-to-centre distance to the nearest road user (≤ 1000)";
     TTB_LEAD = "ttb_lead", "s", "time-to-brake along the lane: `gap/closing − closing/(2·μ·g)`, the latest the ego can start braking at μ·g and still stop short of the lead at its constant speed; negative when even braking now is too late (−60 … 60; 60 when not closing)";
     PET = "pet", "s", "post-encroachment time of the last encroachment at a conflict area (crosswalk, intersection box) between the ego and a road user crossing the route: the second's entry minus the first's exit, 0 while both occupy it (≤ 60; 60 before the first)";
@@ -201,21 +201,23 @@ pub(crate) fn compute(
         None => set(Sig::RSS_MARGIN_LEAD, gap),
     }
 
-    // The nearest pedestrian or cyclist ahead.
+    // The nearest pedestrian or cyclist ahead, along the line between them
+    // (`lane_gap`/`lane_closing`, as the lead's gap and TTC are measured).
+    let route = road.road.route();
     let (mut gap_vru, mut lat_vru, mut ttc_vru) = (GAP_HORIZON, GAP_HORIZON, TTC_HORIZON);
     let mut vru = false;
     for o in &bodies[1..] {
         if !matches!(o.kind, ActorKind::Pedestrian | ActorKind::Cyclist) || o.route.s <= ego.route.s {
             continue;
         }
-        let g = (o.route.s - ego.route.s - 0.5 * (ego.length + o.length)).max(0.0);
+        let g = lane_gap(route, &ego.route, &o.route, ego.length, o.length).max(0.0);
         if vru && g >= gap_vru {
             continue;
         }
         vru = true;
         gap_vru = g.min(GAP_HORIZON);
         lat_vru = ((o.route.d - ego.route.d).abs() - half - lateral_half_extent(o)).clamp(0.0, GAP_HORIZON);
-        let closing = ego_vs - o.frame_velocity(&o.route).0;
+        let closing = lane_closing(&ego.route, ego_vs, &o.route, o.frame_velocity(&o.route).0);
         ttc_vru = if closing > 1e-6 { (g / closing).min(TTC_HORIZON) } else { TTC_HORIZON };
     }
     set(Sig::VRU_PRESENT, if vru { 1.0 } else { 0.0 });
