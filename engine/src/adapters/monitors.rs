@@ -26,7 +26,7 @@ pub fn min_ttc_ahead(obs: &Observation, job: &JobStart) -> f64 {
         if o.s <= ego.s || (o.d - ego.d).abs() >= half || closing <= 0.0 {
             continue;
         }
-        let gap = (o.s - ego.s - 0.5 * (job.ego.length + o.length)).max(0.0);
+        let gap = super::gap_ahead(ego, o, job.ego.length).max(0.0);
         best = best.min(gap / closing);
     }
     best

@@ -177,7 +177,7 @@ impl PlantedAdapter {
             if closing <= 0.0 {
                 continue;
             }
-            let gap = o.s - ego.s - 0.5 * (job.ego.length + o.length);
+            let gap = super::gap_ahead(ego, o, job.ego.length);
             need = need.max(closing * closing / (2.0 * (gap - 2.0).max(0.1)));
         }
         need
@@ -191,7 +191,7 @@ impl PlantedAdapter {
             if o.s <= ego.s || !Self::in_path(obs, job, o) {
                 continue;
             }
-            let gap = o.s - ego.s - 0.5 * (job.ego.length + o.length);
+            let gap = super::gap_ahead(ego, o, job.ego.length);
             if best.is_none_or(|(_, g, _)| gap < g) {
                 best = Some((o.id, gap, ego.vs - o.vs));
             }

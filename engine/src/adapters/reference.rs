@@ -136,7 +136,7 @@ impl ReferenceAdapter {
             if vulnerable && !self.tuning.sees_vulnerable {
                 continue;
             }
-            let gap = o.s - ego.s - 0.5 * (job.ego.length + o.length);
+            let gap = super::gap_ahead(ego, o, job.ego.length);
             if !self.in_path(o, ego.d, half_ego, gap, ego.vs, vulnerable) {
                 continue;
             }
