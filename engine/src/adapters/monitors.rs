@@ -3,10 +3,10 @@
 //!
 //! | monitor | active when | reported by |
 //! |---|---|---|
-//! | `fcw` | time-to-collision with a road user closing in ahead in the ego's corridor below a threshold | `reference` and `memoryless` (2.5 s, [`REFERENCE_FCW_TTC`]), `ice-naive` (3 s, a good monitor), `late-braker` (0.6 s, a late one) |
+//! | `fcw` | time-to-collision with a road user closing in ahead in the ego's corridor below a threshold | `reference` (2.5 s, [`REFERENCE_FCW_TTC`], on its confirmed tracks) and `memoryless` (the same, on each frame as reported), `ice-naive` (3 s, a good monitor), `late-braker` (0.6 s, a late one) |
 //! | `proximity` | any road user it sees within [`PROXIMITY_RANGE`] ahead, closing or not | `pedestrian-blind`, `cyclist-blind` (a noisy one) |
 
-use crate::adapter::{JobStart, Observation};
+use crate::adapter::{JobStart, ObjectObservation, Observation};
 
 /// Time-to-collision under which the reference driver's forward-collision
 /// warning is active, s (its emergency braking starts at 2 s).
@@ -18,9 +18,20 @@ pub const PROXIMITY_RANGE: f64 = 40.0;
 /// whose lateral offset overlaps the ego's corridor (half widths plus
 /// 0.4 m) and that closes in; infinity when none does.
 pub fn min_ttc_ahead(obs: &Observation, job: &JobStart) -> f64 {
+    min_ttc_among(obs.objects.iter(), obs, job)
+}
+
+/// [`min_ttc_ahead`] over `objects` instead of the frame as reported (a
+/// driver with track memory warns on its confirmed tracks, so a ghost that
+/// lives one frame does not set its warning off).
+pub fn min_ttc_among<'a>(
+    objects: impl Iterator<Item = &'a ObjectObservation>,
+    obs: &Observation,
+    job: &JobStart,
+) -> f64 {
     let ego = &obs.ego;
     let mut best = f64::INFINITY;
-    for o in &obs.objects {
+    for o in objects {
         let half = 0.5 * (job.ego.width + o.width) + 0.4;
         let closing = ego.vs - o.vs;
         if o.s <= ego.s || (o.d - ego.d).abs() >= half || closing <= 0.0 {
@@ -46,7 +57,7 @@ pub fn proximity(obs: &Observation) -> bool {
 mod tests {
     use super::*;
     use crate::actor::ActorKind;
-    use crate::adapter::{EgoLimits, GoalInfo, ObjectObservation, RoadInfo};
+    use crate::adapter::{EgoLimits, GoalInfo, RoadInfo};
 
     fn job() -> JobStart {
         JobStart {

@@ -427,6 +427,15 @@ mod tests {
     }
 
     #[test]
+    fn the_reference_warns_on_its_tracks_so_one_frame_ghosts_never_set_its_fcw_off() {
+        let world = ghosts(1.0);
+        let (reference, n_reference) = first_onset(&world, &mut ReferenceAdapter::default());
+        let (_, n_memoryless) = first_onset(&world, &mut PlantedAdapter::new(Weakness::Memoryless));
+        assert_eq!((reference, n_reference), (None, 0), "the reference warned on a ghost");
+        assert!(n_memoryless > 3, "the memoryless warned only {n_memoryless} times");
+    }
+
+    #[test]
     fn names_round_trip_and_are_sorted() {
         for w in PLANTED {
             assert_eq!(Weakness::from_name(w.name()), Some(w));

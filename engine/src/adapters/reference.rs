@@ -327,7 +327,15 @@ impl AutonomyAdapter for ReferenceAdapter {
             accel = accel.clamp(self.last_accel - max_step, self.last_accel + max_step);
         }
         self.last_accel = accel;
-        self.fcw = super::monitors::forward_collision(obs, job, super::monitors::REFERENCE_FCW_TTC);
+        // The warning looks at what the driver acts on: its confirmed tracks
+        // (with track memory), else the frame as reported.
+        let ttc = if self.tuning.track_memory {
+            let confirmed = self.tracker.tracks().iter().filter(|t| t.confirmed()).map(|t| &t.obj);
+            super::monitors::min_ttc_among(confirmed, obs, job)
+        } else {
+            super::monitors::min_ttc_ahead(obs, job)
+        };
+        self.fcw = ttc < super::monitors::REFERENCE_FCW_TTC;
         Ok(Control { accel, steer })
     }
 
