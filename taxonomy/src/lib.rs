@@ -46,6 +46,7 @@ mod raw;
 mod render;
 mod stats;
 mod tags;
+mod triggers;
 mod validate;
 
 pub use asil::{AsilClass, Controllability, Exposure, Severity, asil};
@@ -70,3 +71,4 @@ pub use model::{
 pub use render::{PAIR_GAPS_SHOWN, hazard_status, markdown_cell, render_markdown, render_text};
 pub use stats::{Interval, Share, Z_95, wilson_interval};
 pub use tags::{RiskRank, TagProblem};
+pub use triggers::{TriggerCoverage, TriggerHazard};

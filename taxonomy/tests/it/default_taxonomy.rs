@@ -275,3 +275,39 @@ fn causes_are_triggering_conditions_not_hazards() {
     let dropout = taxonomy.triggering_condition("TC-001").unwrap();
     assert!(dropout.hazards.iter().any(|h| h == "H-001") && dropout.note.contains("H-014"));
 }
+
+#[test]
+fn coverage_counts_the_runs_under_each_triggering_condition() {
+    use std::collections::BTreeMap;
+
+    use gauntlet_taxonomy::{CoverageOptions, JobFacts, JobOutcome, coverage, render_markdown, render_text};
+    let taxonomy = default();
+    let fact = |perception: &str, outcome| JobFacts {
+        scenario: format!("lead_braking.{perception}"),
+        seed: 0,
+        tags: BTreeMap::from([
+            ("road".to_owned(), "highway".to_owned()),
+            ("event".to_owned(), "lead_braking".to_owned()),
+            ("perception".to_owned(), perception.to_owned()),
+        ]),
+        hazards: vec!["H-001".into()],
+        outcome,
+        verdicts: vec![],
+    };
+    let facts = vec![
+        fact("dropout", JobOutcome::Pass),
+        fact("burst_dropout", JobOutcome::Fail),
+        fact("nominal", JobOutcome::Pass),
+    ];
+    let report = coverage(&taxonomy, &facts, &CoverageOptions::default());
+    let tc1 = report.triggering_conditions.iter().find(|t| t.id == "TC-001").expect("TC-001");
+    assert_eq!((tc1.runs.runs, tc1.runs.passed, tc1.runs.failed), (2, 1, 1));
+    assert_eq!(tc1.hazards.iter().find(|h| h.hazard == "H-001").map(|h| h.runs.runs), Some(2));
+    assert_eq!(tc1.hazards.iter().find(|h| h.hazard == "H-002").map(|h| h.runs.runs), Some(0));
+    let tc2 = report.triggering_conditions.iter().find(|t| t.id == "TC-002").expect("TC-002");
+    assert_eq!(tc2.runs.runs, 0);
+    let text = render_text(&report);
+    assert!(text.contains("TC-001 Perception dropout"), "{text}");
+    assert!(text.contains("2 runs: 1 passed, 1 failed, 0 errored; H-001 2 runs, H-002 none"), "{text}");
+    assert!(render_markdown(&report).contains("### Triggering conditions"));
+}
