@@ -58,7 +58,7 @@ fn a_catalogue_naming_an_unknown_scenario_is_refused_with_its_position() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("bad.ron:6:49: at `entries[0].covered_by[0]`: unknown scenario `lead_braking.higway` (did you mean `lead_braking.highway`?)"),
+        stderr.contains("bad.ron:6:44: at `entries[0].covered_by[0]`: unknown scenario `lead_braking.higway` (did you mean `lead_braking.highway`?)"),
         "{stderr}"
     );
     let out = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
