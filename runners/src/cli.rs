@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::adapter::{AdapterSpec, ExecOptions};
 use crate::artefacts::{ArtefactOptions, error_chain};
-use crate::commands::{coverage, fuzz, import, merge, replay, report, run, validate};
+use crate::commands::{catalogue, coverage, fuzz, import, merge, replay, report, run, validate};
 use crate::error::{EXIT_FAIL, EXIT_PASS, EXIT_USAGE, RunnerError};
 use crate::json::OutputFormat;
 use crate::taxonomy::load_taxonomy;
@@ -283,6 +283,12 @@ pub enum Command {
         /// Runtime-monitor figures.
         #[command(flatten)]
         monitors: MonitorArgs,
+        /// Report coverage of a catalogue instead: a file, or a shipped name (`nhtsa`, `r157`, `euro_ncap`).
+        #[arg(long, value_name = "NAME|FILE")]
+        catalogue: Option<String>,
+        /// Scenario folder whose ids the catalogue's mappings must name (default: scenarios/library when present).
+        #[arg(long, requires = "catalogue")]
+        library: Option<PathBuf>,
     },
     /// Merge record files (e.g. the shards of one sweep) into one, sorted by job.
     Merge {
@@ -778,7 +784,28 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             outln!("{} valid, {} problem(s)", report.valid.len(), report.problems.len());
             Ok(code)
         }
-        Command::Coverage { records, taxonomy, format, top_risk_min_runs, monitors } => {
+        Command::Coverage { records, format, catalogue: Some(name), library, .. } => {
+            let library = library.or_else(|| Some(PathBuf::from("scenarios/library")).filter(|p| p.is_dir()));
+            let ids = library.as_deref().map(catalogue::library_ids).transpose()?;
+            let catalogue = catalogue::load_catalogue(&name, ids.as_ref())?;
+            let (report, warnings) = catalogue::coverage_of(&records, &catalogue)?;
+            for w in &warnings {
+                errln!("warning: {w}");
+            }
+            match format {
+                coverage::CoverageFormat::Json => out!("{}", crate::json::document("catalogue", &report)?),
+                coverage::CoverageFormat::Text => {
+                    out!("{}", gauntlet_taxonomy::render_catalogue_text(&report))
+                }
+                coverage::CoverageFormat::Markdown => {
+                    out!("{}", gauntlet_taxonomy::render_catalogue_markdown(&report))
+                }
+            }
+            Ok(EXIT_PASS)
+        }
+        Command::Coverage {
+            records, taxonomy, format, top_risk_min_runs, monitors, catalogue: None, ..
+        } => {
             let taxonomy = load_taxonomy(taxonomy.as_deref())?;
             let options = gauntlet_taxonomy::CoverageOptions { top_risk_min_runs };
             let monitors = monitors.overrides().apply(Default::default());

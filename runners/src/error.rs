@@ -63,6 +63,9 @@ pub enum RunnerError {
     /// The taxonomy file is invalid.
     #[error("{0}")]
     Taxonomy(Box<gauntlet_ron_source::Diagnostic>),
+    /// A catalogue file is invalid, or no catalogue has the name given.
+    #[error("{0}")]
+    Catalogue(Box<gauntlet_ron_source::Diagnostic>),
     /// A replay names no job, or a job in two contradicting ways.
     #[error(transparent)]
     Replay(#[from] ReplayError),

@@ -31,7 +31,7 @@ use crate::fuzz::RegressionStatus;
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The names `gauntlet schema NAME` knows.
-pub const SCHEMA_NAMES: [&str; 14] = [
+pub const SCHEMA_NAMES: [&str; 15] = [
     "record",
     "scenario",
     "run",
@@ -46,6 +46,7 @@ pub const SCHEMA_NAMES: [&str; 14] = [
     "assurance-case",
     "evidence-verify",
     "monitors",
+    "catalogue",
 ];
 
 /// `--format` of the commands with machine-readable output.
@@ -94,6 +95,7 @@ pub fn schema(name: &str) -> Option<serde_json::Value> {
         "coverage" => schemars::schema_for!(gauntlet_reports::coverage::CoverageDocument),
         "monitors" => schemars::schema_for!(gauntlet_reports::monitors::MonitorReport),
         "adapter-check" => schemars::schema_for!(AdapterCheckJson),
+        "catalogue" => schemars::schema_for!(gauntlet_taxonomy::CatalogueCoverage),
         _ => return None,
     };
     let mut value = body.to_value();

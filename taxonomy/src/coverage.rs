@@ -40,7 +40,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, outcome: JobOutcome) {
+    pub(crate) fn add(&mut self, outcome: JobOutcome) {
         self.runs += 1;
         match outcome {
             JobOutcome::Pass => self.passed += 1,
@@ -444,6 +444,9 @@ pub struct CoverageReport {
     pub gaps: Gaps,
     /// Tags and hazard ids in the facts that the taxonomy does not have, sorted.
     pub unknown: Vec<UnknownReference>,
+    /// Per triggering condition, in taxonomy order: the runs under it and the hazards it can
+    /// lead to that they exercised.
+    pub triggering_conditions: Vec<crate::TriggerCoverage>,
 }
 
 /// Computes coverage of `taxonomy` by the runs described by `facts`.
@@ -495,6 +498,7 @@ pub struct CoverageBuilder<'a> {
     mitigated_by: Vec<BTreeSet<&'a str>>,
     /// Per requirement, per hazard of it (in its order): the evidence so far.
     traces: Vec<Vec<TraceAcc>>,
+    triggers: crate::triggers::TriggerTally,
 }
 
 /// A requirement's evidence for one hazard, accumulated.
@@ -535,6 +539,7 @@ impl<'a> CoverageBuilder<'a> {
             unknown_hazards: BTreeMap::new(),
             mitigated_by,
             traces,
+            triggers: crate::triggers::TriggerTally::new(taxonomy),
         }
     }
 
@@ -542,6 +547,7 @@ impl<'a> CoverageBuilder<'a> {
     pub fn add(&mut self, fact: &JobFacts) {
         let outcome = fact.outcome;
         self.jobs.add(outcome);
+        self.triggers.add(self.taxonomy, fact);
 
         let mut tagged: Vec<(usize, usize)> = Vec::new();
         for (dimension, value) in &fact.tags {
@@ -882,6 +888,7 @@ impl<'a> CoverageBuilder<'a> {
             completeness,
             gaps: Gaps { hazards: hazard_gaps, pairs: pair_gaps },
             unknown,
+            triggering_conditions: self.triggers.finish(self.taxonomy),
         }
     }
 

@@ -36,6 +36,8 @@
 #![warn(missing_docs)]
 
 mod asil;
+mod catalogue;
+mod catalogue_coverage;
 mod check;
 mod coverage;
 mod facts;
@@ -44,9 +46,15 @@ mod raw;
 mod render;
 mod stats;
 mod tags;
+mod triggers;
 mod validate;
 
 pub use asil::{AsilClass, Controllability, Exposure, Severity, asil};
+pub use catalogue::{Catalogue, CatalogueEntry, Mapping};
+pub use catalogue_coverage::{
+    CatalogueCoverage, EntryCoverage, EntryStatus, ScenarioRuns, StatusTotals, catalogue_coverage,
+    render_catalogue_markdown, render_catalogue_text,
+};
 pub use check::{Check, Strictness};
 pub use coverage::{
     Counts, CoverageBuilder, CoverageOptions, CoverageReport, CriterionVerdict, DimensionPairCoverage,
@@ -58,8 +66,9 @@ pub use facts::{CriterionFact, JobFacts, JobOutcome};
 pub use gauntlet_ron_source::Diagnostic;
 pub use model::{
     CRITERIA, Cell, DEFAULT_TAXONOMY, Dimension, DimensionValue, EvidencePolicy, Exclusion, Hazard,
-    Requirement, Taxonomy, ValueId,
+    Rationale, Requirement, Taxonomy, TriggeringCondition, ValueId,
 };
 pub use render::{PAIR_GAPS_SHOWN, hazard_status, markdown_cell, render_markdown, render_text};
 pub use stats::{Interval, Share, Z_95, wilson_interval};
 pub use tags::{RiskRank, TagProblem};
+pub use triggers::{TriggerCoverage, TriggerHazard};

@@ -41,6 +41,7 @@ pub struct Taxonomy {
     pub(crate) requirements: Vec<Requirement>,
     pub(crate) evidence: EvidencePolicy,
     pub(crate) retired: Vec<String>,
+    pub(crate) triggering_conditions: Vec<TriggeringCondition>,
 }
 
 /// What evidence a requirement and a top-risk hazard need, by risk class.
@@ -146,8 +147,11 @@ pub struct Hazard {
     pub controllability: Controllability,
     /// The risk class, derived from the three above by [`asil`](crate::asil).
     pub asil: AsilClass,
-    /// Why these S, E and C were chosen (may be empty).
+    /// Why these S, E and C were chosen, as one text: the three parts of
+    /// [`Hazard::rationale_by_rating`] joined.
     pub rationale: String,
+    /// Why each rating was chosen (each part non-empty).
+    pub rationale_by_rating: Rationale,
     /// Where in the operating domain the hazard can arise (a union of cells; at least one).
     pub cells: Vec<Cell>,
 }
@@ -161,6 +165,53 @@ impl Hazard {
     /// Whether the hazard can arise in a situation with these tags.
     pub fn can_arise_in(&self, tags: &BTreeMap<String, String>) -> bool {
         self.cells.iter().any(|cell| cell.admits(tags))
+    }
+}
+
+/// Why a hazard carries its severity, exposure and controllability: one written reason per
+/// rating, as an assessor reviews them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rationale {
+    /// Why this severity: the harm to the people involved at the speeds of the hazard's cells.
+    pub severity: String,
+    /// Why this exposure: how common the driving situation is (not how rare a fault is).
+    pub exposure: String,
+    /// Why this controllability: what the people present (other road users; no fallback
+    /// driver unless stated) can do to avoid the harm.
+    pub controllability: String,
+}
+
+impl Rationale {
+    /// The three reasons as one text: "S: …; E: …; C: …".
+    pub fn joined(&self) -> String {
+        format!("S: {}; E: {}; C: {}", self.severity, self.exposure, self.controllability)
+    }
+}
+
+/// A triggering condition (ISO 21448): a specific condition of a driving situation, such as a
+/// perception fault or low friction, that can start a chain of events leading to a hazard. It
+/// is not itself a hazard: it is expressed by dimension values and linked to the hazards it can
+/// lead to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TriggeringCondition {
+    /// Stable id (`TC-001`), never reused.
+    pub id: String,
+    /// One line naming the condition.
+    pub title: String,
+    /// The operating conditions that express it: a run whose tags lie in one of these cells ran
+    /// under the condition (at least one cell, each constraining at least one dimension).
+    pub expressed_by: Vec<Cell>,
+    /// Ids of the hazards it can lead to (at least one, each known, each able to arise under
+    /// the condition).
+    pub hazards: Vec<String>,
+    /// Free text: assumptions, history (e.g. the hazard id it replaces).
+    pub note: String,
+}
+
+impl TriggeringCondition {
+    /// Whether a run with these tags ran under the condition: one expressing cell contains them.
+    pub fn expressed_in(&self, tags: &BTreeMap<String, String>) -> bool {
+        self.expressed_by.iter().any(|cell| cell.contains(tags))
     }
 }
 
@@ -246,9 +297,19 @@ impl Taxonomy {
         &self.requirements
     }
 
-    /// Ids of retired hazards and requirements: no longer in use and never to be reused.
+    /// Ids of retired hazards, requirements and triggering conditions: no longer in use and never to be reused.
     pub fn retired(&self) -> &[String] {
         &self.retired
+    }
+
+    /// The triggering conditions, in file order.
+    pub fn triggering_conditions(&self) -> &[TriggeringCondition] {
+        &self.triggering_conditions
+    }
+
+    /// The triggering condition with this id.
+    pub fn triggering_condition(&self, id: &str) -> Option<&TriggeringCondition> {
+        self.triggering_conditions.iter().find(|t| t.id == id)
     }
 
     /// The dimension with this id.

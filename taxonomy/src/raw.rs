@@ -21,6 +21,28 @@ pub(crate) struct TaxonomyFile {
     pub(crate) evidence: Option<EvidenceFile>,
     #[serde(default)]
     pub(crate) retired: Vec<String>,
+    #[serde(default)]
+    pub(crate) triggering_conditions: Vec<TriggeringConditionFile>,
+}
+
+/// Why a hazard carries each of its three ratings.
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Rationale", deny_unknown_fields)]
+pub(crate) struct RationaleFile {
+    pub(crate) severity: String,
+    pub(crate) exposure: String,
+    pub(crate) controllability: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename = "TriggeringCondition", deny_unknown_fields)]
+pub(crate) struct TriggeringConditionFile {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) expressed_by: Vec<CellFile>,
+    pub(crate) hazards: Vec<String>,
+    #[serde(default)]
+    pub(crate) note: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,8 +92,7 @@ pub(crate) struct HazardFile {
     pub(crate) severity: Severity,
     pub(crate) exposure: Exposure,
     pub(crate) controllability: Controllability,
-    #[serde(default)]
-    pub(crate) rationale: String,
+    pub(crate) rationale: RationaleFile,
     pub(crate) cells: Vec<CellFile>,
 }
 

@@ -220,6 +220,14 @@ pub fn render_text(report: &CoverageReport) -> String {
         }
     }
 
+    if !r.triggering_conditions.is_empty() {
+        let _ =
+            writeln!(out, "\nTriggering conditions (runs whose tags express them; hazards they can lead to)");
+        for t in &r.triggering_conditions {
+            let _ = writeln!(out, "  {} {}: {}; {}", t.id, t.title, counts(&t.runs), trigger_hazards(t));
+        }
+    }
+
     let _ = writeln!(out, "\nGaps, riskiest first");
     if r.gaps.hazards.is_empty() {
         let _ = writeln!(out, "  every hazard is exercised");
@@ -243,6 +251,21 @@ pub fn render_text(report: &CoverageReport) -> String {
         }
     }
     out
+}
+
+/// "H-001 12 runs, H-002 none, …" for the hazards a condition can lead to.
+fn trigger_hazards(t: &crate::TriggerCoverage) -> String {
+    t.hazards
+        .iter()
+        .map(|h| {
+            if h.runs.runs == 0 {
+                format!("{} none", h.hazard)
+            } else {
+                format!("{} {}", h.hazard, plural(h.runs.runs, "run"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn unknown(u: &crate::coverage::UnknownReference) -> String {
@@ -373,6 +396,26 @@ pub fn render_markdown(report: &CoverageReport) -> String {
                     verdicts(&s.latest_verdicts)
                 );
             }
+        }
+    }
+
+    if !r.triggering_conditions.is_empty() {
+        let _ = writeln!(out, "\n### Triggering conditions\n");
+        let _ = writeln!(
+            out,
+            "| condition | title | runs | passed | failed | hazards exercised under it |\n|---|---|---:|---:|---:|---|"
+        );
+        for t in &r.triggering_conditions {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                t.id,
+                markdown_cell(&t.title),
+                t.runs.runs,
+                t.runs.passed,
+                t.runs.failed,
+                trigger_hazards(t)
+            );
         }
     }
 

@@ -36,6 +36,13 @@ pub enum TagProblem {
         /// The closest hazard id, if one is close.
         suggestion: Option<String>,
     },
+    /// A hazard id the taxonomy has retired (moved to `retired`): it may no longer be named.
+    RetiredHazard {
+        /// Position in the scenario's hazard list.
+        index: usize,
+        /// The id as written.
+        hazard: String,
+    },
     /// The same hazard is named twice.
     DuplicateHazard {
         /// Position of the second mention in the hazard list.
@@ -77,6 +84,7 @@ impl TagProblem {
                 dimensions.first().map_or_else(|| tags.clone(), |d| tags.field(d))
             }
             TagProblem::UnknownHazard { index, .. }
+            | TagProblem::RetiredHazard { index, .. }
             | TagProblem::DuplicateHazard { index, .. }
             | TagProblem::HazardOutsideCells { index, .. } => hazards.index(*index),
         }
@@ -99,6 +107,10 @@ impl fmt::Display for TagProblem {
             TagProblem::UnknownHazard { hazard, suggestion, .. } => {
                 write!(f, "unknown hazard `{hazard}`{}", did_you_mean(suggestion))
             }
+            TagProblem::RetiredHazard { hazard, .. } => write!(
+                f,
+                "hazard `{hazard}` is retired and may no longer be named (see the taxonomy's `retired` list and the hazard's replacement there)"
+            ),
             TagProblem::DuplicateHazard { hazard, .. } => write!(f, "hazard `{hazard}` is listed twice"),
             TagProblem::ExcludedCombination { dimensions, reason } => {
                 write!(f, "the tags {} form an excluded combination: {reason}", backticked(dimensions))
@@ -167,6 +179,9 @@ impl Taxonomy {
                 continue;
             }
             match self.hazard(id) {
+                None if self.retired.contains(id) => {
+                    problems.push(TagProblem::RetiredHazard { index, hazard: id.clone() });
+                }
                 None => {
                     let suggestion =
                         validate::suggest(id, self.hazards.iter().map(|h| h.id.as_str())).map(str::to_owned);

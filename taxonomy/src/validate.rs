@@ -7,7 +7,10 @@ use gauntlet_ron_source::{Diagnostic, FieldPath, SourceFile, closest_match};
 use crate::Check;
 use crate::model::EvidencePolicy;
 use crate::raw::{CellFile, TaxonomyFile};
-use crate::{Cell, Dimension, DimensionValue, Exclusion, Hazard, Requirement, Taxonomy, asil};
+use crate::{
+    Cell, Dimension, DimensionValue, Exclusion, Hazard, Rationale, Requirement, Taxonomy,
+    TriggeringCondition, asil,
+};
 
 pub(crate) fn validate(source: &SourceFile, file: TaxonomyFile) -> Result<Taxonomy, Diagnostic> {
     let v = Validator { source };
@@ -18,7 +21,17 @@ pub(crate) fn validate(source: &SourceFile, file: TaxonomyFile) -> Result<Taxono
     let hazards = v.hazards(&root, &dimensions, &exclusions, &retired, file.hazards)?;
     let requirements = v.requirements(&root, &hazards, &retired, file.requirements)?;
     let evidence = v.evidence(&root, file.evidence)?;
-    Ok(Taxonomy { dimensions, exclusions, hazards, requirements, evidence, retired: file.retired })
+    let triggering_conditions =
+        v.triggering_conditions(&root, &dimensions, &hazards, &retired, file.triggering_conditions)?;
+    Ok(Taxonomy {
+        dimensions,
+        exclusions,
+        hazards,
+        requirements,
+        evidence,
+        retired: file.retired,
+        triggering_conditions,
+    })
 }
 
 struct Validator<'a> {
@@ -36,7 +49,7 @@ fn unknown(what: &str, name: &str, candidates: &[&str]) -> String {
     message
 }
 
-fn is_snake_id(id: &str) -> bool {
+pub(crate) fn is_snake_id(id: &str) -> bool {
     let mut chars = id.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
@@ -45,7 +58,7 @@ fn is_snake_id(id: &str) -> bool {
 /// The closest candidate to a misspelt name. A well-formed numbered id (`H-003`) is never a
 /// typo of its neighbour `H-001`, only a missing entry, so it gets no suggestion.
 pub(crate) fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    if is_numbered_id(name, "H") || is_numbered_id(name, "SR") {
+    if is_numbered_id(name, "H") || is_numbered_id(name, "SR") || is_numbered_id(name, "TC") {
         return None;
     }
     closest_match(name, candidates)
@@ -76,11 +89,12 @@ impl Validator<'_> {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, id) in retired.iter().enumerate() {
             let path = root.field("retired").index(i);
-            if !is_numbered_id(id, "H") && !is_numbered_id(id, "SR") {
+            if !is_numbered_id(id, "H") && !is_numbered_id(id, "SR") && !is_numbered_id(id, "TC") {
                 return Err(self.error(
                     path,
                     format!(
-                        "retired id `{id}` is neither a hazard id (`H-001`) nor a requirement id (`SR-001`)"
+                        "retired id `{id}` is neither a hazard id (`H-001`), a requirement id (`SR-001`) \
+                         nor a triggering-condition id (`TC-001`)"
                     ),
                 ));
             }
@@ -238,6 +252,7 @@ impl Validator<'_> {
                     ),
                 ));
             }
+            let rationale = self.rationale(&path.field("rationale"), &h.id, h.rationale)?;
             let mut cells = Vec::with_capacity(h.cells.len());
             for (j, raw_cell) in h.cells.iter().enumerate() {
                 let cpath = path.field("cells").index(j);
@@ -257,7 +272,8 @@ impl Validator<'_> {
                 severity: h.severity,
                 exposure: h.exposure,
                 controllability: h.controllability,
-                rationale: h.rationale,
+                rationale: rationale.joined(),
+                rationale_by_rating: rationale,
                 cells,
             });
         }
@@ -327,6 +343,12 @@ impl Validator<'_> {
                 );
             }
             for (j, hazard) in r.hazards.iter().enumerate() {
+                if retired.contains(hazard) {
+                    return Err(self.error(
+                        path.field("hazards").index(j),
+                        format!("hazard `{hazard}` is retired and can no longer be referenced"),
+                    ));
+                }
                 if !hazard_ids.contains(&hazard.as_str()) {
                     return Err(self.error(
                         path.field("hazards").index(j),
@@ -387,6 +409,133 @@ impl Validator<'_> {
         }
         Ok(requirements)
     }
+}
+
+impl Validator<'_> {
+    /// The rationale of hazard `id`: each of the three reasons written.
+    fn rationale(
+        &self,
+        path: &FieldPath,
+        id: &str,
+        raw: crate::raw::RationaleFile,
+    ) -> Result<Rationale, Diagnostic> {
+        for (field, text) in [
+            ("severity", &raw.severity),
+            ("exposure", &raw.exposure),
+            ("controllability", &raw.controllability),
+        ] {
+            if text.trim().is_empty() {
+                return Err(self.error(
+                    path.field(field),
+                    format!("hazard `{id}` gives no reason for its {field} rating"),
+                ));
+            }
+        }
+        Ok(Rationale { severity: raw.severity, exposure: raw.exposure, controllability: raw.controllability })
+    }
+
+    fn triggering_conditions(
+        &self,
+        root: &FieldPath,
+        dimensions: &[Dimension],
+        hazards: &[Hazard],
+        retired: &BTreeSet<String>,
+        raw: Vec<crate::raw::TriggeringConditionFile>,
+    ) -> Result<Vec<TriggeringCondition>, Diagnostic> {
+        let hazard_ids: Vec<&str> = hazards.iter().map(|h| h.id.as_str()).collect();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut out = Vec::with_capacity(raw.len());
+        for (i, t) in raw.into_iter().enumerate() {
+            let path = root.field("triggering_conditions").index(i);
+            if !is_numbered_id(&t.id, "TC") {
+                return Err(self.error(
+                    path.field("id"),
+                    format!("triggering-condition id `{}` must look like `TC-001`", t.id),
+                ));
+            }
+            if let Some(&first) = seen.get(&t.id) {
+                let first = self.first_defined(&root.field("triggering_conditions").index(first).field("id"));
+                return Err(self.error(
+                    path.field("id"),
+                    format!("duplicate triggering-condition id `{}`{first}", t.id),
+                ));
+            }
+            if retired.contains(&t.id) {
+                return Err(self.error(
+                    path.field("id"),
+                    format!(
+                        "triggering-condition id `{}` is retired and must not be reused; take a new id",
+                        t.id
+                    ),
+                ));
+            }
+            seen.insert(t.id.clone(), i);
+            self.non_empty(path.field("title"), &t.title, "title")?;
+            if t.expressed_by.is_empty() {
+                return Err(self.error(
+                    path.field("expressed_by"),
+                    format!("triggering condition `{}` names no dimension values that express it", t.id),
+                ));
+            }
+            let mut cells = Vec::with_capacity(t.expressed_by.len());
+            for (j, raw_cell) in t.expressed_by.iter().enumerate() {
+                let cpath = path.field("expressed_by").index(j);
+                let cell = self.cell(&cpath, dimensions, raw_cell)?;
+                if cell.constraints.is_empty() {
+                    return Err(self.error(
+                        cpath,
+                        "a condition expressed everywhere (`{}`) is not a condition: name the values that express it",
+                    ));
+                }
+                cells.push(cell);
+            }
+            if t.hazards.is_empty() {
+                return Err(self.error(
+                    path.field("hazards"),
+                    format!("triggering condition `{}` leads to no hazard", t.id),
+                ));
+            }
+            for (j, hazard) in t.hazards.iter().enumerate() {
+                let hpath = path.field("hazards").index(j);
+                if retired.contains(hazard) {
+                    return Err(self.error(
+                        hpath,
+                        format!("hazard `{hazard}` is retired and can no longer be referenced"),
+                    ));
+                }
+                let Some(h) = hazards.iter().find(|h| &h.id == hazard) else {
+                    return Err(
+                        self.error(hpath, unknown(&format!("hazard `{hazard}`"), hazard, &hazard_ids))
+                    );
+                };
+                if t.hazards[..j].contains(hazard) {
+                    return Err(self.error(hpath, format!("hazard `{hazard}` is listed twice")));
+                }
+                if !h.cells.iter().any(|hc| cells.iter().any(|tc| overlap(hc, tc))) {
+                    return Err(self.error(
+                        hpath,
+                        format!(
+                            "hazard `{hazard}` cannot arise under this condition: none of its cells meets a cell of `expressed_by`"
+                        ),
+                    ));
+                }
+            }
+            out.push(TriggeringCondition {
+                id: t.id,
+                title: t.title,
+                expressed_by: cells,
+                hazards: t.hazards,
+                note: t.note,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Whether some situation lies in both cells: every dimension both constrain has a value both
+/// allow.
+fn overlap(a: &Cell, b: &Cell) -> bool {
+    a.constraints.iter().all(|(d, va)| b.constraints.get(d).is_none_or(|vb| !va.is_disjoint(vb)))
 }
 
 /// Whether every situation in `cell` is also in `exclusion`: each dimension the exclusion

@@ -53,7 +53,7 @@ pub fn coverage_document(
     Ok((CoverageDocument::new(report, &all, monitors), warnings))
 }
 
-fn unique_records(records: &Path) -> Result<(Vec<RunRecord>, Vec<String>), RunnerError> {
+pub(crate) fn unique_records(records: &Path) -> Result<(Vec<RunRecord>, Vec<String>), RunnerError> {
     let mut all: Vec<RunRecord> = Vec::new();
     let mut identities = gauntlet_reports::JobIdentities::default();
     for r in read_records(records) {

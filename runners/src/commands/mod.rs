@@ -1,5 +1,6 @@
 //! The commands of the `gauntlet` binary, as library functions.
 
+pub mod catalogue;
 pub mod check_adapter;
 pub mod coverage;
 pub mod fuzz;

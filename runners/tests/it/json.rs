@@ -222,6 +222,7 @@ fn schema_lists_its_names_and_refuses_unknown_ones() {
         "coverage",
         "adapter-check",
         "monitors",
+        "catalogue",
     ] {
         assert!(names.lines().any(|l| l == name), "{name} in {names}");
         let _ = schema(name);
@@ -252,4 +253,43 @@ fn adapter_check_json_validates_and_names_the_broken_clause() {
     };
     assert_eq!(verdict("§N1"), Some(Value::from("fail")), "{doc:#}");
     assert_eq!(verdict("§H1"), Some(Value::from("pass")), "{doc:#}");
+}
+
+#[test]
+fn catalogue_coverage_json_validates_and_counts_the_runs_of_mapped_scenarios() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let records = dir.path().join("records.jsonl");
+    let out = gauntlet()
+        .arg("run")
+        .arg(library().join("lead_braking.highway.ron"))
+        .args(["--seeds", "2", "--jobs", "1", "--no-regressions", "--out"])
+        .arg(&records)
+        .output()
+        .expect("gauntlet runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = json_of(
+        gauntlet()
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+            .arg("coverage")
+            .arg(&records)
+            .args(["--catalogue", "nhtsa", "--format", "json"]),
+        "catalogue",
+        0,
+    );
+    assert_eq!(doc["catalogue"], "nhtsa_precrash");
+    let entries = doc["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 37);
+    // NHTSA-25 (lead vehicle decelerating) maps lead_braking.highway among others: with only
+    // that scenario run it is partial, its two runs counted.
+    let e25 = entries.iter().find(|e| e["id"] == "NHTSA-25").expect("NHTSA-25");
+    assert_eq!(e25["status"], "partial");
+    let lb = e25["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["scenario"] == "lead_braking.highway")
+        .unwrap();
+    assert_eq!((lb["passed"].as_u64(), lb["failed"].as_u64()), (Some(2), Some(0)));
+    assert_eq!(doc["covered_share"].as_f64(), Some(0.0));
+    assert!(doc["covered_or_partial_share"].as_f64().unwrap() > 0.07);
 }

@@ -77,3 +77,42 @@ fn library_covers_the_risky_hazards_and_most_feasible_pairs() {
     );
     assert!(share >= 0.8, "pairwise coverage {:.1} % < 80 %", share * 100.0);
 }
+
+/// Every hazard a shipped scenario (library and challenge set) names can arise under its tags:
+/// no scenario claims evidence for a hazard outside the hazard's cells, and none names a
+/// retired hazard (`check_tags` reports both, the first as a warning).
+#[test]
+fn no_shipped_scenario_names_a_hazard_outside_its_cells() {
+    let taxonomy = Taxonomy::builtin().expect("built-in taxonomy");
+    let challenge = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/challenge");
+    let lib = Library::load(&[library(), challenge]).expect("library loads");
+    let mut problems = Vec::new();
+    for s in &lib.scenarios {
+        for p in taxonomy.check_tags(s.tags(), s.hazards()) {
+            problems.push(format!("{}: {p}", s.id()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Junction and crosswalk scenarios earn credit for the rear-end, cut-in, cut-out and
+/// stationary-obstacle hazards they exercise.
+#[test]
+fn junction_and_crosswalk_scenarios_count_for_the_hazards_they_exercise() {
+    let taxonomy = Taxonomy::builtin().expect("built-in taxonomy");
+    let lib = Library::load(&[library()]).expect("library loads");
+    for (scenario, hazard) in [
+        ("intersection.following", "H-001"),
+        ("intersection.lead_braking_icy", "H-001"),
+        ("crosswalk.lead_braking", "H-001"),
+        ("intersection.cut_in", "H-002"),
+        ("intersection.cut_out_turning_queue", "H-003"),
+        ("crosswalk.cut_out_yielding_car", "H-003"),
+        ("intersection.lost_load", "H-004"),
+    ] {
+        let s = lib.scenarios.iter().find(|s| s.id() == scenario).unwrap_or_else(|| panic!("{scenario}"));
+        assert!(s.hazards().iter().any(|h| h == hazard), "{scenario} does not name {hazard}");
+        let h = taxonomy.hazard(hazard).expect("known hazard");
+        assert!(h.can_arise_in(s.tags()), "{hazard} cannot arise in {scenario}'s cells");
+    }
+}

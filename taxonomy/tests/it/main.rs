@@ -1,6 +1,7 @@
 //! Integration tests of gauntlet-taxonomy (one binary, as STYLE.md asks).
 
 mod asil_table;
+mod catalogue;
 mod coverage;
 mod default_taxonomy;
 mod invalid;

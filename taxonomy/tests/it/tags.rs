@@ -22,7 +22,7 @@ fn valid_tags_pass() {
     let t = taxonomy();
     let problems = t.check_tags(
         &tags(&[("road", "urban"), ("event", "crossing"), ("actor", "pedestrian"), ("speed", "medium")]),
-        &ids(&["H-005", "H-013"]),
+        &ids(&["H-005", "H-016"]),
     );
     assert_eq!(problems, vec![]);
 }
@@ -63,7 +63,7 @@ fn excluded_combinations_duplicates_and_hazards_outside_their_cells() {
     let t = taxonomy();
     let problems =
         t.check_tags(&tags(&[("road", "yard"), ("speed", "high")]), &ids(&["H-015", "H-013", "H-013"]));
-    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert_eq!(problems.len(), 4, "{problems:?}");
     assert!(
         matches!(&problems[0], TagProblem::ExcludedCombination { dimensions, .. } if dimensions == &ids(&["road", "speed"]))
     );
@@ -71,7 +71,11 @@ fn excluded_combinations_duplicates_and_hazards_outside_their_cells() {
     // H-015 arises only at low speed in yards.
     assert_eq!(problems[1], TagProblem::HazardOutsideCells { index: 0, hazard: "H-015".into() });
     assert!(problems[1].is_warning());
-    assert_eq!(problems[2], TagProblem::DuplicateHazard { index: 2, hazard: "H-013".into() });
+    // H-013 (exceeding the speed limit) is retired: named, it is an error with its own message.
+    assert_eq!(problems[2], TagProblem::RetiredHazard { index: 1, hazard: "H-013".into() });
+    assert!(!problems[2].is_warning());
+    assert!(problems[2].to_string().contains("hazard `H-013` is retired"), "{}", problems[2]);
+    assert_eq!(problems[3], TagProblem::DuplicateHazard { index: 2, hazard: "H-013".into() });
 }
 
 #[test]
@@ -100,18 +104,18 @@ fn problems_point_into_the_scenario_file() {
 #[test]
 fn scenario_risk_orders_worst_first() {
     let t = taxonomy();
-    // H-001 is D (16), H-002 C (8), H-013 A (2), H-015 QM (1).
+    // H-001 is D (16), H-002 C (8), H-019 B (4), H-015 QM (1).
     let d = t.scenario_risk(&["H-001"]);
     let d_and_c = t.scenario_risk(&["H-002", "H-001"]);
     let c = t.scenario_risk(&["H-002"]);
-    let a = t.scenario_risk(&["H-013"]);
+    let b = t.scenario_risk(&["H-019"]);
     let none = t.scenario_risk::<&str>(&[]);
     assert_eq!(d, RiskRank { class: AsilClass::D, weight: 16 });
     assert_eq!(d_and_c, RiskRank { class: AsilClass::D, weight: 24 });
     assert_eq!(none, RiskRank { class: AsilClass::QM, weight: 0 });
     // Repeats and unknown ids do not count.
     assert_eq!(t.scenario_risk(&["H-002", "H-002", "H-404"]), c);
-    let mut ranks = [a, none, d, c, d_and_c, t.scenario_risk(&["H-015"])];
+    let mut ranks = [b, none, d, c, d_and_c, t.scenario_risk(&["H-015"])];
     ranks.sort_by(|x, y| y.cmp(x));
     assert_eq!(
         ranks.iter().map(|r| (r.class, r.weight)).collect::<Vec<_>>(),
@@ -119,7 +123,7 @@ fn scenario_risk_orders_worst_first() {
             (AsilClass::D, 24),
             (AsilClass::D, 16),
             (AsilClass::C, 8),
-            (AsilClass::A, 2),
+            (AsilClass::B, 4),
             (AsilClass::QM, 1),
             (AsilClass::QM, 0),
         ]
