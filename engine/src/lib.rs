@@ -19,6 +19,9 @@ pub mod encroachment;
 mod formula;
 #[cfg(test)]
 mod geometry_tests;
+pub mod manoeuvre;
+#[cfg(test)]
+mod manoeuvre_tests;
 mod math;
 mod monitor;
 pub mod oracle;

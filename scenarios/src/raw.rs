@@ -308,6 +308,10 @@ pub enum KindFile {
     Cyclist,
     /// A fixed obstacle.
     Static,
+    /// A powered two-wheeler (default 2.2 × 0.8 m).
+    Motorcycle,
+    /// An animal, e.g. a deer (default 1.5 × 0.5 m).
+    Animal,
 }
 
 /// Which path an actor uses.
@@ -458,6 +462,31 @@ pub enum BehaviourFile {
         to_d: Num,
         /// s.
         min_tta: Num,
+    },
+    /// Reverse straight back at up to `speed` m/s for `distance` m, then stop (vehicles).
+    Reverse {
+        /// m/s.
+        speed: Num,
+        /// m.
+        distance: Num,
+    },
+    /// Drift into `lane` at `lateral_speed` until the near side is `depth` m
+    /// past the lane line, hold `hold` s, then drift back (unless `recover: false`).
+    Drift {
+        /// The lane drifted into.
+        lane: Num,
+        /// m/s.
+        lateral_speed: Num,
+        /// m.
+        depth: Num,
+        /// s at the deepest point (default 1).
+        #[serde(default = "fixed::<1, 1>")]
+        hold: Num,
+        /// Whether it drifts back (default true).
+        #[serde(default = "yes")]
+        recover: bool,
+        /// m/s along the road.
+        speed: Num,
     },
 }
 

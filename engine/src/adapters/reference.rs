@@ -131,8 +131,11 @@ impl ReferenceAdapter {
             if o.s <= ego.s {
                 continue;
             }
-            let vulnerable = matches!(o.kind, ActorKind::Pedestrian | ActorKind::Cyclist)
-                || (self.tuning.vulnerable_by_size && o.width < VULNERABLE_WIDTH);
+            // A motorcycle is narrow but rides along the road like a car.
+            let vulnerable = matches!(o.kind, ActorKind::Pedestrian | ActorKind::Cyclist | ActorKind::Animal)
+                || (self.tuning.vulnerable_by_size
+                    && o.width < VULNERABLE_WIDTH
+                    && o.kind != ActorKind::Motorcycle);
             if vulnerable && !self.tuning.sees_vulnerable {
                 continue;
             }

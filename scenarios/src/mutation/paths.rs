@@ -190,6 +190,17 @@ pub(crate) fn visit_actor(p: &FieldPath, a: &mut ActorFile, f: &mut dyn FnMut(&F
                 f(&dp.field("to_d"), to_d);
                 f(&dp.field("min_tta"), min_tta);
             }
+            BehaviourFile::Reverse { speed, distance } => {
+                f(&dp.field("speed"), speed);
+                f(&dp.field("distance"), distance);
+            }
+            BehaviourFile::Drift { lane, lateral_speed, depth, hold, recover: _, speed } => {
+                f(&dp.field("lane"), lane);
+                f(&dp.field("lateral_speed"), lateral_speed);
+                f(&dp.field("depth"), depth);
+                f(&dp.field("hold"), hold);
+                f(&dp.field("speed"), speed);
+            }
         }
     }
 }

@@ -220,6 +220,8 @@ pub(crate) fn actor_text(a: &ActorFile) -> String {
             KindFile::Pedestrian => "Pedestrian",
             KindFile::Cyclist => "Cyclist",
             KindFile::Static => "Static",
+            KindFile::Motorcycle => "Motorcycle",
+            KindFile::Animal => "Animal",
         },
         match path {
             PathFile::Route => "Route",
@@ -291,6 +293,17 @@ fn behaviour_text(b: &BehaviourFile) -> String {
         BehaviourFile::CrossWhenClear { speed, to_d, min_tta } => {
             format!("CrossWhenClear(speed: {}, to_d: {}, min_tta: {})", num(speed), num(to_d), num(min_tta))
         }
+        BehaviourFile::Reverse { speed, distance } => {
+            format!("Reverse(speed: {}, distance: {})", num(speed), num(distance))
+        }
+        BehaviourFile::Drift { lane, lateral_speed, depth, hold, recover, speed } => format!(
+            "Drift(lane: {}, lateral_speed: {}, depth: {}, hold: {}, recover: {recover}, speed: {})",
+            num(lane),
+            num(lateral_speed),
+            num(depth),
+            num(hold),
+            num(speed)
+        ),
     }
 }
 
