@@ -138,6 +138,11 @@ pub(crate) fn run_scripts(
             }
             _ => script.target_d,
         };
+        // Road works shift the route's lanes: route vehicles keep to the shifted lane.
+        let d_ref = match road.env.conditions.lane_shift {
+            Some(shift) if me.path == crate::road::PathId::Route => d_ref + shift.at(me.route.s),
+            _ => d_ref,
+        };
         let corridor = match behaviour {
             Some(Behaviour::Overtake { .. }) => script.overtake.corridor(me.own.d, d_ref),
             _ => (me.own.d, d_ref),

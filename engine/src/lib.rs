@@ -12,6 +12,9 @@ mod actor;
 mod adapter;
 pub mod adapters;
 mod behaviour;
+pub mod conditions;
+#[cfg(test)]
+mod conditions_tests;
 mod control;
 mod criteria;
 mod dynamics;

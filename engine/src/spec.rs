@@ -38,6 +38,8 @@ pub struct Environment {
     pub friction: f64,
     /// The ego's sensor model.
     pub sensor: SensorSpec,
+    /// Illumination, weather and road works ([`crate::conditions`]; default: none act).
+    pub conditions: crate::conditions::Conditions,
 }
 
 /// The sensor model producing the adapter's object list.

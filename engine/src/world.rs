@@ -351,7 +351,10 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
     world.insert_resource(sensor);
     world.insert_resource(Tracer::default());
     world.insert_resource(Fault::default());
-    world.insert_resource(RoadRes { road, env: spec.environment });
+    // Rain and spray wet the road ([`crate::conditions`]).
+    let mut env = spec.environment;
+    env.friction = env.conditions.friction(env.friction);
+    world.insert_resource(RoadRes { road, env });
     world
 }
 

@@ -103,6 +103,17 @@ fn world() -> WorldSpec {
                     id_switch_rate: 0.5,
                 },
             },
+            // Conditions on too: night, rain and a lane shift act every step.
+            conditions: gauntlet_engine::conditions::Conditions {
+                illumination: gauntlet_engine::conditions::Illumination::Night,
+                weather: gauntlet_engine::conditions::Weather::Rain { intensity: 20.0 },
+                lane_shift: Some(gauntlet_engine::conditions::LaneShift {
+                    from_s: 50.0,
+                    to_s: 400.0,
+                    taper: 40.0,
+                    offset: 0.8,
+                }),
+            },
         },
         ego: EgoSpec { d: 3.5, s: 0.0, speed: 22.0, goal_s: 1000.0, limits: EgoLimits::MID_SIZE_CAR },
         actors,

@@ -49,6 +49,9 @@ pub struct ScenarioFile {
     /// Generated traffic on lanes of the route (`traffic: (…)`).
     #[serde(default)]
     pub traffic: Option<crate::traffic::TrafficFile>,
+    /// Road works: a lane shift and lines of cones (`road_works: (…)`).
+    #[serde(default)]
+    pub road_works: Option<crate::conditions::RoadWorksFile>,
     /// Criteria that judge each run.
     pub criteria: Vec<CriterionFile>,
     /// Structural mutations the fuzzer may apply (`gauntlet fuzz`).
@@ -180,11 +183,22 @@ pub struct EnvironmentFile {
     /// The ego's sensor.
     #[serde(default)]
     pub sensor: SensorFile,
+    /// Light (default `Day`).
+    #[serde(default)]
+    pub illumination: crate::conditions::IlluminationFile,
+    /// Weather acting on sensing and friction (default `Clear`).
+    #[serde(default)]
+    pub weather: crate::conditions::WeatherFile,
 }
 
 impl Default for EnvironmentFile {
     fn default() -> Self {
-        Self { friction: fixed::<9, 10>(), sensor: SensorFile::default() }
+        Self {
+            friction: fixed::<9, 10>(),
+            sensor: SensorFile::default(),
+            illumination: Default::default(),
+            weather: Default::default(),
+        }
     }
 }
 

@@ -226,9 +226,15 @@ impl<'a> Walk<'a> {
             );
         }
         let road = self.road(&root.field("road"), &f.road);
-        let environment = self.environment(&root.field("environment"), &f.environment);
+        let mut environment = self.environment(&root.field("environment"), &f.environment);
         let ego = self.ego(&root.field("ego"), &f.ego, &road);
         let mut actors = self.actors(&root.field("actors"), f, &road);
+        if let Some(w) = &f.road_works {
+            let first = actors.len() as u32 + 1;
+            let (shift, cones) = self.road_works(&root.field("road_works"), w, &road, first);
+            environment.conditions.lane_shift = shift;
+            actors.extend(cones);
+        }
         if let Some(t) = &f.traffic {
             let generated = self.traffic(&root.field("traffic"), t, &road, &ego, &actors, seed);
             actors.extend(generated);
@@ -371,7 +377,8 @@ impl<'a> Walk<'a> {
             occlusion: s.occlusion,
             faults: self.faults(&sp.field("faults"), &s.faults),
         };
-        Environment { friction, sensor }
+        let conditions = self.conditions(p, &e.illumination, &e.weather);
+        Environment { friction, sensor, conditions }
     }
 
     pub(crate) fn lane(&mut self, p: &FieldPath, n: &Num, lanes: u32) -> f64 {

@@ -297,7 +297,7 @@ impl AutonomyAdapter for ReferenceAdapter {
         let lanes = job.road.lanes as i32;
         let lane =
             *self.target_lane.get_or_insert(if ego.lane >= 0 { ego.lane } else { 0 }.clamp(0, lanes - 1));
-        let lateral_err = ego.d - lane as f64 * job.road.lane_width;
+        let lateral_err = ego.d - lane as f64 * job.road.lane_width - ego.lane_shift;
         let steer = stanley_steer(
             lateral_err,
             ego.heading_err,

@@ -1008,6 +1008,7 @@ fn nominal_observation(step: u64) -> Observation {
             lane_d: 0.02,
             heading_err: 0.001,
             curvature: 0.0,
+            lane_shift: 0.0,
         },
         objects: vec![vehicle(3, 40.2, 1, 22.0)],
         signal: None,
