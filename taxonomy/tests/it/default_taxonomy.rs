@@ -45,10 +45,12 @@ fn has_exactly_the_agreed_dimensions_and_values() {
                     "merge",
                     "curve",
                     "oncoming",
-                    "signal"
+                    "signal",
+                    "backing",
+                    "drifting"
                 ]
             ),
-            ("actor", vec!["vehicle", "pedestrian", "cyclist", "static"]),
+            ("actor", vec!["vehicle", "pedestrian", "cyclist", "static", "motorcycle", "animal"]),
             ("friction", vec!["dry", "wet", "icy"]),
             (
                 "perception",
@@ -65,6 +67,9 @@ fn has_exactly_the_agreed_dimensions_and_values() {
                 ],
             ),
             ("speed", vec!["low", "medium", "high"]),
+            ("illumination", vec!["day", "night", "low_sun"]),
+            ("weather", vec!["clear", "rain", "fog", "spray"]),
+            ("road_works", vec!["none", "lane_shift"]),
         ]
     );
 }
@@ -132,10 +137,12 @@ fn exclusions_remove_pairs() {
     assert!(!taxonomy.is_feasible_pair(("event", "cut_in"), ("actor", "pedestrian")));
     assert!(taxonomy.is_feasible_pair(("road", "yard"), ("speed", "low")));
     assert!(!taxonomy.is_feasible_pair(("road", "yard"), ("road", "urban")));
-    // 487 pairs of values of different dimensions (dimensions of 6, 10, 4, 3,
-    // 9 and 3 values: (35² − 251) / 2), minus the excluded ones:
+    // 980 pairs of values of different dimensions (dimensions of 6, 12, 6, 3,
+    // 9, 3, 3, 4 and 2 values: (48² − 344) / 2), minus the excluded ones:
     // crosswalk×{curve, merge} 2, crosswalk×high 1, yard×{medium, high} 2,
     // {cut_in, cut_out, merge}×{pedestrian, static} 6, crossing×static 1,
-    // oncoming×{pedestrian, static} 2, oncoming×highway 1, signal×{five roads} 5.
-    assert_eq!(taxonomy.feasible_pairs().len(), 487 - 20);
+    // oncoming×{pedestrian, static} 2, oncoming×highway 1, signal×{five roads} 5,
+    // {backing, drifting}×{pedestrian, cyclist, static, animal} 8,
+    // backing×{highway, crosswalk} 2, animal×{eight events} 8.
+    assert_eq!(taxonomy.feasible_pairs().len(), 980 - 38);
 }
