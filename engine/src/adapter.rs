@@ -119,8 +119,8 @@ pub struct EgoObservation {
     /// Curvature of the current lane's centre line, 1/m, + left.
     pub curvature: f64,
     /// Temporary lateral offset of every lane's centre here (road works), m,
-    /// + left; `lane` and `lane_d` are of the shifted lanes. Protocol 1.3,
-    /// sent only when non-zero.
+    /// positive to the left; `lane` and `lane_d` are of the shifted lanes.
+    /// Protocol 1.3, sent only when non-zero.
     #[serde(skip_serializing_if = "is_zero")]
     pub lane_shift: f64,
 }
