@@ -307,3 +307,50 @@ pub(crate) fn road_works_text(w: &RoadWorksFile, num: fn(&Num) -> String) -> Str
     out.push_str(&format!("cones: [{}])", cones.join(", ")));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use gauntlet_ron_source::SourceFile;
+
+    use crate::Scenario;
+
+    fn with_traffic(amount: &str) -> Scenario {
+        let text = format!(
+            r#"Scenario(
+    id: "t.preset", title: "t", duration: 10.0,
+    road: (lanes: 2, speed_limit: 25.0, layout: Straight(length: 3000.0)),
+    environment: (illumination: LowSun(azimuth_deg: 90.0), weather: Rain(intensity: 20.0)),
+    ego: (speed: 20.0, goal: (s: 150.0)),
+    road_works: (lane_shift: (from_s: 500.0, to_s: 900.0, offset: -0.5), cones: [(d: -1.5, from_s: 600.0, to_s: 650.0)]),
+    traffic: (from_s: 0.0, to_s: 2000.0, {amount}, speed_min: 20.0, speed_max: 24.0),
+    criteria: [NoCollision],
+)"#
+        );
+        Scenario::from_source(SourceFile::new("t.ron", text)).expect("valid")
+    }
+
+    #[test]
+    fn a_preset_is_its_density() {
+        for (preset, density) in [("Free", 5), ("Light", 12), ("Dense", 30)] {
+            let a = with_traffic(&format!("preset: {preset}")).instance(3).world;
+            let b = with_traffic(&format!("density: {density}.0")).instance(3).world;
+            assert_eq!(a.actors, b.actors, "{preset}");
+        }
+    }
+
+    #[test]
+    fn conditions_and_road_works_reach_the_world() {
+        use gauntlet_engine::conditions::{Illumination, Weather};
+        let w = with_traffic("preset: Light").instance(0).world;
+        let c = w.environment.conditions;
+        assert_eq!(c.illumination, Illumination::LowSun { azimuth: 90f64.to_radians() });
+        assert_eq!(c.weather, Weather::Rain { intensity: 20.0 });
+        let shift = c.lane_shift.expect("lane shift");
+        assert_eq!((shift.from_s, shift.to_s, shift.taper, shift.offset), (500.0, 900.0, 30.0, -0.5));
+        // Six cones right after the (no) listed actors, before the traffic.
+        let cones: Vec<_> = w.actors.iter().filter(|a| a.name.starts_with("cone.")).collect();
+        assert_eq!(cones.len(), 6);
+        assert_eq!(cones[0].id, 1);
+        assert!(w.actors.iter().skip(6).all(|a| a.name.starts_with("traffic.")));
+    }
+}
