@@ -93,6 +93,7 @@ fn observation() -> Observation {
             lane_d: 0.02,
             heading_err: 0.0012,
             curvature: 0.0,
+            lane_shift: 0.0,
         },
         objects,
         signal: None,

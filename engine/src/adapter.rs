@@ -118,6 +118,15 @@ pub struct EgoObservation {
     pub heading_err: f64,
     /// Curvature of the current lane's centre line, 1/m, + left.
     pub curvature: f64,
+    /// Temporary lateral offset of every lane's centre here (road works), m,
+    /// positive to the left; `lane` and `lane_d` are of the shifted lanes.
+    /// Protocol 1.3, sent only when non-zero.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lane_shift: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 /// One object reported by the ego's sensor model.

@@ -4,6 +4,7 @@
 
 use bevy_ecs::prelude::*;
 
+use crate::actor::{ANIMAL_MAX_ACCEL, ActorKind};
 use crate::control::{Idm, stanley_steer};
 use crate::math::{PI, cos, wrap_angle};
 use crate::overtake::OvertakeState;
@@ -11,7 +12,7 @@ use crate::road::Path;
 use crate::spatial::PathOrder;
 use crate::spec::{Behaviour, Trigger};
 use crate::world::{BodyIndex, BodyState, Clock, Command, Motion, RoadRes, Script, Snapshot};
-use crate::{reactive, traffic_light};
+use crate::{manoeuvre, reactive, traffic_light};
 
 /// Gentle braking used to come to a stand, m/s².
 const STAND_DECEL: f64 = 3.0;
@@ -51,7 +52,12 @@ fn cross(me: &BodyState, speed: f64, to_d: f64, dt: f64) -> Command {
         Command::Velocity { vs: 0.0, vd: 0.0 }
     } else {
         // Slow down over the last stride instead of overshooting.
-        let v = speed.min(left.abs() / dt.max(1e-3));
+        let mut v = speed.min(left.abs() / dt.max(1e-3));
+        if me.kind == ActorKind::Animal {
+            // A running animal is fast for its gait: it slows down in time
+            // (at 0.8 of its gait's acceleration, so the lagging body does not overshoot) to stop where it means to.
+            v = v.min(crate::math::sqrt(1.6 * ANIMAL_MAX_ACCEL * (left.abs() - 0.025).max(0.0)));
+        }
         Command::Velocity { vs: 0.0, vd: v.copysign(left) }
     }
 }
@@ -80,6 +86,7 @@ pub(crate) fn run_scripts(
             script.next += 1;
             script.started_at = clock.t;
             script.from_d = me.own.d;
+            script.start_pos = me.pos;
             match script.steps[k].behaviour {
                 Behaviour::ChangeLane { lane, .. } => {
                     script.target_d = road.road.spec.lane_centre(lane as f64)
@@ -90,22 +97,51 @@ pub(crate) fn run_scripts(
                         OvertakeState::start(bodies, index.0, script.target_d, pass_d, clock.t, path);
                 }
                 Behaviour::CrossWhenClear { .. } => script.committed = false,
+                Behaviour::Drift { lane, depth, .. } => {
+                    let spec = &road.road.spec;
+                    script.target_d = manoeuvre::drift_target(
+                        me.own.d,
+                        spec.lane_centre(lane as f64),
+                        spec.lane_width,
+                        me.width,
+                        depth,
+                    );
+                }
                 _ => {}
             }
         }
         let behaviour = script.active.map(|k| script.steps[k].behaviour);
         let elapsed = clock.t - script.started_at;
         // Lateral reference for this step.
+        // A drift's reference moves at its lateral speed, fed forward to the steering.
+        let mut vd_ref = 0.0;
         let d_ref = match behaviour {
             Some(Behaviour::ChangeLane { duration, .. }) => {
                 let p = (elapsed / duration.max(1e-3)).clamp(0.0, 1.0);
                 let smooth = 0.5 * (1.0 - cos(PI * p));
                 script.from_d + (script.target_d - script.from_d) * smooth
             }
+            Some(Behaviour::Drift { lateral_speed, hold, recover, .. }) => {
+                let (d, v) = manoeuvre::drift_reference(
+                    elapsed,
+                    script.from_d,
+                    script.target_d,
+                    lateral_speed,
+                    hold,
+                    recover,
+                );
+                vd_ref = v;
+                d
+            }
             Some(Behaviour::Overtake { duration, gap, .. }) => {
                 script.overtake.d_ref(clock.t, duration, gap, bodies, index.0, path)
             }
             _ => script.target_d,
+        };
+        // Road works shift the route's lanes: route vehicles keep to the shifted lane.
+        let d_ref = match road.env.conditions.lane_shift {
+            Some(shift) if me.path == crate::road::PathId::Route => d_ref + shift.at(me.route.s),
+            _ => d_ref,
         };
         let corridor = match behaviour {
             Some(Behaviour::Overtake { .. }) => script.overtake.corridor(me.own.d, d_ref),
@@ -120,16 +156,24 @@ pub(crate) fn run_scripts(
                     Some(
                         Behaviour::KeepLane { speed }
                         | Behaviour::ChangeLane { speed, .. }
-                        | Behaviour::Overtake { speed, .. },
+                        | Behaviour::Overtake { speed, .. }
+                        | Behaviour::Drift { speed, .. },
                     ) => speed,
                     Some(Behaviour::ChangeSpeed { speed, .. }) => speed,
                     Some(
                         Behaviour::Brake { .. }
                         | Behaviour::Cross { .. }
                         | Behaviour::CrossWhenClear { .. }
-                        | Behaviour::Stand,
+                        | Behaviour::Stand
+                        | Behaviour::Reverse { .. },
                     ) => 0.0,
                 };
+                if let Some(Behaviour::Reverse { speed, distance }) = behaviour {
+                    let travelled = (me.pos - script.start_pos).norm();
+                    let accel = manoeuvre::reverse_accel(me.speed_long, speed, distance, travelled, clock.dt);
+                    *command = Command::Reverse { accel };
+                    continue;
+                }
                 let accel = match behaviour {
                     Some(Behaviour::Brake { decel }) => -decel,
                     Some(Behaviour::ChangeSpeed { speed, rate }) => ramp(vs, speed, rate, clock.dt),
@@ -149,9 +193,13 @@ pub(crate) fn run_scripts(
                 };
                 let k = me.own.curvature;
                 let lane_curvature = if k == 0.0 { 0.0 } else { k / (1.0 - k * d_ref) };
+                let mut heading_err = wrap_angle(me.yaw - me.own.heading);
+                if vd_ref != 0.0 {
+                    heading_err -= crate::math::atan2(vd_ref, vs.max(1.0));
+                }
                 let steer = stanley_steer(
                     me.own.d - d_ref,
-                    wrap_angle(me.yaw - me.own.heading),
+                    heading_err,
                     me.speed_long,
                     lane_curvature,
                     params.wheelbase,
@@ -164,7 +212,8 @@ pub(crate) fn run_scripts(
                 Some(
                     Behaviour::KeepLane { speed }
                     | Behaviour::ChangeLane { speed, .. }
-                    | Behaviour::Overtake { speed, .. },
+                    | Behaviour::Overtake { speed, .. }
+                    | Behaviour::Drift { speed, .. },
                 ) => Command::Velocity { vs: speed, vd: 1.5 * (d_ref - me.own.d) },
                 Some(Behaviour::ChangeSpeed { speed, rate }) => Command::Velocity {
                     vs: vs + ramp(vs, speed, rate, clock.dt) * clock.dt,
@@ -186,7 +235,7 @@ pub(crate) fn run_scripts(
                         Command::Velocity { vs: 0.0, vd: 0.0 }
                     }
                 }
-                Some(Behaviour::Stand) => Command::Velocity { vs: 0.0, vd: 0.0 },
+                Some(Behaviour::Stand | Behaviour::Reverse { .. }) => Command::Velocity { vs: 0.0, vd: 0.0 },
             },
         };
     }

@@ -18,7 +18,7 @@ use crate::world::{
 /// Standard gravity, m/s².
 pub const G: f64 = 9.81;
 /// Time constant with which tyres kill side slip, s.
-const SLIP_TIME: f64 = 0.1;
+pub(crate) const SLIP_TIME: f64 = 0.1;
 /// Speeds above this are a numerical blow-up, not driving, m/s.
 pub const ABSURD_SPEED: f64 = 150.0;
 
@@ -71,6 +71,16 @@ pub(crate) fn actuate(
                 rb.reset_forces(false);
                 rb.add_force(Vector::new(f.x, f.y, 0.0), true);
                 rb.set_angvel(AngVector::new(0.0, 0.0, r), true);
+            }
+            (Motion::Vehicle(params), Command::Reverse { accel }) => {
+                let heading = state.dir;
+                let left = heading.perp();
+                let w = state.vel.dot(left);
+                let (ax, ay) = crate::manoeuvre::reverse_response(*accel, w, params, friction);
+                let f = (heading * ax + left * ay) * rb.mass();
+                rb.reset_forces(false);
+                rb.add_force(Vector::new(f.x, f.y, 0.0), true);
+                rb.set_angvel(AngVector::new(0.0, 0.0, 0.0), true);
             }
             (Motion::Mover { max_accel }, Command::Velocity { vs, vd }) => {
                 let t = state.own.tangent;

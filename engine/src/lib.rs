@@ -12,6 +12,9 @@ mod actor;
 mod adapter;
 pub mod adapters;
 mod behaviour;
+pub mod conditions;
+#[cfg(test)]
+mod conditions_tests;
 mod control;
 mod criteria;
 mod dynamics;
@@ -19,6 +22,9 @@ pub mod encroachment;
 mod formula;
 #[cfg(test)]
 mod geometry_tests;
+pub mod manoeuvre;
+#[cfg(test)]
+mod manoeuvre_tests;
 mod math;
 mod monitor;
 pub mod oracle;

@@ -10,6 +10,7 @@ use bevy_ecs::prelude::*;
 
 use crate::actor::ActorKind;
 use crate::adapter::{EgoObservation, ObjectObservation, Observation};
+use crate::conditions::SensingEffect;
 use crate::math::{V2, atan2, wrap_angle};
 use crate::perception::{GHOST_SIZE, MAX_LIVE_GHOSTS, Perception};
 use crate::rng::Stream;
@@ -91,13 +92,20 @@ pub(crate) fn blocks(b: &BodyState, a: V2, p: V2) -> bool {
     true
 }
 
-fn ego_observation(ego: &BodyState, road: &crate::road::Road, clock: &Clock) -> EgoObservation {
+fn ego_observation(
+    ego: &BodyState,
+    road: &crate::road::Road,
+    clock: &Clock,
+    conditions: &crate::conditions::Conditions,
+) -> EgoObservation {
     let spec = &road.spec;
     let r = ego.route;
     let (vs, vd) = ego.frame_velocity(&r);
-    let lane = spec.lane_of(r.d);
-    let ref_lane = if lane >= 0 { lane } else { spec.nearest_lane(r.d) };
-    let lane_centre = spec.lane_centre(ref_lane as f64);
+    // Road works shift every lane by `lane_shift`: lanes and `lane_d` are of the shifted lanes.
+    let lane_shift = conditions.lane_shift_at(r.s);
+    let lane = spec.lane_of(r.d - lane_shift);
+    let ref_lane = if lane >= 0 { lane } else { spec.nearest_lane(r.d - lane_shift) };
+    let lane_centre = spec.lane_centre(ref_lane as f64) + lane_shift;
     let k = r.curvature;
     EgoObservation {
         x: ego.pos.x,
@@ -114,6 +122,7 @@ fn ego_observation(ego: &BodyState, road: &crate::road::Road, clock: &Clock) -> 
         lane_d: r.d - lane_centre,
         heading_err: wrap_angle(ego.yaw - r.heading),
         curvature: if k == 0.0 { 0.0 } else { k / (1.0 - k * lane_centre) },
+        lane_shift,
     }
 }
 
@@ -131,7 +140,7 @@ pub(crate) fn sense(
     let obs = &mut out.0;
     obs.step = clock.step;
     obs.t = clock.t;
-    obs.ego = ego_observation(ego, &road.road, &clock);
+    obs.ego = ego_observation(ego, &road.road, &clock, &road.env.conditions);
     obs.signal = crate::traffic_light::observe(&road.road, clock.t, ego);
 
     let SensorState { spec, streams, ring, perception } = &mut *sensor;
@@ -158,10 +167,18 @@ pub(crate) fn sense(
         let s = route.s_ahead(ego.route.s, ahead, centre);
         (s <= route.length()).then(|| route.pose(s, centre))
     });
+    let conditions = &road.env.conditions;
+    let plain = conditions.is_default();
     for (i, o) in bodies.iter().enumerate().skip(1) {
         let rel = o.pos - origin;
         let dist = rel.norm();
-        if dist > spec.range {
+        // Illumination and weather by the object's true kind ([`crate::conditions`]).
+        let effect = if plain {
+            SensingEffect::NONE
+        } else {
+            conditions.sensing(o.kind, crate::conditions::bearing(origin, o.pos), dist)
+        };
+        if dist > effect.range(spec.range) {
             continue;
         }
         let bearing = wrap_angle(atan2(rel.y, rel.x) - ego.yaw);
@@ -187,13 +204,14 @@ pub(crate) fn sense(
             }
         }
         let (noise, dropout) = &mut streams[i];
-        if dropout.chance(spec.dropout) {
+        if dropout.chance(effect.dropout(spec.dropout)) {
             continue;
         }
         let Some((id, kind, (along, left))) = perception.report(i - 1) else { continue };
         let mut p = o.pos;
-        if spec.noise_sigma > 0.0 {
-            p = p + V2::new(noise.normal(), noise.normal()) * spec.noise_sigma;
+        let sigma = effect.noise(spec.noise_sigma);
+        if sigma > 0.0 {
+            p = p + V2::new(noise.normal(), noise.normal()) * sigma;
         }
         if along != 0.0 || left != 0.0 {
             p = p + heading * along + heading.perp() * left;

@@ -38,6 +38,8 @@ pub struct Environment {
     pub friction: f64,
     /// The ego's sensor model.
     pub sensor: SensorSpec,
+    /// Illumination, weather and road works ([`crate::conditions`]; default: none act).
+    pub conditions: crate::conditions::Conditions,
 }
 
 /// The sensor model producing the adapter's object list.
@@ -195,6 +197,34 @@ pub enum Behaviour {
         to_d: f64,
         /// Smallest accepted time gap before the ego arrives, s.
         min_tta: f64,
+    },
+    /// Reverse straight back along its heading (backing out of a driveway or
+    /// a parking bay): up to `speed` m/s, stopping after `distance` m
+    /// (vehicles and motorcycles; wheels straight; [`crate::manoeuvre`]).
+    Reverse {
+        /// Reversing speed, m/s (> 0).
+        speed: f64,
+        /// Distance to reverse, m.
+        distance: f64,
+    },
+    /// Drift partly into the next lane `lane`: move sideways at
+    /// `lateral_speed` until its near side is `depth` m past the lane line,
+    /// hold there for `hold` s, then (if `recover`) drift back at the same
+    /// lateral speed to where it started; `speed` along the road as
+    /// `KeepLane` ([`crate::manoeuvre`]).
+    Drift {
+        /// The lane it drifts into.
+        lane: u32,
+        /// Lateral speed of the drift and of the recovery, m/s.
+        lateral_speed: f64,
+        /// How far its near side crosses the lane line, m.
+        depth: f64,
+        /// Time held at the deepest point, s.
+        hold: f64,
+        /// Whether it drifts back afterwards.
+        recover: bool,
+        /// Desired speed, m/s.
+        speed: f64,
     },
 }
 

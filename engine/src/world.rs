@@ -21,6 +21,10 @@ const BODY_HEIGHT: f64 = 1.5;
 const VEHICLE_MASS: f64 = 1500.0;
 /// Mass of a cyclist with bicycle, kg.
 const CYCLIST_MASS: f64 = 90.0;
+/// Mass of a motorcycle with rider, kg.
+const MOTORCYCLE_MASS: f64 = 300.0;
+/// Mass of an animal (a deer), kg.
+const ANIMAL_MASS: f64 = 80.0;
 
 /// Collision groups: who collides with whom.
 mod groups {
@@ -76,6 +80,9 @@ pub(crate) enum Command {
     Drive { accel: f64, steer: f64 },
     /// Mover: velocity in its path frame (along, across), m/s.
     Velocity { vs: f64, vd: f64 },
+    /// Vehicle reversing with the wheels straight: acceleration along its
+    /// heading (negative drives it backwards), m/s² ([`crate::manoeuvre`]).
+    Reverse { accel: f64 },
     /// Nothing.
     #[default]
     Idle,
@@ -103,6 +110,8 @@ pub(crate) struct Script {
     pub overtake: crate::overtake::OvertakeState,
     /// Whether a waiting crossing has accepted its gap and set off.
     pub committed: bool,
+    /// Position when the running step started (a reverse measures its distance from it).
+    pub start_pos: V2,
 }
 
 /// The state of every body at the end of the last step, in index order.
@@ -292,8 +301,15 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
                 max_decel: 10.0,
                 max_steer: 0.6,
             }),
+            ActorKind::Motorcycle => Motion::Vehicle(VehicleParams {
+                wheelbase: actor.length * 0.65,
+                max_accel: crate::actor::MOTORCYCLE_MAX_ACCEL,
+                max_decel: crate::actor::MOTORCYCLE_MAX_DECEL,
+                max_steer: 0.6,
+            }),
             ActorKind::Pedestrian => Motion::Mover { max_accel: 3.0 },
             ActorKind::Cyclist => Motion::Mover { max_accel: 2.5 },
+            ActorKind::Animal => Motion::Mover { max_accel: crate::actor::ANIMAL_MAX_ACCEL },
             ActorKind::Static => Motion::Fixed,
         };
         let start_d = path.project(pos).d;
@@ -314,6 +330,7 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
                 reactions: actor.reactions,
                 overtake: Default::default(),
                 committed: false,
+                start_pos: pos,
             },
         ));
     }
@@ -334,7 +351,10 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
     world.insert_resource(sensor);
     world.insert_resource(Tracer::default());
     world.insert_resource(Fault::default());
-    world.insert_resource(RoadRes { road, env: spec.environment });
+    // Rain and spray wet the road ([`crate::conditions`]).
+    let mut env = spec.environment;
+    env.friction = env.conditions.friction(env.friction);
+    world.insert_resource(RoadRes { road, env });
     world
 }
 
@@ -361,23 +381,31 @@ fn spawn_body(
 ) -> Entity {
     let vel = V2::from_angle(b.yaw) * b.speed;
     let builder = match b.kind {
-        ActorKind::Vehicle => RigidBodyBuilder::dynamic().locked_axes(planar).can_sleep(false),
-        ActorKind::Pedestrian | ActorKind::Cyclist => RigidBodyBuilder::kinematic_velocity_based(),
+        ActorKind::Vehicle | ActorKind::Motorcycle => {
+            RigidBodyBuilder::dynamic().locked_axes(planar).can_sleep(false)
+        }
+        ActorKind::Pedestrian | ActorKind::Cyclist | ActorKind::Animal => {
+            RigidBodyBuilder::kinematic_velocity_based()
+        }
         ActorKind::Static => RigidBodyBuilder::fixed(),
     }
     .translation(Vector::new(b.pos.x, b.pos.y, 0.0))
     .rotation(Vector::new(0.0, 0.0, b.yaw))
     .linvel(Vector::new(vel.x, vel.y, 0.0));
     let (member, filter) = match b.kind {
-        ActorKind::Vehicle => (
+        ActorKind::Vehicle | ActorKind::Motorcycle => (
             groups::VEHICLE,
             groups::VEHICLE | groups::MOVER | groups::BARRIER | groups::KERB | groups::STATIC,
         ),
-        ActorKind::Pedestrian | ActorKind::Cyclist => (groups::MOVER, groups::VEHICLE | groups::BARRIER),
+        ActorKind::Pedestrian | ActorKind::Cyclist | ActorKind::Animal => {
+            (groups::MOVER, groups::VEHICLE | groups::BARRIER)
+        }
         ActorKind::Static => (groups::STATIC, groups::VEHICLE),
     };
     let mass = match b.kind {
         ActorKind::Cyclist | ActorKind::Pedestrian => CYCLIST_MASS,
+        ActorKind::Motorcycle => MOTORCYCLE_MASS,
+        ActorKind::Animal => ANIMAL_MASS,
         _ => VEHICLE_MASS,
     };
     let collider = ColliderBuilder::cuboid(b.length * 0.5, b.width * 0.5, BODY_HEIGHT * 0.5)

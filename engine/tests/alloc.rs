@@ -49,6 +49,65 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// A drifting motorcycle, a crossing animal and a vehicle backing along the
+/// road: their behaviours must not allocate per step either.
+fn catalogue_actors() -> Vec<ActorSpec> {
+    let step = |trigger, behaviour| vec![BehaviourStep { trigger, behaviour }];
+    let actor = |id: u32, kind: ActorKind, s: f64, d: f64, heading: f64, speed: f64, behaviours| ActorSpec {
+        id,
+        name: format!("catalogue{id}"),
+        kind,
+        path: PathId::Route,
+        s,
+        d,
+        heading,
+        speed,
+        length: kind.default_size().0,
+        width: kind.default_size().1,
+        behaviours,
+        reactions: Default::default(),
+    };
+    vec![
+        actor(
+            11,
+            ActorKind::Motorcycle,
+            200.0,
+            3.5,
+            0.0,
+            22.0,
+            step(
+                Trigger::Time(1.0),
+                Behaviour::Drift {
+                    lane: 2,
+                    lateral_speed: 0.6,
+                    depth: 0.5,
+                    hold: 1.0,
+                    recover: true,
+                    speed: 22.0,
+                },
+            ),
+        ),
+        actor(
+            12,
+            ActorKind::Animal,
+            320.0,
+            -2.5,
+            std::f64::consts::FRAC_PI_2,
+            0.0,
+            step(Trigger::Time(0.5), Behaviour::Cross { speed: 9.0, to_d: 3.5 }),
+        ),
+        actor(
+            13,
+            ActorKind::Vehicle,
+            420.0,
+            7.0,
+            0.0,
+            0.0,
+            step(Trigger::Time(0.5), Behaviour::Reverse { speed: 2.0, distance: 8.0 }),
+        ),
+    ]
+}
+
 fn world() -> WorldSpec {
     let actors = (0..10)
         .map(|i| ActorSpec {
@@ -68,6 +127,7 @@ fn world() -> WorldSpec {
             }],
             reactions: Default::default(),
         })
+        .chain(catalogue_actors())
         .collect();
     WorldSpec {
         scenario: "alloc".into(),
@@ -102,6 +162,17 @@ fn world() -> WorldSpec {
                     bias: PositionBias { longitudinal: 0.5, lateral: 0.2 },
                     id_switch_rate: 0.5,
                 },
+            },
+            // Conditions on too: night, rain and a lane shift act every step.
+            conditions: gauntlet_engine::conditions::Conditions {
+                illumination: gauntlet_engine::conditions::Illumination::Night,
+                weather: gauntlet_engine::conditions::Weather::Rain { intensity: 20.0 },
+                lane_shift: Some(gauntlet_engine::conditions::LaneShift {
+                    from_s: 50.0,
+                    to_s: 400.0,
+                    taper: 40.0,
+                    offset: 0.8,
+                }),
             },
         },
         ego: EgoSpec { d: 3.5, s: 0.0, speed: 22.0, goal_s: 1000.0, limits: EgoLimits::MID_SIZE_CAR },

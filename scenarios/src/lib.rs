@@ -19,6 +19,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod conditions;
 mod error;
 pub mod mutation;
 mod param;

@@ -49,6 +49,9 @@ pub struct ScenarioFile {
     /// Generated traffic on lanes of the route (`traffic: (…)`).
     #[serde(default)]
     pub traffic: Option<crate::traffic::TrafficFile>,
+    /// Road works: a lane shift and lines of cones (`road_works: (…)`).
+    #[serde(default)]
+    pub road_works: Option<crate::conditions::RoadWorksFile>,
     /// Criteria that judge each run.
     pub criteria: Vec<CriterionFile>,
     /// Structural mutations the fuzzer may apply (`gauntlet fuzz`).
@@ -180,11 +183,22 @@ pub struct EnvironmentFile {
     /// The ego's sensor.
     #[serde(default)]
     pub sensor: SensorFile,
+    /// Light (default `Day`).
+    #[serde(default)]
+    pub illumination: crate::conditions::IlluminationFile,
+    /// Weather acting on sensing and friction (default `Clear`).
+    #[serde(default)]
+    pub weather: crate::conditions::WeatherFile,
 }
 
 impl Default for EnvironmentFile {
     fn default() -> Self {
-        Self { friction: fixed::<9, 10>(), sensor: SensorFile::default() }
+        Self {
+            friction: fixed::<9, 10>(),
+            sensor: SensorFile::default(),
+            illumination: Default::default(),
+            weather: Default::default(),
+        }
     }
 }
 
@@ -308,6 +322,10 @@ pub enum KindFile {
     Cyclist,
     /// A fixed obstacle.
     Static,
+    /// A powered two-wheeler (default 2.2 × 0.8 m).
+    Motorcycle,
+    /// An animal, e.g. a deer (default 1.5 × 0.5 m).
+    Animal,
 }
 
 /// Which path an actor uses.
@@ -458,6 +476,31 @@ pub enum BehaviourFile {
         to_d: Num,
         /// s.
         min_tta: Num,
+    },
+    /// Reverse straight back at up to `speed` m/s for `distance` m, then stop (vehicles).
+    Reverse {
+        /// m/s.
+        speed: Num,
+        /// m.
+        distance: Num,
+    },
+    /// Drift into `lane` at `lateral_speed` until the near side is `depth` m
+    /// past the lane line, hold `hold` s, then drift back (unless `recover: false`).
+    Drift {
+        /// The lane drifted into.
+        lane: Num,
+        /// m/s.
+        lateral_speed: Num,
+        /// m.
+        depth: Num,
+        /// s at the deepest point (default 1).
+        #[serde(default = "fixed::<1, 1>")]
+        hold: Num,
+        /// Whether it drifts back (default true).
+        #[serde(default = "yes")]
+        recover: bool,
+        /// m/s along the road.
+        speed: Num,
     },
 }
 

@@ -226,9 +226,15 @@ impl<'a> Walk<'a> {
             );
         }
         let road = self.road(&root.field("road"), &f.road);
-        let environment = self.environment(&root.field("environment"), &f.environment);
+        let mut environment = self.environment(&root.field("environment"), &f.environment);
         let ego = self.ego(&root.field("ego"), &f.ego, &road);
         let mut actors = self.actors(&root.field("actors"), f, &road);
+        if let Some(w) = &f.road_works {
+            let first = actors.len() as u32 + 1;
+            let (shift, cones) = self.road_works(&root.field("road_works"), w, &road, first);
+            environment.conditions.lane_shift = shift;
+            actors.extend(cones);
+        }
         if let Some(t) = &f.traffic {
             let generated = self.traffic(&root.field("traffic"), t, &road, &ego, &actors, seed);
             actors.extend(generated);
@@ -371,7 +377,8 @@ impl<'a> Walk<'a> {
             occlusion: s.occlusion,
             faults: self.faults(&sp.field("faults"), &s.faults),
         };
-        Environment { friction, sensor }
+        let conditions = self.conditions(p, &e.illumination, &e.weather);
+        Environment { friction, sensor, conditions }
     }
 
     pub(crate) fn lane(&mut self, p: &FieldPath, n: &Num, lanes: u32) -> f64 {
@@ -469,6 +476,8 @@ impl<'a> Walk<'a> {
             KindFile::Pedestrian => ActorKind::Pedestrian,
             KindFile::Cyclist => ActorKind::Cyclist,
             KindFile::Static => ActorKind::Static,
+            KindFile::Motorcycle => ActorKind::Motorcycle,
+            KindFile::Animal => ActorKind::Animal,
         };
         let path = match a.path {
             PathFile::Route => PathId::Route,
@@ -510,12 +519,7 @@ impl<'a> Walk<'a> {
                 Accepts::between(-180.0, 180.0, "a heading in degrees"),
             )
             .to_radians();
-        let (dl, dw) = match kind {
-            ActorKind::Vehicle => (4.5, 1.8),
-            ActorKind::Pedestrian => (0.5, 0.5),
-            ActorKind::Cyclist => (1.8, 0.6),
-            ActorKind::Static => (1.0, 1.0),
-        };
+        let (dl, dw) = kind.default_size();
         let size = Accepts::between(0.2, 25.0, "a size in m");
         let length = a.length.as_ref().map_or(dl, |n| self.num(&p.field("length"), n, size));
         let width = a.width.as_ref().map_or(dw, |n| self.num(&p.field("width"), n, size));
@@ -604,8 +608,8 @@ impl<'a> Walk<'a> {
         speed: &Num,
         to_d: &Num,
     ) -> (f64, f64) {
-        if !matches!(kind, ActorKind::Pedestrian | ActorKind::Cyclist) {
-            self.error(p, format!("only pedestrians and cyclists can `{name}`"));
+        if !kind.is_mover() {
+            self.error(p, format!("only pedestrians, cyclists and animals can `{name}`"));
         }
         let speed = self.num(&p.field("speed"), speed, Accepts::positive(15.0, "a speed in m/s"));
         let to_d = self.num(&p.field("to_d"), to_d, Accepts::between(-100.0, 100.0, "a lateral offset in m"));
@@ -643,8 +647,8 @@ impl<'a> Walk<'a> {
             }
             BehaviourFile::Stand => Behaviour::Stand,
             BehaviourFile::Overtake { lane, duration, speed: v, gap } => {
-                if kind != ActorKind::Vehicle {
-                    self.error(p, "only vehicles can `Overtake`");
+                if !kind.is_vehicle_like() {
+                    self.error(p, "only vehicles and motorcycles can `Overtake`");
                 }
                 Behaviour::Overtake {
                     lane: self.lane(&p.field("lane"), lane, lanes) as u32,
@@ -661,6 +665,44 @@ impl<'a> Walk<'a> {
                 let (speed, to_d) = self.crossing(p, kind, "CrossWhenClear", v, to_d);
                 let min_tta = self.num(&p.field("min_tta"), min_tta, Accepts::positive(60.0, "a time in s"));
                 Behaviour::CrossWhenClear { speed, to_d, min_tta }
+            }
+            BehaviourFile::Reverse { speed: v, distance } => {
+                if !kind.is_vehicle_like() {
+                    self.error(p, "only vehicles and motorcycles can `Reverse`");
+                }
+                Behaviour::Reverse {
+                    speed: self.num(
+                        &p.field("speed"),
+                        v,
+                        Accepts::positive(10.0, "a reversing speed in m/s"),
+                    ),
+                    distance: self.num(
+                        &p.field("distance"),
+                        distance,
+                        Accepts::positive(200.0, "a distance in m"),
+                    ),
+                }
+            }
+            BehaviourFile::Drift { lane, lateral_speed, depth, hold, recover, speed: v } => {
+                if !kind.is_vehicle_like() {
+                    self.error(p, "only vehicles and motorcycles can `Drift`");
+                }
+                Behaviour::Drift {
+                    lane: self.lane(&p.field("lane"), lane, lanes) as u32,
+                    lateral_speed: self.num(
+                        &p.field("lateral_speed"),
+                        lateral_speed,
+                        Accepts::positive(5.0, "a lateral speed in m/s"),
+                    ),
+                    depth: self.num(&p.field("depth"), depth, Accepts::positive(4.0, "a depth in m")),
+                    hold: self.num(
+                        &p.field("hold"),
+                        hold,
+                        Accepts::between(0.0, MAX_DURATION, "a time in s"),
+                    ),
+                    recover: *recover,
+                    speed: self.num(&p.field("speed"), v, speed),
+                }
             }
         }
     }

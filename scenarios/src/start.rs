@@ -111,7 +111,7 @@ pub(crate) fn start_problems(world: &WorldSpec, listed: usize) -> Vec<(FieldPath
             PathId::Oncoming => Some(gauntlet_engine::twoway::oncoming_offset(&world.road) - a.d),
             PathId::CrossNorth | PathId::CrossSouth => None,
         };
-        if let (true, ActorKind::Vehicle, Some(d)) = (fenced, a.kind, route_d) {
+        if let (true, true, Some(d)) = (fenced, a.kind.is_vehicle_like(), route_d) {
             let half = 0.5 * a.width;
             let (lo, hi) =
                 (world.road.right_edge() - world.road.shoulder, world.road.left_edge() + world.road.shoulder);
@@ -151,7 +151,7 @@ pub(crate) fn start_problems(world: &WorldSpec, listed: usize) -> Vec<(FieldPath
 /// Whether bodies of two kinds collide in the engine (its collision groups:
 /// vehicles hit everything; pedestrians, cyclists and static objects only vehicles).
 fn collide(a: ActorKind, b: ActorKind) -> bool {
-    a == ActorKind::Vehicle || b == ActorKind::Vehicle
+    a.is_vehicle_like() || b.is_vehicle_like()
 }
 
 fn num(x: f64) -> String {

@@ -49,6 +49,9 @@ pub struct TrafficFile {
     /// Vehicles in all, shared over the lanes (give `density` or `count`).
     #[serde(default)]
     pub count: Option<Num>,
+    /// A density preset instead of `density` (`Free`, `Light`, `Dense`, `Jam`).
+    #[serde(default)]
+    pub preset: Option<crate::conditions::DensityPreset>,
     /// Lowest desired speed, m/s.
     pub speed_min: Num,
     /// Highest desired speed, m/s (each vehicle draws its own in between).
@@ -106,6 +109,13 @@ impl Walk<'_> {
             );
         }
         let amount = match (&t.density, &t.count) {
+            (Some(_) | None, _) if t.preset.is_some() && (t.density.is_some() || t.count.is_some()) => {
+                self.error(&p.field("preset"), "give a `preset`, a `density` or a `count`, only one");
+                TrafficAmount::Count(0)
+            }
+            (None, None) if t.preset.is_some() => {
+                TrafficAmount::Density(t.preset.map_or(0.0, crate::conditions::DensityPreset::density))
+            }
             (Some(n), None) => TrafficAmount::Density(self.num(
                 &p.field("density"),
                 n,
@@ -180,6 +190,7 @@ pub(crate) fn visit_traffic(p: &FieldPath, t: &mut TrafficFile, f: &mut dyn FnMu
         to_s,
         density,
         count,
+        preset: _,
         speed_min,
         speed_max,
         min_gap,
@@ -216,6 +227,7 @@ pub(crate) fn traffic_text(t: &TrafficFile, num: fn(&Num) -> String) -> String {
         to_s,
         density,
         count,
+        preset,
         speed_min,
         speed_max,
         min_gap,
@@ -224,6 +236,9 @@ pub(crate) fn traffic_text(t: &TrafficFile, num: fn(&Num) -> String) -> String {
         ego_gap,
     } = t;
     let mut w = String::from("(");
+    if let Some(p) = preset {
+        let _ = write!(w, "preset: {p:?}, ");
+    }
     if let Some(list) = lanes {
         let list: Vec<String> = list.iter().map(num).collect();
         let _ = write!(w, "lanes: [{}], ", list.join(", "));

@@ -80,6 +80,8 @@ impl Weakness {
             Weakness::Blind(ActorKind::Cyclist) => "cyclist-blind",
             Weakness::Blind(ActorKind::Vehicle) => "vehicle-blind",
             Weakness::Blind(ActorKind::Static) => "static-blind",
+            Weakness::Blind(ActorKind::Motorcycle) => "motorcycle-blind",
+            Weakness::Blind(ActorKind::Animal) => "animal-blind",
             Weakness::IceNaive => "ice-naive",
             Weakness::DropoutSpeeder => "dropout-speeder",
             Weakness::Memoryless => "memoryless",

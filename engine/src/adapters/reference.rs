@@ -131,8 +131,11 @@ impl ReferenceAdapter {
             if o.s <= ego.s {
                 continue;
             }
-            let vulnerable = matches!(o.kind, ActorKind::Pedestrian | ActorKind::Cyclist)
-                || (self.tuning.vulnerable_by_size && o.width < VULNERABLE_WIDTH);
+            // A motorcycle is narrow but rides along the road like a car.
+            let vulnerable = matches!(o.kind, ActorKind::Pedestrian | ActorKind::Cyclist | ActorKind::Animal)
+                || (self.tuning.vulnerable_by_size
+                    && o.width < VULNERABLE_WIDTH
+                    && o.kind != ActorKind::Motorcycle);
             if vulnerable && !self.tuning.sees_vulnerable {
                 continue;
             }
@@ -294,7 +297,7 @@ impl AutonomyAdapter for ReferenceAdapter {
         let lanes = job.road.lanes as i32;
         let lane =
             *self.target_lane.get_or_insert(if ego.lane >= 0 { ego.lane } else { 0 }.clamp(0, lanes - 1));
-        let lateral_err = ego.d - lane as f64 * job.road.lane_width;
+        let lateral_err = ego.d - lane as f64 * job.road.lane_width - ego.lane_shift;
         let steer = stanley_steer(
             lateral_err,
             ego.heading_err,

@@ -1008,20 +1008,29 @@ fn nominal_observation(step: u64) -> Observation {
             lane_d: 0.02,
             heading_err: 0.001,
             curvature: 0.0,
+            lane_shift: 0.0,
         },
         objects: vec![vehicle(3, 40.2, 1, 22.0)],
         signal: None,
     }
 }
 
-/// 256 road users of every kind, some off the carriageway.
+/// 256 road users of every kind (protocol 1.3's `motorcycle` and `animal`
+/// too, which an adapter must take as obstacles), some off the carriageway.
 fn crowded_observation() -> Observation {
     let mut observation = nominal_observation(2);
-    let kinds = [ActorKind::Vehicle, ActorKind::Pedestrian, ActorKind::Cyclist, ActorKind::Static];
+    let kinds = [
+        ActorKind::Vehicle,
+        ActorKind::Pedestrian,
+        ActorKind::Cyclist,
+        ActorKind::Static,
+        ActorKind::Motorcycle,
+        ActorKind::Animal,
+    ];
     observation.objects = (0..256u32)
         .map(|i| {
             let mut object = vehicle(100 + i, 15.0 + f64::from(i) * 3.0, i as i32 % 4 - 1, f64::from(i % 30));
-            object.kind = kinds[i as usize % 4];
+            object.kind = kinds[i as usize % kinds.len()];
             object
         })
         .collect();

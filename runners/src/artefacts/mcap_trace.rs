@@ -49,6 +49,8 @@ fn height(kind: Option<ActorKind>) -> f64 {
         Some(ActorKind::Pedestrian) => 1.8,
         Some(ActorKind::Cyclist) => 1.7,
         Some(ActorKind::Static) => 1.0,
+        Some(ActorKind::Motorcycle) => 1.4,
+        Some(ActorKind::Animal) => 1.2,
     }
 }
 
@@ -61,6 +63,8 @@ fn color(kind: Option<ActorKind>, ego: bool) -> Color {
         Some(ActorKind::Pedestrian) => (0.95, 0.2, 0.2),
         Some(ActorKind::Cyclist) => (1.0, 0.55, 0.1),
         Some(ActorKind::Static) => (0.95, 0.85, 0.2),
+        Some(ActorKind::Motorcycle) => (0.3, 0.5, 0.95),
+        Some(ActorKind::Animal) => (0.55, 0.35, 0.15),
     };
     Color { r, g, b, a: 0.9 }
 }

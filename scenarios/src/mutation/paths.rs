@@ -23,6 +23,7 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
         ego,
         actors,
         traffic,
+        road_works,
         criteria,
         fuzz: _,
     } = file;
@@ -66,8 +67,9 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
     }
 
     let p = root.field("environment");
-    let EnvironmentFile { friction, sensor } = environment;
+    let EnvironmentFile { friction, sensor, illumination, weather } = environment;
     f(&p.field("friction"), friction);
+    crate::conditions::visit_conditions(&p, illumination, weather, f);
     let sp = p.field("sensor");
     let SensorFile { range, fov_deg, noise_sigma, dropout, latency_steps, occlusion: _, faults } = sensor;
     f(&sp.field("range"), range);
@@ -99,6 +101,9 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
 
     if let Some(t) = traffic {
         crate::traffic::visit_traffic(&root.field("traffic"), t, f);
+    }
+    if let Some(w) = road_works {
+        crate::conditions::visit_road_works(&root.field("road_works"), w, f);
     }
 
     let p = root.field("criteria");
@@ -189,6 +194,17 @@ pub(crate) fn visit_actor(p: &FieldPath, a: &mut ActorFile, f: &mut dyn FnMut(&F
                 f(&dp.field("speed"), speed);
                 f(&dp.field("to_d"), to_d);
                 f(&dp.field("min_tta"), min_tta);
+            }
+            BehaviourFile::Reverse { speed, distance } => {
+                f(&dp.field("speed"), speed);
+                f(&dp.field("distance"), distance);
+            }
+            BehaviourFile::Drift { lane, lateral_speed, depth, hold, recover: _, speed } => {
+                f(&dp.field("lane"), lane);
+                f(&dp.field("lateral_speed"), lateral_speed);
+                f(&dp.field("depth"), depth);
+                f(&dp.field("hold"), hold);
+                f(&dp.field("speed"), speed);
             }
         }
     }

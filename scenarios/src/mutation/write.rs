@@ -25,6 +25,7 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
         ego,
         actors,
         traffic,
+        road_works,
         criteria,
         fuzz: _,
     } = file;
@@ -54,6 +55,9 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
     w.push_str("    ],\n");
     if let Some(t) = traffic {
         let _ = writeln!(w, "    traffic: {},", crate::traffic::traffic_text(t, num));
+    }
+    if let Some(r) = road_works {
+        let _ = writeln!(w, "    road_works: {},", crate::conditions::road_works_text(r, num));
     }
     w.push_str("    criteria: [");
     for (i, c) in criteria.iter().enumerate() {
@@ -139,18 +143,19 @@ fn road_text(r: &RoadFile) -> String {
 }
 
 fn environment_text(e: &EnvironmentFile) -> String {
-    let EnvironmentFile { friction, sensor } = e;
+    let EnvironmentFile { friction, sensor, illumination, weather } = e;
     let SensorFile { range, fov_deg, noise_sigma, dropout, latency_steps, occlusion, faults } = sensor;
     format!(
         "(friction: {}, sensor: (range: {}, fov_deg: {}, noise_sigma: {}, dropout: {}, latency_steps: {}, \
-         occlusion: {occlusion}, faults: {}))",
+         occlusion: {occlusion}, faults: {}){})",
         num(friction),
         num(range),
         num(fov_deg),
         num(noise_sigma),
         num(dropout),
         num(latency_steps),
-        faults_text(faults)
+        faults_text(faults),
+        crate::conditions::conditions_text(illumination, weather, num)
     )
 }
 
@@ -220,6 +225,8 @@ pub(crate) fn actor_text(a: &ActorFile) -> String {
             KindFile::Pedestrian => "Pedestrian",
             KindFile::Cyclist => "Cyclist",
             KindFile::Static => "Static",
+            KindFile::Motorcycle => "Motorcycle",
+            KindFile::Animal => "Animal",
         },
         match path {
             PathFile::Route => "Route",
@@ -291,6 +298,17 @@ fn behaviour_text(b: &BehaviourFile) -> String {
         BehaviourFile::CrossWhenClear { speed, to_d, min_tta } => {
             format!("CrossWhenClear(speed: {}, to_d: {}, min_tta: {})", num(speed), num(to_d), num(min_tta))
         }
+        BehaviourFile::Reverse { speed, distance } => {
+            format!("Reverse(speed: {}, distance: {})", num(speed), num(distance))
+        }
+        BehaviourFile::Drift { lane, lateral_speed, depth, hold, recover, speed } => format!(
+            "Drift(lane: {}, lateral_speed: {}, depth: {}, hold: {}, recover: {recover}, speed: {})",
+            num(lane),
+            num(lateral_speed),
+            num(depth),
+            num(hold),
+            num(speed)
+        ),
     }
 }
 

@@ -82,7 +82,7 @@ impl Walk<'_> {
     /// A vehicle must drive along its path: one facing backwards would be
     /// steered round; oncoming traffic belongs on the `Oncoming` path.
     pub(super) fn direction(&mut self, p: &FieldPath, kind: ActorKind, heading_deg: &Num) {
-        if kind == ActorKind::Vehicle && heading_deg.extremes().iter().any(|h| h.abs() > 90.0) {
+        if kind.is_vehicle_like() && heading_deg.extremes().iter().any(|h| h.abs() > 90.0) {
             self.error(
                 p,
                 "a vehicle faces along its path (|heading| ≤ 90°): put oncoming vehicles on \

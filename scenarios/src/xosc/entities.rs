@@ -70,9 +70,8 @@ fn entity(xml: &Xml<'_>, body: El<'_>, name_: String) -> Res<Entity> {
         "Vehicle" => {
             let cat = xml.req(body, "vehicleCategory")?;
             let kind = match cat.as_str() {
-                "car" | "van" | "truck" | "trailer" | "semitrailer" | "bus" | "motorbike" => {
-                    KindFile::Vehicle
-                }
+                "car" | "van" | "truck" | "trailer" | "semitrailer" | "bus" => KindFile::Vehicle,
+                "motorbike" => KindFile::Motorcycle,
                 "bicycle" => KindFile::Cyclist,
                 "train" | "tram" => return Err(xml.unsupported(body, &format!("vehicleCategory {cat:?}"))),
                 other => return Err(xml.err(body, format!("unknown vehicleCategory {other:?}"))),

@@ -149,12 +149,17 @@ pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
         duration: Num::Fixed(duration),
         dt: Num::Fixed(0.05),
         road: road.road_file(),
-        environment: EnvironmentFile { friction: Num::Fixed(friction), sensor: SensorFile::default() },
+        environment: EnvironmentFile {
+            friction: Num::Fixed(friction),
+            sensor: SensorFile::default(),
+            ..EnvironmentFile::default()
+        },
         ego: ego_file,
         actors,
         criteria: vec![CriterionFile::NoCollision, CriterionFile::StayOnRoad],
         fuzz: None,
         traffic: None,
+        road_works: None,
     };
     let notes = xml.notes.into_inner();
     Ok(Imported { file, notes })

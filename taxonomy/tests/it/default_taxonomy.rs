@@ -45,10 +45,12 @@ fn has_exactly_the_agreed_dimensions_and_values() {
                     "merge",
                     "curve",
                     "oncoming",
-                    "signal"
+                    "signal",
+                    "backing",
+                    "drifting"
                 ]
             ),
-            ("actor", vec!["vehicle", "pedestrian", "cyclist", "static"]),
+            ("actor", vec!["vehicle", "pedestrian", "cyclist", "static", "motorcycle", "animal"]),
             ("friction", vec!["dry", "wet", "icy"]),
             (
                 "perception",
@@ -68,6 +70,9 @@ fn has_exactly_the_agreed_dimensions_and_values() {
             ("traffic_density", vec!["free", "light", "dense", "jam"]),
             ("junction_type", vec!["none", "t_junction", "crossroads", "roundabout"]),
             ("lane_type", vec!["driving", "shoulder", "bus", "parking", "ramp"]),
+            ("illumination", vec!["day", "night", "low_sun"]),
+            ("weather", vec!["clear", "rain", "fog", "spray"]),
+            ("road_works", vec!["none", "lane_shift"]),
         ]
     );
 }
@@ -150,15 +155,18 @@ fn exclusions_remove_pairs() {
     assert!(!taxonomy.is_feasible_pair(("event", "cut_in"), ("actor", "pedestrian")));
     assert!(taxonomy.is_feasible_pair(("road", "yard"), ("speed", "low")));
     assert!(!taxonomy.is_feasible_pair(("road", "yard"), ("road", "urban")));
-    // 487 pairs of values of different dimensions (dimensions of 6, 10, 4, 3,
-    // 9 and 3 values: (35² − 251) / 2), minus the excluded ones:
+    // 61 values in 12 dimensions (road 6, event 12, actor 6, friction 3,
+    // perception 9, speed 3, traffic_density 4, junction_type 4, lane_type 5,
+    // illumination 3, weather 4, road_works 2): (61² − 401) / 2 = 1660 pairs
+    // of values of different dimensions, minus the excluded ones:
     // crosswalk×{curve, merge} 2, crosswalk×high 1, yard×{medium, high} 2,
     // {cut_in, cut_out, merge}×{pedestrian, static} 6, crossing×static 1,
-    // oncoming×{pedestrian, static} 2, oncoming×highway 1, signal×{five roads} 5.
-    // With the PAS 1883 dimensions (4, 4 and 5 values more): 48 values,
-    // (48² − 308) / 2 = 998 pairs, minus those 20 and highway×{t_junction,
-    // crossroads, roundabout} 3, intersection×none 1, yard×{shoulder, bus, ramp} 3.
-    assert_eq!(taxonomy.feasible_pairs().len(), 998 - 27);
+    // oncoming×{pedestrian, static} 2, oncoming×highway 1, signal×{five roads} 5,
+    // highway×{t_junction, crossroads, roundabout} 3, intersection×none 1,
+    // yard×{shoulder, bus, ramp} 3, {backing, drifting}×{pedestrian, cyclist,
+    // static, animal} 8, backing×{highway, crosswalk} 2, animal×{eight events} 8,
+    // animal×{intersection, crosswalk, yard} 3: 48 in all.
+    assert_eq!(taxonomy.feasible_pairs().len(), 1660 - 48);
 }
 
 #[test]
