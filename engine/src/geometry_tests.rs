@@ -268,7 +268,8 @@ fn vru_gap_and_ttc_signals_are_along_the_lane_on_left_and_right_curves() {
             spec.ego.speed = 10.0;
             spec.duration = 2.0;
             spec.criteria = vec![];
-            spec.formulas = vec![crate::FormulaSpec::new("any", "always speed >= 0", spec.dt, "", 1.0).unwrap()];
+            spec.formulas =
+                vec![crate::FormulaSpec::new("any", "always speed >= 0", spec.dt, "", 1.0).unwrap()];
             let mut adapter = HoldLane { d: lane * LANE_WIDTH, speed: 10.0 };
             let r = Simulation::run(&spec, &mut adapter, RunOptions { record_trace: true });
             let trace = r.trace.as_ref().expect("trace kept");
@@ -285,9 +286,17 @@ fn vru_gap_and_ttc_signals_are_along_the_lane_on_left_and_right_curves() {
                     let (ego, cyc) = (body(f, 0), body(f, 1));
                     let g = true_gap(k, lane, ego, cyc, EGO_LENGTH + cyc_len);
                     let (ve, vc) = (libm::hypot(ego.vx, ego.vy), libm::hypot(cyc.vx, cyc.vy));
-                    assert!((row[gap_col] - g).abs() < 0.03, "k={k} lane {lane}: gap_vru {} vs true {g}", row[gap_col]);
+                    assert!(
+                        (row[gap_col] - g).abs() < 0.03,
+                        "k={k} lane {lane}: gap_vru {} vs true {g}",
+                        row[gap_col]
+                    );
                     let ttc = g / (ve - vc);
-                    assert!((row[ttc_col] - ttc).abs() < 0.01 * ttc, "k={k} lane {lane}: ttc_vru {} vs {ttc}", row[ttc_col]);
+                    assert!(
+                        (row[ttc_col] - ttc).abs() < 0.01 * ttc,
+                        "k={k} lane {lane}: ttc_vru {} vs {ttc}",
+                        row[ttc_col]
+                    );
                     let route_gap = cyc.s - ego.s - 0.5 * (EGO_LENGTH + cyc_len);
                     route_error = route_error.max((route_gap - g).abs());
                     checked += 1;
