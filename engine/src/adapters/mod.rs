@@ -41,6 +41,25 @@ pub(crate) fn gap_ahead(ego: &EgoObservation, o: &ObjectObservation, ego_length:
     ds * stretch - lengths
 }
 
+/// Names accepted by [`builtin`]: the reference driver, then the planted weaknesses.
+pub const BUILTIN_NAMES: &[&str] = &[
+    "reference",
+    "cyclist-blind",
+    "dropout-speeder",
+    "ice-naive",
+    "late-braker",
+    "memoryless",
+    "pedestrian-blind",
+];
+
+/// A fresh instance of the built-in adapter `name`, if there is one.
+pub fn builtin(name: &str) -> Option<Box<dyn AutonomyAdapter>> {
+    match name {
+        "reference" => Some(Box::new(ReferenceAdapter::default())),
+        _ => Weakness::from_name(name).map(|w| Box::new(PlantedAdapter::new(w)) as Box<dyn AutonomyAdapter>),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,24 +93,5 @@ mod tests {
         // Straight: the difference of s, bit for bit.
         let straight = EgoObservation { curvature: 0.0, ..ego };
         assert_eq!(gap_ahead(&straight, &object(120.0, d), 4.0), 16.0);
-    }
-}
-
-/// Names accepted by [`builtin`]: the reference driver, then the planted weaknesses.
-pub const BUILTIN_NAMES: &[&str] = &[
-    "reference",
-    "cyclist-blind",
-    "dropout-speeder",
-    "ice-naive",
-    "late-braker",
-    "memoryless",
-    "pedestrian-blind",
-];
-
-/// A fresh instance of the built-in adapter `name`, if there is one.
-pub fn builtin(name: &str) -> Option<Box<dyn AutonomyAdapter>> {
-    match name {
-        "reference" => Some(Box::new(ReferenceAdapter::default())),
-        _ => Weakness::from_name(name).map(|w| Box::new(PlantedAdapter::new(w)) as Box<dyn AutonomyAdapter>),
     }
 }
