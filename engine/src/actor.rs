@@ -23,6 +23,18 @@ pub enum ActorKind {
     Animal,
 }
 
+impl ActorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ActorKind; 6] = [
+        ActorKind::Vehicle,
+        ActorKind::Pedestrian,
+        ActorKind::Cyclist,
+        ActorKind::Static,
+        ActorKind::Motorcycle,
+        ActorKind::Animal,
+    ];
+}
+
 /// Hardest braking a motorcycle delivers, m/s² (below a car's 10: one
 /// wheel's share of the load and no lean, the rider's limit on a dry road).
 pub const MOTORCYCLE_MAX_DECEL: f64 = 8.0;
@@ -77,14 +89,7 @@ mod tests {
 
     #[test]
     fn spellings_are_the_lowercase_names() {
-        for k in [
-            ActorKind::Vehicle,
-            ActorKind::Pedestrian,
-            ActorKind::Cyclist,
-            ActorKind::Static,
-            ActorKind::Motorcycle,
-            ActorKind::Animal,
-        ] {
+        for k in ActorKind::ALL {
             assert_eq!(k.as_str(), format!("{k:?}").to_lowercase());
         }
         assert!(ActorKind::Motorcycle.default_size().1 < 1.0);

@@ -3,27 +3,12 @@
 //! rain's noise, the road works' lane shift and cones, determinism.
 
 use crate::actor::ActorKind;
-use crate::adapter::{AdapterFault, AdapterInfo, AutonomyAdapter, Control, JobStart, Observation};
+use crate::adapter::Control;
 use crate::conditions::{Conditions, Illumination, LaneShift, Weather, cones, night_dropout};
 use crate::road::EdgeKind;
 use crate::sim::{RunOptions, Simulation};
 use crate::spec::{ActorSpec, Behaviour, BehaviourStep, Trigger, WorldSpec};
-use crate::testing::{straight_spec, vehicle};
-
-/// Holds the ego still.
-struct Parked;
-
-impl AutonomyAdapter for Parked {
-    fn info(&self) -> AdapterInfo {
-        AdapterInfo { name: "parked".into(), version: "0".into() }
-    }
-    fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
-        Ok(())
-    }
-    fn step(&mut self, _: &Observation) -> Result<Control, AdapterFault> {
-        Ok(Control { accel: -1.0, steer: 0.0 })
-    }
-}
+use crate::testing::{Parked, straight_spec, vehicle};
 
 fn standing(id: u32, kind: ActorKind, s: f64, d: f64) -> ActorSpec {
     let mut a = vehicle(

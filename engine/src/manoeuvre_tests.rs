@@ -3,27 +3,11 @@
 //! speed and depth, a backing vehicle's path, and their determinism.
 
 use crate::actor::{ANIMAL_MAX_ACCEL, ActorKind, MOTORCYCLE_MAX_DECEL};
-use crate::adapter::{AdapterFault, AdapterInfo, AutonomyAdapter, Control, JobStart, Observation};
 use crate::road::{EdgeKind, PathId};
 use crate::sim::{RunOptions, Simulation};
 use crate::spec::{ActorSpec, Behaviour, BehaviourStep, Trigger, WorldSpec};
-use crate::testing::{straight_spec, vehicle};
+use crate::testing::{Parked, straight_spec, vehicle};
 use crate::trace::TraceFrame;
-
-/// Holds the ego still.
-struct Parked;
-
-impl AutonomyAdapter for Parked {
-    fn info(&self) -> AdapterInfo {
-        AdapterInfo { name: "parked".into(), version: "0".into() }
-    }
-    fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
-        Ok(())
-    }
-    fn step(&mut self, _: &Observation) -> Result<Control, AdapterFault> {
-        Ok(Control { accel: -1.0, steer: 0.0 })
-    }
-}
 
 fn step(trigger: Trigger, behaviour: Behaviour) -> BehaviourStep {
     BehaviourStep { trigger, behaviour }

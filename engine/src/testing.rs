@@ -92,3 +92,21 @@ pub(crate) fn body_at(s: f64, d: f64, speed: f64) -> crate::world::BodyState {
         own: at,
     }
 }
+
+/// Holds the ego still (brakes at 1 m/s² from whatever speed it starts with).
+pub(crate) struct Parked;
+
+impl crate::adapter::AutonomyAdapter for Parked {
+    fn info(&self) -> crate::adapter::AdapterInfo {
+        crate::adapter::AdapterInfo { name: "parked".into(), version: "0".into() }
+    }
+    fn reset(&mut self, _: &crate::adapter::JobStart) -> Result<(), crate::adapter::AdapterFault> {
+        Ok(())
+    }
+    fn step(
+        &mut self,
+        _: &crate::adapter::Observation,
+    ) -> Result<crate::adapter::Control, crate::adapter::AdapterFault> {
+        Ok(crate::adapter::Control { accel: -1.0, steer: 0.0 })
+    }
+}

@@ -1019,14 +1019,7 @@ fn nominal_observation(step: u64) -> Observation {
 /// too, which an adapter must take as obstacles), some off the carriageway.
 fn crowded_observation() -> Observation {
     let mut observation = nominal_observation(2);
-    let kinds = [
-        ActorKind::Vehicle,
-        ActorKind::Pedestrian,
-        ActorKind::Cyclist,
-        ActorKind::Static,
-        ActorKind::Motorcycle,
-        ActorKind::Animal,
-    ];
+    let kinds = ActorKind::ALL;
     observation.objects = (0..256u32)
         .map(|i| {
             let mut object = vehicle(100 + i, 15.0 + f64::from(i) * 3.0, i as i32 % 4 - 1, f64::from(i % 30));
