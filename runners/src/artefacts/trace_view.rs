@@ -155,7 +155,7 @@ fn polyline(path: &Path, breaks: &[f64], s0: f64, s1: f64, d: f64) -> Vec<[f64; 
     let mut points = vec![point(path, s0, d)];
     let mut s = s0;
     while s < s1 {
-        let step = if path.curvature_at(s) == 0.0 { STRAIGHT_STEP_M } else { CURVE_STEP_M };
+        let step = if path.straight_at(s) { STRAIGHT_STEP_M } else { CURVE_STEP_M };
         let next_break = breaks.iter().copied().find(|&b| b > s).unwrap_or(f64::INFINITY);
         s = (s + step).min(next_break).min(s1);
         points.push(point(path, s, d));
@@ -178,7 +178,7 @@ mod tests {
             lanes,
             lane_width: 3.5,
             speed_limit: 30.0,
-            segments: vec![SegmentSpec { length: 200.0, curvature: 0.0 }],
+            segments: vec![SegmentSpec::new(200.0, 0.0)],
             edge: EdgeKind::Kerb,
             shoulder: 0.5,
             intersection: None,

@@ -335,11 +335,11 @@ impl Road {
             .iter()
             .map(|p| {
                 if p.curvature == 0.0 {
-                    SegmentSpec { length: p.length, curvature: 0.0 }
+                    SegmentSpec::new(p.length, 0.0)
                 } else {
                     let r = self.radius(p.curvature);
                     let angle = (p.length * p.curvature.abs()).to_degrees();
-                    SegmentSpec { length: r * angle.to_radians(), curvature: p.curvature.signum() / r }
+                    SegmentSpec::new(r * angle.to_radians(), p.curvature.signum() / r)
                 }
             })
             .collect()
