@@ -227,4 +227,32 @@ mod tests {
         assert!(view.edges[4..].iter().flatten().all(|p| (p[0] - 100.0).abs() < 4.0), "{view:?}");
         assert!(view.crosswalks.is_empty());
     }
+
+    #[test]
+    fn lane_lines_of_a_spiral_road_follow_it_densely() {
+        // A spiral from straight into a 1/50 curve (its curvature passes 0 at its start).
+        let spiral = gauntlet_engine::road::Spiral { curvature_end: 0.02, reference_offset: 0.0 };
+        let spec = RoadSpec {
+            segments: vec![
+                SegmentSpec::new(50.0, 0.0),
+                SegmentSpec { length: 80.0, curvature: 0.0, spiral: Some(spiral) },
+                SegmentSpec::new(70.0, 0.0),
+            ],
+            ..road(2)
+        };
+        let view = road_view(&spec);
+        let route = Road::new(spec.clone());
+        let line = &view.lane_lines[2];
+        // Every drawn point lies on the line between the lanes, and along the
+        // spiral the chords are short (the curve sampling, not the straight one).
+        for p in line {
+            let q = route.route().project(gauntlet_engine::V2::new(p[0], p[1]));
+            assert!((q.d - 1.75).abs() < 1e-6, "{p:?}: {q:?}");
+        }
+        let on_spiral = line.iter().filter(|p| {
+            let s = route.route().project(gauntlet_engine::V2::new(p[0], p[1])).s;
+            (50.0..=130.0).contains(&s)
+        });
+        assert!(on_spiral.count() >= 40, "sampled every {CURVE_STEP_M} m");
+    }
 }
