@@ -312,7 +312,7 @@ mod tests {
 
     #[test]
     fn areas_come_from_the_road() {
-        let mut road = crate::testing::road(vec![crate::road::SegmentSpec { length: 300.0, curvature: 0.0 }]);
+        let mut road = crate::testing::road(vec![crate::road::SegmentSpec::new(300.0, 0.0)]);
         road.crosswalk = Some(crate::road::CrosswalkSpec { at_s: 50.0, width: 4.0 });
         road.intersection = Some(crate::road::IntersectionSpec {
             at_s: 120.0,

@@ -42,9 +42,9 @@ impl AutonomyAdapter for HoldLane {
 fn curved(k: f64, arc: f64, actors: Vec<crate::spec::ActorSpec>) -> WorldSpec {
     let mut spec = straight_spec(0.0, 0.9, actors);
     spec.road = crate::testing::road(vec![
-        SegmentSpec { length: 30.0, curvature: 0.0 },
-        SegmentSpec { length: arc, curvature: k },
-        SegmentSpec { length: 200.0, curvature: 0.0 },
+        SegmentSpec::new(30.0, 0.0),
+        SegmentSpec::new(arc, k),
+        SegmentSpec::new(200.0, 0.0),
     ]);
     spec.road.lanes = 3;
     spec.road.edge = EdgeKind::Open;
@@ -158,7 +158,7 @@ fn scripted_follower_keeps_the_idm_equilibrium_gap_along_its_lane_on_left_and_ri
 #[test]
 fn leaving_the_end_of_the_road_counts_against_stay_on_road() {
     let mut spec = straight_spec(20.0, 0.9, vec![]);
-    spec.road.segments = vec![SegmentSpec { length: 100.0, curvature: 0.0 }];
+    spec.road.segments = vec![SegmentSpec::new(100.0, 0.0)];
     spec.ego.s = 10.0;
     spec.ego.goal_s = 50.0;
     spec.duration = 8.0;
@@ -186,7 +186,7 @@ fn far_pair(x0: f64, follow_speed: f64, lead_speed: f64) -> crate::RunResult {
     // (the IDM's free-road term is exactly zero at its desired speed).
     let leader = vehicle(1, x0 + 50.0, 0.0, lead_speed, vec![]);
     let mut spec = straight_spec(follow_speed, 0.9, vec![leader]);
-    spec.road.segments = vec![SegmentSpec { length: x0 + 2000.0, curvature: 0.0 }];
+    spec.road.segments = vec![SegmentSpec::new(x0 + 2000.0, 0.0)];
     spec.road.edge = EdgeKind::Open;
     spec.ego.s = x0;
     spec.ego.goal_s = x0 + 100.0;

@@ -54,7 +54,7 @@ mod tests {
 
     /// A 400 m route of curvature `k` (0: straight).
     fn route(k: f64) -> Path {
-        Path::new(V2::new(0.0, 0.0), 0.0, &[SegmentSpec { length: 400.0, curvature: k }])
+        Path::new(V2::new(0.0, 0.0), 0.0, &[SegmentSpec::new(400.0, k)])
     }
 
     #[test]

@@ -4,15 +4,29 @@
 use crate::math::{V2, atan2, wrap_angle};
 
 mod lane_metric;
+mod spiral;
+#[cfg(test)]
+mod spiral_tests;
 pub use lane_metric::{lane_closing, lane_gap};
+pub use spiral::{KNOT_SPACING, KNOT_TURN, Spiral, spiral_is_regular};
 
-/// One piece of a reference path: a straight (`curvature == 0`) or an arc.
+/// One piece of a reference path: a straight (`curvature == 0`), an arc, or
+/// (with `spiral`) a clothoid or a line at a constant offset from one.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SegmentSpec {
     /// Length along the reference line, m (> 0).
     pub length: f64,
-    /// Signed curvature, 1/m (+ turns left).
+    /// Signed curvature, 1/m (+ turns left); a spiral's curvature at its start.
     pub curvature: f64,
+    /// A clothoid: curvature linear in s up to `Spiral::curvature_end` ([`spiral`]).
+    pub spiral: Option<Spiral>,
+}
+
+impl SegmentSpec {
+    /// A straight (`curvature == 0`) or an arc.
+    pub const fn new(length: f64, curvature: f64) -> Self {
+        Self { length, curvature, spiral: None }
+    }
 }
 
 /// What bounds the carriageway.
@@ -122,7 +136,7 @@ pub enum PathId {
     Oncoming,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 struct Segment {
     start: V2,
     heading: f64,
@@ -133,20 +147,45 @@ struct Segment {
     dir: V2,
     /// Centre of the arc (unused for straights).
     centre: V2,
+    /// The clothoid of a spiral segment (then `curvature` is its start's).
+    spiral: Option<Box<spiral::Clothoid>>,
 }
 
 impl Segment {
-    fn new(start: V2, heading: f64, length: f64, curvature: f64, s0: f64) -> Self {
+    fn new(start: V2, heading: f64, piece: &SegmentSpec, s0: f64) -> Self {
+        let (length, curvature) = (piece.length, piece.curvature);
         let dir = V2::from_angle(heading);
-        let centre = if curvature == 0.0 { start } else { start + dir.perp() * (1.0 / curvature) };
-        Self { start, heading, length, curvature, s0, dir, centre }
+        let spiral =
+            piece.spiral.map(|sp| Box::new(spiral::Clothoid::new(start, heading, length, curvature, &sp)));
+        let centre =
+            if curvature == 0.0 || spiral.is_some() { start } else { start + dir.perp() * (1.0 / curvature) };
+        Self { start, heading, length, curvature, s0, dir, centre, spiral }
+    }
+
+    /// Whether the segment is straight (no arc, no spiral).
+    fn is_straight(&self) -> bool {
+        self.curvature == 0.0 && self.spiral.is_none()
     }
 
     fn tangent_heading(&self, s_local: f64) -> f64 {
+        if let Some(c) = &self.spiral {
+            return c.heading_at(s_local);
+        }
         self.heading + self.curvature * s_local
     }
 
+    /// Curvature of the segment's line at `s_local`.
+    fn curvature_at(&self, s_local: f64) -> f64 {
+        match &self.spiral {
+            Some(c) => c.curvature_at(s_local),
+            None => self.curvature,
+        }
+    }
+
     fn point(&self, s_local: f64, d: f64) -> V2 {
+        if let Some(c) = &self.spiral {
+            return c.point(s_local, d);
+        }
         if self.curvature == 0.0 {
             return self.start + self.dir * s_local + self.dir.perp() * d;
         }
@@ -157,6 +196,9 @@ impl Segment {
 
     /// (s_local, d, unit tangent) of a point, unclamped.
     fn project(&self, p: V2) -> (f64, f64, V2) {
+        if let Some(c) = &self.spiral {
+            return c.project(p);
+        }
         if self.curvature == 0.0 {
             let rel = p - self.start;
             return (rel.dot(self.dir), rel.dot(self.dir.perp()), self.dir);
@@ -203,7 +245,7 @@ impl Path {
         let mut segments = Vec::with_capacity(pieces.len());
         let (mut p, mut h, mut s0) = (start, heading, 0.0);
         for piece in pieces {
-            let seg = Segment::new(p, h, piece.length, piece.curvature, s0);
+            let seg = Segment::new(p, h, piece, s0);
             p = seg.point(piece.length, 0.0);
             h = seg.tangent_heading(piece.length);
             s0 += piece.length;
@@ -255,7 +297,15 @@ impl Path {
         if s < 0.0 || s > self.length {
             return 0.0;
         }
-        self.segment_at(s).0.curvature
+        let (seg, local) = self.segment_at(s);
+        seg.curvature_at(local)
+    }
+
+    /// Whether the path is straight at `s` (a straight segment, or beyond
+    /// either end): not an arc or a spiral, even where a spiral's curvature
+    /// passes through 0.
+    pub fn straight_at(&self, s: f64) -> bool {
+        s < 0.0 || s > self.length || self.segment_at(s).0.is_straight()
     }
 
     /// Projects a world point onto the path.
@@ -268,7 +318,7 @@ impl Path {
                     s: seg.s0 + sl,
                     d,
                     heading: seg.tangent_heading(sl),
-                    curvature: seg.curvature,
+                    curvature: seg.curvature_at(sl),
                     tangent,
                 });
             }
@@ -334,7 +384,7 @@ impl Road {
         if let Some(ix) = spec.intersection {
             let (centre, _) = route.pose(ix.at_s, 0.5 * (spec.left_edge() + spec.right_edge()));
             let half = ix.lane_width * 0.5;
-            let piece = [SegmentSpec { length: 2.0 * ix.arm_length, curvature: 0.0 }];
+            let piece = [SegmentSpec::new(2.0 * ix.arm_length, 0.0)];
             cross_north = Some(Path::new(
                 V2::new(centre.x + half, centre.y - ix.arm_length),
                 std::f64::consts::FRAC_PI_2,
@@ -389,10 +439,10 @@ impl Road {
                 // Straights along an axis get 1 km pieces: their bounding boxes stay
                 // thin, and rapier's CCD scans every fixed collider for every fast
                 // body each step, so fewer pieces keep long roads cheap.
-                let step = match self.route.curvature_at(s) {
-                    0.0 if crate::spatial::axis_aligned(self.route.pose(s, 0.0).1) => 1000.0,
-                    0.0 => 100.0,
-                    _ => 4.0,
+                let step = match self.route.straight_at(s) {
+                    true if crate::spatial::axis_aligned(self.route.pose(s, 0.0).1) => 1000.0,
+                    true => 100.0,
+                    false => 4.0,
                 };
                 let boundary = self.route.next_boundary(s).unwrap_or(total);
                 let e = (s + step).min(boundary.max(s + 0.5)).min(total);
@@ -432,11 +482,7 @@ mod tests {
         Path::new(
             V2::new(0.0, 0.0),
             0.0,
-            &[
-                SegmentSpec { length: 50.0, curvature: 0.0 },
-                SegmentSpec { length: 100.0, curvature: k },
-                SegmentSpec { length: 50.0, curvature: 0.0 },
-            ],
+            &[SegmentSpec::new(50.0, 0.0), SegmentSpec::new(100.0, k), SegmentSpec::new(50.0, 0.0)],
         )
     }
 
@@ -475,9 +521,9 @@ mod tests {
                 lane_width: 3.5,
                 speed_limit: 20.0,
                 segments: vec![
-                    SegmentSpec { length: 60.0, curvature: 0.0 },
-                    SegmentSpec { length: 120.0, curvature: k },
-                    SegmentSpec { length: 60.0, curvature: 0.0 },
+                    SegmentSpec::new(60.0, 0.0),
+                    SegmentSpec::new(120.0, k),
+                    SegmentSpec::new(60.0, 0.0),
                 ],
                 edge: EdgeKind::Barrier,
                 shoulder: 1.0,
@@ -503,7 +549,7 @@ mod tests {
             lanes: 3,
             lane_width: 3.5,
             speed_limit: 30.0,
-            segments: vec![SegmentSpec { length: 100.0, curvature: 0.0 }],
+            segments: vec![SegmentSpec::new(100.0, 0.0)],
             edge: EdgeKind::Barrier,
             shoulder: 0.5,
             intersection: None,

@@ -76,9 +76,9 @@ fn curve_spec(radius: f64, left: bool, friction: f64) -> crate::spec::WorldSpec 
     let k = if left { 1.0 / radius } else { -1.0 / radius };
     let mut spec = straight_spec(0.0, friction, vec![]);
     spec.road = crate::testing::road(vec![
-        SegmentSpec { length: 30.0, curvature: 0.0 },
-        SegmentSpec { length: 150.0, curvature: k },
-        SegmentSpec { length: 100.0, curvature: 0.0 },
+        SegmentSpec::new(30.0, 0.0),
+        SegmentSpec::new(150.0, k),
+        SegmentSpec::new(100.0, 0.0),
     ]);
     spec.road.edge = crate::road::EdgeKind::Open;
     spec.criteria = vec![CriterionSpec::StayOnRoad];

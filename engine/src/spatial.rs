@@ -362,9 +362,9 @@ mod tests {
             lane_width: 3.5,
             speed_limit: 30.0,
             segments: vec![
-                SegmentSpec { length: 50.0, curvature: 0.0 },
-                SegmentSpec { length: 100.0, curvature: k },
-                SegmentSpec { length: 50.0, curvature: 0.0 },
+                SegmentSpec::new(50.0, 0.0),
+                SegmentSpec::new(100.0, k),
+                SegmentSpec::new(50.0, 0.0),
             ],
             edge: EdgeKind::Open,
             shoulder: 0.5,

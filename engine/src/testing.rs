@@ -40,7 +40,7 @@ pub(crate) fn straight_spec(speed: f64, friction: f64, actors: Vec<ActorSpec>) -
         seed: 0,
         dt: 0.05,
         duration: 20.0,
-        road: road(vec![SegmentSpec { length: 600.0, curvature: 0.0 }]),
+        road: road(vec![SegmentSpec::new(600.0, 0.0)]),
         environment: Environment { friction, sensor: sensor(), conditions: Default::default() },
         ego: EgoSpec { d: 0.0, s: 0.0, speed, goal_s: 300.0, limits: CAR },
         actors,

@@ -168,7 +168,7 @@ mod tests {
             lanes: 3,
             lane_width: 3.5,
             speed_limit: 33.0,
-            segments: vec![SegmentSpec { length: 6000.0, curvature: 0.0 }],
+            segments: vec![SegmentSpec::new(6000.0, 0.0)],
             edge: EdgeKind::Barrier,
             shoulder: 1.0,
             intersection: None,
@@ -228,9 +228,9 @@ mod tests {
         // reference line, lane 0 is the reference line itself.
         let mut r = road();
         r.segments = vec![
-            SegmentSpec { length: 100.0, curvature: 0.0 },
-            SegmentSpec { length: 150.0, curvature: 1.0 / 50.0 },
-            SegmentSpec { length: 100.0, curvature: 0.0 },
+            SegmentSpec::new(100.0, 0.0),
+            SegmentSpec::new(150.0, 1.0 / 50.0),
+            SegmentSpec::new(100.0, 0.0),
         ];
         let route = Path::new(V2::new(0.0, 0.0), 0.0, &r.segments);
         let mut t = traffic(TrafficAmount::Density(1000.0));

@@ -31,19 +31,8 @@ pub(crate) fn oncoming_path(spec: &RoadSpec, route: &Path) -> Option<Path> {
         return None;
     }
     let offset = oncoming_offset(spec);
-    let pieces: Vec<SegmentSpec> = spec
-        .segments
-        .iter()
-        .rev()
-        .map(|seg| {
-            let k = seg.curvature;
-            if k == 0.0 {
-                return *seg;
-            }
-            let scale = 1.0 - k * offset;
-            SegmentSpec { length: seg.length * scale, curvature: -k / scale }
-        })
-        .collect();
+    let pieces: Vec<SegmentSpec> =
+        spec.segments.iter().rev().map(|seg| seg.offset_reversed(offset)).collect();
     let (start, heading) = route.pose(route.length(), offset);
     Some(Path::new(start, heading + PI, &pieces))
 }
@@ -86,9 +75,9 @@ mod tests {
     fn oncoming_lanes_lie_left_of_the_route_and_run_against_it() {
         for k in [0.0, 0.01, -0.01] {
             let road = two_way(vec![
-                SegmentSpec { length: 50.0, curvature: 0.0 },
-                SegmentSpec { length: 100.0, curvature: k },
-                SegmentSpec { length: 50.0, curvature: 0.0 },
+                SegmentSpec::new(50.0, 0.0),
+                SegmentSpec::new(100.0, k),
+                SegmentSpec::new(50.0, 0.0),
             ]);
             let path = road.path(PathId::Oncoming).expect("an oncoming path");
             let route = road.route();
@@ -111,7 +100,7 @@ mod tests {
 
     #[test]
     fn one_way_roads_have_no_oncoming_path() {
-        let mut road = two_way(vec![SegmentSpec { length: 50.0, curvature: 0.0 }]);
+        let mut road = two_way(vec![SegmentSpec::new(50.0, 0.0)]);
         assert_eq!(road.spec.lane_of(2.0 * 3.5), 2, "oncoming lanes are on the carriageway");
         road = Road::new(RoadSpec { oncoming_lanes: 0, ..road.spec });
         assert!(road.path(PathId::Oncoming).is_none());

@@ -53,7 +53,7 @@ fn oncoming(id: u32, s: f64, lane: f64, speed: f64, behaviours: Vec<BehaviourSte
 /// A straight road through a signalised crossroads at s = 100 (stop line at 95.5).
 fn signalised(ego_speed: f64, signal: SignalSpec, actors: Vec<ActorSpec>) -> WorldSpec {
     let mut spec = straight_spec(ego_speed, 0.9, actors);
-    spec.road.segments = vec![SegmentSpec { length: 300.0, curvature: 0.0 }];
+    spec.road.segments = vec![SegmentSpec::new(300.0, 0.0)];
     spec.road.intersection =
         Some(IntersectionSpec { at_s: 100.0, lane_width: 3.5, arm_length: 60.0, signal: Some(signal) });
     spec.criteria = vec![CriterionSpec::NoCollision, CriterionSpec::StopAtRed];
@@ -264,11 +264,8 @@ fn a_pedestrian_waits_for_an_accepted_gap_then_crosses() {
 /// path's reference line lies at route d = 10.5 (route lane 3).
 fn curved_two_way(k: f64, arc: f64, actors: Vec<ActorSpec>) -> WorldSpec {
     let mut spec = two_way(2, 0.0, actors, vec![]);
-    spec.road.segments = vec![
-        SegmentSpec { length: 30.0, curvature: 0.0 },
-        SegmentSpec { length: arc, curvature: k },
-        SegmentSpec { length: 200.0, curvature: 0.0 },
-    ];
+    spec.road.segments =
+        vec![SegmentSpec::new(30.0, 0.0), SegmentSpec::new(arc, k), SegmentSpec::new(200.0, 0.0)];
     spec.road.edge = crate::road::EdgeKind::Open;
     spec
 }

@@ -138,7 +138,7 @@ fn world() -> WorldSpec {
             lanes: 3,
             lane_width: 3.5,
             speed_limit: 30.0,
-            segments: vec![SegmentSpec { length: 3000.0, curvature: 0.0 }],
+            segments: vec![SegmentSpec::new(3000.0, 0.0)],
             edge: EdgeKind::Barrier,
             shoulder: 1.0,
             intersection: None,

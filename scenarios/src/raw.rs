@@ -145,6 +145,13 @@ pub enum LayoutFile {
         #[serde(default)]
         signal: Option<SignalFile>,
     },
+    /// A chain of straights, arcs and spirals (clothoids) from the origin
+    /// heading +x, along the centre of lane 0 (what `gauntlet import` writes
+    /// for OpenDRIVE reference lines).
+    Segments {
+        /// The pieces, in order.
+        segments: Vec<SegmentFile>,
+    },
     /// A straight road with a marked crosswalk at s = `approach`.
     Crosswalk {
         /// Distance to the crosswalk's centre, m.
@@ -155,6 +162,25 @@ pub enum LayoutFile {
         #[serde(default = "fixed::<4, 1>")]
         width: Num,
     },
+}
+
+/// One piece of a `Segments` layout: `(length: 80, curvature: 0.0, curvature_end: 0.01)`.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentFile {
+    /// Length along the centre of lane 0, m.
+    pub length: Num,
+    /// Curvature of lane 0's centre at the piece's start, 1/m (+ turns left; default 0).
+    #[serde(default = "fixed::<0, 1>")]
+    pub curvature: Num,
+    /// Curvature at the end: the piece is a spiral, its curvature linear in
+    /// the arc length of its clothoid (default: none, a straight or an arc).
+    #[serde(default)]
+    pub curvature_end: Option<Num>,
+    /// A spiral's clothoid lies this far left of lane 0's centre, m (default 0:
+    /// lane 0's centre is the clothoid; an OpenDRIVE reference line is off it).
+    #[serde(default = "fixed::<0, 1>")]
+    pub reference_offset: Num,
 }
 
 /// `signal: (green: …, amber: …, red: …, offset: …)`: the route's light timing.

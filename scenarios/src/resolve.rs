@@ -18,6 +18,7 @@ use crate::raw::*;
 
 mod faults;
 mod formula;
+mod segments;
 mod twoway;
 
 /// Longest scenario accepted, s.
@@ -271,11 +272,9 @@ impl<'a> Walk<'a> {
         let len = Accepts::positive(50_000.0, "a length in m");
         let lp = p.field("layout");
         let (segments, intersection, crosswalk) = match &r.layout {
-            LayoutFile::Straight { length } => (
-                vec![SegmentSpec { length: self.num(&lp.field("length"), length, len), curvature: 0.0 }],
-                None,
-                None,
-            ),
+            LayoutFile::Straight { length } => {
+                (vec![SegmentSpec::new(self.num(&lp.field("length"), length, len), 0.0)], None, None)
+            }
             LayoutFile::Curve { approach, radius, angle_deg, direction, exit } => {
                 let approach = self.num(&lp.field("approach"), approach, len);
                 let radius =
@@ -290,9 +289,9 @@ impl<'a> Walk<'a> {
                 let arc = radius * angle.to_radians();
                 (
                     vec![
-                        SegmentSpec { length: approach, curvature: 0.0 },
-                        SegmentSpec { length: arc, curvature: k },
-                        SegmentSpec { length: exit, curvature: 0.0 },
+                        SegmentSpec::new(approach, 0.0),
+                        SegmentSpec::new(arc, k),
+                        SegmentSpec::new(exit, 0.0),
                     ],
                     None,
                     None,
@@ -312,7 +311,7 @@ impl<'a> Walk<'a> {
                     Accepts::between(20.0, 1000.0, "a length in m"),
                 );
                 (
-                    vec![SegmentSpec { length: approach + exit, curvature: 0.0 }],
+                    vec![SegmentSpec::new(approach + exit, 0.0)],
                     Some(IntersectionSpec {
                         at_s: approach,
                         lane_width,
@@ -322,12 +321,13 @@ impl<'a> Walk<'a> {
                     None,
                 )
             }
+            LayoutFile::Segments { segments } => (self.segments(&lp, segments), None, None),
             LayoutFile::Crosswalk { approach, exit, width } => {
                 let approach = self.num(&lp.field("approach"), approach, len);
                 let exit = self.num(&lp.field("exit"), exit, len);
                 let width = self.num(&lp.field("width"), width, Accepts::between(1.0, 20.0, "a width in m"));
                 (
-                    vec![SegmentSpec { length: approach + exit, curvature: 0.0 }],
+                    vec![SegmentSpec::new(approach + exit, 0.0)],
                     None,
                     Some(CrosswalkSpec { at_s: approach, width }),
                 )

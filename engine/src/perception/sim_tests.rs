@@ -111,10 +111,7 @@ fn ghosts_on_a_curve_stand_their_distance_along_the_ego_lane() {
         ..PerceptionFaults::default()
     });
     spec.actors.clear();
-    spec.road.segments = vec![
-        SegmentSpec { length: 10.0, curvature: 0.0 },
-        SegmentSpec { length: 150.0, curvature: 1.0 / 60.0 },
-    ];
+    spec.road.segments = vec![SegmentSpec::new(10.0, 0.0), SegmentSpec::new(150.0, 1.0 / 60.0)];
     spec.ego.d = 3.5;
     let route = crate::road::Road::new(spec.road.clone()).route().clone();
     let (mut ghosts, mut shortest_s) = (0usize, f64::INFINITY);

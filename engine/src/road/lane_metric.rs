@@ -41,12 +41,15 @@ impl Path {
         let mut total = hi - lo;
         if d != 0.0 {
             for seg in &self.segments {
-                if seg.curvature == 0.0 {
+                if seg.is_straight() {
                     continue;
                 }
                 let (a, b) = (lo.max(seg.s0), hi.min(seg.s0 + seg.length));
                 if b > a {
-                    total += (b - a) * (stretch(seg.curvature, d) - 1.0);
+                    total += match &seg.spiral {
+                        Some(c) => c.stretch_excess(a - seg.s0, b - seg.s0, d, MIN_STRETCH),
+                        None => (b - a) * (stretch(seg.curvature, d) - 1.0),
+                    };
                 }
             }
         }
@@ -62,8 +65,14 @@ impl Path {
         // `stretch` is monotone in `d`: each arc's least factor is at an end.
         self.segments
             .iter()
-            .filter(|seg| seg.curvature != 0.0)
-            .map(|seg| stretch(seg.curvature, d_lo).min(stretch(seg.curvature, d_hi)))
+            .filter(|seg| !seg.is_straight())
+            .map(|seg| match &seg.spiral {
+                // Monotone along a spiral too: its least factor is at an end.
+                Some(c) => {
+                    c.least_stretch(d_lo, seg.length).min(c.least_stretch(d_hi, seg.length)).max(MIN_STRETCH)
+                }
+                None => stretch(seg.curvature, d_lo).min(stretch(seg.curvature, d_hi)),
+            })
             .fold(1.0, f64::min)
     }
 
@@ -89,6 +98,15 @@ impl Path {
             // Before the start and beyond the end the path runs straight.
             let end = if s < 0.0 { Some(0.0) } else { self.next_boundary(s) };
             let Some(end) = end else { return s + left };
+            if s >= 0.0 && self.segment_at(0.5 * (s + end)).0.spiral.is_some() {
+                let piece = self.along(s, end, d);
+                if piece >= left {
+                    return self.spiral_ahead(s, end, left, d);
+                }
+                left -= piece;
+                s = end;
+                continue;
+            }
             let k = if s < 0.0 { 0.0 } else { self.curvature_at(0.5 * (s + end)) };
             let st = if d == 0.0 { 1.0 } else { stretch(k, d) };
             let piece = (end - s) * st;
@@ -98,6 +116,34 @@ impl Path {
             left -= piece;
             s = end;
         }
+    }
+}
+
+impl Path {
+    /// The `s` in `[s, end]` (a spiral segment's part) with
+    /// `along(s, ·, d) == dist`: bisection steps refined by Newton
+    /// (`d along/ds` is the stretch), at most 60; deterministic.
+    fn spiral_ahead(&self, s: f64, end: f64, dist: f64, d: f64) -> f64 {
+        let (mut lo, mut hi) = (s, end);
+        let mut x = s + dist.min(end - s);
+        for _ in 0..60 {
+            let g = self.along(s, x, d) - dist;
+            if g > 0.0 {
+                hi = x;
+            } else {
+                lo = x;
+            }
+            let slope = stretch(self.curvature_at(x), d);
+            let mut next = x - g / slope;
+            if !(next > lo && next < hi) {
+                next = 0.5 * (lo + hi);
+            }
+            if (next - x).abs() <= 1e-12 * (1.0 + x.abs()) {
+                return next;
+            }
+            x = next;
+        }
+        x
     }
 }
 

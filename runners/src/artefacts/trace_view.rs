@@ -155,7 +155,7 @@ fn polyline(path: &Path, breaks: &[f64], s0: f64, s1: f64, d: f64) -> Vec<[f64; 
     let mut points = vec![point(path, s0, d)];
     let mut s = s0;
     while s < s1 {
-        let step = if path.curvature_at(s) == 0.0 { STRAIGHT_STEP_M } else { CURVE_STEP_M };
+        let step = if path.straight_at(s) { STRAIGHT_STEP_M } else { CURVE_STEP_M };
         let next_break = breaks.iter().copied().find(|&b| b > s).unwrap_or(f64::INFINITY);
         s = (s + step).min(next_break).min(s1);
         points.push(point(path, s, d));
@@ -178,7 +178,7 @@ mod tests {
             lanes,
             lane_width: 3.5,
             speed_limit: 30.0,
-            segments: vec![SegmentSpec { length: 200.0, curvature: 0.0 }],
+            segments: vec![SegmentSpec::new(200.0, 0.0)],
             edge: EdgeKind::Kerb,
             shoulder: 0.5,
             intersection: None,
@@ -226,5 +226,33 @@ mod tests {
         // The crossing road runs north-south through x = 100.
         assert!(view.edges[4..].iter().flatten().all(|p| (p[0] - 100.0).abs() < 4.0), "{view:?}");
         assert!(view.crosswalks.is_empty());
+    }
+
+    #[test]
+    fn lane_lines_of_a_spiral_road_follow_it_densely() {
+        // A spiral from straight into a 1/50 curve (its curvature passes 0 at its start).
+        let spiral = gauntlet_engine::road::Spiral { curvature_end: 0.02, reference_offset: 0.0 };
+        let spec = RoadSpec {
+            segments: vec![
+                SegmentSpec::new(50.0, 0.0),
+                SegmentSpec { length: 80.0, curvature: 0.0, spiral: Some(spiral) },
+                SegmentSpec::new(70.0, 0.0),
+            ],
+            ..road(2)
+        };
+        let view = road_view(&spec);
+        let route = Road::new(spec.clone());
+        let line = &view.lane_lines[2];
+        // Every drawn point lies on the line between the lanes, and along the
+        // spiral the chords are short (the curve sampling, not the straight one).
+        for p in line {
+            let q = route.route().project(gauntlet_engine::V2::new(p[0], p[1]));
+            assert!((q.d - 1.75).abs() < 1e-6, "{p:?}: {q:?}");
+        }
+        let on_spiral = line.iter().filter(|p| {
+            let s = route.route().project(gauntlet_engine::V2::new(p[0], p[1])).s;
+            (50.0..=130.0).contains(&s)
+        });
+        assert!(on_spiral.count() >= 40, "sampled every {CURVE_STEP_M} m");
     }
 }

@@ -38,12 +38,14 @@ fn run_validate_list_and_replay_accept_xosc() {
     let out = gauntlet().arg("validate").arg(xosc("")).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let t = text(&out);
-    assert!(t.contains("4 valid, 0 problem(s)"), "{t}");
+    assert!(t.contains("6 valid, 0 problem(s)"), "{t}");
     assert!(t.contains("Environment/Weather: ignored"), "visual elements noted: {t}");
 
     let out = gauntlet().arg("list").arg(xosc("")).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    for id in ["xosc.cut_in", "xosc.lead_brake", "xosc.lane_change", "xosc.curve_follow"] {
+    for id in
+        ["xosc.cut_in", "xosc.lead_brake", "xosc.lane_change", "xosc.curve_follow", "xosc.clothoid_follow"]
+    {
         assert!(text(&out).contains(id), "{}", text(&out));
     }
 
@@ -88,4 +90,21 @@ fn import_writes_ron_that_replays_to_the_same_trace_hash() {
         text(&out)
     );
     assert!(!dir.path().join("bad.ron").exists());
+}
+
+#[test]
+fn imported_opendrive_spirals_and_linked_roads_replay_to_the_same_trace_hash() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for name in ["clothoid_follow", "linked_roads"] {
+        let ron = dir.path().join(format!("{name}.ron"));
+        let src = xosc(&format!("{name}.xosc"));
+        let out = gauntlet().arg("import").arg(&src).arg("--out").arg(&ron).output().expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let written = std::fs::read_to_string(&ron).expect("written");
+        assert!(written.contains("Segments(segments: ["), "{written}");
+        assert!(written.contains("curvature_end:"), "a spiral: {written}");
+        let a = gauntlet().arg("replay").arg(&src).output().expect("runs");
+        let b = gauntlet().arg("replay").arg(&ron).output().expect("runs");
+        assert_eq!(trace_hash(&a), trace_hash(&b), "{name}");
+    }
 }

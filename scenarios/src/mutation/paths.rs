@@ -59,6 +59,19 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
                 f(&sp.field("offset"), offset);
             }
         }
+        LayoutFile::Segments { segments } => {
+            for (i, SegmentFile { length, curvature, curvature_end, reference_offset }) in
+                segments.iter_mut().enumerate()
+            {
+                let sp = lp.field("segments").index(i);
+                f(&sp.field("length"), length);
+                f(&sp.field("curvature"), curvature);
+                if let Some(c) = curvature_end {
+                    f(&sp.field("curvature_end"), c);
+                }
+                f(&sp.field("reference_offset"), reference_offset);
+            }
+        }
         LayoutFile::Crosswalk { approach, exit, width } => {
             f(&lp.field("approach"), approach);
             f(&lp.field("exit"), exit);

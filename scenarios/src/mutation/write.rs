@@ -122,6 +122,23 @@ fn road_text(r: &RoadFile) -> String {
                 num(offset)
             ))
         ),
+        LayoutFile::Segments { segments } => {
+            let pieces: Vec<String> = segments
+                .iter()
+                .map(|SegmentFile { length, curvature, curvature_end, reference_offset }| {
+                    format!(
+                        "(length: {}, curvature: {}{}, reference_offset: {})",
+                        num(length),
+                        num(curvature),
+                        curvature_end
+                            .as_ref()
+                            .map_or(String::new(), |c| format!(", curvature_end: {}", num(c))),
+                        num(reference_offset)
+                    )
+                })
+                .collect();
+            format!("Segments(segments: [{}])", pieces.join(", "))
+        }
         LayoutFile::Crosswalk { approach, exit, width } => {
             format!("Crosswalk(approach: {}, exit: {}, width: {})", num(approach), num(exit), num(width))
         }

@@ -3,7 +3,7 @@
 //! sight ranges, and `StopAtRed` only where a light exists.
 
 use gauntlet_engine::reactive::Reactions;
-use gauntlet_engine::road::{RoadSpec, SegmentSpec};
+use gauntlet_engine::road::RoadSpec;
 use gauntlet_engine::traffic_light::{ALL_RED, SignalSpec};
 use gauntlet_engine::{ActorKind, CriterionSpec};
 use gauntlet_ron_source::FieldPath;
@@ -65,8 +65,10 @@ impl Walk<'_> {
             return;
         }
         let far = road.left_edge() + road.shoulder;
-        for SegmentSpec { curvature, .. } in &road.segments {
-            if *curvature > 0.0 && 1.0 / curvature <= far {
+        let ends =
+            road.segments.iter().flat_map(|s| [Some(s.curvature), s.spiral.map(|sp| sp.curvature_end)]);
+        for curvature in ends.flatten() {
+            if curvature > 0.0 && 1.0 / curvature <= far {
                 self.error(
                     &lp.field("radius"),
                     format!(

@@ -234,9 +234,12 @@ fn position(xml: &Xml<'_>, pos: El<'_>, road: &Road, ents: &[Entity]) -> Res<Pla
     match name(pos) {
         "LanePosition" => {
             let road_id = xml.req(pos, "roadId")?;
-            if road_id != road.id {
-                return Err(xml.err(pos, format!("unknown roadId {road_id:?} (the road is {:?})", road.id)));
-            }
+            let s = road.route_s_on(&road_id, xml.num(pos, "s")?).ok_or_else(|| {
+                xml.err(
+                    pos,
+                    format!("unknown roadId {road_id:?} (the route's roads are {:?})", road.road_ids()),
+                )
+            })?;
             let id: i64 =
                 xml.req(pos, "laneId")?.parse().map_err(|_| xml.err(pos, "`laneId` must be an integer"))?;
             let lane = road.lane_of_id(id).ok_or_else(|| {
@@ -245,7 +248,7 @@ fn position(xml: &Xml<'_>, pos: El<'_>, road: &Road, ents: &[Entity]) -> Res<Pla
             Ok(Placed {
                 lane: Some(lane),
                 offset: xml.opt_num(pos, "offset")?.unwrap_or(0.0),
-                s: road.route_s(xml.num(pos, "s")?),
+                s,
                 heading: orientation(pos)?,
             })
         }

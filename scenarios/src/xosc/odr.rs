@@ -1,33 +1,77 @@
-//! OpenDRIVE (1.4–1.8) roads, the supported subset: one `<road>` whose
-//! reference line is a straight or straight–arc–straight, one lane section
-//! of constant-width driving lanes on the right, and a speed record.
+//! OpenDRIVE (1.4–1.8) roads, the supported subset: roads linked end to end
+//! into one route, reference lines of `line`, `arc` and `spiral`
+//! (clothoid) geometries, lane sections of driving lanes on both sides with
+//! shoulders and sidewalks ([`lanes`]), constant lane offsets, and speed
+//! records. `paramPoly3`, `poly3` and junctions are refused.
 //!
 //! Gauntlet's route runs along the centre of its rightmost lane (lane 0)
-//! from the origin heading +x; OpenDRIVE's reference line is the road's
-//! centre line, `t0 = -(n - ½)·w` to the left of lane 0. Every position is
+//! from the origin heading +x; OpenDRIVE's reference line lies `-t0` to the
+//! left of lane 0's centre (`t0 = offset − (n − ½)·w`). Every position is
 //! mapped through that offset: arc lengths along an arc scale by
-//! `1 − κ·t0`, radii grow or shrink by `t0`.
+//! `1 − κ·t0`, radii grow or shrink by `t0`, and a spiral becomes the
+//! engine's spiral segment with its clothoid `-t0` to the left
+//! ([`gauntlet_engine::road::Spiral`]): the route follows the reference
+//! line exactly, curvature included.
+
+mod lanes;
 
 use std::path::Path;
 
 use gauntlet_engine::V2;
-use gauntlet_engine::road::{Path as RoutePath, SegmentSpec};
+use gauntlet_engine::road::{Path as RoutePath, SegmentSpec, Spiral};
 
 use super::xml::{El, Res, Xml, name, parse, read};
 use crate::param::Num;
-use crate::raw::{Direction, EdgeFile, LayoutFile, RoadFile};
+use crate::raw::{Direction, EdgeFile, LayoutFile, RoadFile, SegmentFile};
+
+pub(crate) use lanes::WIDTH_TOLERANCE;
+
+/// How far a linked road may start from where the previous one ends, m (and rad).
+pub(crate) const LINK_TOLERANCE: f64 = 1e-3;
 
 /// One piece of the reference line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Piece {
     length: f64,
     curvature: f64,
+    /// A spiral's curvature at its end.
+    curvature_end: Option<f64>,
 }
 
-/// The imported road.
+impl Piece {
+    /// Rate of curvature along a spiral, 1/m² (0 otherwise).
+    fn rate(&self) -> f64 {
+        self.curvature_end.map_or(0.0, |k1| (k1 - self.curvature) / self.length)
+    }
+
+    /// Length of the line at `t0` over the first `u` m of this piece.
+    fn line_len(&self, u: f64, t0: f64) -> f64 {
+        u - t0 * (self.curvature * u + 0.5 * self.rate() * u * u)
+    }
+
+    /// Reference length under the first `s` m of the line at `t0` (inverse of `line_len`).
+    fn ref_len(&self, s: f64, t0: f64) -> f64 {
+        let (p, q) = (1.0 - t0 * self.curvature, t0 * self.rate());
+        if q == 0.0 {
+            return s / p;
+        }
+        2.0 * s / (p + (p * p - 2.0 * q * s).max(0.0).sqrt())
+    }
+
+    /// The piece as an engine segment of the reference line itself.
+    fn reference_segment(&self) -> SegmentSpec {
+        SegmentSpec {
+            length: self.length,
+            curvature: self.curvature,
+            spiral: self.curvature_end.map(|k1| Spiral { curvature_end: k1, reference_offset: 0.0 }),
+        }
+    }
+}
+
+/// The imported road (roads linked end to end are one).
 #[derive(Debug, Clone)]
 pub(crate) struct Road {
-    /// The OpenDRIVE road id.
+    /// The OpenDRIVE road id (of the first road of a chain).
     pub id: String,
     /// Driving lanes on the right (ids -1 … -n).
     pub lanes: u32,
@@ -37,10 +81,18 @@ pub(crate) struct Road {
     pub shoulder: f64,
     /// Speed limit, m/s.
     pub speed_limit: f64,
+    /// Driving lanes on the left (ids 1 … m), the oncoming lanes.
+    pub oncoming: u32,
+    /// A sidewalk bounds the road: a kerbed edge.
+    pub kerb: bool,
+    /// Constant lane offset, m (+ left).
+    pub offset: f64,
     /// Reference line pieces (consecutive straights merged).
     pieces: Vec<Piece>,
     /// Start of the reference line: x, y, heading.
     start: (f64, f64, f64),
+    /// Every road of the chain: id and reference-line distance of its start.
+    chain: Vec<(String, f64)>,
 }
 
 /// Units OpenDRIVE speeds come in.
@@ -62,8 +114,22 @@ fn all_zero(xml: &Xml<'_>, node: El<'_>, coeffs: &[&str]) -> Res<bool> {
     Ok(true)
 }
 
+/// One `<road>` as read.
+struct One<'a> {
+    el: El<'a>,
+    id: String,
+    lanes: lanes::Lanes,
+    offset: f64,
+    speed_limit: Option<f64>,
+    pieces: Vec<Piece>,
+    start: (f64, f64, f64),
+    /// (element, id) of the successor road, if linked.
+    successor: Option<(El<'a>, String)>,
+    predecessor: Option<String>,
+}
+
 /// Reads and checks the OpenDRIVE file at `path`; `roadId`s of positions
-/// must name the road returned.
+/// must name the (first) road returned.
 pub(crate) fn load(path: &Path) -> Res<Road> {
     let text = read(path)?;
     let doc = parse(path, &text)?;
@@ -81,17 +147,132 @@ pub(crate) fn load(path: &Path) -> Res<Road> {
         }
     }
     let roads = xml.all(root, "road");
-    let road = match roads.as_slice() {
-        [one] => *one,
-        [] => return Err(xml.err(root, "expected a `road`")),
-        [_, second, ..] => {
-            return Err(xml.unsupported(*second, "a second `road` (roads linked into one route)"));
-        }
-    };
-    road_of(&xml, road)
+    if roads.is_empty() {
+        return Err(xml.err(root, "expected a `road`"));
+    }
+    let ones = roads.iter().map(|r| road_of(&xml, *r)).collect::<Res<Vec<_>>>()?;
+    chain(&xml, ones)
 }
 
-fn road_of(xml: &Xml<'_>, road: El<'_>) -> Res<Road> {
+/// Links the roads end to end: the first is the one no other road leads
+/// into; each next one is its predecessor's successor, entered at its start.
+fn chain(xml: &Xml<'_>, ones: Vec<One<'_>>) -> Res<Road> {
+    let ids: Vec<&str> = ones.iter().map(|o| o.id.as_str()).collect();
+    let heads: Vec<usize> = (0..ones.len())
+        .filter(|&k| ones[k].predecessor.as_deref().is_none_or(|p| !ids.contains(&p)))
+        .collect();
+    let first = match heads.as_slice() {
+        [one] => *one,
+        _ => {
+            return Err(xml.unsupported(
+                ones[heads.get(1).copied().unwrap_or(0)].el,
+                "roads that do not link into one chain (every road but the first must be its predecessor's successor)",
+            ));
+        }
+    };
+    let mut order = vec![first];
+    while let Some((link, next)) = &ones[*order.last().expect("one road")].successor {
+        let k = ids
+            .iter()
+            .position(|i| i == next)
+            .ok_or_else(|| xml.err(*link, format!("successor road {next:?} is not in the file")))?;
+        if order.contains(&k) {
+            return Err(xml.unsupported(*link, "a loop of roads"));
+        }
+        order.push(k);
+    }
+    if let Some(k) = (0..ones.len()).find(|k| !order.contains(k)) {
+        return Err(xml.unsupported(ones[k].el, "a road not linked into the route"));
+    }
+    let head = &ones[first];
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut chain = Vec::new();
+    let mut speed_limit = head.speed_limit.or(head.lanes.speed);
+    let mut s = 0.0;
+    for &k in &order {
+        let one = &ones[k];
+        if k != first {
+            if !lanes::same(&one.lanes, &head.lanes) || (one.offset - head.offset).abs() > WIDTH_TOLERANCE {
+                return Err(xml.unsupported(one.el, "linked roads with different lanes"));
+            }
+            // It must start where the chain ends.
+            let route = RoutePath::new(
+                V2::new(head.start.0, head.start.1),
+                head.start.2,
+                &pieces.iter().map(Piece::reference_segment).collect::<Vec<_>>(),
+            );
+            let (end, h) = route.pose(route.length(), 0.0);
+            let dh = libm::atan2(libm::sin(one.start.2 - h), libm::cos(one.start.2 - h));
+            if (end - V2::new(one.start.0, one.start.1)).norm() > LINK_TOLERANCE || dh.abs() > LINK_TOLERANCE
+            {
+                return Err(xml.err(
+                    one.el,
+                    format!(
+                        "starts at ({:.3}, {:.3}) heading {:.4}, but its predecessor ends at ({:.3}, {:.3}) heading {:.4}",
+                        one.start.0, one.start.1, one.start.2, end.x, end.y, h
+                    ),
+                ));
+            }
+            let v = one.speed_limit.or(one.lanes.speed);
+            if v.is_some() && speed_limit.is_some() && v != speed_limit {
+                return Err(xml.unsupported(one.el, "linked roads with different speed limits"));
+            }
+            speed_limit = speed_limit.or(v);
+        }
+        chain.push((one.id.clone(), s));
+        for p in &one.pieces {
+            s += p.length;
+            match pieces.last_mut() {
+                Some(last)
+                    if last.curvature_end.is_none()
+                        && p.curvature_end.is_none()
+                        && last.curvature == 0.0
+                        && p.curvature == 0.0 =>
+                {
+                    last.length += p.length
+                }
+                _ => pieces.push(*p),
+            }
+        }
+    }
+    let speed_limit = speed_limit.ok_or_else(|| {
+        xml.err(
+            head.el,
+            "no speed record: Gauntlet needs the road's speed limit (add \
+             <type s=\"0\" type=\"motorway\"><speed max=\"…\" unit=\"km/h\"/></type>)",
+        )
+    })?;
+    let l = &head.lanes;
+    let r = Road {
+        id: head.id.clone(),
+        lanes: l.count,
+        lane_width: l.width,
+        shoulder: l.shoulder,
+        speed_limit,
+        oncoming: l.oncoming,
+        kerb: l.kerb,
+        offset: head.offset,
+        pieces,
+        start: head.start,
+        chain,
+    };
+    // The line of lane 0 (and the oncoming lanes' far edge) must never
+    // reach a centre of curvature of the reference line.
+    let far = r.t0() + (f64::from(r.lanes + r.oncoming) - 0.5) * r.lane_width;
+    for p in &r.pieces {
+        for k in [Some(p.curvature), p.curvature_end].into_iter().flatten() {
+            if 1.0 - k * r.t0() <= 0.0 || 1.0 - k * far <= 0.0 {
+                return Err(xml.unsupported(
+                    xml.need(head.el, "planView")?,
+                    "a curve sharper than the road is wide (a lane passes its centre of curvature)",
+                ));
+            }
+        }
+    }
+    Ok(r)
+}
+
+fn road_of<'a>(xml: &Xml<'a>, road: El<'a>) -> Res<One<'a>> {
     if let Some(j) = xml.attr(road, "junction")?
         && j != "-1"
     {
@@ -99,22 +280,45 @@ fn road_of(xml: &Xml<'_>, road: El<'_>) -> Res<Road> {
     }
     let id = xml.req(road, "id")?;
     let mut speed_limit = None;
+    let (mut successor, mut predecessor) = (None, None);
     for c in xml.kids(road) {
         match name(c) {
             "planView" | "lanes" => {}
             "link" => {
-                if !xml.kids(c).is_empty() {
-                    return Err(xml.unsupported(c, "a road linked to other roads"));
+                xml.only(c, &["predecessor", "successor"])?;
+                for l in xml.kids(c) {
+                    if xml.attr(l, "elementType")?.as_deref().unwrap_or("road") != "road" {
+                        return Err(xml.unsupported(l, "a road linked to a junction"));
+                    }
+                    let other = xml.req(l, "elementId")?;
+                    let contact = xml.attr(l, "contactPoint")?;
+                    let want = if name(l) == "successor" { "start" } else { "end" };
+                    if contact.as_deref().is_some_and(|c| c != want) {
+                        return Err(xml.unsupported(
+                            l,
+                            &format!(
+                                "a {} linked at its {:?} (roads run on end to start)",
+                                name(l),
+                                contact.unwrap_or_default()
+                            ),
+                        ));
+                    }
+                    if name(l) == "successor" {
+                        successor = Some((l, other));
+                    } else {
+                        predecessor = Some(other);
+                    }
                 }
             }
             "type" => {
                 xml.only(c, &["speed"])?;
                 if let Some(sp) = xml.child(c, "speed")? {
-                    if speed_limit.is_some() {
-                        return Err(xml.unsupported(c, "a second speed record"));
-                    }
                     let v = xml.num(sp, "max")?;
-                    speed_limit = Some(speed_in(xml, sp, v, xml.attr(sp, "unit")?.as_deref())?);
+                    let v = speed_in(xml, sp, v, xml.attr(sp, "unit")?.as_deref())?;
+                    if speed_limit.is_some_and(|s| s != v) {
+                        return Err(xml.unsupported(c, "a second speed record with another speed"));
+                    }
+                    speed_limit = Some(v);
                 }
             }
             "elevationProfile" | "lateralProfile" => {
@@ -133,38 +337,35 @@ fn road_of(xml: &Xml<'_>, road: El<'_>) -> Res<Road> {
         }
     }
     let (pieces, start) = plan_view(xml, xml.need(road, "planView")?)?;
-    let lanes = lanes_of(xml, xml.need(road, "lanes")?)?;
-    let speed_limit = match (speed_limit, lanes.speed) {
-        (Some(v), _) | (None, Some(v)) => v,
-        (None, None) => {
-            return Err(xml.err(
-                road,
-                "no speed record: Gauntlet needs the road's speed limit (add \
-                 <type s=\"0\" type=\"motorway\"><speed max=\"…\" unit=\"km/h\"/></type>)",
-            ));
-        }
-    };
-    let r = Road {
-        id,
-        lanes: lanes.count,
-        lane_width: lanes.width,
-        shoulder: lanes.shoulder,
-        speed_limit,
-        pieces,
-        start,
-    };
-    // The layouts Gauntlet has: a straight, or straight–arc–straight.
-    match r.pieces.as_slice() {
-        [line] if line.curvature == 0.0 => {}
-        [a, arc, b] if a.curvature == 0.0 && arc.curvature != 0.0 && b.curvature == 0.0 => {}
-        _ => {
-            return Err(xml.unsupported(
-                xml.need(road, "planView")?,
-                "this reference line shape (Gauntlet's routes are one `line`, or `line`, `arc`, `line`)",
-            ));
+    let length: f64 = pieces.iter().map(|p| p.length).sum();
+    let lanes_el = xml.need(road, "lanes")?;
+    xml.only(lanes_el, &["laneOffset", "laneSection"])?;
+    let offset = lanes::lane_offset(xml, lanes_el, length)?;
+    let sections = xml.all(lanes_el, "laneSection");
+    if sections.is_empty() {
+        return Err(xml.err(lanes_el, "expected a `laneSection`"));
+    }
+    let mut lanes: Option<lanes::Lanes> = None;
+    for (k, sec) in sections.iter().enumerate() {
+        let s0 = xml.opt_num(*sec, "s")?.unwrap_or(0.0);
+        let s1 = match sections.get(k + 1) {
+            Some(next) => xml.opt_num(*next, "s")?.unwrap_or(0.0),
+            None => length,
+        };
+        let l = lanes::section(xml, *sec, (s1 - s0).max(0.0))?;
+        match &lanes {
+            Some(first) if !lanes::same(first, &l) => {
+                return Err(xml.unsupported(
+                    *sec,
+                    "lane sections with different lanes (Gauntlet's lanes run the whole road)",
+                ));
+            }
+            Some(_) => {}
+            None => lanes = Some(l),
         }
     }
-    Ok(r)
+    let lanes = lanes.expect("a section");
+    Ok(One { el: road, id, lanes, offset, speed_limit, pieces, start, successor, predecessor })
 }
 
 fn plan_view(xml: &Xml<'_>, pv: El<'_>) -> Res<(Vec<Piece>, (f64, f64, f64))> {
@@ -185,123 +386,59 @@ fn plan_view(xml: &Xml<'_>, pv: El<'_>) -> Res<(Vec<Piece>, (f64, f64, f64))> {
         }
         s_end = s + length;
         let kind = xml.single(g)?;
-        let curvature = match name(kind) {
-            "line" => 0.0,
-            "arc" => xml.num(kind, "curvature")?,
-            "spiral" => return Err(xml.unsupported(kind, "`spiral`")),
-            "poly3" => return Err(xml.unsupported(kind, "`poly3`")),
-            "paramPoly3" => return Err(xml.unsupported(kind, "`paramPoly3`")),
+        let (curvature, curvature_end) = match name(kind) {
+            "line" => (0.0, None),
+            "arc" => (xml.num(kind, "curvature")?, None),
+            "spiral" => {
+                let (k0, k1) = (xml.num(kind, "curvStart")?, xml.num(kind, "curvEnd")?);
+                (k0, (k1 != k0).then_some(k1))
+            }
+            "poly3" => {
+                return Err(xml.unsupported(
+                    kind,
+                    "`poly3` (deprecated in OpenDRIVE 1.6; Gauntlet's routes are lines, arcs and spirals)",
+                ));
+            }
+            "paramPoly3" => {
+                return Err(xml.unsupported(
+                    kind,
+                    "`paramPoly3` (Gauntlet's routes are lines, arcs and spirals; it is refused rather than approximated)",
+                ));
+            }
             other => return Err(xml.err(kind, format!("unknown geometry `{other}`"))),
         };
+        let piece = Piece { length, curvature, curvature_end };
         match pieces.last_mut() {
-            Some(last) if last.curvature == curvature => last.length += length,
-            _ => pieces.push(Piece { length, curvature }),
+            Some(last)
+                if last.curvature_end.is_none() && curvature_end.is_none() && last.curvature == curvature =>
+            {
+                last.length += length
+            }
+            _ => pieces.push(piece),
         }
     }
     let start = start.ok_or_else(|| xml.err(pv, "expected at least one `geometry`"))?;
     Ok((pieces, start))
 }
 
-struct Lanes {
-    count: u32,
-    width: f64,
-    shoulder: f64,
-    speed: Option<f64>,
-}
-
-fn lanes_of(xml: &Xml<'_>, lanes: El<'_>) -> Res<Lanes> {
-    xml.only(lanes, &["laneOffset", "laneSection"])?;
-    for o in xml.all(lanes, "laneOffset") {
-        if !all_zero(xml, o, &["a", "b", "c", "d"])? {
-            return Err(xml.unsupported(o, "a non-zero `laneOffset`"));
-        }
-    }
-    let sections = xml.all(lanes, "laneSection");
-    let section = match sections.as_slice() {
-        [one] => *one,
-        [] => return Err(xml.err(lanes, "expected a `laneSection`")),
-        [_, second, ..] => return Err(xml.unsupported(*second, "a second `laneSection`")),
-    };
-    xml.only(section, &["left", "center", "right"])?;
-    if let Some(left) = xml.child(section, "left")? {
-        for lane in xml.all(left, "lane") {
-            if xml.attr(lane, "type")?.as_deref() == Some("driving") {
-                return Err(xml.unsupported(lane, "a driving lane on the left (two-way roads)"));
-            }
-            xml.note(lane, "a non-driving lane left of the centre line (outside Gauntlet's carriageway)");
-        }
-    }
-    let right = xml.need(section, "right")?;
-    xml.only(right, &["lane"])?;
-    let mut rows = Vec::new();
-    for lane in xml.all(right, "lane") {
-        let id: i64 = xml.req(lane, "id")?.parse().map_err(|_| xml.err(lane, "`id` must be an integer"))?;
-        rows.push((id, lane));
-    }
-    // Innermost first: -1, -2, …
-    rows.sort_by_key(|(id, _)| -id);
-    let (mut count, mut width, mut shoulder, mut speed) = (0u32, None::<f64>, 0.0, None);
-    let mut outside = false;
-    for (k, (id, lane)) in rows.iter().enumerate() {
-        if *id != -(k as i64) - 1 {
-            return Err(xml.err(*lane, format!("right lanes must be numbered -1, -2, …; found {id}")));
-        }
-        let ty = xml.req(*lane, "type")?;
-        let mut w = None;
-        for c in xml.kids(*lane) {
-            match name(c) {
-                "link" | "roadMark" | "userData" => {}
-                "material" => xml.note(c, "lane material (friction comes from the scenario's RoadCondition)"),
-                "width" => {
-                    if xml.num(c, "sOffset")? != 0.0 || w.is_some() {
-                        return Err(xml.unsupported(c, "a lane width that changes along the road"));
-                    }
-                    if !all_zero(xml, c, &["b", "c", "d"])? {
-                        return Err(xml.unsupported(c, "a polynomial lane width (non-zero b, c or d)"));
-                    }
-                    w = Some(xml.num(c, "a")?);
-                }
-                "speed" => {
-                    let v = xml.num(c, "max")?;
-                    let v = speed_in(xml, c, v, xml.attr(c, "unit")?.as_deref())?;
-                    if speed.is_some_and(|s| s != v) {
-                        return Err(xml.unsupported(c, "lanes with different speed limits"));
-                    }
-                    speed = Some(v);
-                }
-                other => return Err(xml.unsupported(c, &format!("lane `{other}`"))),
-            }
-        }
-        let w = w.ok_or_else(|| xml.err(*lane, "expected a `width`"))?;
-        if ty == "driving" {
-            if outside {
-                return Err(xml.unsupported(*lane, "a driving lane outside a non-driving one"));
-            }
-            if width.is_some_and(|x| x != w) {
-                return Err(xml.unsupported(*lane, "driving lanes of different widths"));
-            }
-            width = Some(w);
-            count += 1;
-        } else {
-            outside = true;
-            shoulder += w;
-        }
-    }
-    let width = width.ok_or_else(|| xml.err(right, "expected at least one driving lane on the right"))?;
-    Ok(Lanes { count, width, shoulder, speed })
-}
-
 impl Road {
     /// OpenDRIVE's reference line relative to lane 0's centre.
     fn t0(&self) -> f64 {
-        -(self.lanes as f64 - 0.5) * self.lane_width
+        self.offset - (self.lanes as f64 - 0.5) * self.lane_width
     }
 
     /// The Gauntlet road: lane 0's centre line as the route.
     pub fn road_file(&self) -> RoadFile {
         let fixed = Num::Fixed;
         let layout = match self.pieces.as_slice() {
-            [a, arc, b] => {
+            [line] if line.curvature == 0.0 && line.curvature_end.is_none() => {
+                LayoutFile::Straight { length: fixed(line.length) }
+            }
+            [a, arc, b]
+                if [a, b].iter().all(|p| p.curvature == 0.0 && p.curvature_end.is_none())
+                    && arc.curvature != 0.0
+                    && arc.curvature_end.is_none() =>
+            {
                 let k = arc.curvature;
                 LayoutFile::Curve {
                     approach: fixed(a.length),
@@ -311,16 +448,27 @@ impl Road {
                     exit: fixed(b.length),
                 }
             }
-            pieces => LayoutFile::Straight { length: fixed(pieces.iter().map(|p| p.length).sum()) },
+            _ => LayoutFile::Segments {
+                segments: self
+                    .segments()
+                    .iter()
+                    .map(|s| SegmentFile {
+                        length: fixed(s.length),
+                        curvature: fixed(s.curvature),
+                        curvature_end: s.spiral.map(|sp| fixed(sp.curvature_end)),
+                        reference_offset: fixed(s.spiral.map_or(0.0, |sp| sp.reference_offset)),
+                    })
+                    .collect(),
+            },
         };
         RoadFile {
             lanes: fixed(self.lanes as f64),
             lane_width: fixed(self.lane_width),
             speed_limit: fixed(self.speed_limit),
             layout,
-            edge: EdgeFile::Open,
+            edge: if self.kerb { EdgeFile::Kerb } else { EdgeFile::Open },
             shoulder: fixed(self.shoulder),
-            oncoming_lanes: fixed(0.0),
+            oncoming_lanes: fixed(self.oncoming as f64),
         }
     }
 
@@ -331,15 +479,23 @@ impl Road {
 
     /// The route's pieces as Gauntlet builds them (lane 0's centre line).
     fn segments(&self) -> Vec<SegmentSpec> {
+        let t0 = self.t0();
         self.pieces
             .iter()
-            .map(|p| {
-                if p.curvature == 0.0 {
-                    SegmentSpec { length: p.length, curvature: 0.0 }
-                } else {
+            .map(|p| match p.curvature_end {
+                Some(k1) => {
+                    let k0 = p.curvature;
+                    SegmentSpec {
+                        length: p.line_len(p.length, t0),
+                        curvature: k0 / (1.0 - k0 * t0),
+                        spiral: Some(Spiral { curvature_end: k1 / (1.0 - k1 * t0), reference_offset: -t0 }),
+                    }
+                }
+                None if p.curvature == 0.0 => SegmentSpec::new(p.length, 0.0),
+                None => {
                     let r = self.radius(p.curvature);
                     let angle = (p.length * p.curvature.abs()).to_degrees();
-                    SegmentSpec { length: r * angle.to_radians(), curvature: p.curvature.signum() / r }
+                    SegmentSpec::new(r * angle.to_radians(), p.curvature.signum() / r)
                 }
             })
             .collect()
@@ -352,10 +508,14 @@ impl Road {
 
     /// Route distance of reference-line distance `s`.
     pub fn route_s(&self, s: f64) -> f64 {
+        let t0 = self.t0();
         let (mut at, mut out) = (0.0, 0.0);
         for (p, seg) in self.pieces.iter().zip(self.segments()) {
             let take = (s - at).clamp(0.0, p.length);
-            out += take * seg.length / p.length;
+            out += match p.curvature_end {
+                Some(_) => p.line_len(take, t0),
+                None => take * seg.length / p.length,
+            };
             at += p.length;
         }
         if s > at {
@@ -364,12 +524,28 @@ impl Road {
         out
     }
 
+    /// Route distance of distance `s` along road `road_id`'s reference line,
+    /// if the road is part of the route.
+    pub fn route_s_on(&self, road_id: &str, s: f64) -> Option<f64> {
+        let (_, start) = self.chain.iter().find(|(id, _)| id == road_id)?;
+        Some(self.route_s(start + s))
+    }
+
+    /// The ids of the route's roads, in driving order.
+    pub fn road_ids(&self) -> Vec<&str> {
+        self.chain.iter().map(|(id, _)| id.as_str()).collect()
+    }
+
     /// Reference-line distance of route distance `s` (the inverse of [`Road::route_s`]).
     pub fn ref_s(&self, s: f64) -> f64 {
+        let t0 = self.t0();
         let (mut at, mut out) = (0.0, 0.0);
         for (p, seg) in self.pieces.iter().zip(self.segments()) {
             let take = (s - at).clamp(0.0, seg.length);
-            out += take * p.length / seg.length;
+            out += match p.curvature_end {
+                Some(_) => p.ref_len(take, t0),
+                None => take * p.length / seg.length,
+            };
             at += seg.length;
         }
         if s > at {
@@ -426,6 +602,72 @@ mod tests {
         for s in [0.0, 60.0, 130.0, 249.0, 400.0, 549.0] {
             assert!((road.ref_s(road.route_s(s)) - s).abs() < 1e-9, "{s}");
         }
+    }
+
+    fn fixture(name: &str) -> Road {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xosc").join(name);
+        load(&p).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_spiral_becomes_a_route_that_follows_the_reference_line_exactly() {
+        // Line 100 m, spiral 0 → 0.01 over 60 m, arc 80 m, spiral back over 60 m, line 200 m;
+        // lane 0 (OpenDRIVE lane -2) is 5.25 m right of the reference line.
+        let road = fixture("spiral_road.xodr");
+        let t0 = road.t0();
+        assert_eq!(t0, -5.25);
+        let route = RoutePath::new(V2::new(0.0, 0.0), 0.0, &road.segments());
+        // The reference curvature, recovered from the route's, is linear in the reference s.
+        for u in [100.0, 115.0, 130.0, 159.9] {
+            let c = route.curvature_at(road.route_s(u));
+            let k = c / (1.0 + c * t0);
+            assert!((k - 0.01 * (u - 100.0) / 60.0).abs() < 1e-12, "u={u}: {k}");
+        }
+        // The reference line (at d = -t0; the route frame is the world shifted by t0 in y)
+        // reaches the points mpmath integrates (the fixture's geometry records, 30 digits).
+        for (u, x, y, h) in [
+            (160.0, 159.4622453326616, 5.961538852573769, 0.3),
+            (240.0, 219.0309606726712, 56.13557562257663, 1.1),
+            (500.0, 269.00581405492954, 310.80930950178686, 1.4),
+        ] {
+            let (p, hp) = route.pose(road.route_s(u), -t0);
+            assert!((p.x - x).abs() < 1e-9 && (p.y + t0 - y).abs() < 1e-9, "u={u}: {p:?}");
+            assert!((hp - h).abs() < 1e-12);
+        }
+        // The centre of lane -1 at u = 130 (mpmath) lies on Gauntlet's lane 1.
+        let (s, d, rel) = road.world_to_route(130.11425638168814, -0.9953817170544904, 0.075);
+        assert!((s - road.route_s(130.0)).abs() < 1e-9 && (d - 3.5).abs() < 1e-9, "{s} {d}");
+        assert!(rel.abs() < 1e-12);
+        for u in [0.0, 120.0, 200.0, 280.0, 450.0] {
+            assert!((road.ref_s(road.route_s(u)) - u).abs() < 1e-9);
+        }
+        assert!(
+            matches!(road.road_file().layout, LayoutFile::Segments { ref segments } if segments.len() == 5)
+        );
+    }
+
+    #[test]
+    fn linked_roads_make_one_route_with_oncoming_lanes_an_offset_and_a_kerb() {
+        let road = fixture("linked.xodr");
+        assert_eq!(road.road_ids(), ["1", "2"]);
+        assert_eq!((road.lanes, road.oncoming, road.kerb), (2, 1, true));
+        assert_eq!((road.lane_width, road.shoulder, road.offset), (3.5, 0.5, 0.25));
+        assert!((road.speed_limit - 60.0 / 3.6).abs() < 1e-12);
+        // Reference length 400 m = 200 + 200; lane 0 lies t0 = 0.25 − 1.5·3.5 = −5 m off it:
+        // line 100, arc 100·(1 + 5·0.005), spiral 50 + 5·(0.005·50 − 0.0001·50²/2), line 150.
+        assert_eq!(road.t0(), -5.0);
+        assert!(
+            (road.route_length() - (100.0 + 102.5 + 50.625 + 150.0)).abs() < 1e-9,
+            "{}",
+            road.route_length()
+        );
+        assert!((road.ref_s(road.route_length()) - 400.0).abs() < 1e-9);
+        assert_eq!(road.route_s_on("2", 20.0), Some(road.route_s(220.0)));
+        assert_eq!(road.route_s_on("3", 0.0), None);
+        let f = road.road_file();
+        assert_eq!(f.edge, EdgeFile::Kerb);
+        assert!(matches!(f.oncoming_lanes, Num::Fixed(n) if n == 1.0));
+        assert!(matches!(f.layout, LayoutFile::Segments { ref segments } if segments.len() == 4));
     }
 
     #[test]
