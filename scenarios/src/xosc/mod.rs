@@ -10,6 +10,7 @@
 
 mod entities;
 mod error;
+mod expr;
 mod odr;
 mod story;
 mod xml;

@@ -178,8 +178,16 @@ impl<'a> Xml<'a> {
 
     fn value(&self, node: El<'a>, name: &str, raw: &str) -> Res<String> {
         let raw = raw.trim();
-        if raw.starts_with("${") {
-            return Err(self.unsupported(node, &format!("the expression {raw:?} in `{name}`")));
+        if let Some(inner) = raw.strip_prefix("${") {
+            let Some(inner) = inner.strip_suffix('}') else {
+                return Err(
+                    self.err(node, format!("the expression {raw:?} in `{name}` lacks its closing `}}`"))
+                );
+            };
+            let lookup = |p: &str| self.params.get(p).cloned();
+            return super::expr::eval(inner, &lookup)
+                .map(super::expr::format)
+                .map_err(|e| self.err(node, format!("the expression {raw:?} in `{name}`: {e}")));
         }
         if let Some(p) = raw.strip_prefix('$') {
             return self.params.get(p).cloned().ok_or_else(|| {
