@@ -296,9 +296,9 @@ impl DiscoverWalk {
     }
 }
 
-/// A `.ron` scenario or an OpenSCENARIO `.xosc` file.
+/// A `.ron` scenario or an OpenSCENARIO `.xosc` file (not a catalog).
 fn is_scenario_file(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e == "ron") || crate::xosc::is_xosc(p)
+    p.extension().is_some_and(|e| e == "ron") || (crate::xosc::is_xosc(p) && !crate::xosc::is_catalog(p))
 }
 
 /// What a file type is, in words.

@@ -8,15 +8,19 @@
 //! ([`XoscError`]); purely visual elements are ignored with a note
 //! ([`Imported::notes`]).
 
+mod catalog;
+mod condition;
 mod entities;
 mod error;
 mod expr;
 mod odr;
+mod position;
 mod story;
 mod xml;
 
 use std::path::Path;
 
+pub use catalog::is_catalog;
 pub use error::XoscError;
 
 use self::entities::{Entity, Placed};
@@ -75,10 +79,8 @@ pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
     if major != 1.0 || !(0.0..=2.0).contains(&minor) {
         return Err(xml.unsupported(header, &format!("OpenSCENARIO {major}.{minor} (1.0–1.2 are)")));
     }
-    if let Some(c) = xml.child(root, "CatalogLocations")?
-        && !xml.kids(c).is_empty()
-    {
-        xml.note(c, "catalogs are never read (a `CatalogReference` is refused where it is used)");
+    if let Some(c) = xml.child(root, "CatalogLocations")? {
+        catalog::locations(&mut xml, c)?;
     }
     let net = xml.need(root, "RoadNetwork")?;
     xml.only(net, &["LogicFile", "SceneGraphFile", "TrafficSignals", "UsedArea"])?;
@@ -98,12 +100,13 @@ pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
     let road = odr::load(&odr_path)?;
     let mut ents = entities::entities(&xml, xml.need(root, "Entities")?)?;
     let ego = choose_ego(&xml, root, &ents, ego)?;
+    entities::controllers(&xml, &ents, ego)?;
     let board = xml.need(root, "Storyboard")?;
     xml.only(board, &["Init", "Story", "StopTrigger"])?;
     let friction = entities::init(&xml, xml.need(board, "Init")?, &road, &mut ents)?;
     let mut scripts = story::Scripts::new(&ents);
-    story::stories(&xml, board, &road, &ents, ego, &mut scripts)?;
-    let duration = story::duration(&xml, board, &ents)?;
+    story::stories(&xml, board, &story::Cast { road: &road, ents: &ents, ego }, &mut scripts)?;
+    let duration = story::duration(&xml, board, &ents, &scripts)?;
 
     let objects = xml.all(xml.need(root, "Entities")?, "ScenarioObject");
     let placed = |k: usize| -> Res<Placed> {
@@ -162,7 +165,7 @@ pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
 }
 
 /// `ParameterDeclarations`: name → value (values are taken as written).
-fn parameters(xml: &Xml<'_>, node: El<'_>) -> Res<std::collections::BTreeMap<String, String>> {
+pub(crate) fn parameters(xml: &Xml<'_>, node: El<'_>) -> Res<std::collections::BTreeMap<String, String>> {
     xml.only(node, &["ParameterDeclaration"])?;
     let mut out = std::collections::BTreeMap::new();
     for p in xml.all(node, "ParameterDeclaration") {
@@ -170,13 +173,12 @@ fn parameters(xml: &Xml<'_>, node: El<'_>) -> Res<std::collections::BTreeMap<Str
             return Err(xml.unsupported(*c, "parameter constraints"));
         }
         let key = xml.req(p, "name")?;
-        // A value may name a parameter declared before it.
-        let value = xml.req(p, "value")?;
-        if out.insert(key.clone(), value).is_some() {
+        if out.contains_key(&key) {
             return Err(xml.err(p, format!("parameter {key:?} is declared twice")));
         }
-        let view =
-            Xml { file: xml.file.clone(), doc: xml.doc, params: out.clone(), notes: Default::default() };
+        // A value may name (or compute from) a parameter declared before it.
+        let mut view = Xml::new(&xml.file, xml.doc);
+        view.params = out.clone();
         let resolved = view.req(p, "value")?;
         out.insert(key, resolved);
     }

@@ -13,7 +13,7 @@ fn dir(name: &str) -> PathBuf {
 }
 
 fn valid() -> Vec<PathBuf> {
-    ["cut_in", "lead_brake", "lane_change", "curve_follow"]
+    ["cut_in", "lead_brake", "lane_change", "curve_follow", "catalog_cut_in"]
         .iter()
         .map(|n| dir("xosc").join(format!("{n}.xosc")))
         .collect()
@@ -33,8 +33,71 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
             "catalog_reference.xosc",
             "",
             "ScenarioObject[2]/CatalogReference",
-            "not supported yet",
+            "`CatalogLocations` names no VehicleCatalog",
             "<CatalogReference",
+        ),
+        (
+            "catalog_missing_entry.xosc",
+            "",
+            "ScenarioObject[2]/CatalogReference",
+            "no entry \"limousine\" in catalog \"VehicleCatalog\"",
+            "entryName=\"limousine\"",
+        ),
+        (
+            "catalog_bad_assignment.xosc",
+            "",
+            "CatalogReference/ParameterAssignments/ParameterAssignment[1]",
+            "declares no parameter \"Lenght\"",
+            "parameterRef=\"Lenght\"",
+        ),
+        (
+            "catalog_entry_error.xosc",
+            "../xosc/catalogs/vehicles.xosc",
+            "OpenSCENARIO/Catalog/Vehicle[3]",
+            "vehicleCategory \"tram\" is not supported yet (see README, \"OpenSCENARIO import\") (in entry \"tram\" of catalog \"VehicleCatalog\", referenced at ",
+            "name=\"tram\"",
+        ),
+        (
+            "controller_on_actor.xosc",
+            "",
+            "ScenarioObject[2]/ObjectController",
+            "the controller \"driver_model\" of \"Cutter\"",
+            "<ObjectController>",
+        ),
+        (
+            "and_of_running_conditions.xosc",
+            "",
+            "Event[1]/StartTrigger/ConditionGroup[1]/Condition[2]",
+            "an AND or OR of conditions judged while running",
+            "name=\"ego_near\"",
+        ),
+        (
+            "state_of_later_element.xosc",
+            "",
+            "ByValueCondition/StoryboardElementStateCondition",
+            "event \"van_slows\", which is not read before it",
+            "storyboardElementRef=\"van_slows\"",
+        ),
+        (
+            "end_of_running_event.xosc",
+            "",
+            "ByValueCondition/StoryboardElementStateCondition",
+            "the end of event \"cut_in_event\", known only while running",
+            "storyboardElementRef=\"cut_in_event\"",
+        ),
+        (
+            "relative_speed_of_other.xosc",
+            "",
+            "SpeedActionTarget/RelativeTargetSpeed",
+            "relative to another entity's",
+            "entityRef=\"Ego\" value=\"0.5\"",
+        ),
+        (
+            "lane_offset.xosc",
+            "",
+            "LateralAction/LaneOffsetAction",
+            "`LaneOffsetAction` in a story (no Gauntlet behaviour yet)",
+            "<LaneOffsetAction",
         ),
         (
             "cubic_lane_change.xosc",
@@ -61,7 +124,7 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
             "expression.xosc",
             "",
             "Private[2]/PrivateAction[2]/LongitudinalAction/SpeedAction/SpeedActionTarget/AbsoluteTargetSpeed",
-            "expression",
+            "the expression \"${$LeadSpeed * }\" in `value`: the expression ends too early",
             "${",
         ),
         (
@@ -140,7 +203,7 @@ fn every_file_of_the_malformed_corpus_is_covered() {
         .expect("corpus")
         .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "xosc")))
         .count();
-    assert_eq!(n, 13, "a new malformed file needs a case in the test above");
+    assert_eq!(n, 22, "a new malformed file needs a case in the test above");
 }
 
 fn run(world: &WorldSpec) -> gauntlet_engine::RunResult {
@@ -251,4 +314,60 @@ fn visual_elements_are_ignored_with_a_note() {
     ] {
         assert!(notes.contains(part), "{notes}");
     }
+}
+
+#[test]
+fn catalog_entries_take_their_assignments_and_relative_positions_map_onto_the_route() {
+    let path = dir("xosc").join("catalog_cut_in.xosc");
+    let world = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}")).instance(0).world;
+    // The ego from the vehicle catalog, in lane ${-1 * 2} = -2 (Gauntlet lane 1) at s 50 + centre 1.4.
+    assert_eq!(world.ego.limits.length, 4.6);
+    assert!((world.ego.s - 51.4).abs() < 1e-9 && (world.ego.d - 3.5).abs() < 1e-9, "{:?}", world.ego);
+    assert_eq!(world.ego.speed, 25.0);
+    let by_name = |n: &str| world.actors.iter().find(|a| a.name == n).unwrap_or_else(|| panic!("{n}"));
+    // Cutter: the same entry with `Length` assigned ${4.6 + 0.4}; 45 m ahead of the ego's
+    // reference point and 3.5 m left (lane -1), at ${$EgoSpeed - 5} m/s.
+    let cutter = by_name("Cutter");
+    assert!((cutter.length - 5.0).abs() < 1e-12, "{cutter:?}");
+    assert!((cutter.s - (50.0 + 45.0 + 1.4)).abs() < 1e-9 && (cutter.d - 7.0).abs() < 1e-9, "{cutter:?}");
+    assert_eq!(cutter.speed, 20.0);
+    // Van: a road position at t = -8.75 (lane -3's centre, Gauntlet lane 0).
+    let van = by_name("Van");
+    assert!(
+        (van.length - 5.4).abs() < 1e-12 && van.d.abs() < 1e-9 && (van.s - 201.5).abs() < 1e-9,
+        "{van:?}"
+    );
+    // Walker: 300 m further along the reference line than the Van, 3 m right of it.
+    let walker = by_name("Walker");
+    assert!((walker.s - 500.0).abs() < 1e-9 && (walker.d + 3.0).abs() < 1e-9, "{walker:?}");
+    // Box: the misc-object entry with `Size` assigned 0.8, two lanes left of the Van, 1000 m on.
+    let boxed = by_name("Box");
+    assert!((boxed.length - 0.8).abs() < 1e-12, "{boxed:?}");
+    assert!((boxed.s - 1200.0).abs() < 1e-9 && (boxed.d - 7.0).abs() < 1e-9, "{boxed:?}");
+    // The stop trigger: (the van's maneuver complete at 11 s) AND (t > 20 s).
+    assert!((world.duration - 20.0).abs() < 1e-9);
+    // The ego's controller is noted, not used.
+    let notes = Scenario::load(&path).expect("valid").notes().join("\n");
+    assert!(notes.contains("the ego's controller \"external\""), "{notes}");
+}
+
+#[test]
+fn condition_groups_delays_and_storyboard_states_start_steps_at_the_stated_times() {
+    // Van at 18 m/s: slows to half (relative factor 0.5) over 3 s from
+    // min(max(4 s + 1 s delay, 2 s), 7 s) = 5 s, and back to 18 m/s at 3 m/s²
+    // from the end of that event (8 s), reached at 11 s.
+    let scenario = Scenario::load(&dir("xosc").join("catalog_cut_in.xosc")).expect("valid");
+    let world = scenario.instance(0).world;
+    let van = world.actors.iter().position(|a| a.name == "Van").expect("van") as u32 + 1;
+    let trace = run(&world).trace.expect("trace");
+    let speed = |t: f64| {
+        let b = body_at(&trace, van, t);
+        b.vx.hypot(b.vy)
+    };
+    let step = 3.0 * 0.05 + 1e-6;
+    assert!((speed(4.9) - 18.0).abs() < 0.05, "{}", speed(4.9));
+    assert!((speed(6.5) - 13.5).abs() <= step, "half way down: {}", speed(6.5));
+    assert!((speed(8.0) - 9.0).abs() <= step, "at half speed by 8 s: {}", speed(8.0));
+    assert!((speed(9.5) - 13.5).abs() <= step, "half way up: {}", speed(9.5));
+    assert!((speed(11.2) - 18.0).abs() < 0.05, "back at 18 m/s after 11 s: {}", speed(11.2));
 }
