@@ -136,7 +136,7 @@ fn entry_params(
     node: El<'_>,
 ) -> Res<BTreeMap<String, String>> {
     let mut params = match cx.child(node, "ParameterDeclarations")? {
-        Some(p) => super::parameters(cx, p)?,
+        Some(p) => super::parameters(cx, p, &BTreeMap::new())?,
         None => BTreeMap::new(),
     };
     if let Some(assignments) = xml.child(reference, "ParameterAssignments")? {

@@ -10,6 +10,7 @@
 
 mod catalog;
 mod condition;
+pub mod distribution;
 mod entities;
 mod error;
 mod expr;
@@ -18,6 +19,7 @@ mod position;
 mod story;
 mod xml;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use catalog::is_catalog;
@@ -60,6 +62,16 @@ impl Imported {
 /// Imports the OpenSCENARIO file at `path`; its `LogicFile` is read relative
 /// to it. `ego` names the ego entity (default: [`EGO_NAMES`], else the first car).
 pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
+    import_with(path, ego, &BTreeMap::new())
+}
+
+/// [`import`] with the values of some top-level parameters replaced (one
+/// run of a [`distribution`]); a name the file does not declare is an error.
+pub fn import_with(
+    path: &Path,
+    ego: Option<&str>,
+    overrides: &BTreeMap<String, String>,
+) -> Result<Imported, XoscError> {
     let text = read(path)?;
     let doc = parse(path, &text)?;
     let mut xml = Xml::new(path, &doc);
@@ -72,7 +84,14 @@ pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
         &["FileHeader", "ParameterDeclarations", "CatalogLocations", "RoadNetwork", "Entities", "Storyboard"],
     )?;
     if let Some(p) = xml.child(root, "ParameterDeclarations")? {
-        xml.params = parameters(&xml, p)?;
+        xml.params = parameters(&xml, p, overrides)?;
+    }
+    if let Some(unknown) = overrides.keys().find(|k| !xml.params.contains_key(*k)) {
+        let known: Vec<&str> = xml.params.keys().map(String::as_str).collect();
+        return Err(xml.err(
+            root,
+            format!("a value is given for parameter {unknown:?}, which the file does not declare (declared: {known:?})"),
+        ));
     }
     let header = xml.need(root, "FileHeader")?;
     let (major, minor) = (xml.num(header, "revMajor")?, xml.num(header, "revMinor")?);
@@ -165,9 +184,15 @@ pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
 }
 
 /// `ParameterDeclarations`: name → value (values are taken as written).
-pub(crate) fn parameters(xml: &Xml<'_>, node: El<'_>) -> Res<std::collections::BTreeMap<String, String>> {
+/// `overrides` replace declared values (a distribution's run), before the
+/// declarations after them are read.
+pub(crate) fn parameters(
+    xml: &Xml<'_>,
+    node: El<'_>,
+    overrides: &BTreeMap<String, String>,
+) -> Res<BTreeMap<String, String>> {
     xml.only(node, &["ParameterDeclaration"])?;
-    let mut out = std::collections::BTreeMap::new();
+    let mut out = BTreeMap::new();
     for p in xml.all(node, "ParameterDeclaration") {
         if let Some(c) = xml.kids(p).first() {
             return Err(xml.unsupported(*c, "parameter constraints"));
@@ -179,7 +204,10 @@ pub(crate) fn parameters(xml: &Xml<'_>, node: El<'_>) -> Res<std::collections::B
         // A value may name (or compute from) a parameter declared before it.
         let mut view = Xml::new(&xml.file, xml.doc);
         view.params = out.clone();
-        let resolved = view.req(p, "value")?;
+        let resolved = match overrides.get(&key) {
+            Some(v) => v.clone(),
+            None => view.req(p, "value")?,
+        };
         out.insert(key, resolved);
     }
     Ok(out)
