@@ -154,8 +154,9 @@ impl Library {
                 regression_files.push(f);
                 continue;
             }
-            match Scenario::load(&f) {
-                Ok(s) => scenarios.push(Arc::new(s)),
+            // One scenario, or one per run of an OpenSCENARIO parameter distribution.
+            match Scenario::load_all(&f) {
+                Ok(all) => scenarios.extend(all.into_iter().map(Arc::new)),
                 Err(e) => errors.push(e),
             }
         }

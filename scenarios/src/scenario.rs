@@ -45,7 +45,30 @@ impl Scenario {
     /// names its ego entity. The scenario's source is the translated RON
     /// (what `gauntlet import` writes), its notes what the import ignored.
     pub fn load_xosc(path: &Path, ego: Option<&str>) -> Result<Self, ScenarioError> {
+        if crate::xosc::distribution::is_distribution(path) {
+            return Err(ScenarioError::single(Diagnostic::new(
+                path,
+                "a `ParameterValueDistribution` holds one scenario per run: `run`, `validate` and `list` take it, `replay` takes a record of one of its runs",
+            )));
+        }
         let imported = crate::xosc::import(path, ego).map_err(|e| ScenarioError::single(e.diagnostic()))?;
+        Self::from_imported(path, imported)
+    }
+
+    /// Every scenario the file at `path` holds: the one of a scenario file,
+    /// or one per run of an OpenSCENARIO `ParameterValueDistribution`
+    /// ([`crate::xosc::distribution`]), in the distribution's order.
+    pub fn load_all(path: &Path) -> Result<Vec<Self>, ScenarioError> {
+        if !(crate::xosc::is_xosc(path) && crate::xosc::distribution::is_distribution(path)) {
+            return Self::load(path).map(|s| vec![s]);
+        }
+        let runs =
+            crate::xosc::distribution::imports(path).map_err(|e| ScenarioError::single(e.diagnostic()))?;
+        runs.into_iter().map(|imported| Self::from_imported(path, imported)).collect()
+    }
+
+    /// Validates an imported OpenSCENARIO file, read from `path`.
+    fn from_imported(path: &Path, imported: crate::xosc::Imported) -> Result<Self, ScenarioError> {
         let source = SourceFile::new(path, imported.ron());
         let mut scenario = Self::from_source(source).map_err(|e| ScenarioError {
             // Positions would be in the translated text, not in the file.
@@ -296,9 +319,9 @@ impl DiscoverWalk {
     }
 }
 
-/// A `.ron` scenario or an OpenSCENARIO `.xosc` file.
+/// A `.ron` scenario or an OpenSCENARIO `.xosc` file (not a catalog).
 fn is_scenario_file(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e == "ron") || crate::xosc::is_xosc(p)
+    p.extension().is_some_and(|e| e == "ron") || (crate::xosc::is_xosc(p) && !crate::xosc::is_catalog(p))
 }
 
 /// What a file type is, in words.

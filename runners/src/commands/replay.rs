@@ -158,7 +158,10 @@ fn resolve_job(config: &ReplayConfig) -> Result<Resolved, RunnerError> {
             .into());
         }
         let record = find_record(&config.target, config.job.as_ref())?;
-        let scenario = Arc::new(Scenario::load(Path::new(&record.file))?);
+        // The record's scenario among those of its file (one run of a distribution).
+        let mut all = Scenario::load_all(Path::new(&record.file))?;
+        let k = all.iter().position(|s| s.id() == record.scenario).unwrap_or(0);
+        let scenario = Arc::new(all.swap_remove(k));
         let mut warnings = Vec::new();
         if scenario.file_hash() != record.file_hash {
             warnings.push(format!(

@@ -50,52 +50,57 @@ pub fn validate(paths: &[PathBuf], taxonomy: Option<&Taxonomy>) -> Result<Valida
             }
             continue;
         }
-        let scenario = match Scenario::load(&file) {
+        // One scenario, or one per run of an OpenSCENARIO parameter distribution.
+        let scenarios = match Scenario::load_all(&file) {
             Ok(s) => s,
             Err(e) => {
                 report.problems.extend(e.diagnostics.iter().map(|d| d.to_string()));
                 continue;
             }
         };
-        // What an OpenSCENARIO import ignored (visual elements).
-        report.warnings.extend(scenario.notes().iter().cloned());
-        let mut ok = true;
-        if let Some(first) = ids.get(scenario.id()) {
-            ok = false;
-            report.problems.push(format!(
-                "{}: scenario id {:?} is also used by {}; scenario ids must be unique",
-                file.display(),
-                scenario.id(),
-                first.display()
-            ));
-        } else {
-            ids.insert(scenario.id().to_owned(), file.clone());
-        }
-        if let Some(taxonomy) = taxonomy {
-            let root = FieldPath::root();
-            for problem in looser_than_requirements(&scenario, taxonomy) {
+        let mut all_ok = true;
+        for scenario in scenarios {
+            // What an OpenSCENARIO import ignored (visual elements).
+            report.warnings.extend(scenario.notes().iter().cloned());
+            let mut ok = true;
+            if let Some(first) = ids.get(scenario.id()) {
                 ok = false;
-                report.problems.push(problem);
+                report.problems.push(format!(
+                    "{}: scenario id {:?} is also used by {}; scenario ids must be unique",
+                    file.display(),
+                    scenario.id(),
+                    first.display()
+                ));
+            } else {
+                ids.insert(scenario.id().to_owned(), file.clone());
             }
-            // The requirements' formulas must compile for this scenario's step and signals.
-            let world = scenario.instance(0).world;
-            let checks = requirement_checks(taxonomy, scenario.hazards());
-            if let Err(e) = crate::checks::missing_formulas(&world.formulas, &checks, world.dt) {
-                ok = false;
-                report.problems.push(format!("{}: {e}", file.display()));
-            }
-            for problem in taxonomy.check_tags(scenario.tags(), scenario.hazards()) {
-                let path = problem.path(&root.field("tags"), &root.field("hazards"));
-                let diagnostic = scenario.source().error_at(path, problem.to_string());
-                if problem.is_warning() {
-                    report.warnings.push(diagnostic.to_string());
-                } else {
+            if let Some(taxonomy) = taxonomy {
+                let root = FieldPath::root();
+                for problem in looser_than_requirements(&scenario, taxonomy) {
                     ok = false;
-                    report.problems.push(diagnostic.to_string());
+                    report.problems.push(problem);
+                }
+                // The requirements' formulas must compile for this scenario's step and signals.
+                let world = scenario.instance(0).world;
+                let checks = requirement_checks(taxonomy, scenario.hazards());
+                if let Err(e) = crate::checks::missing_formulas(&world.formulas, &checks, world.dt) {
+                    ok = false;
+                    report.problems.push(format!("{}: {e}", file.display()));
+                }
+                for problem in taxonomy.check_tags(scenario.tags(), scenario.hazards()) {
+                    let path = problem.path(&root.field("tags"), &root.field("hazards"));
+                    let diagnostic = scenario.source().error_at(path, problem.to_string());
+                    if problem.is_warning() {
+                        report.warnings.push(diagnostic.to_string());
+                    } else {
+                        ok = false;
+                        report.problems.push(diagnostic.to_string());
+                    }
                 }
             }
+            all_ok &= ok;
         }
-        if ok {
+        if all_ok {
             report.valid.push(file);
         }
     }

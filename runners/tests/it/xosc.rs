@@ -38,14 +38,22 @@ fn run_validate_list_and_replay_accept_xosc() {
     let out = gauntlet().arg("validate").arg(xosc("")).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let t = text(&out);
-    assert!(t.contains("6 valid, 0 problem(s)"), "{t}");
+    // Seven scenarios and two parameter distributions; the catalog files are not scenarios.
+    assert!(t.contains("9 valid, 0 problem(s)"), "{t}");
     assert!(t.contains("Environment/Weather: ignored"), "visual elements noted: {t}");
 
     let out = gauntlet().arg("list").arg(xosc("")).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    for id in
-        ["xosc.cut_in", "xosc.lead_brake", "xosc.lane_change", "xosc.curve_follow", "xosc.clothoid_follow"]
-    {
+    for id in [
+        "xosc.cut_in",
+        "xosc.lead_brake",
+        "xosc.lane_change",
+        "xosc.curve_follow",
+        "xosc.clothoid_follow",
+        "xosc.catalog_cut_in",
+        "xosc.catalog_cut_in_grid.11",
+        "xosc.catalog_cut_in_random.4",
+    ] {
         assert!(text(&out).contains(id), "{}", text(&out));
     }
 
@@ -107,4 +115,29 @@ fn imported_opendrive_spirals_and_linked_roads_replay_to_the_same_trace_hash() {
         let b = gauntlet().arg("replay").arg(&ron).output().expect("runs");
         assert_eq!(trace_hash(&a), trace_hash(&b), "{name}");
     }
+}
+
+#[test]
+fn a_parameter_distribution_runs_as_a_sweep_and_its_runs_replay() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let records = dir.path().join("r.jsonl");
+    let out = gauntlet()
+        .args(["run", "--seeds", "1", "--jobs", "2", "--out"])
+        .arg(&records)
+        .arg(xosc("catalog_cut_in_grid.xosc"))
+        .output()
+        .expect("runs");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    let recorded = std::fs::read_to_string(&records).expect("records");
+    for k in 0..12 {
+        assert!(recorded.contains(&format!("\"xosc.catalog_cut_in_grid.{k:02}\"")), "run {k}: {recorded}");
+    }
+    let out = gauntlet()
+        .arg("replay")
+        .arg(&records)
+        .args(["--job", "xosc.catalog_cut_in_grid.07/run/0"])
+        .output()
+        .expect("runs");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    assert!(recorded.contains(&trace_hash(&out)), "the replay reproduces run 7's hash: {}", text(&out));
 }

@@ -2,7 +2,7 @@
 //! (teleports, initial speeds, the environment's friction).
 
 use super::odr::Road;
-use super::xml::{El, Res, Xml, name};
+use super::xml::{El, Loc, Res, Xml, name};
 use crate::param::Num;
 use crate::raw::{KindFile, VehicleFile};
 
@@ -35,6 +35,8 @@ pub(crate) struct Entity {
     pub vehicle: Option<VehicleFile>,
     pub placed: Option<Placed>,
     pub speed: f64,
+    /// Its `ObjectController`: where, and the controller's name.
+    pub controller: Option<(Loc, String)>,
 }
 
 /// Reads `Entities`.
@@ -46,26 +48,78 @@ pub(crate) fn entities(xml: &Xml<'_>, node: El<'_>) -> Res<Vec<Entity>> {
         if out.iter().any(|e| e.name == name_) {
             return Err(xml.err(obj, format!("a second entity named {name_:?}")));
         }
+        let mut body = None;
+        let mut controller = None;
         for c in xml.kids(obj) {
             match name(c) {
-                "Vehicle" | "Pedestrian" | "MiscObject" => {}
-                "ObjectController" => {
-                    return Err(xml.unsupported(
-                        c,
-                        "`ObjectController` (actors follow their storyboard; the system under test drives the ego)",
-                    ));
+                "Vehicle" | "Pedestrian" | "MiscObject" | "CatalogReference" if body.is_none() => {
+                    body = Some(c)
                 }
-                "CatalogReference" => return Err(xml.unsupported(c, "`CatalogReference`")),
-                other => return Err(xml.unsupported(c, &format!("`{other}`"))),
+                "ObjectController" if controller.is_none() => controller = Some(object_controller(xml, c)?),
+                other => return Err(xml.unsupported(c, &format!("`{other}` here"))),
             }
         }
-        let body = xml.single(obj)?;
-        out.push(entity(xml, body, name_)?);
+        let body = body.ok_or_else(|| {
+            xml.err(obj, "expected a `Vehicle`, `Pedestrian`, `MiscObject` or `CatalogReference`")
+        })?;
+        let mut e = if name(body) == "CatalogReference" {
+            super::catalog::with_entry(xml, body, &ENTITY_CATALOGS, |cx, entry| match name(entry) {
+                "Vehicle" | "Pedestrian" | "MiscObject" => entity(cx, entry, name_, true),
+                other => Err(cx.err(entry, format!("a `{other}` entry where an entity is referenced"))),
+            })?
+        } else {
+            entity(xml, body, name_, false)?
+        };
+        e.controller = controller;
+        out.push(e);
     }
     Ok(out)
 }
 
-fn entity(xml: &Xml<'_>, body: El<'_>, name_: String) -> Res<Entity> {
+/// The catalogs an entity's `CatalogReference` may name.
+const ENTITY_CATALOGS: [&str; 3] = ["VehicleCatalog", "PedestrianCatalog", "MiscObjectCatalog"];
+
+/// An `ObjectController` (inline or from a controller catalog), checked;
+/// its location and the controller's name.
+fn object_controller(xml: &Xml<'_>, node: El<'_>) -> Res<(Loc, String)> {
+    let inner = xml.single(node)?;
+    let check = |cx: &Xml<'_>, c: El<'_>| -> Res<String> {
+        if name(c) != "Controller" {
+            return Err(cx.err(c, format!("expected a `Controller`, found `{}`", name(c))));
+        }
+        cx.only(c, &["ParameterDeclarations", "Properties"])?;
+        cx.req(c, "name")
+    };
+    let controller = match name(inner) {
+        "CatalogReference" => {
+            super::catalog::with_entry(xml, inner, &["ControllerCatalog"], |cx, c| check(cx, c))?
+        }
+        _ => check(xml, inner)?,
+    };
+    Ok((xml.loc(node), controller))
+}
+
+/// Entities other than the ego may not have a controller: Gauntlet's actors
+/// follow their storyboard. The ego's is the system under test (noted).
+pub(crate) fn controllers(xml: &Xml<'_>, ents: &[Entity], ego: usize) -> Res<()> {
+    for (k, e) in ents.iter().enumerate() {
+        let Some((loc, controller)) = &e.controller else { continue };
+        if k != ego {
+            return Err(loc.unsupported(&format!(
+                "the controller {controller:?} of {:?} (Gauntlet's actors follow their storyboard; only the ego is driven, by the system under test)",
+                e.name
+            )));
+        }
+        xml.notes.borrow_mut().push(format!(
+            "{}: {}: ignored: the ego's controller {controller:?} (the system under test drives the ego)",
+            loc.short(),
+            loc.element
+        ));
+    }
+    Ok(())
+}
+
+fn entity(xml: &Xml<'_>, body: El<'_>, name_: String, in_catalog: bool) -> Res<Entity> {
     let (kind, allowed): (KindFile, &[&str]) = match name(body) {
         "Vehicle" => {
             let cat = xml.req(body, "vehicleCategory")?;
@@ -83,7 +137,9 @@ fn entity(xml: &Xml<'_>, body: El<'_>, name_: String) -> Res<Entity> {
         _ => unreachable!("checked by the caller"),
     };
     xml.only(body, allowed)?;
+    // A catalog entry's declarations were read with the reference.
     if let Some(p) = xml.child(body, "ParameterDeclarations")?
+        && !in_catalog
         && !xml.kids(p).is_empty()
     {
         return Err(xml.unsupported(p, "entity-level `ParameterDeclarations`"));
@@ -129,6 +185,7 @@ fn entity(xml: &Xml<'_>, body: El<'_>, name_: String) -> Res<Entity> {
         vehicle,
         placed: None,
         speed: 0.0,
+        controller: None,
     })
 }
 
@@ -152,7 +209,7 @@ pub(crate) fn init(xml: &Xml<'_>, node: El<'_>, road: &Road, ents: &mut [Entity]
             match name(action) {
                 "TeleportAction" => {
                     let pos = xml.single(xml.need(action, "Position")?)?;
-                    let placed = position(xml, pos, road, ents)?;
+                    let placed = super::position::position(xml, pos, road, ents)?;
                     ents[k].placed = Some(placed);
                 }
                 "LongitudinalAction" => {
@@ -209,100 +266,5 @@ fn global(xml: &Xml<'_>, node: El<'_>) -> Res<f64> {
             Ok(BASE_FRICTION * xml.num(rc, "frictionScaleFactor")?)
         }
         None => Ok(BASE_FRICTION),
-    }
-}
-
-/// A `Position`'s one child, in route coordinates.
-fn position(xml: &Xml<'_>, pos: El<'_>, road: &Road, ents: &[Entity]) -> Res<Placed> {
-    let orientation = |node: El<'_>| -> Res<f64> {
-        xml.only(node, &["Orientation"])?;
-        match xml.child(node, "Orientation")? {
-            None => Ok(0.0),
-            Some(o) => {
-                if xml.attr(o, "type")?.as_deref() != Some("relative") {
-                    return Err(xml.unsupported(o, "an absolute `Orientation` in a lane position"));
-                }
-                for a in ["p", "r"] {
-                    if xml.opt_num(o, a)?.unwrap_or(0.0) != 0.0 {
-                        return Err(xml.unsupported(o, "pitch or roll (Gauntlet's roads are flat)"));
-                    }
-                }
-                Ok(xml.opt_num(o, "h")?.unwrap_or(0.0))
-            }
-        }
-    };
-    match name(pos) {
-        "LanePosition" => {
-            let road_id = xml.req(pos, "roadId")?;
-            let s = road.route_s_on(&road_id, xml.num(pos, "s")?).ok_or_else(|| {
-                xml.err(
-                    pos,
-                    format!("unknown roadId {road_id:?} (the route's roads are {:?})", road.road_ids()),
-                )
-            })?;
-            let id: i64 =
-                xml.req(pos, "laneId")?.parse().map_err(|_| xml.err(pos, "`laneId` must be an integer"))?;
-            let lane = road.lane_of_id(id).ok_or_else(|| {
-                xml.unsupported(pos, &format!("laneId {id} (the driving lanes are -1 … -{})", road.lanes))
-            })?;
-            Ok(Placed {
-                lane: Some(lane),
-                offset: xml.opt_num(pos, "offset")?.unwrap_or(0.0),
-                s,
-                heading: orientation(pos)?,
-            })
-        }
-        "RelativeLanePosition" => {
-            let who = xml.req(pos, "entityRef")?;
-            let k = index_of(xml, pos, ents, &who)?;
-            let Some(base) = ents[k].placed else {
-                return Err(xml.err(pos, format!("{who:?} has no position yet (place it earlier in `Init`)")));
-            };
-            let Some(lane) = base.lane else {
-                return Err(
-                    xml.unsupported(pos, &format!("a lane position relative to {who:?}, placed off a lane"))
-                );
-            };
-            if pos.attribute("dsLane").is_some() {
-                return Err(xml.unsupported(pos, "`dsLane`"));
-            }
-            let d_lane: i64 =
-                xml.req(pos, "dLane")?.parse().map_err(|_| xml.err(pos, "`dLane` must be an integer"))?;
-            let lane = lane + d_lane;
-            if !(0..road.lanes as i64).contains(&lane) {
-                return Err(
-                    xml.err(pos, format!("dLane {d_lane} leaves the road's {} driving lanes", road.lanes))
-                );
-            }
-            let ds = xml.opt_num(pos, "ds")?.unwrap_or(0.0);
-            Ok(Placed {
-                lane: Some(lane),
-                offset: xml.opt_num(pos, "offset")?.unwrap_or(0.0),
-                s: road.route_s(road.ref_s(base.s) + ds),
-                heading: orientation(pos)?,
-            })
-        }
-        "WorldPosition" => {
-            for a in ["z", "p", "r"] {
-                if xml.opt_num(pos, a)?.unwrap_or(0.0) != 0.0 {
-                    return Err(
-                        xml.unsupported(pos, &format!("a non-zero `{a}` (Gauntlet's roads are flat)"))
-                    );
-                }
-            }
-            let (s, d, heading) = road.world_to_route(
-                xml.num(pos, "x")?,
-                xml.num(pos, "y")?,
-                xml.opt_num(pos, "h")?.unwrap_or(0.0),
-            );
-            // The lane holding the point, with the offset from its centre.
-            let lane = libm::round(d / road.lane_width) as i64;
-            if (0..road.lanes as i64).contains(&lane) {
-                Ok(Placed { lane: Some(lane), offset: d - lane as f64 * road.lane_width, s, heading })
-            } else {
-                Ok(Placed { lane: None, offset: d, s, heading })
-            }
-        }
-        other => Err(xml.unsupported(pos, &format!("`{other}`"))),
     }
 }

@@ -8,14 +8,21 @@
 //! ([`XoscError`]); purely visual elements are ignored with a note
 //! ([`Imported::notes`]).
 
+mod catalog;
+mod condition;
+pub mod distribution;
 mod entities;
 mod error;
+mod expr;
 mod odr;
+mod position;
 mod story;
 mod xml;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
+pub use catalog::is_catalog;
 pub use error::XoscError;
 
 use self::entities::{Entity, Placed};
@@ -55,6 +62,16 @@ impl Imported {
 /// Imports the OpenSCENARIO file at `path`; its `LogicFile` is read relative
 /// to it. `ego` names the ego entity (default: [`EGO_NAMES`], else the first car).
 pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
+    import_with(path, ego, &BTreeMap::new())
+}
+
+/// [`import`] with the values of some top-level parameters replaced (one
+/// run of a [`distribution`]); a name the file does not declare is an error.
+pub fn import_with(
+    path: &Path,
+    ego: Option<&str>,
+    overrides: &BTreeMap<String, String>,
+) -> Result<Imported, XoscError> {
     let text = read(path)?;
     let doc = parse(path, &text)?;
     let mut xml = Xml::new(path, &doc);
@@ -67,17 +84,22 @@ pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
         &["FileHeader", "ParameterDeclarations", "CatalogLocations", "RoadNetwork", "Entities", "Storyboard"],
     )?;
     if let Some(p) = xml.child(root, "ParameterDeclarations")? {
-        xml.params = parameters(&xml, p)?;
+        xml.params = parameters(&xml, p, overrides)?;
+    }
+    if let Some(unknown) = overrides.keys().find(|k| !xml.params.contains_key(*k)) {
+        let known: Vec<&str> = xml.params.keys().map(String::as_str).collect();
+        return Err(xml.err(
+            root,
+            format!("a value is given for parameter {unknown:?}, which the file does not declare (declared: {known:?})"),
+        ));
     }
     let header = xml.need(root, "FileHeader")?;
     let (major, minor) = (xml.num(header, "revMajor")?, xml.num(header, "revMinor")?);
     if major != 1.0 || !(0.0..=2.0).contains(&minor) {
         return Err(xml.unsupported(header, &format!("OpenSCENARIO {major}.{minor} (1.0–1.2 are)")));
     }
-    if let Some(c) = xml.child(root, "CatalogLocations")?
-        && !xml.kids(c).is_empty()
-    {
-        xml.note(c, "catalogs are never read (a `CatalogReference` is refused where it is used)");
+    if let Some(c) = xml.child(root, "CatalogLocations")? {
+        catalog::locations(&mut xml, c)?;
     }
     let net = xml.need(root, "RoadNetwork")?;
     xml.only(net, &["LogicFile", "SceneGraphFile", "TrafficSignals", "UsedArea"])?;
@@ -97,12 +119,13 @@ pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
     let road = odr::load(&odr_path)?;
     let mut ents = entities::entities(&xml, xml.need(root, "Entities")?)?;
     let ego = choose_ego(&xml, root, &ents, ego)?;
+    entities::controllers(&xml, &ents, ego)?;
     let board = xml.need(root, "Storyboard")?;
     xml.only(board, &["Init", "Story", "StopTrigger"])?;
     let friction = entities::init(&xml, xml.need(board, "Init")?, &road, &mut ents)?;
     let mut scripts = story::Scripts::new(&ents);
-    story::stories(&xml, board, &road, &ents, ego, &mut scripts)?;
-    let duration = story::duration(&xml, board, &ents)?;
+    story::stories(&xml, board, &story::Cast { road: &road, ents: &ents, ego }, &mut scripts)?;
+    let duration = story::duration(&xml, board, &ents, &scripts)?;
 
     let objects = xml.all(xml.need(root, "Entities")?, "ScenarioObject");
     let placed = |k: usize| -> Res<Placed> {
@@ -166,22 +189,30 @@ pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
 }
 
 /// `ParameterDeclarations`: name → value (values are taken as written).
-fn parameters(xml: &Xml<'_>, node: El<'_>) -> Res<std::collections::BTreeMap<String, String>> {
+/// `overrides` replace declared values (a distribution's run), before the
+/// declarations after them are read.
+pub(crate) fn parameters(
+    xml: &Xml<'_>,
+    node: El<'_>,
+    overrides: &BTreeMap<String, String>,
+) -> Res<BTreeMap<String, String>> {
     xml.only(node, &["ParameterDeclaration"])?;
-    let mut out = std::collections::BTreeMap::new();
+    let mut out = BTreeMap::new();
     for p in xml.all(node, "ParameterDeclaration") {
         if let Some(c) = xml.kids(p).first() {
             return Err(xml.unsupported(*c, "parameter constraints"));
         }
         let key = xml.req(p, "name")?;
-        // A value may name a parameter declared before it.
-        let value = xml.req(p, "value")?;
-        if out.insert(key.clone(), value).is_some() {
+        if out.contains_key(&key) {
             return Err(xml.err(p, format!("parameter {key:?} is declared twice")));
         }
-        let view =
-            Xml { file: xml.file.clone(), doc: xml.doc, params: out.clone(), notes: Default::default() };
-        let resolved = view.req(p, "value")?;
+        // A value may name (or compute from) a parameter declared before it.
+        let mut view = Xml::new(&xml.file, xml.doc);
+        view.params = out.clone();
+        let resolved = match overrides.get(&key) {
+            Some(v) => v.clone(),
+            None => view.req(p, "value")?,
+        };
         out.insert(key, resolved);
     }
     Ok(out)

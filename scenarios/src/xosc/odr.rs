@@ -423,7 +423,7 @@ fn plan_view(xml: &Xml<'_>, pv: El<'_>) -> Res<(Vec<Piece>, (f64, f64, f64))> {
 
 impl Road {
     /// OpenDRIVE's reference line relative to lane 0's centre.
-    fn t0(&self) -> f64 {
+    pub(crate) fn t0(&self) -> f64 {
         self.offset - (self.lanes as f64 - 0.5) * self.lane_width
     }
 

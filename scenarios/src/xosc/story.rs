@@ -4,28 +4,19 @@
 //! Gauntlet runs an actor's steps in order, each waiting for its trigger
 //! once the previous one has started; events of one actor are taken in
 //! document order. Conditions are judged as levels (a `rising` edge of a
-//! condition that is false at the start is the same thing).
+//! condition that is false at the start is the same thing); see
+//! [`super::condition`] for what triggers map.
 
+use super::condition::{Cond, Element, Elements, record, trigger};
 use super::entities::Entity;
 use super::odr::Road;
-use super::xml::{El, Res, Xml, name};
+use super::xml::{El, Loc, Res, Xml, name};
 use crate::param::Num;
 use crate::raw::{BehaviourFile, StepFile, TriggerFile};
 
 /// The rate a `step` speed change is given, m/s²: the largest Gauntlet
 /// accepts; the chassis' limits and μ·g then bound it.
 pub(crate) const STEP_RATE: f64 = 15.0;
-
-/// A start condition, before it is read from one actor's point of view.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Cond {
-    /// Simulation time ≥ t.
-    Time(f64),
-    /// Entities `a` and `b` within `d` m (centre to centre).
-    Distance { a: usize, b: usize, d: f64 },
-    /// Entity `from`'s time headway to `to` below `t` s.
-    Headway { from: usize, to: usize, t: f64 },
-}
 
 /// What a story does to each entity, as it goes.
 pub(crate) struct Scripts {
@@ -34,6 +25,8 @@ pub(crate) struct Scripts {
     lane: Vec<Option<i64>>,
     speed: Vec<f64>,
     last_time: Vec<Option<f64>>,
+    /// The storyboard elements read so far.
+    elements: Elements,
 }
 
 impl Scripts {
@@ -43,19 +36,20 @@ impl Scripts {
             lane: ents.iter().map(|e| e.placed.and_then(|p| p.lane)).collect(),
             speed: ents.iter().map(|e| e.speed).collect(),
             last_time: vec![None; ents.len()],
+            elements: Elements::new(),
         }
     }
 }
 
+/// What the story reader needs besides the file.
+pub(crate) struct Cast<'r> {
+    pub road: &'r Road,
+    pub ents: &'r [Entity],
+    pub ego: usize,
+}
+
 /// Reads every `Story` into `scripts`.
-pub(crate) fn stories(
-    xml: &Xml<'_>,
-    board: El<'_>,
-    road: &Road,
-    ents: &[Entity],
-    ego: usize,
-    scripts: &mut Scripts,
-) -> Res<()> {
+pub(crate) fn stories(xml: &Xml<'_>, board: El<'_>, cast: &Cast<'_>, scripts: &mut Scripts) -> Res<()> {
     for story in xml.all(board, "Story") {
         xml.only(story, &["ParameterDeclarations", "Act"])?;
         if let Some(p) = xml.child(story, "ParameterDeclarations")?
@@ -63,19 +57,30 @@ pub(crate) fn stories(
         {
             return Err(xml.unsupported(p, "story-level `ParameterDeclarations`"));
         }
+        let mut acts = Vec::new();
         for act in xml.all(story, "Act") {
             xml.only(act, &["ManeuverGroup", "StartTrigger", "StopTrigger"])?;
             if let Some(stop) = xml.child(act, "StopTrigger")? {
                 return Err(xml.unsupported(stop, "an Act's `StopTrigger`"));
             }
             let act_cond = match xml.child(act, "StartTrigger")? {
-                Some(t) => trigger(xml, t, ents)?,
+                Some(t) => trigger(xml, t, cast.ents, &scripts.elements)?,
                 None => None,
             };
+            let mut groups = Vec::new();
             for group in xml.all(act, "ManeuverGroup") {
-                maneuver_group(xml, group, act_cond, road, ents, ego, scripts)?;
+                groups.push(maneuver_group(xml, group, act_cond.clone(), cast, scripts)?);
             }
+            let mut e = Element::of(&groups);
+            e.start = match &act_cond {
+                None => Some(0.0),
+                Some((Cond::Time(t), _)) => Some(t.max(0.0)),
+                Some(_) => None,
+            };
+            record(&mut scripts.elements, "act", xml.req(act, "name")?, e.clone());
+            acts.push(e);
         }
+        record(&mut scripts.elements, "story", xml.req(story, "name")?, Element::of(&acts));
     }
     Ok(())
 }
@@ -92,13 +97,11 @@ fn once(xml: &Xml<'_>, node: El<'_>) -> Res<()> {
 fn maneuver_group(
     xml: &Xml<'_>,
     group: El<'_>,
-    act_cond: Option<(Cond, El<'_>)>,
-    road: &Road,
-    ents: &[Entity],
-    ego: usize,
+    act_cond: Option<(Cond, Loc)>,
+    cast: &Cast<'_>,
     scripts: &mut Scripts,
-) -> Res<()> {
-    xml.only(group, &["Actors", "Maneuver"])?;
+) -> Res<Element> {
+    xml.only(group, &["Actors", "Maneuver", "CatalogReference"])?;
     once(xml, group)?;
     let actors = xml.need(group, "Actors")?;
     xml.only(actors, &["EntityRef"])?;
@@ -107,83 +110,140 @@ fn maneuver_group(
     }
     let mut who = Vec::new();
     for r in xml.all(actors, "EntityRef") {
-        let k = super::entities::index_of(xml, r, ents, &xml.req(r, "entityRef")?)?;
-        if k == ego {
+        let k = super::entities::index_of(xml, r, cast.ents, &xml.req(r, "entityRef")?)?;
+        if k == cast.ego {
             return Err(
                 xml.err(r, "the ego is driven by the system under test; it cannot be an actor of a story")
             );
         }
         who.push(k);
     }
-    for maneuver in xml.all(group, "Maneuver") {
-        xml.only(maneuver, &["ParameterDeclarations", "Event"])?;
-        if let Some(p) = xml.child(maneuver, "ParameterDeclarations")?
-            && !xml.kids(p).is_empty()
-        {
-            return Err(xml.unsupported(p, "maneuver-level `ParameterDeclarations`"));
-        }
-        for event in xml.all(maneuver, "Event") {
-            xml.only(event, &["Action", "StartTrigger"])?;
-            once(xml, event)?;
-            match xml.attr(event, "priority")?.as_deref() {
-                Some("overwrite" | "override") | None => {}
-                Some(other) => return Err(xml.unsupported(event, &format!("event priority {other:?}"))),
-            }
-            let ev_cond = match xml.child(event, "StartTrigger")? {
-                Some(t) => trigger(xml, t, ents)?,
-                None => None,
-            };
-            let cond = combine(xml, event, act_cond, ev_cond)?;
-            let actions = xml.all(event, "Action");
-            let action = match actions.as_slice() {
-                [one] => *one,
-                [] => return Err(xml.err(event, "expected an `Action`")),
-                [_, second, ..] => {
-                    return Err(xml.unsupported(*second, "a second action in one event"));
+    let mut maneuvers = Vec::new();
+    for m in xml.kids(group) {
+        let e = match name(m) {
+            "Maneuver" => maneuver(xml, m, &who, &act_cond, cast, scripts, false)?,
+            "CatalogReference" => super::catalog::with_entry(xml, m, &["ManeuverCatalog"], |cx, entry| {
+                if name(entry) != "Maneuver" {
+                    return Err(
+                        cx.err(entry, format!("a `{}` entry where a maneuver is referenced", name(entry)))
+                    );
                 }
-            };
-            for &me in &who {
-                let at = match cond {
-                    None => TriggerFile::Immediately,
-                    Some((c, node)) => {
-                        let t = for_actor(xml, node, c, me, ego, ents)?;
-                        if let Cond::Time(time) = c {
-                            if let Some(before) = scripts.last_time[me]
-                                && time < before
-                            {
-                                return Err(xml.unsupported(
-                                    node,
-                                    &format!(
-                                        "a start time ({time} s) before the {}'s previous event's ({before} s)",
-                                        ents[me].name
-                                    ),
-                                ));
-                            }
-                            scripts.last_time[me] = Some(time);
-                        }
-                        t
-                    }
-                };
-                let behaviour = private_action(xml, action, road, ents, me, scripts)?;
-                scripts.steps[me].push(StepFile { at, action: behaviour });
-            }
-        }
+                maneuver(cx, entry, &who, &act_cond, cast, scripts, true)
+            })?,
+            _ => continue,
+        };
+        maneuvers.push(e);
     }
-    Ok(())
+    let e = Element::of(&maneuvers);
+    record(&mut scripts.elements, "maneuverGroup", xml.req(group, "name")?, e.clone());
+    Ok(e)
+}
+
+fn maneuver(
+    xml: &Xml<'_>,
+    maneuver: El<'_>,
+    who: &[usize],
+    act_cond: &Option<(Cond, Loc)>,
+    cast: &Cast<'_>,
+    scripts: &mut Scripts,
+    in_catalog: bool,
+) -> Res<Element> {
+    xml.only(maneuver, &["ParameterDeclarations", "Event"])?;
+    // A catalog entry's declarations were read with the reference.
+    if let Some(p) = xml.child(maneuver, "ParameterDeclarations")?
+        && !in_catalog
+        && !xml.kids(p).is_empty()
+    {
+        return Err(xml.unsupported(p, "maneuver-level `ParameterDeclarations`"));
+    }
+    let mut events = Vec::new();
+    for event in xml.all(maneuver, "Event") {
+        events.push(self::event(xml, event, who, act_cond, cast, scripts)?);
+    }
+    let e = Element::of(&events);
+    record(&mut scripts.elements, "maneuver", xml.req(maneuver, "name")?, e.clone());
+    Ok(e)
+}
+
+fn event(
+    xml: &Xml<'_>,
+    event: El<'_>,
+    who: &[usize],
+    act_cond: &Option<(Cond, Loc)>,
+    cast: &Cast<'_>,
+    scripts: &mut Scripts,
+) -> Res<Element> {
+    xml.only(event, &["Action", "StartTrigger"])?;
+    once(xml, event)?;
+    match xml.attr(event, "priority")?.as_deref() {
+        Some("overwrite" | "override") | None => {}
+        Some(other) => return Err(xml.unsupported(event, &format!("event priority {other:?}"))),
+    }
+    let ev_cond = match xml.child(event, "StartTrigger")? {
+        Some(t) => trigger(xml, t, cast.ents, &scripts.elements)?,
+        None => None,
+    };
+    let cond = combine(xml, event, act_cond.clone(), ev_cond)?;
+    let actions = xml.all(event, "Action");
+    let action = match actions.as_slice() {
+        [one] => *one,
+        [] => return Err(xml.err(event, "expected an `Action`")),
+        [_, second, ..] => {
+            return Err(xml.unsupported(*second, "a second action in one event"));
+        }
+    };
+    let mut parts = Vec::new();
+    for &me in who {
+        let at = match &cond {
+            None => TriggerFile::Immediately,
+            Some((c, loc)) => {
+                let t = for_actor(loc, c, me, cast, scripts)?;
+                if let Cond::Time(time) = c {
+                    if let Some(before) = scripts.last_time[me]
+                        && *time < before
+                    {
+                        return Err(loc.unsupported(&format!(
+                            "a start time ({time} s) before the {}'s previous event's ({before} s)",
+                            cast.ents[me].name
+                        )));
+                    }
+                    scripts.last_time[me] = Some(*time);
+                }
+                t
+            }
+        };
+        // A step that starts at once starts at 0 s when it is the actor's first.
+        let start = match (&cond, scripts.steps[me].is_empty()) {
+            (Some((Cond::Time(t), _)), _) => Some(t.max(0.0)),
+            (None, true) => Some(0.0),
+            _ => None,
+        };
+        let (behaviour, duration) = private_action(xml, action, cast.road, cast.ents, me, scripts)?;
+        scripts.steps[me].push(StepFile { at, action: behaviour });
+        parts.push(Element {
+            start,
+            end: start.zip(duration).map(|(s, d)| s + d),
+            steps: vec![(me, scripts.steps[me].len() - 1)],
+        });
+    }
+    let made = Element::of(&parts);
+    record(&mut scripts.elements, "event", xml.req(event, "name")?, made.clone());
+    record(&mut scripts.elements, "action", xml.req(action, "name")?, made.clone());
+    Ok(made)
 }
 
 /// An event's condition inside its act's.
-fn combine<'a>(
-    xml: &Xml<'a>,
-    event: El<'a>,
-    act: Option<(Cond, El<'a>)>,
-    ev: Option<(Cond, El<'a>)>,
-) -> Res<Option<(Cond, El<'a>)>> {
+fn combine(
+    xml: &Xml<'_>,
+    event: El<'_>,
+    act: Option<(Cond, Loc)>,
+    ev: Option<(Cond, Loc)>,
+) -> Res<Option<(Cond, Loc)>> {
     Ok(match (act, ev) {
         (None, ev) => ev,
         (Some((Cond::Time(t), _)), ev) if t <= 0.0 => ev,
         (act, None) => act,
-        (Some((Cond::Time(a), _)), Some((Cond::Time(b), node))) => Some((Cond::Time(a.max(b)), node)),
+        (Some((Cond::Time(a), _)), Some((Cond::Time(b), loc))) => Some((Cond::Time(a.max(b)), loc)),
         (Some(_), Some(_)) => {
             return Err(
                 xml.unsupported(event, "an event condition inside an act that starts on another condition")
@@ -192,127 +252,21 @@ fn combine<'a>(
     })
 }
 
-/// `StartTrigger`/`StopTrigger`: one group of one condition (or none).
-fn trigger<'a>(xml: &Xml<'a>, node: El<'a>, ents: &[Entity]) -> Res<Option<(Cond, El<'a>)>> {
-    xml.only(node, &["ConditionGroup"])?;
-    let groups = xml.all(node, "ConditionGroup");
-    let group = match groups.as_slice() {
-        [] => return Ok(None),
-        [one] => *one,
-        [_, second, ..] => {
-            return Err(xml.unsupported(*second, "a second `ConditionGroup` (OR of conditions)"));
-        }
-    };
-    xml.only(group, &["Condition"])?;
-    let conds = xml.all(group, "Condition");
-    let cond = match conds.as_slice() {
-        [one] => *one,
-        [] => return Err(xml.err(group, "expected a `Condition`")),
-        [_, second, ..] => return Err(xml.unsupported(*second, "a second `Condition` (AND of conditions)")),
-    };
-    if xml.opt_num(cond, "delay")?.unwrap_or(0.0) != 0.0 {
-        return Err(xml.unsupported(cond, "a condition `delay`"));
-    }
-    match xml.attr(cond, "conditionEdge")?.as_deref() {
-        Some("none" | "rising") | None => {}
-        Some(other) => return Err(xml.unsupported(cond, &format!("conditionEdge {other:?}"))),
-    }
-    let by = xml.single(cond)?;
-    let c = match name(by) {
-        "ByValueCondition" => {
-            let v = xml.single(by)?;
-            if name(v) != "SimulationTimeCondition" {
-                return Err(xml.unsupported(v, &format!("`{}`", name(v))));
-            }
-            greater(xml, v)?;
-            Cond::Time(xml.num(v, "value")?)
-        }
-        "ByEntityCondition" => {
-            xml.only(by, &["TriggeringEntities", "EntityCondition"])?;
-            let te = xml.need(by, "TriggeringEntities")?;
-            xml.only(te, &["EntityRef"])?;
-            let refs = xml.all(te, "EntityRef");
-            let trig = match refs.as_slice() {
-                [one] => super::entities::index_of(xml, *one, ents, &xml.req(*one, "entityRef")?)?,
-                [] => return Err(xml.err(te, "expected an `EntityRef`")),
-                [_, second, ..] => return Err(xml.unsupported(*second, "a second triggering entity")),
-            };
-            let ec = xml.single(xml.need(by, "EntityCondition")?)?;
-            entity_condition(xml, ec, trig, ents)?
-        }
-        other => return Err(xml.err(by, format!("unknown condition `{other}`"))),
-    };
-    Ok(Some((c, cond)))
-}
-
-fn greater(xml: &Xml<'_>, node: El<'_>) -> Res<()> {
-    match xml.req(node, "rule")?.as_str() {
-        "greaterThan" | "greaterOrEqual" => Ok(()),
-        other => {
-            Err(xml.unsupported(node, &format!("rule {other:?} here (only greaterThan, greaterOrEqual)")))
-        }
-    }
-}
-
-fn less(xml: &Xml<'_>, node: El<'_>) -> Res<()> {
-    match xml.req(node, "rule")?.as_str() {
-        "lessThan" | "lessOrEqual" => Ok(()),
-        other => Err(xml.unsupported(node, &format!("rule {other:?} here (only lessThan, lessOrEqual)"))),
-    }
-}
-
-fn entity_condition(xml: &Xml<'_>, ec: El<'_>, trig: usize, ents: &[Entity]) -> Res<Cond> {
-    let reference = |node| super::entities::index_of(xml, node, ents, &xml.req(node, "entityRef")?);
-    if xml.opt_bool(ec, "freespace")? == Some(true) {
-        return Err(xml.unsupported(ec, "`freespace` distances (Gauntlet measures between centres)"));
-    }
-    match name(ec) {
-        "RelativeDistanceCondition" => {
-            less(xml, ec)?;
-            match xml.req(ec, "relativeDistanceType")?.as_str() {
-                "cartesianDistance" | "euclidianDistance" => {}
-                other => return Err(xml.unsupported(ec, &format!("relativeDistanceType {other:?}"))),
-            }
-            Ok(Cond::Distance { a: trig, b: reference(ec)?, d: xml.num(ec, "value")? })
-        }
-        "TimeHeadwayCondition" => {
-            less(xml, ec)?;
-            if xml.opt_bool(ec, "alongRoute")? == Some(false) {
-                return Err(xml.unsupported(ec, "a headway not along the route (`alongRoute=\"false\"`)"));
-            }
-            match xml.attr(ec, "coordinateSystem")?.as_deref() {
-                None | Some("road" | "lane") => {}
-                Some(other) => return Err(xml.unsupported(ec, &format!("coordinateSystem {other:?}"))),
-            }
-            Ok(Cond::Headway { from: trig, to: reference(ec)?, t: xml.num(ec, "value")? })
-        }
-        other => Err(xml.unsupported(ec, &format!("`{other}` (no Gauntlet trigger yet)"))),
-    }
-}
-
 /// The condition as a trigger of actor `me`'s step.
-fn for_actor(
-    xml: &Xml<'_>,
-    node: El<'_>,
-    c: Cond,
-    me: usize,
-    ego: usize,
-    ents: &[Entity],
-) -> Res<TriggerFile> {
-    match c {
-        Cond::Time(t) => Ok(TriggerFile::Time(Num::Fixed(t))),
+fn for_actor(loc: &Loc, c: &Cond, me: usize, cast: &Cast<'_>, scripts: &Scripts) -> Res<TriggerFile> {
+    let (ego, ents) = (cast.ego, cast.ents);
+    match *c {
+        Cond::Time(t) => Ok(TriggerFile::Time(Num::Fixed(t.max(0.0)))),
         Cond::Distance { a, b, d } => {
             let other = if a == me {
                 b
             } else if b == me {
                 a
             } else {
-                return Err(
-                    xml.unsupported(node, "a distance condition between two entities other than the actor")
-                );
+                return Err(loc.unsupported("a distance condition between two entities other than the actor"));
             };
             if other == me {
-                return Err(xml.err(node, "a distance condition between an entity and itself"));
+                return Err(loc.err("a distance condition between an entity and itself"));
             }
             Ok(if other == ego {
                 TriggerFile::EgoDistance(Num::Fixed(d))
@@ -324,7 +278,18 @@ fn for_actor(
             Ok(TriggerFile::EgoTimeToArrival(Num::Fixed(t)))
         }
         Cond::Headway { .. } => {
-            Err(xml.unsupported(node, "a headway condition other than the ego's headway to the actor"))
+            Err(loc.unsupported("a headway condition other than the ego's headway to the actor"))
+        }
+        Cond::Started(ref steps) => {
+            // Right after the actor's own previous step: Gauntlet's `Immediately`.
+            let previous = scripts.steps[me].len().checked_sub(1);
+            if steps.iter().any(|&(e, k)| e == me && Some(k) == previous) {
+                Ok(TriggerFile::Immediately)
+            } else {
+                Err(loc.unsupported(
+                    "the start of an element started by a condition judged while running, other than the actor's own previous event",
+                ))
+            }
         }
     }
 }
@@ -336,7 +301,7 @@ fn private_action(
     ents: &[Entity],
     me: usize,
     scripts: &mut Scripts,
-) -> Res<BehaviourFile> {
+) -> Res<(BehaviourFile, Option<f64>)> {
     let pa = xml.single(action)?;
     if name(pa) != "PrivateAction" {
         return Err(xml.unsupported(pa, &format!("`{}`", name(pa))));
@@ -344,21 +309,53 @@ fn private_action(
     let kind = xml.single(pa)?;
     let inner = xml.single(kind)?;
     match (name(kind), name(inner)) {
-        ("LongitudinalAction", "SpeedAction") => speed_action(xml, inner, me, scripts),
+        ("LongitudinalAction", "SpeedAction") => speed_action(xml, inner, ents, me, scripts),
         ("LateralAction", "LaneChangeAction") => lane_change(xml, inner, road, ents, me, scripts),
+        (_, other @ ("LaneOffsetAction" | "TeleportAction")) => {
+            Err(xml.unsupported(inner, &format!("`{other}` in a story (no Gauntlet behaviour yet)")))
+        }
         (_, other) => Err(xml.unsupported(inner, &format!("`{other}`"))),
     }
 }
 
-fn speed_action(xml: &Xml<'_>, node: El<'_>, me: usize, scripts: &mut Scripts) -> Res<BehaviourFile> {
+/// A `SpeedAction` and how long it takes (when fixed).
+fn speed_action(
+    xml: &Xml<'_>,
+    node: El<'_>,
+    ents: &[Entity],
+    me: usize,
+    scripts: &mut Scripts,
+) -> Res<(BehaviourFile, Option<f64>)> {
     xml.only(node, &["SpeedActionDynamics", "SpeedActionTarget"])?;
     let dyn_ = xml.need(node, "SpeedActionDynamics")?;
     let target = xml.single(xml.need(node, "SpeedActionTarget")?)?;
-    if name(target) != "AbsoluteTargetSpeed" {
-        return Err(xml.unsupported(target, &format!("`{}`", name(target))));
-    }
-    let v1 = xml.num(target, "value")?;
     let v0 = scripts.speed[me];
+    let v1 = match name(target) {
+        "AbsoluteTargetSpeed" => xml.num(target, "value")?,
+        "RelativeTargetSpeed" => {
+            let k = super::entities::index_of(xml, target, ents, &xml.req(target, "entityRef")?)?;
+            if k != me {
+                return Err(xml.unsupported(
+                    target,
+                    "a speed relative to another entity's (known only while running; relative to the actor itself is)",
+                ));
+            }
+            if xml.opt_bool(target, "continuous")? == Some(true) {
+                return Err(xml.unsupported(target, "a `continuous` relative speed"));
+            }
+            let value = xml.num(target, "value")?;
+            let v = match xml.req(target, "speedTargetValueType")?.as_str() {
+                "delta" => v0 + value,
+                "factor" => v0 * value,
+                other => return Err(xml.err(target, format!("unknown speedTargetValueType {other:?}"))),
+            };
+            if v < 0.0 {
+                return Err(xml.err(target, format!("gives a negative speed ({v} m/s from {v0} m/s)")));
+            }
+            v
+        }
+        other => return Err(xml.err(target, format!("unknown speed target `{other}`"))),
+    };
     let value = xml.num(dyn_, "value")?;
     let rate = match xml.req(dyn_, "dynamicsShape")?.as_str() {
         "step" => {
@@ -380,10 +377,20 @@ fn speed_action(xml: &Xml<'_>, node: El<'_>, me: usize, scripts: &mut Scripts) -
             }
             rate
         }
-        other => return Err(xml.unsupported(dyn_, &format!("dynamicsShape {other:?} for a speed change"))),
+        other @ ("cubic" | "sinusoidal") => {
+            return Err(xml.unsupported(
+                dyn_,
+                &format!(
+                    "dynamicsShape {other:?} for a speed change (Gauntlet's `ChangeSpeed` ramps linearly)"
+                ),
+            ));
+        }
+        other => return Err(xml.err(dyn_, format!("unknown dynamicsShape {other:?}"))),
     };
     scripts.speed[me] = v1;
-    Ok(BehaviourFile::ChangeSpeed { speed: Num::Fixed(v1), rate: Num::Fixed(rate) })
+    // A step's duration depends on the chassis and μ: not fixed.
+    let duration = (rate != STEP_RATE || v1 == v0).then(|| (v1 - v0).abs() / rate);
+    Ok((BehaviourFile::ChangeSpeed { speed: Num::Fixed(v1), rate: Num::Fixed(rate) }, duration))
 }
 
 fn lane_change(
@@ -393,7 +400,7 @@ fn lane_change(
     ents: &[Entity],
     me: usize,
     scripts: &mut Scripts,
-) -> Res<BehaviourFile> {
+) -> Res<(BehaviourFile, Option<f64>)> {
     xml.only(node, &["LaneChangeActionDynamics", "LaneChangeTarget"])?;
     if xml.opt_num(node, "targetLaneOffset")?.unwrap_or(0.0) != 0.0 {
         return Err(xml.unsupported(node, "a `targetLaneOffset`"));
@@ -442,15 +449,16 @@ fn lane_change(
         other => return Err(xml.err(target, format!("unknown lane target `{other}`"))),
     };
     scripts.lane[me] = Some(lane);
-    Ok(BehaviourFile::ChangeLane {
+    let change = BehaviourFile::ChangeLane {
         lane: Num::Fixed(lane as f64),
         duration: Num::Fixed(duration),
         speed: Num::Fixed(speed),
-    })
+    };
+    Ok((change, Some(duration)))
 }
 
 /// `Storyboard/StopTrigger`: the run's duration.
-pub(crate) fn duration(xml: &Xml<'_>, board: El<'_>, ents: &[Entity]) -> Res<f64> {
+pub(crate) fn duration(xml: &Xml<'_>, board: El<'_>, ents: &[Entity], scripts: &Scripts) -> Res<f64> {
     let missing = || {
         xml.err(
             board,
@@ -458,11 +466,9 @@ pub(crate) fn duration(xml: &Xml<'_>, board: El<'_>, ents: &[Entity]) -> Res<f64
         )
     };
     let stop = xml.child(board, "StopTrigger")?.ok_or_else(missing)?;
-    match trigger(xml, stop, ents)? {
+    match trigger(xml, stop, ents, &scripts.elements)? {
         Some((Cond::Time(t), _)) => Ok(t),
-        Some((_, node)) => {
-            Err(xml.unsupported(node, "a stop condition other than `SimulationTimeCondition`"))
-        }
+        Some((_, loc)) => Err(loc.unsupported("a stop condition other than a fixed time")),
         None => Err(missing()),
     }
 }

@@ -25,6 +25,11 @@ const REPEATED: &[&str] = &[
     "Condition",
     "EntityRef",
     "ParameterDeclaration",
+    "ParameterAssignment",
+    "ParameterValueSet",
+    "StochasticDistribution",
+    "DeterministicSingleParameterDistribution",
+    "DeterministicMultiParameterDistribution",
     "road",
     "geometry",
     "laneSection",
@@ -41,6 +46,8 @@ pub(crate) struct Xml<'a> {
     pub doc: &'a Document<'a>,
     pub params: BTreeMap<String, String>,
     pub notes: RefCell<Vec<String>>,
+    /// `CatalogLocations`: catalog kind (`VehicleCatalog`, …) → its folder.
+    pub catalogs: BTreeMap<String, PathBuf>,
 }
 
 pub(crate) type El<'a> = Node<'a, 'a>;
@@ -67,7 +74,13 @@ pub(crate) fn parse<'a>(path: &Path, text: &'a str) -> Res<Document<'a>> {
 
 impl<'a> Xml<'a> {
     pub fn new(file: &Path, doc: &'a Document<'a>) -> Self {
-        Self { file: file.to_path_buf(), doc, params: BTreeMap::new(), notes: RefCell::new(Vec::new()) }
+        Self {
+            file: file.to_path_buf(),
+            doc,
+            params: BTreeMap::new(),
+            notes: RefCell::new(Vec::new()),
+            catalogs: BTreeMap::new(),
+        }
     }
 
     /// `OpenSCENARIO/Storyboard/Story[1]/Act[1]`: the names from the root,
@@ -98,13 +111,17 @@ impl<'a> Xml<'a> {
 
     /// An error at `node`.
     pub fn err(&self, node: El<'a>, message: impl Into<String>) -> XoscError {
+        self.loc(node).err(message)
+    }
+
+    /// Where `node` is, kept for errors raised after its document is gone.
+    pub fn loc(&self, node: El<'a>) -> Loc {
         let pos = self.doc.text_pos_at(node.range().start);
-        XoscError::At {
+        Loc {
             file: self.file.clone(),
             line: pos.row as usize,
             column: pos.col as usize,
             element: self.path_of(node),
-            message: message.into(),
         }
     }
 
@@ -178,8 +195,16 @@ impl<'a> Xml<'a> {
 
     fn value(&self, node: El<'a>, name: &str, raw: &str) -> Res<String> {
         let raw = raw.trim();
-        if raw.starts_with("${") {
-            return Err(self.unsupported(node, &format!("the expression {raw:?} in `{name}`")));
+        if let Some(inner) = raw.strip_prefix("${") {
+            let Some(inner) = inner.strip_suffix('}') else {
+                return Err(
+                    self.err(node, format!("the expression {raw:?} in `{name}` lacks its closing `}}`"))
+                );
+            };
+            let lookup = |p: &str| self.params.get(p).cloned();
+            return super::expr::eval(inner, &lookup)
+                .map(super::expr::format)
+                .map_err(|e| self.err(node, format!("the expression {raw:?} in `{name}`: {e}")));
         }
         if let Some(p) = raw.strip_prefix('$') {
             return self.params.get(p).cloned().ok_or_else(|| {
@@ -227,6 +252,39 @@ impl<'a> Xml<'a> {
             Some("false" | "0") => Ok(Some(false)),
             Some(v) => Err(self.err(node, format!("`{name}` must be true or false, found {v:?}"))),
         }
+    }
+}
+
+/// An element's file, line, column and path, for errors raised after its
+/// document is gone (a catalog's) or away from the node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Loc {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub element: String,
+}
+
+impl Loc {
+    /// An error here.
+    pub fn err(&self, message: impl Into<String>) -> XoscError {
+        XoscError::At {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+            element: self.element.clone(),
+            message: message.into(),
+        }
+    }
+
+    /// "`X` is not supported yet" here.
+    pub fn unsupported(&self, what: &str) -> XoscError {
+        self.err(format!("{what} is not supported yet (see README, \"OpenSCENARIO import\")"))
+    }
+
+    /// `file:line:column`.
+    pub fn short(&self) -> String {
+        format!("{}:{}:{}", self.file.display(), self.line, self.column)
     }
 }
 
