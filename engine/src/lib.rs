@@ -19,6 +19,7 @@ pub mod encroachment;
 mod formula;
 #[cfg(test)]
 mod geometry_tests;
+pub mod junction;
 mod math;
 mod monitor;
 pub mod oracle;
@@ -48,7 +49,8 @@ mod world;
 pub use actor::ActorKind;
 pub use adapter::{
     AdapterFault, AdapterFaultKind, AdapterInfo, AutonomyAdapter, Control, EgoLimits, EgoObservation,
-    GoalInfo, JobEnd, JobStart, ObjectObservation, Observation, RoadInfo,
+    GoalInfo, JobEnd, JobStart, JunctionInfo, ObjectObservation, Observation, RoadInfo, RouteInfo,
+    RouteSegment, Turn,
 };
 pub use control::{Idm, stanley_steer};
 pub use criteria::{CLEARANCE_HORIZON, GAP_HORIZON, TTC_HORIZON, Verdict};

@@ -84,6 +84,7 @@ fn world() -> WorldSpec {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 0,
+            junction: None,
         },
         environment: Environment {
             friction: 0.9,

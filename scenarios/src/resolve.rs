@@ -18,6 +18,7 @@ use crate::raw::*;
 
 mod faults;
 mod formula;
+mod junction;
 mod twoway;
 
 /// Longest scenario accepted, s.
@@ -264,6 +265,7 @@ impl<'a> Walk<'a> {
         let oncoming_lanes = self.oncoming_lanes(&p.field("oncoming_lanes"), &r.oncoming_lanes, lanes);
         let len = Accepts::positive(50_000.0, "a length in m");
         let lp = p.field("layout");
+        let mut junction = None;
         let (segments, intersection, crosswalk) = match &r.layout {
             LayoutFile::Straight { length } => (
                 vec![SegmentSpec { length: self.num(&lp.field("length"), length, len), curvature: 0.0 }],
@@ -316,6 +318,19 @@ impl<'a> Walk<'a> {
                     None,
                 )
             }
+            LayoutFile::Junction { approach, left, ahead, right, corner_radius, route, signal } => {
+                let layout = junction::JunctionLayout {
+                    approach,
+                    arms: [left, ahead, right],
+                    corner_radius,
+                    route: *route,
+                    signal,
+                };
+                let lanes = junction::RoadLanes { lanes, oncoming: oncoming_lanes, lane_width };
+                let (segments, spec) = self.junction_layout(&lp, &layout, &lanes);
+                junction = Some(spec);
+                (segments, None, None)
+            }
             LayoutFile::Crosswalk { approach, exit, width } => {
                 let approach = self.num(&lp.field("approach"), approach, len);
                 let exit = self.num(&lp.field("exit"), exit, len);
@@ -342,6 +357,7 @@ impl<'a> Walk<'a> {
             intersection,
             crosswalk,
             oncoming_lanes,
+            junction,
         };
         self.oncoming_fits_curve(&lp, &road);
         road
@@ -475,6 +491,7 @@ impl<'a> Walk<'a> {
             PathFile::CrossNorth => PathId::CrossNorth,
             PathFile::CrossSouth => PathId::CrossSouth,
             PathFile::Oncoming => PathId::Oncoming,
+            PathFile::Movement { from, to } => self.movement(&p.field("path"), from, to, road),
         };
         if path == PathId::Oncoming && road.oncoming_lanes == 0 {
             self.error(&p.field("path"), "the `Oncoming` path needs a road with `oncoming_lanes` ≥ 1");
@@ -662,6 +679,14 @@ impl<'a> Walk<'a> {
                 let min_tta = self.num(&p.field("min_tta"), min_tta, Accepts::positive(60.0, "a time in s"));
                 Behaviour::CrossWhenClear { speed, to_d, min_tta }
             }
+            BehaviourFile::GiveWay { speed: v, min_gap } => Behaviour::GiveWay {
+                speed: self.num(&p.field("speed"), v, speed),
+                min_gap: self.num(
+                    &p.field("min_gap"),
+                    min_gap,
+                    Accepts::between(0.0, 60.0, "a time gap in s"),
+                ),
+            },
         }
     }
 
