@@ -11,7 +11,7 @@ use crate::testing::{CAR, sensor, vehicle};
 const W: f64 = 3.5;
 
 fn arm(heading_deg: f64) -> Option<ArmSpec> {
-    Some(ArmSpec { heading: heading_deg.to_radians(), lanes_in: 1, lanes_out: 1, length: 100.0 })
+    Some(ArmSpec { heading: heading_deg.to_radians(), lanes_in: 1, lanes_out: 1, length: 300.0 })
 }
 
 /// A four-way junction (T-junction with `ahead` = false) at the end of a 100 m approach.
@@ -59,7 +59,7 @@ fn assert_continuous(path: &Path, what: &str) {
 fn turning_routes_are_straight_arc_straight_onto_the_exit_lane() {
     // Left: the mouth lies 3.5 + 6 m from the centre; lane 0 of the approach
     // turns into lane 0 (the outer lane) of the left arm on an 11.25 m arc.
-    for (exit, radius, heading) in [(ArmId::Left, 11.25, 90.0), (ArmId::Right, 7.75, -90.0)] {
+    for (exit, radius, heading) in [(ArmId::Left, 11.25, 90.0_f64), (ArmId::Right, 7.75, -90.0)] {
         let r = road(junction(exit, true));
         let j = r.junction().expect("a junction");
         assert!((j.mouth - 9.5).abs() < 1e-12);
@@ -206,7 +206,7 @@ fn the_reference_driver_turns_through_the_junction_on_the_road_and_reaches_its_g
 fn an_oncoming_left_turner_follows_its_turning_path_into_the_right_arm() {
     let mut turner = vehicle(
         1,
-        60.0,
+        260.0,
         0.0,
         8.0,
         vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed: 6.0 } }],
@@ -244,7 +244,7 @@ fn an_oncoming_left_turner_follows_its_turning_path_into_the_right_arm() {
 fn a_turner_giving_way_waits_for_the_ego_and_the_ego_passes_unharmed() {
     let mut turner = vehicle(
         1,
-        92.0,
+        296.7,
         0.0,
         0.0,
         vec![BehaviourStep {
@@ -254,11 +254,30 @@ fn a_turner_giving_way_waits_for_the_ego_and_the_ego_passes_unharmed() {
     );
     turner.path = PathId::Movement(ArmId::Ahead, ArmId::Right);
     turner.d = 0.0;
-    let spec = world(ArmId::Ahead, vec![turner], 200.0);
+    // The ego is about 4 s from the junction: less than the 5 s the turner accepts.
+    let mut spec = world(ArmId::Ahead, vec![turner], 200.0);
+    spec.ego.s = 50.0;
     let result = run(&spec);
     for v in &result.verdicts {
         assert!(v.passed, "{} failed with margin {}", v.criterion, v.margin);
     }
+    // It waited at its line while the ego crossed the junction, then turned.
+    let mut trace =
+        Simulation::run(&spec, &mut ReferenceAdapter::default(), RunOptions { record_trace: true })
+            .trace
+            .expect("a trace");
+    let centre_s = 100.0 + Road::new(spec.road.clone()).junction().unwrap().mouth;
+    let mut seen = false;
+    for frame in &trace {
+        let (ego, turner) = (&frame.bodies[0], &frame.bodies[1]);
+        if (ego.s - centre_s).abs() < 1.0 {
+            seen = true;
+            assert!(libm::hypot(turner.vx, turner.vy) < 0.5, "the turner moves while the ego crosses");
+        }
+    }
+    assert!(seen, "the ego crossed the junction");
+    let last = trace.pop().expect("frames");
+    assert!(last.bodies[1].y < -20.0, "the turner went on into the right arm: {:?}", last.bodies[1]);
 }
 
 #[test]
