@@ -14,6 +14,7 @@ mod formulas;
 mod fuzz;
 mod github_workflow;
 mod json;
+mod junction;
 mod leading;
 mod library;
 mod margins;
