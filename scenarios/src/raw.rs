@@ -151,13 +151,13 @@ pub enum LayoutFile {
         approach: Num,
         /// The arm on the ego's left (default: none).
         #[serde(default)]
-        left: Option<ArmFile>,
+        left: Option<Box<ArmFile>>,
         /// The arm straight ahead (default: none).
         #[serde(default)]
-        ahead: Option<ArmFile>,
+        ahead: Option<Box<ArmFile>>,
         /// The arm on the ego's right (default: none).
         #[serde(default)]
-        right: Option<ArmFile>,
+        right: Option<Box<ArmFile>>,
         /// Radius of the kerb corners, m (default 6).
         #[serde(default = "fixed::<6, 1>")]
         corner_radius: Num,

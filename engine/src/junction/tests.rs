@@ -296,3 +296,33 @@ fn the_junction_area_is_road_and_has_no_edges() {
     let ahead_far = j.centre + V2::from_angle(0.0) * (j.mouth + 50.0);
     assert!(pieces.iter().any(|e| (e.a - ahead_far).norm() < 60.0 && (e.b - e.a).norm() > 40.0));
 }
+
+#[test]
+fn at_a_signalised_junction_the_ego_observes_its_light_and_stops_at_red() {
+    use crate::traffic_light::SignalSpec;
+    // Red for the approach from t = 0 to t = 20 (green 10, amber 3, red 20, 13 s into the cycle).
+    let mut j = junction(ArmId::Left, true);
+    j.signal = Some(SignalSpec { green: 10.0, amber: 3.0, red: 20.0, offset: 13.0 });
+    let mut spec = world(ArmId::Left, vec![], 180.0);
+    spec.road.junction = Some(j);
+    spec.criteria = vec![CriterionSpec::NoCollision, CriterionSpec::StopAtRed, CriterionSpec::StayOnRoad];
+    let mut sim = Simulation::new(&spec);
+    let light = sim.observe().signal.expect("the ego sees its light");
+    assert_eq!(light.state, crate::traffic_light::SignalState::Red);
+    // The stop line lies 1 m before the approach's mouth (s = 100), the ego's front 2.3 m ahead of its centre.
+    assert!((light.distance - (99.0 - 2.3)).abs() < 1e-6, "{light:?}");
+    let result = run(&spec);
+    for v in &result.verdicts {
+        assert!(v.passed, "{} failed with margin {}", v.criterion, v.margin);
+    }
+    let held = result.verdicts.iter().find(|v| v.criterion == "stop_at_red").unwrap();
+    assert!(held.margin < 5.0, "it stopped close to the line: {held:?}");
+    // A movement's light: `Left`/`Right` run the crossing phases, green inside the approach's red.
+    let sig = j.signal.unwrap();
+    let cross = PathId::Movement(ArmId::Left, ArmId::Right);
+    assert_eq!(sig.state(cross, 5.0).0, crate::traffic_light::SignalState::Green);
+    assert_eq!(
+        sig.state(PathId::Movement(ArmId::Ahead, ArmId::Right), 5.0).0,
+        crate::traffic_light::SignalState::Red
+    );
+}

@@ -60,7 +60,11 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
         }
         LayoutFile::Junction { approach, left, ahead, right, corner_radius, route: _, signal } => {
             f(&lp.field("approach"), approach);
-            for (name, arm) in [("left", left), ("ahead", ahead), ("right", right)] {
+            for (name, arm) in [
+                ("left", left.as_deref_mut()),
+                ("ahead", ahead.as_deref_mut()),
+                ("right", right.as_deref_mut()),
+            ] {
                 if let Some(ArmFile { heading_deg, lanes_in, lanes_out, length }) = arm {
                     let ap = lp.field(name);
                     if let Some(h) = heading_deg {

@@ -123,7 +123,9 @@ fn road_text(r: &RoadFile) -> String {
         }
         LayoutFile::Junction { approach, left, ahead, right, corner_radius, route, signal } => {
             let mut t = format!("Junction(approach: {}", num(approach));
-            for (name, arm) in [("left", left), ("ahead", ahead), ("right", right)] {
+            for (name, arm) in
+                [("left", left.as_deref()), ("ahead", ahead.as_deref()), ("right", right.as_deref())]
+            {
                 if let Some(ArmFile { heading_deg, lanes_in, lanes_out, length }) = arm {
                     t.push_str(&format!(", {name}: ("));
                     if let Some(h) = heading_deg {
@@ -349,6 +351,16 @@ fn criterion_text(c: &CriterionFile) -> String {
     }
 }
 
+/// An arm's name as scenario files write it.
+fn arm_name(a: ArmName) -> &'static str {
+    match a {
+        ArmName::Approach => "Approach",
+        ArmName::Left => "Left",
+        ArmName::Ahead => "Ahead",
+        ArmName::Right => "Right",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use gauntlet_ron_source::SourceFile;
@@ -391,15 +403,5 @@ mod tests {
             let back: String = ron::from_str(&string(&s)).expect("parses");
             prop_assert_eq!(back, s);
         }
-    }
-}
-
-/// An arm's name as scenario files write it.
-fn arm_name(a: ArmName) -> &'static str {
-    match a {
-        ArmName::Approach => "Approach",
-        ArmName::Left => "Left",
-        ArmName::Ahead => "Ahead",
-        ArmName::Right => "Right",
     }
 }

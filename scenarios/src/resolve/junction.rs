@@ -22,7 +22,7 @@ pub(super) fn arm_id(name: ArmName) -> ArmId {
 /// The parts of a `Junction` layout, as the file gives them.
 pub(super) struct JunctionLayout<'a> {
     pub approach: &'a Num,
-    pub arms: [&'a Option<ArmFile>; 3],
+    pub arms: [&'a Option<Box<ArmFile>>; 3],
     pub corner_radius: &'a Num,
     pub route: ArmName,
     pub signal: &'a Option<SignalFile>,
