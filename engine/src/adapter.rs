@@ -85,6 +85,61 @@ pub struct JobStart {
     pub road: RoadInfo,
     /// The ego's goal.
     pub goal: GoalInfo,
+    /// The route ahead through a junction (protocol 1.3, optional: only on
+    /// roads with a junction).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<RouteInfo>,
+}
+
+/// The ego's route as the adapter must follow it (protocol 1.3, `reset`'s
+/// optional `route`): its pieces from the origin heading +x, and the
+/// junction it passes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RouteInfo {
+    /// The route's reference line (centre of lane 0): straights and arcs in order.
+    pub segments: Vec<RouteSegment>,
+    /// The junction on the route.
+    pub junction: JunctionInfo,
+}
+
+/// One piece of the route's reference line.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RouteSegment {
+    /// Length along the reference line, m.
+    pub length: f64,
+    /// Signed curvature, 1/m (+ turns left; 0 for a straight).
+    pub curvature: f64,
+}
+
+/// The junction the route passes, and the turn it takes there.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct JunctionInfo {
+    /// World x of the junction's centre, m.
+    pub x: f64,
+    /// World y of the junction's centre, m.
+    pub y: f64,
+    /// Radius of the junction area (conflict area) around the centre, m.
+    pub radius: f64,
+    /// Route distance where the route's reference line enters the area, m.
+    pub enter_s: f64,
+    /// Route distance where it leaves the area, m.
+    pub leave_s: f64,
+    /// Route distance of the ego's stop (or give-way) line, m.
+    pub stop_s: f64,
+    /// The turn: `left`, `right` or `straight`.
+    pub turn: Turn,
+}
+
+/// The turn a route takes at a junction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Turn {
+    /// Turns left.
+    Left,
+    /// Goes straight on.
+    Straight,
+    /// Turns right.
+    Right,
 }
 
 /// The ego's own state, in the world and the route frame.

@@ -157,7 +157,8 @@ pub(crate) fn run_scripts(
                         Behaviour::KeepLane { speed }
                         | Behaviour::ChangeLane { speed, .. }
                         | Behaviour::Overtake { speed, .. }
-                        | Behaviour::Drift { speed, .. },
+                        | Behaviour::Drift { speed, .. }
+                        | Behaviour::GiveWay { speed, .. },
                     ) => speed,
                     Some(Behaviour::ChangeSpeed { speed, .. }) => speed,
                     Some(
@@ -188,6 +189,12 @@ pub(crate) fn run_scripts(
                                 traffic_light::stop_leader(&road.road, clock.t, me),
                             );
                         }
+                        if let Some(Behaviour::GiveWay { min_gap, .. }) = behaviour {
+                            lead = traffic_light::nearer(
+                                lead,
+                                crate::junction::give_way::hold_leader(&road.road, me, &bodies[0], min_gap),
+                            );
+                        }
                         idm.accel(vs, desired, lead)
                     }
                 };
@@ -213,7 +220,8 @@ pub(crate) fn run_scripts(
                     Behaviour::KeepLane { speed }
                     | Behaviour::ChangeLane { speed, .. }
                     | Behaviour::Overtake { speed, .. }
-                    | Behaviour::Drift { speed, .. },
+                    | Behaviour::Drift { speed, .. }
+                    | Behaviour::GiveWay { speed, .. },
                 ) => Command::Velocity { vs: speed, vd: 1.5 * (d_ref - me.own.d) },
                 Some(Behaviour::ChangeSpeed { speed, rate }) => Command::Velocity {
                     vs: vs + ramp(vs, speed, rate, clock.dt) * clock.dt,

@@ -244,7 +244,11 @@ pub(crate) fn judge(
         let left = criteria.road.left_edge() - (ego.route.d + half);
         // Driving off the end of the road is leaving it too.
         let end = criteria.road_end - (ego.route.s + along);
-        right.min(left).min(end)
+        // A junction's area is road: how far the footprint's bounding circle is inside it.
+        let in_junction = road.road.junction().map_or(f64::NEG_INFINITY, |j| {
+            j.area - ((ego.pos - j.centre).norm() + 0.5 * libm::hypot(ego.length, ego.width))
+        });
+        right.min(left).max(in_junction).min(end)
     };
     let speed_limit = criteria.road.speed_limit;
     let goal_s = criteria.goal_s;

@@ -22,6 +22,7 @@ pub mod encroachment;
 mod formula;
 #[cfg(test)]
 mod geometry_tests;
+pub mod junction;
 pub mod manoeuvre;
 #[cfg(test)]
 mod manoeuvre_tests;
@@ -54,7 +55,8 @@ mod world;
 pub use actor::ActorKind;
 pub use adapter::{
     AdapterFault, AdapterFaultKind, AdapterInfo, AutonomyAdapter, Control, EgoLimits, EgoObservation,
-    GoalInfo, JobEnd, JobStart, ObjectObservation, Observation, RoadInfo,
+    GoalInfo, JobEnd, JobStart, JunctionInfo, ObjectObservation, Observation, RoadInfo, RouteInfo,
+    RouteSegment, Turn,
 };
 pub use control::{Idm, stanley_steer};
 pub use criteria::{CLEARANCE_HORIZON, GAP_HORIZON, TTC_HORIZON, Verdict};

@@ -203,6 +203,7 @@ mod tests {
             },
             road: RoadInfo { lanes, lane_width: 3.5, speed_limit: 30.0 },
             goal: GoalInfo { s: 100.0 },
+            route: None,
         }
     }
 

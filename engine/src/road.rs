@@ -84,6 +84,9 @@ pub struct RoadSpec {
     /// Lanes left of the route's lanes driven against the route direction
     /// (numbered `lanes..lanes + oncoming_lanes` in the route frame; 0: one-way).
     pub oncoming_lanes: u32,
+    /// Optional junction at the end of the approach; `segments` then run
+    /// through it ([`crate::junction::route_segments`]).
+    pub junction: Option<crate::junction::JunctionSpec>,
 }
 
 impl RoadSpec {
@@ -134,6 +137,10 @@ pub enum PathId {
     /// The oncoming lanes, against the route: starts at the route's end, its
     /// lane 0 is the outermost oncoming lane ([`crate::twoway`]).
     Oncoming,
+    /// A movement through the junction, from one arm to another: the
+    /// incoming arm's lane, the connecting road, the outgoing arm's lane
+    /// ([`crate::junction`]).
+    Movement(crate::junction::ArmId, crate::junction::ArmId),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -374,6 +381,7 @@ pub struct Road {
     cross_north: Option<Path>,
     cross_south: Option<Path>,
     oncoming: Option<Path>,
+    junction: Option<crate::junction::Junction>,
 }
 
 impl Road {
@@ -397,7 +405,8 @@ impl Road {
             ));
         }
         let oncoming = crate::twoway::oncoming_path(&spec, &route);
-        Self { spec, route, cross_north, cross_south, oncoming }
+        let junction = spec.junction.and_then(|j| crate::junction::Junction::build(j, &spec, &route));
+        Self { spec, route, cross_north, cross_south, oncoming, junction }
     }
 
     /// The ego's route.
@@ -412,7 +421,13 @@ impl Road {
             PathId::CrossNorth => self.cross_north.as_ref(),
             PathId::CrossSouth => self.cross_south.as_ref(),
             PathId::Oncoming => self.oncoming.as_ref(),
+            PathId::Movement(from, to) => self.junction.as_ref().and_then(|j| j.movement(from, to)),
         }
+    }
+
+    /// The junction, if the road has one.
+    pub fn junction(&self) -> Option<&crate::junction::Junction> {
+        self.junction.as_ref()
     }
 
     /// Whether route distance `s` lies inside the intersection box (no edges there).
@@ -425,6 +440,9 @@ impl Road {
         let mut out = Vec::new();
         if self.spec.edge == EdgeKind::Open {
             return out;
+        }
+        if let Some(j) = &self.junction {
+            return crate::junction::edge_pieces(self, j);
         }
         let kind = self.spec.edge;
         let run_out = 200.0;
@@ -530,6 +548,7 @@ mod tests {
                 intersection: None,
                 crosswalk: None,
                 oncoming_lanes: 0,
+                junction: None,
             });
             // Every point of every piece stays outside the carriageway (beyond the shoulder, less a chord's sag).
             for piece in road.edge_pieces() {
@@ -555,6 +574,7 @@ mod tests {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 0,
+            junction: None,
         };
         assert_eq!(spec.lane_of(0.0), 0);
         assert_eq!(spec.lane_of(1.75), 1, "a boundary belongs to the lane on its left");

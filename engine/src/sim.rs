@@ -101,6 +101,7 @@ impl Simulation {
                 speed_limit: spec.road.speed_limit,
             },
             goal: GoalInfo { s: spec.ego.goal_s },
+            route: crate::junction::route_info(&spec.road),
         };
         let total_steps = libm::round(spec.duration / spec.dt) as u64;
         Self { world, sense, act, ego, job, total_steps, control: Control::default() }

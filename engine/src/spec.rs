@@ -226,6 +226,16 @@ pub enum Behaviour {
         /// Desired speed, m/s.
         speed: f64,
     },
+    /// Keep lane at `speed` along a junction movement, holding at its
+    /// give-way (or stop) line until the ego's front would reach the
+    /// junction area no sooner than `min_gap` s, has left it, or stands
+    /// ([`crate::junction`]). On other paths: keep lane.
+    GiveWay {
+        /// Desired speed, m/s.
+        speed: f64,
+        /// Smallest accepted time gap before the ego reaches the junction, s.
+        min_gap: f64,
+    },
 }
 
 /// A safety criterion and its threshold.

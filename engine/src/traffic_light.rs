@@ -52,8 +52,15 @@ impl SignalSpec {
         let cycle = self.cycle();
         let x = (t + self.offset).rem_euclid(cycle);
         let (g, a) = (self.green, self.amber);
-        match path {
-            PathId::Route | PathId::Oncoming => {
+        // A junction's `Approach` and `Ahead` arms run the route's phases,
+        // `Left` and `Right` the crossing road's.
+        let main = match path {
+            PathId::Route | PathId::Oncoming => true,
+            PathId::CrossNorth | PathId::CrossSouth => false,
+            PathId::Movement(from, _) => crate::junction::Junction::main_phase(from),
+        };
+        match main {
+            true => {
                 if x < g {
                     (SignalState::Green, g - x)
                 } else if x < g + a {
@@ -62,7 +69,7 @@ impl SignalSpec {
                     (SignalState::Red, cycle - x)
                 }
             }
-            PathId::CrossNorth | PathId::CrossSouth => {
+            false => {
                 let green_from = g + a + ALL_RED;
                 let amber_from = cycle - ALL_RED - a;
                 let red_from = cycle - ALL_RED;
@@ -111,14 +118,30 @@ pub fn signal_of(spec: &RoadSpec) -> Option<(SignalSpec, crate::road::Intersecti
     spec.intersection.and_then(|ix| ix.signal.map(|sig| (sig, ix)))
 }
 
-/// Route distance of the route's stop line, m.
+/// Route distance of the route's stop line, m (at an intersection, or at a
+/// signalised junction's approach).
 pub fn route_stop_line(spec: &RoadSpec) -> Option<f64> {
-    signal_of(spec).map(|(_, ix)| ix.at_s - ix.lane_width - STOP_LINE_SETBACK)
+    signal_of(spec)
+        .map(|(_, ix)| ix.at_s - ix.lane_width - STOP_LINE_SETBACK)
+        .or_else(|| spec.junction.filter(|j| j.signal.is_some()).map(|j| j.entry_s - STOP_LINE_SETBACK))
+}
+
+/// The light timing of the road: its intersection's or its junction's.
+fn timing(spec: &RoadSpec) -> Option<SignalSpec> {
+    signal_of(spec).map(|(sig, _)| sig).or_else(|| spec.junction.and_then(|j| j.signal))
 }
 
 /// Distance along `path` of its stop line, m, if the road is signalised.
 pub(crate) fn stop_line(road: &Road, path: PathId) -> Option<f64> {
     let spec = &road.spec;
+    if let Some(j) = road.junction().filter(|j| j.spec.signal.is_some()) {
+        // Junction movements stop at their arm's mouth; the route's oncoming
+        // lanes come from the exit arm and are not signalised.
+        return match path {
+            PathId::Route => route_stop_line(spec),
+            _ => j.movement_of(path).map(|m| m.mouth_in - STOP_LINE_SETBACK),
+        };
+    }
     let (_, ix) = signal_of(spec)?;
     match path {
         PathId::Route => route_stop_line(spec),
@@ -131,6 +154,7 @@ pub(crate) fn stop_line(road: &Road, path: PathId) -> Option<f64> {
             let half = 0.5 * (spec.left_edge() - spec.right_edge()) + spec.shoulder;
             Some(ix.arm_length - half - STOP_LINE_SETBACK)
         }
+        PathId::Movement(..) => None,
     }
 }
 
@@ -143,7 +167,7 @@ fn front_to_line(route: &Path, line: f64, ego: &BodyState) -> f64 {
 /// What the ego sees of its light at time `t`: present while the stop line is
 /// ahead of its rear bumper.
 pub(crate) fn observe(road: &Road, t: f64, ego: &BodyState) -> Option<SignalObservation> {
-    let (sig, _) = signal_of(&road.spec)?;
+    let sig = timing(&road.spec)?;
     let line = route_stop_line(&road.spec)?;
     let distance = front_to_line(road.route(), line, ego);
     if distance + ego.length <= 0.0 {
@@ -157,7 +181,7 @@ pub(crate) fn observe(road: &Road, t: f64, ego: &BodyState) -> Option<SignalObse
 /// light says stop: red, or amber, unless stopping would need more than
 /// [`RED_STOP_DECEL`] (red) or [`AMBER_STOP_DECEL`] (amber).
 pub(crate) fn stop_leader(road: &Road, t: f64, me: &BodyState) -> Option<(f64, f64)> {
-    let (sig, _) = signal_of(&road.spec)?;
+    let sig = timing(&road.spec)?;
     let line = stop_line(road, me.path)?;
     let path = road.path(me.path)?;
     let gap = path.along(me.own.s, line, me.own.d) - 0.5 * me.length;
@@ -197,7 +221,7 @@ impl RedLightJudge {
     /// was already past the line when the red began). `route` is
     /// the road's route, along whose lanes the distance is measured.
     pub(crate) fn margin(&mut self, spec: &RoadSpec, route: &Path, t: f64, ego: &BodyState) -> f64 {
-        let (Some((sig, _)), Some(line)) = (signal_of(spec), route_stop_line(spec)) else {
+        let (Some(sig), Some(line)) = (timing(spec), route_stop_line(spec)) else {
             return STOP_HORIZON;
         };
         if sig.state(PathId::Route, t).0 != SignalState::Red {

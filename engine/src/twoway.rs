@@ -41,7 +41,7 @@ pub(crate) fn oncoming_path(spec: &RoadSpec, route: &Path) -> Option<Path> {
 pub fn path_lanes(spec: &RoadSpec, path: PathId) -> u32 {
     match path {
         PathId::Route | PathId::Oncoming => spec.total_lanes(),
-        PathId::CrossNorth | PathId::CrossSouth => 1,
+        PathId::CrossNorth | PathId::CrossSouth | PathId::Movement(..) => 1,
     }
 }
 
@@ -68,6 +68,7 @@ mod tests {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 2,
+            junction: None,
         })
     }
 

@@ -144,6 +144,7 @@ fn world() -> WorldSpec {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 0,
+            junction: None,
         },
         environment: Environment {
             friction: 0.9,
@@ -302,4 +303,78 @@ fn behaviours_sensor_and_adapter_allocate_nothing_with_a_thousand_vehicles() {
         sim.act(c);
     }
     assert_eq!(ours, 0, "behaviours, sensor and adapter allocate nothing in a 1,000-vehicle world");
+}
+
+/// A route turning left through a four-way junction, two actors on turning
+/// movements (one giving way), the reference driver with the route ahead.
+fn junction_world() -> WorldSpec {
+    use gauntlet_engine::junction::{ArmId, ArmSpec, JunctionSpec, route_segments};
+    let arm =
+        |deg: f64| Some(ArmSpec { heading: deg.to_radians(), lanes_in: 1, lanes_out: 1, length: 200.0 });
+    let junction = JunctionSpec {
+        entry_s: 80.0,
+        arms: [arm(90.0), arm(0.0), arm(-90.0)],
+        corner_radius: 6.0,
+        exit: ArmId::Left,
+        signal: None,
+    };
+    let approach = [SegmentSpec { length: 80.0, curvature: 0.0 }];
+    let mut spec = world();
+    spec.road = RoadSpec {
+        lanes: 1,
+        oncoming_lanes: 1,
+        segments: route_segments(&approach, &junction, 1, 1, 3.5).expect("a valid junction"),
+        junction: Some(junction),
+        ..spec.road
+    };
+    let mover = |id: u32, from: ArmId, to: ArmId, s: f64, behaviour: Behaviour| ActorSpec {
+        id,
+        name: format!("turner{id}"),
+        kind: ActorKind::Vehicle,
+        path: PathId::Movement(from, to),
+        s,
+        d: 0.0,
+        heading: 0.0,
+        speed: 8.0,
+        length: 4.5,
+        width: 1.8,
+        behaviours: vec![BehaviourStep { trigger: Trigger::Immediately, behaviour }],
+        reactions: Default::default(),
+    };
+    spec.actors = vec![
+        mover(1, ArmId::Ahead, ArmId::Right, 150.0, Behaviour::GiveWay { speed: 8.0, min_gap: 4.0 }),
+        mover(2, ArmId::Right, ArmId::Ahead, 170.0, Behaviour::KeepLane { speed: 8.0 }),
+    ];
+    spec.ego = EgoSpec { d: 0.0, s: 0.0, speed: 12.0, goal_s: 200.0, limits: EgoLimits::MID_SIZE_CAR };
+    spec
+}
+
+#[test]
+fn a_junction_world_allocates_nothing_in_behaviours_sensor_and_adapter() {
+    COUNTING.with(|c| c.set(true));
+    let spec = junction_world();
+    let mut sim = Simulation::new(&spec);
+    assert!(sim.job_start().route.is_some(), "the adapter gets the route ahead");
+    let mut adapter = ReferenceAdapter::default();
+    adapter.reset(sim.job_start()).expect("resets");
+    for _ in 0..20 {
+        let c = adapter.step(sim.observe()).expect("answers");
+        sim.act(c);
+    }
+    let (mut in_sense, mut in_adapter) = (0, 0);
+    for _ in 0..300 {
+        let a0 = allocations();
+        let obs = sim.observe();
+        let a1 = allocations();
+        let c = adapter.step(obs).expect("answers");
+        let a2 = allocations();
+        sim.act(c);
+        in_sense += a1 - a0;
+        in_adapter += a2 - a1;
+    }
+    assert_eq!(
+        (in_sense, in_adapter),
+        (0, 0),
+        "behaviours, sensor and adapter allocate nothing at a junction"
+    );
 }

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use crate::param::Num;
 
 mod faults;
+mod junction;
 pub use faults::{BiasFile, BurstFile, FaultsFile, GhostsFile};
+pub use junction::{ArmFile, ArmName};
 
 fn fixed<const N: i64, const D: i64>() -> Num {
     Num::Fixed(N as f64 / D as f64)
@@ -151,6 +153,29 @@ pub enum LayoutFile {
     Segments {
         /// The pieces, in order.
         segments: Vec<SegmentFile>,
+    },
+    /// A straight approach ending at a junction (T or four-way), the route
+    /// leaving it by the arm `route` names ([`gauntlet_engine::junction`]).
+    Junction {
+        /// Length of the approach up to the junction's mouth, m.
+        approach: Num,
+        /// The arm on the ego's left (default: none).
+        #[serde(default)]
+        left: Option<Box<ArmFile>>,
+        /// The arm straight ahead (default: none).
+        #[serde(default)]
+        ahead: Option<Box<ArmFile>>,
+        /// The arm on the ego's right (default: none).
+        #[serde(default)]
+        right: Option<Box<ArmFile>>,
+        /// Radius of the kerb corners, m (default 6).
+        #[serde(default = "fixed::<6, 1>")]
+        corner_radius: Num,
+        /// The arm the ego's route leaves by.
+        route: ArmName,
+        /// Traffic lights (default: none, an unsignalised junction).
+        #[serde(default)]
+        signal: Option<SignalFile>,
     },
     /// A straight road with a marked crosswalk at s = `approach`.
     Crosswalk {
@@ -366,6 +391,13 @@ pub enum PathFile {
     CrossSouth,
     /// The oncoming lanes of a two-way road, against the route (from its end).
     Oncoming,
+    /// A movement through the junction: from arm `from` (its start) to arm `to`.
+    Movement {
+        /// The arm it comes from.
+        from: ArmName,
+        /// The arm it leaves by.
+        to: ArmName,
+    },
 }
 
 /// One actor.
@@ -527,6 +559,14 @@ pub enum BehaviourFile {
         recover: bool,
         /// m/s along the road.
         speed: Num,
+    },
+    /// Drive a junction movement at `speed`, holding at its give-way line
+    /// until the ego is at least `min_gap` s from the junction.
+    GiveWay {
+        /// m/s.
+        speed: Num,
+        /// s.
+        min_gap: Num,
     },
 }
 

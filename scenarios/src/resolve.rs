@@ -18,6 +18,7 @@ use crate::raw::*;
 
 mod faults;
 mod formula;
+mod junction;
 mod segments;
 mod twoway;
 
@@ -271,6 +272,7 @@ impl<'a> Walk<'a> {
         let oncoming_lanes = self.oncoming_lanes(&p.field("oncoming_lanes"), &r.oncoming_lanes, lanes);
         let len = Accepts::positive(50_000.0, "a length in m");
         let lp = p.field("layout");
+        let mut junction = None;
         let (segments, intersection, crosswalk) = match &r.layout {
             LayoutFile::Straight { length } => {
                 (vec![SegmentSpec::new(self.num(&lp.field("length"), length, len), 0.0)], None, None)
@@ -322,6 +324,19 @@ impl<'a> Walk<'a> {
                 )
             }
             LayoutFile::Segments { segments } => (self.segments(&lp, segments), None, None),
+            LayoutFile::Junction { approach, left, ahead, right, corner_radius, route, signal } => {
+                let layout = junction::JunctionLayout {
+                    approach,
+                    arms: [left, ahead, right],
+                    corner_radius,
+                    route: *route,
+                    signal,
+                };
+                let lanes = junction::RoadLanes { lanes, oncoming: oncoming_lanes, lane_width };
+                let (segments, spec) = self.junction_layout(&lp, &layout, &lanes);
+                junction = Some(spec);
+                (segments, None, None)
+            }
             LayoutFile::Crosswalk { approach, exit, width } => {
                 let approach = self.num(&lp.field("approach"), approach, len);
                 let exit = self.num(&lp.field("exit"), exit, len);
@@ -348,6 +363,7 @@ impl<'a> Walk<'a> {
             intersection,
             crosswalk,
             oncoming_lanes,
+            junction,
         };
         self.oncoming_fits_curve(&lp, &road);
         road
@@ -484,6 +500,7 @@ impl<'a> Walk<'a> {
             PathFile::CrossNorth => PathId::CrossNorth,
             PathFile::CrossSouth => PathId::CrossSouth,
             PathFile::Oncoming => PathId::Oncoming,
+            PathFile::Movement { from, to } => self.movement(&p.field("path"), from, to, road),
         };
         if path == PathId::Oncoming && road.oncoming_lanes == 0 {
             self.error(&p.field("path"), "the `Oncoming` path needs a road with `oncoming_lanes` ≥ 1");
@@ -704,6 +721,14 @@ impl<'a> Walk<'a> {
                     speed: self.num(&p.field("speed"), v, speed),
                 }
             }
+            BehaviourFile::GiveWay { speed: v, min_gap } => Behaviour::GiveWay {
+                speed: self.num(&p.field("speed"), v, speed),
+                min_gap: self.num(
+                    &p.field("min_gap"),
+                    min_gap,
+                    Accepts::between(0.0, 60.0, "a time gap in s"),
+                ),
+            },
         }
     }
 

@@ -109,7 +109,7 @@ pub(crate) fn start_problems(world: &WorldSpec, listed: usize) -> Vec<(FieldPath
         let route_d = match a.path {
             PathId::Route => Some(a.d),
             PathId::Oncoming => Some(gauntlet_engine::twoway::oncoming_offset(&world.road) - a.d),
-            PathId::CrossNorth | PathId::CrossSouth => None,
+            PathId::CrossNorth | PathId::CrossSouth | PathId::Movement(..) => None,
         };
         if let (true, true, Some(d)) = (fenced, a.kind.is_vehicle_like(), route_d) {
             let half = 0.5 * a.width;

@@ -3,6 +3,7 @@
 pub mod monitors;
 mod planted;
 mod reference;
+mod route_ahead;
 mod tracker;
 
 pub use planted::{

@@ -68,6 +68,7 @@ mod tests {
             ego: EgoLimits::MID_SIZE_CAR,
             road: RoadInfo { lanes: 2, lane_width: 3.5, speed_limit: 30.0 },
             goal: GoalInfo { s: 500.0 },
+            route: None,
         }
     }
 

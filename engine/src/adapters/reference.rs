@@ -100,6 +100,8 @@ pub struct ReferenceAdapter {
     tracker: Tracker,
     /// Its forward-collision warning ([`super::monitors`]) in the last answer.
     fcw: bool,
+    /// The route through a junction, when `reset` gave one (protocol 1.3).
+    route: Option<super::route_ahead::RouteAhead>,
 }
 
 impl ReferenceAdapter {
@@ -283,6 +285,7 @@ impl AutonomyAdapter for ReferenceAdapter {
         self.stopping_for_light = false;
         self.tracker.reset();
         self.fcw = false;
+        self.route = job.route.as_ref().map(super::route_ahead::RouteAhead::new);
         Ok(())
     }
 
@@ -311,6 +314,10 @@ impl AutonomyAdapter for ReferenceAdapter {
         if ego.curvature.abs() > 1e-4 {
             desired = desired.min(sqrt(self.tuning.curve_lateral_accel / ego.curvature.abs()));
         }
+        if let Some(route) = &self.route {
+            let d = lane as f64 * job.road.lane_width;
+            desired = desired.min(route.curve_speed(ego.s, d, self.tuning.curve_lateral_accel));
+        }
         let idm = Idm { accel: 2.0, decel: 3.0, min_gap: 4.0, headway: 1.5 };
         let leader = self.leader(obs, job);
         let mut accel = idm.accel(ego.vs, desired, leader.map(|l| (l.gap, l.vs)));
@@ -324,6 +331,15 @@ impl AutonomyAdapter for ReferenceAdapter {
         let emergency = emergency.is_some();
         let max_decel = job.ego.max_decel;
         accel = accel.min(signal_accel(&mut self.stopping_for_light, obs, &idm, desired, max_decel));
+        if let Some(route) = &self.route {
+            let give_way = if self.tuning.track_memory {
+                let confirmed = self.tracker.tracks().iter().filter(|t| t.confirmed()).map(|t| &t.obj);
+                route.give_way(confirmed, ego, job, &idm, desired)
+            } else {
+                route.give_way(obs.objects.iter(), ego, job, &idm, desired)
+            };
+            accel = accel.min(give_way);
+        }
         accel = accel.clamp(-job.ego.max_decel, job.ego.max_accel);
         if !emergency {
             let max_step = self.tuning.jerk_limit * job.dt;

@@ -429,6 +429,7 @@ mod tests {
             ego: EgoLimits::MID_SIZE_CAR,
             road: RoadInfo { lanes: 3, lane_width: 3.5, speed_limit: 33.3 },
             goal: GoalInfo { s: 400.0 },
+            route: None,
         };
         encode_reset(&mut out, &job).expect("encode");
         let text = std::str::from_utf8(&out).expect("utf-8");
@@ -437,6 +438,7 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("}\n") && text.matches('\n').count() == 1, "{text}");
+        assert!(!text.contains("route"), "a road without a junction sends no `route` (protocol 1.3): {text}");
         encode_observe(&mut out, &Observation::default()).expect("encode");
         let text = std::str::from_utf8(&out).expect("utf-8");
         assert!(text.starts_with(r#"{"type":"observe","step":0,"t":0.0,"ego":{"x":0.0"#), "{text}");

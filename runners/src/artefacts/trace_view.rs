@@ -184,6 +184,7 @@ mod tests {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 0,
+            junction: None,
         }
     }
 

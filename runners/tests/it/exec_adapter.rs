@@ -85,6 +85,7 @@ fn job(seed: u64) -> JobStart {
         ego: EgoLimits::MID_SIZE_CAR,
         road: RoadInfo { lanes: 3, lane_width: 3.5, speed_limit: 33.3 },
         goal: GoalInfo { s: 400.0 },
+        route: None,
     }
 }
 

@@ -15,6 +15,7 @@ mod formulas;
 mod fuzz;
 mod github_workflow;
 mod json;
+mod junction;
 mod leading;
 mod library;
 mod margins;

@@ -72,6 +72,32 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
                 f(&sp.field("reference_offset"), reference_offset);
             }
         }
+        LayoutFile::Junction { approach, left, ahead, right, corner_radius, route: _, signal } => {
+            f(&lp.field("approach"), approach);
+            for (name, arm) in [
+                ("left", left.as_deref_mut()),
+                ("ahead", ahead.as_deref_mut()),
+                ("right", right.as_deref_mut()),
+            ] {
+                if let Some(ArmFile { heading_deg, lanes_in, lanes_out, length }) = arm {
+                    let ap = lp.field(name);
+                    if let Some(h) = heading_deg {
+                        f(&ap.field("heading_deg"), h);
+                    }
+                    f(&ap.field("lanes_in"), lanes_in);
+                    f(&ap.field("lanes_out"), lanes_out);
+                    f(&ap.field("length"), length);
+                }
+            }
+            f(&lp.field("corner_radius"), corner_radius);
+            if let Some(SignalFile { green, amber, red, offset }) = signal {
+                let sp = lp.field("signal");
+                f(&sp.field("green"), green);
+                f(&sp.field("amber"), amber);
+                f(&sp.field("red"), red);
+                f(&sp.field("offset"), offset);
+            }
+        }
         LayoutFile::Crosswalk { approach, exit, width } => {
             f(&lp.field("approach"), approach);
             f(&lp.field("exit"), exit);
@@ -218,6 +244,10 @@ pub(crate) fn visit_actor(p: &FieldPath, a: &mut ActorFile, f: &mut dyn FnMut(&F
                 f(&dp.field("depth"), depth);
                 f(&dp.field("hold"), hold);
                 f(&dp.field("speed"), speed);
+            }
+            BehaviourFile::GiveWay { speed, min_gap } => {
+                f(&dp.field("speed"), speed);
+                f(&dp.field("min_gap"), min_gap);
             }
         }
     }

@@ -142,6 +142,37 @@ fn road_text(r: &RoadFile) -> String {
         LayoutFile::Crosswalk { approach, exit, width } => {
             format!("Crosswalk(approach: {}, exit: {}, width: {})", num(approach), num(exit), num(width))
         }
+        LayoutFile::Junction { approach, left, ahead, right, corner_radius, route, signal } => {
+            let mut t = format!("Junction(approach: {}", num(approach));
+            for (name, arm) in
+                [("left", left.as_deref()), ("ahead", ahead.as_deref()), ("right", right.as_deref())]
+            {
+                if let Some(ArmFile { heading_deg, lanes_in, lanes_out, length }) = arm {
+                    t.push_str(&format!(", {name}: ("));
+                    if let Some(h) = heading_deg {
+                        t.push_str(&format!("heading_deg: {}, ", num(h)));
+                    }
+                    t.push_str(&format!(
+                        "lanes_in: {}, lanes_out: {}, length: {})",
+                        num(lanes_in),
+                        num(lanes_out),
+                        num(length)
+                    ));
+                }
+            }
+            t.push_str(&format!(", corner_radius: {}, route: {}", num(corner_radius), arm_name(*route)));
+            if let Some(SignalFile { green, amber, red, offset }) = signal {
+                t.push_str(&format!(
+                    ", signal: (green: {}, amber: {}, red: {}, offset: {})",
+                    num(green),
+                    num(amber),
+                    num(red),
+                    num(offset)
+                ));
+            }
+            t.push(')');
+            t
+        }
     };
     let edge = match edge {
         EdgeFile::Barrier => "Barrier",
@@ -246,10 +277,12 @@ pub(crate) fn actor_text(a: &ActorFile) -> String {
             KindFile::Animal => "Animal",
         },
         match path {
-            PathFile::Route => "Route",
-            PathFile::CrossNorth => "CrossNorth",
-            PathFile::CrossSouth => "CrossSouth",
-            PathFile::Oncoming => "Oncoming",
+            PathFile::Route => "Route".to_owned(),
+            PathFile::CrossNorth => "CrossNorth".to_owned(),
+            PathFile::CrossSouth => "CrossSouth".to_owned(),
+            PathFile::Oncoming => "Oncoming".to_owned(),
+            PathFile::Movement { from, to } =>
+                format!("Movement(from: {}, to: {})", arm_name(*from), arm_name(*to)),
         }
     );
     for (field, value) in [("lane", lane), ("d", d)] {
@@ -326,6 +359,9 @@ fn behaviour_text(b: &BehaviourFile) -> String {
             num(hold),
             num(speed)
         ),
+        BehaviourFile::GiveWay { speed, min_gap } => {
+            format!("GiveWay(speed: {}, min_gap: {})", num(speed), num(min_gap))
+        }
     }
 }
 
@@ -347,6 +383,16 @@ fn criterion_text(c: &CriterionFile) -> String {
             string(unit),
             num(scale)
         ),
+    }
+}
+
+/// An arm's name as scenario files write it.
+fn arm_name(a: ArmName) -> &'static str {
+    match a {
+        ArmName::Approach => "Approach",
+        ArmName::Left => "Left",
+        ArmName::Ahead => "Ahead",
+        ArmName::Right => "Right",
     }
 }
 

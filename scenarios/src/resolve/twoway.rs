@@ -103,7 +103,7 @@ impl Walk<'_> {
 
     /// `StopAtRed` judges a traffic light: the road must have one.
     pub(super) fn needs_signal(&mut self, p: &FieldPath, criteria: &[CriterionSpec], road: &RoadSpec) {
-        let signalised = gauntlet_engine::traffic_light::signal_of(road).is_some();
+        let signalised = gauntlet_engine::traffic_light::route_stop_line(road).is_some();
         for (i, c) in criteria.iter().enumerate() {
             if *c == CriterionSpec::StopAtRed && !signalised {
                 self.error(
