@@ -8,7 +8,9 @@ use serde::Deserialize;
 use crate::param::Num;
 
 mod faults;
+mod generated;
 pub use faults::{BiasFile, BurstFile, FaultsFile, GhostsFile};
+pub use generated::GeneratedFile;
 
 fn fixed<const N: i64, const D: i64>() -> Num {
     Num::Fixed(N as f64 / D as f64)
@@ -54,6 +56,9 @@ pub struct ScenarioFile {
     /// Structural mutations the fuzzer may apply (`gauntlet fuzz`).
     #[serde(default)]
     pub fuzz: Option<crate::mutation::FuzzFile>,
+    /// Provenance of a generated scenario (`gauntlet generate`); none when hand-written.
+    #[serde(default)]
+    pub generated: Option<GeneratedFile>,
 }
 
 /// `road: (…)`.

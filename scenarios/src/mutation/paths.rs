@@ -25,6 +25,7 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
         traffic,
         criteria,
         fuzz: _,
+        generated: _,
     } = file;
     f(&root.field("duration"), duration);
     f(&root.field("dt"), dt);

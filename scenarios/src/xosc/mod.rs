@@ -155,6 +155,7 @@ pub fn import(path: &Path, ego: Option<&str>) -> Result<Imported, XoscError> {
         criteria: vec![CriterionFile::NoCollision, CriterionFile::StayOnRoad],
         fuzz: None,
         traffic: None,
+        generated: None,
     };
     let notes = xml.notes.into_inner();
     Ok(Imported { file, notes })
