@@ -179,11 +179,12 @@ impl GapGeneration {
         for p in &self.pairs {
             let _ = write!(
                 out,
-                "{}: {} × {}: {}: ",
+                "{} {}: {} × {}: {}: ",
                 rank_text(p.rank),
                 p.a.dimension,
                 p.a.value,
-                format_args!("{}: {}", p.b.dimension, p.b.value)
+                p.b.dimension,
+                p.b.value
             );
             match &p.outcome {
                 PairOutcome::Generated(g) => {
