@@ -48,7 +48,8 @@ pub enum EvidenceSource {
 
 impl EvidenceSource {
     /// Every source, in report order.
-    pub const ALL: [EvidenceSource; 3] = [EvidenceSource::Library, EvidenceSource::Generated, EvidenceSource::Fuzz];
+    pub const ALL: [EvidenceSource; 3] =
+        [EvidenceSource::Library, EvidenceSource::Generated, EvidenceSource::Fuzz];
 
     /// The source of `record`.
     pub fn of(record: &RunRecord) -> Self {
@@ -121,7 +122,10 @@ pub fn render_by_source(rows: &[SourceCoverage], markdown: bool) -> String {
         out.push_str("## Evidence by source\n\n| source | runs | values | pairs | hazards |\n|---|---:|---:|---:|---:|\n");
     } else {
         out.push_str("evidence by source:\n");
-        out.push_str(&format!("  {:<10} {:>6} {:>8} {:>8} {:>8}\n", "source", "runs", "values", "pairs", "hazards"));
+        out.push_str(&format!(
+            "  {:<10} {:>6} {:>8} {:>8} {:>8}\n",
+            "source", "runs", "values", "pairs", "hazards"
+        ));
     }
     for r in rows {
         let name = r.source.map_or("together", EvidenceSource::as_str);
@@ -178,7 +182,12 @@ mod tests {
         let sources: Vec<_> = rows.iter().map(|r| r.source).collect();
         assert_eq!(
             sources,
-            vec![Some(EvidenceSource::Library), Some(EvidenceSource::Generated), Some(EvidenceSource::Fuzz), None]
+            vec![
+                Some(EvidenceSource::Library),
+                Some(EvidenceSource::Generated),
+                Some(EvidenceSource::Fuzz),
+                None
+            ]
         );
         assert_eq!(rows[0].pairs.covered, 1);
         assert_eq!(rows[1].pairs.covered, 1);

@@ -211,7 +211,10 @@ impl Realisations {
                     let hint = closest_match(&value, ids).map(|s| format!(" (did you mean `{s}`?)"));
                     return Err(source.error_at(
                         vp,
-                        format!("unknown value `{value}` of dimension `{dimension}`{}", hint.unwrap_or_default()),
+                        format!(
+                            "unknown value `{value}` of dimension `{dimension}`{}",
+                            hint.unwrap_or_default()
+                        ),
                     ));
                 }
                 if let Some(problem) = check(&realisation) {
@@ -293,7 +296,9 @@ mod tests {
     fn the_shipped_file_validates_and_declares_the_generation_values() {
         let t = Taxonomy::builtin().unwrap();
         let r = Realisations::builtin(&t).unwrap();
-        assert!(matches!(r.get("friction", "icy"), Some(r @ Realisation::Friction { .. }) if r.band() == Some(Band { min: 0.1, max: 0.3, nominal: 0.2 })));
+        assert!(
+            matches!(r.get("friction", "icy"), Some(r @ Realisation::Friction { .. }) if r.band() == Some(Band { min: 0.1, max: 0.3, nominal: 0.2 }))
+        );
         assert!(matches!(r.get("perception", "dropout"), Some(Realisation::Dropout { .. })));
         assert!(!r.get("road", "highway").unwrap().is_realisable());
         // The shipped file declares every value of the shipped taxonomy.
@@ -312,17 +317,20 @@ mod tests {
 
     #[test]
     fn ranges_outside_what_scenarios_accept_are_refused() {
-        let e = load("Realisations(values: {\"friction\": {\"icy\": Friction(min: 0.0, max: 0.3, nominal: 0.2)}})")
-            .unwrap_err()
-            .to_string();
+        let e = load(
+            "Realisations(values: {\"friction\": {\"icy\": Friction(min: 0.0, max: 0.3, nominal: 0.2)}})",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("0 < min"), "{e}");
         let e = load("Realisations(values: {\"perception\": {\"dropout\": Dropout(min: 0.5, max: 0.3, nominal: 0.4)}})")
             .unwrap_err()
             .to_string();
         assert!(e.contains("a probability"), "{e}");
-        let e = load("Realisations(values: {\"perception\": {\"latency\": Latency(steps: [2, 4], nominal: 3)}})")
-            .unwrap_err()
-            .to_string();
+        let e =
+            load("Realisations(values: {\"perception\": {\"latency\": Latency(steps: [2, 4], nominal: 3)}})")
+                .unwrap_err()
+                .to_string();
         assert!(e.contains("not among the steps"), "{e}");
         let e = load("Realisations(values: {\"road\": {\"urban\": NotRealisable(reason: \" \")}})")
             .unwrap_err()
@@ -332,8 +340,10 @@ mod tests {
 
     #[test]
     fn a_value_without_an_entry_is_undeclared_not_an_error() {
-        let r = load("Realisations(values: {\"friction\": {\"icy\": Friction(min: 0.1, max: 0.3, nominal: 0.2)}})")
-            .unwrap();
+        let r = load(
+            "Realisations(values: {\"friction\": {\"icy\": Friction(min: 0.1, max: 0.3, nominal: 0.2)}})",
+        )
+        .unwrap();
         let t = Taxonomy::builtin().unwrap();
         assert!(r.undeclared(&t).contains(&("friction", "wet")));
         assert!(!r.undeclared(&t).contains(&("friction", "icy")));

@@ -221,7 +221,12 @@ impl PlantedAdapter {
     /// frame that misses the road user it follows (seen the frame before),
     /// unless it brakes harder than [`SHORT_MEMORY_HARD_BRAKE`]: under
     /// dropout, gentle braking is released and re-applied frame by frame.
-    fn forget_first_miss(lead: &mut Option<(u32, u32)>, obs: &Observation, job: &JobStart, accel: f64) -> f64 {
+    fn forget_first_miss(
+        lead: &mut Option<(u32, u32)>,
+        obs: &Observation,
+        job: &JobStart,
+        accel: f64,
+    ) -> f64 {
         match (Self::nearest_in_path(obs, job), *lead) {
             (Some((id, _, _)), _) => {
                 *lead = Some((id, 0));
@@ -230,7 +235,11 @@ impl PlantedAdapter {
             (None, Some((id, frames))) if frames < SHORT_MEMORY_FORGETS => {
                 *lead = Some((id, frames + 1));
                 let missing = !obs.objects.iter().any(|o| o.id == id);
-                if missing && frames == 0 && accel > -SHORT_MEMORY_HARD_BRAKE { accel.max(0.0) } else { accel }
+                if missing && frames == 0 && accel > -SHORT_MEMORY_HARD_BRAKE {
+                    accel.max(0.0)
+                } else {
+                    accel
+                }
             }
             _ => {
                 *lead = None;

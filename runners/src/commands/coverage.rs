@@ -4,9 +4,11 @@ use std::path::Path;
 
 use gauntlet_reports::coverage::{CoverageDocument, record_coverage};
 use gauntlet_reports::monitors::{MonitorOptions, render_monitors, render_monitors_markdown};
-use gauntlet_reports::record::{RunRecord, read_records};
 use gauntlet_reports::provenance::{EvidenceSource, coverage_by_source, render_by_source};
-use gauntlet_taxonomy::{CoverageOptions, CoverageReport, Realisations, Taxonomy, render_markdown, render_text};
+use gauntlet_reports::record::{RunRecord, read_records};
+use gauntlet_taxonomy::{
+    CoverageOptions, CoverageReport, Realisations, Taxonomy, render_markdown, render_text,
+};
 
 use crate::error::RunnerError;
 
@@ -57,7 +59,8 @@ pub fn coverage_document(
     }
     match crate::generate::load_realisations(None, taxonomy) {
         Ok(realisations) => doc.hand_written = hand_written(&doc.coverage, &realisations),
-        Err(e) => warnings.push(format!("no realisations, so no list of pairs needing a hand-written scenario: {e}")),
+        Err(e) => warnings
+            .push(format!("no realisations, so no list of pairs needing a hand-written scenario: {e}")),
     }
     Ok((doc, warnings))
 }

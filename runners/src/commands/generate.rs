@@ -98,7 +98,9 @@ impl GenerateReport {
     /// Exit code: 1 when a generated file is invalid, or a seed run or fuzz instance failed or errored.
     pub fn exit_code(&self) -> u8 {
         let seeds_bad = self.seeds.iter().any(|s| !s.failed.is_empty() || s.errored > 0);
-        u8::from(!self.problems.is_empty() || seeds_bad || self.fuzz.as_ref().is_some_and(|f| f.exit_code() != 0))
+        u8::from(
+            !self.problems.is_empty() || seeds_bad || self.fuzz.as_ref().is_some_and(|f| f.exit_code() != 0),
+        )
     }
 
     /// The report in words.
@@ -111,7 +113,14 @@ impl GenerateReport {
             let _ = writeln!(out, "seed runs (records: {}):", self.records.display());
         }
         for s in &self.seeds {
-            let _ = writeln!(out, "  {}: {} passed, {} failed, {} errors", s.id, s.passed, s.failed.len(), s.errored);
+            let _ = writeln!(
+                out,
+                "  {}: {} passed, {} failed, {} errors",
+                s.id,
+                s.passed,
+                s.failed.len(),
+                s.errored
+            );
             for (seed, criterion, triage) in &s.failed {
                 let _ = writeln!(out, "    seed {seed}: {criterion}; {triage}");
             }
@@ -143,8 +152,13 @@ pub fn generate(config: &GenerateConfig) -> Result<GenerateReport, RunnerError> 
     };
     let gaps = fill_gaps(&library.scenarios, &taxonomy, &realisations, &options)?;
     let paths: Vec<PathBuf> = gaps.generated().map(|g| g.path.clone()).collect();
-    let mut report =
-        GenerateReport { gaps, problems: Vec::new(), seeds: Vec::new(), fuzz: None, records: config.records.clone() };
+    let mut report = GenerateReport {
+        gaps,
+        problems: Vec::new(),
+        seeds: Vec::new(),
+        fuzz: None,
+        records: config.records.clone(),
+    };
     if paths.is_empty() {
         return Ok(report);
     }
@@ -158,14 +172,15 @@ pub fn generate(config: &GenerateConfig) -> Result<GenerateReport, RunnerError> 
         .iter()
         .flat_map(|s| {
             let checks: Arc<[_]> = requirement_checks(&taxonomy, s.hazards()).into();
-            (0..config.seeds).map(move |seed| Job::seeded(Arc::clone(s), seed).with_checks(Arc::clone(&checks)))
+            (0..config.seeds)
+                .map(move |seed| Job::seeded(Arc::clone(s), seed).with_checks(Arc::clone(&checks)))
         })
         .collect();
     if let Some(dir) = config.records.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| RunnerError::Io { path: dir.to_path_buf(), source })?;
     }
-    let file =
-        File::create(&config.records).map_err(|source| RunnerError::Io { path: config.records.clone(), source })?;
+    let file = File::create(&config.records)
+        .map_err(|source| RunnerError::Io { path: config.records.clone(), source })?;
     let mut writer = RecordWriter::new(BufWriter::new(file));
     let mut seeds: Vec<SeedResult> = scenarios
         .iter()

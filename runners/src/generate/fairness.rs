@@ -58,10 +58,16 @@ pub fn fairness(
         (Outcome::Fail, Some(t)) => Fairness::Unfair(format!(
             "{} is violated at its nominal instance and {}: {}",
             t.criterion,
-            if t.avoidable == Some(false) { "no manoeuvre within the ego's limits avoids it" } else { "triage cannot settle it" },
+            if t.avoidable == Some(false) {
+                "no manoeuvre within the ego's limits avoids it"
+            } else {
+                "triage cannot settle it"
+            },
             t.note
         )),
-        (Outcome::Fail, None) => Fairness::Unfair("it fails at its nominal instance and was not triaged".into()),
+        (Outcome::Fail, None) => {
+            Fairness::Unfair("it fails at its nominal instance and was not triaged".into())
+        }
     };
     (verdict, runs)
 }

@@ -188,7 +188,14 @@ impl GapGeneration {
             );
             match &p.outcome {
                 PairOutcome::Generated(g) => {
-                    let _ = writeln!(out, "generated {} (from {}; {}); fair: {}", g.path.display(), g.from, g.transform, g.fair);
+                    let _ = writeln!(
+                        out,
+                        "generated {} (from {}; {}); fair: {}",
+                        g.path.display(),
+                        g.from,
+                        g.transform,
+                        g.fair
+                    );
                 }
                 PairOutcome::CoveredBy(id) => {
                     let _ = writeln!(out, "covered by generated {id}");
@@ -268,15 +275,17 @@ fn candidates<'a>(
         };
         let exhibiting: Vec<&Arc<Scenario>> = library.iter().filter(|s| holds(s.tags(), have)).collect();
         if exhibiting.is_empty() {
-            why.push(format!("no library scenario exhibits {}: {} to realise {name} on", have.dimension, have.value));
+            why.push(format!(
+                "no library scenario exhibits {}: {} to realise {name} on",
+                have.dimension, have.value
+            ));
             continue;
         }
         let before = found.len();
         for s in exhibiting {
             let current = s.tags().get(&want.dimension);
-            let replaceable = current.is_none_or(|v| {
-                realisations.get(&want.dimension, v).is_some_and(Realisation::is_realisable)
-            });
+            let replaceable = current
+                .is_none_or(|v| realisations.get(&want.dimension, v).is_some_and(Realisation::is_realisable));
             if replaceable {
                 found.push(Candidate { source: s, want, realisation });
             }
@@ -309,12 +318,7 @@ struct Made {
     text: String,
 }
 
-fn make(
-    c: &Candidate<'_>,
-    gap: &PairGap,
-    taxonomy: &Taxonomy,
-    options: &GapOptions,
-) -> Result<Made, String> {
+fn make(c: &Candidate<'_>, gap: &PairGap, taxonomy: &Taxonomy, options: &GapOptions) -> Result<Made, String> {
     let mut file = c.source.file().clone();
     let transform = transform::apply(&mut file, &c.want.dimension, &c.want.value, c.realisation)
         .map_err(|e| format!("the transform does not apply: {e}"))?;
@@ -324,7 +328,13 @@ fn make(
     file.title = format!("{} [{}]", file.title, value_title);
     file.description = format!(
         "{} Generated from {} for the uncovered pair {}: {} × {}: {}: {}.",
-        file.description, c.source.id(), gap.a.dimension, gap.a.value, gap.b.dimension, gap.b.value, transform
+        file.description,
+        c.source.id(),
+        gap.a.dimension,
+        gap.a.value,
+        gap.b.dimension,
+        gap.b.value,
+        transform
     );
     file.hazards.retain(|h| taxonomy.hazard(h).is_some_and(|hz| hz.can_arise_in(&file.tags)));
     let problems: Vec<String> = taxonomy
@@ -341,12 +351,18 @@ fn make(
     file.generated = Some(GeneratedFile {
         from: c.source.id().to_owned(),
         file: Regression::relative_file(&options.out, c.source.path()),
-        pair: vec![format!("{}: {}", gap.a.dimension, gap.a.value), format!("{}: {}", gap.b.dimension, gap.b.value)],
+        pair: vec![
+            format!("{}: {}", gap.a.dimension, gap.a.value),
+            format!("{}: {}", gap.b.dimension, gap.b.value),
+        ],
         transforms: vec![format!("{}: {} ← {}", c.want.dimension, c.want.value, transform)],
     });
     let body = gauntlet_scenarios::mutation::scenario_ron(&file);
     let scenario = Scenario::from_source(SourceFile::new(&path, body.clone())).map_err(|e| {
-        format!("the result is not a valid scenario: {}", e.diagnostics.first().map(|d| d.to_string()).unwrap_or_default())
+        format!(
+            "the result is not a valid scenario: {}",
+            e.diagnostics.first().map(|d| d.to_string()).unwrap_or_default()
+        )
     })?;
     Ok(Made { scenario: Arc::new(scenario), transform, path, text: body })
 }
@@ -400,7 +416,12 @@ pub fn fill_gaps(
     let mut spent = 0usize;
     let mut written: Vec<String> = Vec::new();
     for gap in &report.gaps.pairs {
-        let mut pair = PairReport { a: gap.a.clone(), b: gap.b.clone(), rank: gap.rank, outcome: PairOutcome::OverBudget };
+        let mut pair = PairReport {
+            a: gap.a.clone(),
+            b: gap.b.clone(),
+            rank: gap.rank,
+            outcome: PairOutcome::OverBudget,
+        };
         if let Some(f) = facts.iter().find(|f| holds(&f.tags, &gap.a) && holds(&f.tags, &gap.b)) {
             pair.outcome = PairOutcome::CoveredBy(f.scenario.clone());
             out.pairs.push(pair);
@@ -433,7 +454,10 @@ pub fn fill_gaps(
                 }
             };
             if written.contains(&made.scenario.id().to_owned()) {
-                tried.push((c.source.id().to_owned(), format!("{} was generated already", made.scenario.id())));
+                tried.push((
+                    c.source.id().to_owned(),
+                    format!("{} was generated already", made.scenario.id()),
+                ));
                 continue;
             }
             let (verdict, runs) = fairness(&made.scenario, taxonomy, adapter.as_mut(), &identity);
@@ -464,7 +488,9 @@ pub fn fill_gaps(
                     });
                     break;
                 }
-                Fairness::Unfair(why) => tried.push((made.scenario.id().to_owned(), format!("unfair: {why}"))),
+                Fairness::Unfair(why) => {
+                    tried.push((made.scenario.id().to_owned(), format!("unfair: {why}")))
+                }
             }
         }
         if !matches!(pair.outcome, PairOutcome::Generated(_)) && !tried.is_empty() {

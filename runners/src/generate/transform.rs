@@ -41,7 +41,10 @@ pub fn apply(
             file.environment.sensor.latency_steps = if steps.len() == 1 {
                 Num::Fixed(f64::from(steps[0]))
             } else {
-                Num::Choice { values: steps.iter().map(|s| f64::from(*s)).collect(), nominal: f64::from(*nominal) }
+                Num::Choice {
+                    values: steps.iter().map(|s| f64::from(*s)).collect(),
+                    nominal: f64::from(*nominal),
+                }
             };
         }
         Realisation::Speed { min, max, nominal } => scale_speed(file, *min, *max, *nominal)?,
@@ -165,7 +168,8 @@ mod tests {
     #[test]
     fn friction_and_sensor_realisations_set_their_numbers_and_the_tag() {
         let mut f = file();
-        apply(&mut f, "friction", "icy", &Realisation::Friction { min: 0.1, max: 0.3, nominal: 0.2 }).unwrap();
+        apply(&mut f, "friction", "icy", &Realisation::Friction { min: 0.1, max: 0.3, nominal: 0.2 })
+            .unwrap();
         assert_eq!(f.environment.friction, Num::Range { min: 0.1, max: 0.3, nominal: 0.2 });
         assert_eq!(f.tags["friction"], "icy");
         apply(&mut f, "perception", "dropout", &Realisation::Dropout { min: 0.1, max: 0.4, nominal: 0.25 })

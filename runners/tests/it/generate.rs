@@ -98,7 +98,8 @@ fn plain_fuzzing_misses_the_short_memory_and_fill_gaps_finds_shrinks_and_saves_i
     assert_eq!(plain.campaign.simulations, PLAIN_BUDGET);
     // Whatever plain fuzzing finds, the reference driver fails too: none of it is the planted flaw.
     for f in &plain.campaign.failures {
-        let scenario = Scenario::load(&library().join(format!("{}.ron", f.scenario))).expect("library scenario");
+        let scenario =
+            Scenario::load(&library().join(format!("{}.ron", f.scenario))).expect("library scenario");
         let space = FuzzSpace::new(Arc::new(scenario)).expect("fuzz space");
         let world = space.instantiate(&f.original).expect("valid instance").instance(f.original.seed).world;
         let mut reference = builtin("reference").expect("the reference driver");
@@ -135,7 +136,9 @@ fn plain_fuzzing_misses_the_short_memory_and_fill_gaps_finds_shrinks_and_saves_i
         .find(|f| f.scenario.contains(".gen_"))
         .expect("fill-gaps finds the short memory in a generated scenario");
     let shrunk = failure.shrunk.as_ref().expect("the failure is shrunk");
-    let Some(Saved::New(path)) = &shrunk.saved else { panic!("the shrunk failure is saved: {:?}", shrunk.saved) };
+    let Some(Saved::New(path)) = &shrunk.saved else {
+        panic!("the shrunk failure is saved: {:?}", shrunk.saved)
+    };
     let saved = Regression::load(path).expect("the regression loads");
     assert_eq!(saved.adapter.spec, "builtin:short-memory");
     let scenario = saved.scenario_file(path);
@@ -144,7 +147,8 @@ fn plain_fuzzing_misses_the_short_memory_and_fill_gaps_finds_shrinks_and_saves_i
 
     // Generated files are ordinary scenario files that validate.
     let generated: Vec<PathBuf> = gaps.generated().map(|g| g.path.clone()).collect();
-    let checked = validate(&generated, Some(&Taxonomy::load(&taxonomy()).expect("taxonomy"))).expect("validate runs");
+    let checked =
+        validate(&generated, Some(&Taxonomy::load(&taxonomy()).expect("taxonomy"))).expect("validate runs");
     assert!(checked.problems.is_empty(), "{:?}", checked.problems);
     assert_eq!(checked.valid.len(), generated.len());
 
@@ -152,6 +156,10 @@ fn plain_fuzzing_misses_the_short_memory_and_fill_gaps_finds_shrinks_and_saves_i
     let records: Vec<_> = read_records(&dir.path().join("fuzz.jsonl")).map(|r| r.expect("record")).collect();
     let from_generated = records.iter().filter(|r| r.scenario.contains(".gen_")).collect::<Vec<_>>();
     assert!(!from_generated.is_empty());
-    assert!(from_generated.iter().all(|r| r.provenance.is_some() && EvidenceSource::of(r) == EvidenceSource::Fuzz));
+    assert!(
+        from_generated
+            .iter()
+            .all(|r| r.provenance.is_some() && EvidenceSource::of(r) == EvidenceSource::Fuzz)
+    );
     assert!(records.iter().any(|r| r.outcome == Outcome::Fail && r.scenario == failure.scenario));
 }
