@@ -24,9 +24,9 @@ use gauntlet_runners::commands::fuzz::{FillGaps, FuzzConfig, fuzz};
 use gauntlet_runners::commands::run::{RunConfig, run};
 use gauntlet_runners::commands::validate::validate;
 use gauntlet_runners::fuzz::{ShrinkOptions, StrategyKind};
-use gauntlet_runners::generate::PairOutcome;
+use gauntlet_runners::generate::{GapOptions, PairOutcome, fill_gaps};
 use gauntlet_scenarios::regression::{Regression, Saved};
-use gauntlet_taxonomy::Taxonomy;
+use gauntlet_taxonomy::{Realisations, Taxonomy};
 
 fn library() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/library")
@@ -162,4 +162,70 @@ fn plain_fuzzing_misses_the_short_memory_and_fill_gaps_finds_shrinks_and_saves_i
             .all(|r| r.provenance.is_some() && EvidenceSource::of(r) == EvidenceSource::Fuzz)
     );
     assert!(records.iter().any(|r| r.outcome == Outcome::Fail && r.scenario == failure.scenario));
+}
+
+/// A two-scenario library: `generate`'s gaps are many, its output small.
+fn small_library() -> Vec<Arc<Scenario>> {
+    ["lead_braking.highway_dropout.ron", "following.urban_icy.ron"]
+        .iter()
+        .map(|f| Arc::new(Scenario::load(&library().join(f)).expect("library scenario")))
+        .collect()
+}
+
+fn gap_options(out: &Path, budget: Option<usize>) -> GapOptions {
+    GapOptions {
+        out: out.to_path_buf(),
+        budget,
+        time_budget: None,
+        seeds_per_file: 0,
+        command: "test".into(),
+    }
+}
+
+#[test]
+fn gap_generation_is_deterministic_and_honours_its_budget() {
+    let taxonomy = Taxonomy::load(&taxonomy()).expect("taxonomy");
+    let realisations = Realisations::load(&realisations(), &taxonomy).expect("realisations");
+    let library = small_library();
+    let (a, b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let first = fill_gaps(&library, &taxonomy, &realisations, &gap_options(a.path(), None)).expect("runs");
+    let second = fill_gaps(&library, &taxonomy, &realisations, &gap_options(b.path(), None)).expect("runs");
+    let files = |g: &gauntlet_runners::generate::GapGeneration| -> Vec<(String, String)> {
+        g.generated()
+            .map(|x| {
+                let text = std::fs::read_to_string(&x.path).expect("written");
+                // The `file:` line names the source relative to the output folder.
+                let text: String = text.lines().filter(|l| !l.trim_start().starts_with("file:")).collect();
+                (x.id.clone(), text)
+            })
+            .collect()
+    };
+    assert!(!files(&first).is_empty());
+    assert_eq!(files(&first), files(&second));
+    assert_eq!(first.simulations, second.simulations);
+    // The icy following realises dropout for friction icy × perception dropout.
+    assert!(
+        first.generated().any(|g| g.id == "following.urban_icy.gen_perception_dropout"),
+        "{}",
+        first.render()
+    );
+    // Pairs no transform reaches say why.
+    assert!(
+        first.pairs.iter().any(
+            |p| matches!(&p.outcome, PairOutcome::NeedsHandWritten(why) if why.contains("not realisable"))
+        )
+    );
+
+    // A budget of a few simulations keeps the riskiest pairs and leaves the rest.
+    let c = tempfile::tempdir().expect("dir");
+    let capped =
+        fill_gaps(&library, &taxonomy, &realisations, &gap_options(c.path(), Some(3))).expect("runs");
+    assert!(capped.generated().count() <= 3);
+    assert!(capped.pairs.iter().any(|p| matches!(p.outcome, PairOutcome::OverBudget)));
+    // Riskiest first: what the budget allowed is the start of what no budget gives.
+    let ids = |g: &gauntlet_runners::generate::GapGeneration| {
+        g.generated().map(|x| x.id.clone()).collect::<Vec<_>>()
+    };
+    let (all, some) = (ids(&first), ids(&capped));
+    assert_eq!(&all[..some.len()], &some[..]);
 }
