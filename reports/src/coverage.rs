@@ -59,6 +59,14 @@ pub struct CoverageDocument {
     /// record names a monitor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub monitors: Option<MonitorReport>,
+    /// Coverage by evidence source (library, generated, fuzz) apart and together
+    /// ([`crate::provenance`]); absent when every record is a library run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_source: Vec<crate::provenance::SourceCoverage>,
+    /// Uncovered feasible pairs that no transform can reach (neither value is
+    /// realisable): they need a hand-written scenario. Each `dimension: value × dimension: value`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hand_written: Vec<String>,
 }
 
 impl CoverageDocument {
@@ -69,6 +77,11 @@ impl CoverageDocument {
         options: MonitorOptions,
     ) -> Self {
         let monitors = score_monitors(records, options);
-        Self { coverage, monitors: (!monitors.is_empty()).then_some(monitors) }
+        Self {
+            coverage,
+            monitors: (!monitors.is_empty()).then_some(monitors),
+            by_source: Vec::new(),
+            hand_written: Vec::new(),
+        }
     }
 }

@@ -46,6 +46,7 @@ pub mod junit;
 pub mod markdown;
 pub mod merge;
 pub mod monitors;
+pub mod provenance;
 pub mod record;
 pub mod summary;
 pub mod trend;

@@ -514,6 +514,9 @@ pub struct RunRecord {
     /// adapter names (protocol 1.1); absent when it names none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub monitors: Vec<crate::monitors::MonitorActivity>,
+    /// How its scenario was generated (`gauntlet generate`); absent for hand-written scenarios.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<crate::provenance::Provenance>,
     /// Fields this version does not know (written by a newer engine), kept
     /// verbatim so that they survive a read–write round trip.
     #[serde(flatten)]
@@ -1092,6 +1095,7 @@ pub(crate) mod tests {
             replay: format!("gauntlet replay scenarios/library/{scenario}.ron --seed {seed}"),
             triage: None,
             monitors: Vec::new(),
+            provenance: None,
             extra: BTreeMap::new(),
         }
     }

@@ -380,7 +380,66 @@ pub enum Command {
         /// Falsify the formula checks of this requirement (repeatable; implies `--formulas`).
         #[arg(long = "requirement", value_name = "REQUIREMENT")]
         requirements: Vec<String>,
+        /// First generate scenarios for the feasible pairs the paths leave uncovered (as `gauntlet generate`)
+        /// and fuzz them with the rest; their fairness runs count against --budget.
+        #[arg(long)]
+        fill_gaps: bool,
+        /// With --fill-gaps: folder of the generated scenarios.
+        #[arg(long, default_value = crate::generate::DEFAULT_GENERATED)]
+        generated: PathBuf,
+        /// With --fill-gaps: realisations file (default: taxonomy/realisations.ron, else the built-in copy).
+        #[arg(long)]
+        realisations: Option<PathBuf>,
         /// Adapter options.
+        #[command(flatten)]
+        adapter: AdapterArgs,
+    },
+    /// Close coverage gaps: generate scenarios for the uncovered feasible pairs (riskiest first) from library
+    /// scenarios and the values' realisations, keep the fair ones, run them over seeds and fuzz them.
+    Generate {
+        /// Library scenario files or folders (the gaps are theirs; the sources too).
+        #[arg(long, default_value = "scenarios/library")]
+        library: Vec<PathBuf>,
+        /// Taxonomy (default: taxonomy/default.ron, else the built-in copy).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
+        /// Realisations file (default: taxonomy/realisations.ron, else the built-in copy).
+        #[arg(long)]
+        realisations: Option<PathBuf>,
+        /// Folder the generated scenarios are written to.
+        #[arg(long, default_value = crate::generate::DEFAULT_GENERATED)]
+        out: PathBuf,
+        /// Simulations in all: fairness runs, seed runs, then fuzzing the generated files.
+        #[arg(long, default_value_t = 400)]
+        budget: usize,
+        /// Stop starting new pairs after this much time (e.g. `5m`).
+        #[arg(long, value_parser = parse_duration)]
+        time_budget: Option<Duration>,
+        /// Fuzz campaign seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Seeds each generated file runs over.
+        #[arg(long, default_value_t = 8)]
+        seeds: u64,
+        /// Worker threads (default: all cores); they never change the results.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Records of the seed runs (JSON Lines).
+        #[arg(long, default_value = "gauntlet-out/generate.jsonl")]
+        records: PathBuf,
+        /// Records of the fuzz campaign (JSON Lines).
+        #[arg(long, default_value = "gauntlet-out/generate-fuzz.jsonl")]
+        fuzz_records: PathBuf,
+        /// Folder where shrunk failures are saved.
+        #[arg(long, default_value = "scenarios/regressions")]
+        regressions: PathBuf,
+        /// Do not save shrunk failures.
+        #[arg(long)]
+        no_save: bool,
+        /// Simulations one shrink may spend.
+        #[arg(long, default_value_t = 300)]
+        shrink_budget: usize,
+        /// Adapter options (the adapter under test; fairness is always judged with builtin:reference).
         #[command(flatten)]
         adapter: AdapterArgs,
     },
@@ -873,8 +932,16 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             formulas,
             hazards,
             requirements,
+            fill_gaps,
+            generated,
+            realisations,
             adapter,
         } => {
+            let fill_gaps = fill_gaps.then(|| fuzz::FillGaps {
+                out: generated,
+                realisations,
+                command: format!("gauntlet fuzz --fill-gaps --budget {budget} --seed {seed}"),
+            });
             let formulas = (formulas || !hazards.is_empty() || !requirements.is_empty())
                 .then_some(fuzz::FormulaSelection { hazards, requirements });
             let config = fuzz::FuzzConfig {
@@ -891,6 +958,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 coverage_from,
                 shrink: crate::fuzz::ShrinkOptions { max_shrinks, budget: shrink_budget },
                 formulas,
+                fill_gaps,
             };
             let report = fuzz::fuzz(&config)?;
             if format == OutputFormat::Json {
@@ -900,6 +968,45 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             out!("{}", gauntlet_reports::render_summary(&report.summary));
             out!("{}", report.render());
             outln!("records: {}", report.out.display());
+            Ok(report.exit_code())
+        }
+        Command::Generate {
+            library,
+            taxonomy,
+            realisations,
+            out,
+            budget,
+            time_budget,
+            seed,
+            seeds,
+            jobs,
+            records,
+            fuzz_records,
+            regressions,
+            no_save,
+            shrink_budget,
+            adapter,
+        } => {
+            let config = crate::commands::generate::GenerateConfig {
+                command: format!("gauntlet generate --out {} --budget {budget} --seed {seed}", out.display()),
+                library,
+                taxonomy,
+                realisations,
+                out,
+                budget,
+                time_budget,
+                seed,
+                seeds,
+                threads: jobs.unwrap_or_else(default_threads),
+                exec: adapter.exec_options(),
+                adapter: adapter.spec(),
+                records,
+                fuzz_records,
+                regressions: (!no_save).then_some(regressions),
+                shrink: crate::fuzz::ShrinkOptions { max_shrinks: None, budget: shrink_budget },
+            };
+            let report = crate::commands::generate::generate(&config)?;
+            out!("{}", report.render());
             Ok(report.exit_code())
         }
         Command::Completions { shell } => {

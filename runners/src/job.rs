@@ -326,6 +326,7 @@ fn build_record(
         replay: job.replay_command(&identity.spec),
         triage,
         monitors: monitor_activity(&result.monitors),
+        provenance: crate::generate::provenance(scenario),
         extra: BTreeMap::new(),
     }
 }

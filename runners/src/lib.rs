@@ -13,6 +13,7 @@ pub mod error;
 pub mod evidence;
 pub mod execute;
 pub mod fuzz;
+pub mod generate;
 pub mod job;
 pub mod json;
 pub mod output;

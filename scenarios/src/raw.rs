@@ -8,8 +8,11 @@ use serde::Deserialize;
 use crate::param::Num;
 
 mod faults;
+mod faults;
+mod generated;
 mod junction;
 pub use faults::{BiasFile, BurstFile, FaultsFile, GhostsFile};
+pub use generated::GeneratedFile;
 pub use junction::{ArmFile, ArmName};
 
 fn fixed<const N: i64, const D: i64>() -> Num {
@@ -59,6 +62,9 @@ pub struct ScenarioFile {
     /// Structural mutations the fuzzer may apply (`gauntlet fuzz`).
     #[serde(default)]
     pub fuzz: Option<crate::mutation::FuzzFile>,
+    /// Provenance of a generated scenario (`gauntlet generate`); none when hand-written.
+    #[serde(default)]
+    pub generated: Option<GeneratedFile>,
 }
 
 /// `road: (…)`.

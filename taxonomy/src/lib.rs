@@ -43,6 +43,7 @@ mod coverage;
 mod facts;
 mod model;
 mod raw;
+mod realise;
 mod render;
 mod stats;
 mod tags;
@@ -67,6 +68,10 @@ pub use gauntlet_ron_source::Diagnostic;
 pub use model::{
     CRITERIA, Cell, DEFAULT_TAXONOMY, Dimension, DimensionValue, EvidencePolicy, Exclusion, Hazard,
     Rationale, Requirement, Taxonomy, TriggeringCondition, ValueId,
+};
+pub use realise::{
+    Band, DEFAULT_REALISATIONS, MAX_FRICTION, MAX_LATENCY_STEPS, MAX_NOISE, MAX_SPEED, Realisation,
+    Realisations,
 };
 pub use render::{PAIR_GAPS_SHOWN, hazard_status, markdown_cell, render_markdown, render_text};
 pub use stats::{Interval, Share, Z_95, wilson_interval};

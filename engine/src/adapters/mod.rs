@@ -9,7 +9,7 @@ mod tracker;
 pub use planted::{
     DROPOUT_SPEEDER_CONFIRM, DROPOUT_SPEEDER_FRAMES, DROPOUT_SPEEDER_SPEED, ICE_NAIVE_BRAKE_POINT,
     ICE_NAIVE_CURVE_ACCEL, ICE_NAIVE_FCW_TTC, LATE_BRAKER_BRAKE_SHARE, LATE_BRAKER_TTC, PLANTED,
-    PlantedAdapter, Weakness,
+    PlantedAdapter, SHORT_MEMORY_FORGETS, SHORT_MEMORY_HARD_BRAKE, Weakness,
 };
 pub use reference::{
     MERGE_HORIZON, MERGE_MAX_VD, ReferenceAdapter, ReferenceTuning, TTC_KEEP, VULNERABLE_WIDTH,
@@ -51,6 +51,7 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "late-braker",
     "memoryless",
     "pedestrian-blind",
+    "short-memory",
 ];
 
 /// A fresh instance of the built-in adapter `name`, if there is one.

@@ -12,6 +12,7 @@
 //! | `ice-naive` | plans curves and braking for a dry road: holds off braking until a dry road would need 4 m/s², and corners at 4.5 m/s² lateral |
 //! | `dropout-speeder` | above 20 m/s, releases the brakes on every frame that misses the car it follows, and until it has seen that car in 3 frames in a row again — harmless at low speed or with few dropped frames, fatal only at speed *and* under heavy dropout *and* when the lead brakes hard |
 //! | `memoryless` | acts on each frame's object list as reported: no track memory (a lost object is a free road, a one-frame ghost is an obstacle) and trusts the reported class |
+//! | `short-memory` | its memory of the road user it brakes for is one frame too short: on the first frame that misses it (a dropped detection) it does not brake, unless it is braking harder than 3 m/s²; from the second missing frame on, its track memory takes over — harmless without dropout and when it brakes hard, but under dropout its gentle braking (following, queueing, slowing on ice) flickers: jerk spikes on every dropped frame |
 //!
 //! Each is honest everywhere else: it passes the benign scenarios its flaw
 //! does not touch.
@@ -41,6 +42,13 @@ pub const DROPOUT_SPEEDER_FRAMES: u32 = 10;
 /// brakes for it again.
 pub const DROPOUT_SPEEDER_CONFIRM: u32 = 3;
 
+/// Braking, m/s², from which the short memory keeps braking through a
+/// dropped frame; below it, the first missing frame is a free road.
+pub const SHORT_MEMORY_HARD_BRAKE: f64 = 3.0;
+/// Frames after the last sighting after which the short memory no longer
+/// counts the road user it followed as the one it follows.
+pub const SHORT_MEMORY_FORGETS: u32 = 40;
+
 /// The deliberate flaw of a [`PlantedAdapter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weakness {
@@ -56,6 +64,9 @@ pub enum Weakness {
     DropoutSpeeder,
     /// No track memory, and trusts the reported class.
     Memoryless,
+    /// On the first frame that misses the road user it follows, does not
+    /// brake gently: fails only under dropout while braking gently.
+    ShortMemory,
 }
 
 impl Weakness {
@@ -66,7 +77,7 @@ impl Weakness {
     /// reference's `fcw` (2.5 s) on each frame as reported.
     pub fn monitor(self) -> &'static str {
         match self {
-            Weakness::LateBraker | Weakness::IceNaive | Weakness::Memoryless => "fcw",
+            Weakness::LateBraker | Weakness::IceNaive | Weakness::Memoryless | Weakness::ShortMemory => "fcw",
             Weakness::Blind(_) => "proximity",
             Weakness::DropoutSpeeder => "fcw",
         }
@@ -85,18 +96,20 @@ impl Weakness {
             Weakness::IceNaive => "ice-naive",
             Weakness::DropoutSpeeder => "dropout-speeder",
             Weakness::Memoryless => "memoryless",
+            Weakness::ShortMemory => "short-memory",
         }
     }
 }
 
 /// Every planted weakness registered as a built-in adapter, in name order.
-pub const PLANTED: [Weakness; 6] = [
+pub const PLANTED: [Weakness; 7] = [
     Weakness::CYCLIST_BLIND,
     Weakness::DropoutSpeeder,
     Weakness::IceNaive,
     Weakness::LateBraker,
     Weakness::Memoryless,
     Weakness::PEDESTRIAN_BLIND,
+    Weakness::ShortMemory,
 ];
 
 impl Weakness {
@@ -123,7 +136,7 @@ pub struct PlantedAdapter {
     committed: bool,
     /// Its one runtime monitor's state in the last answer ([`Weakness::monitor`]).
     monitor: bool,
-    /// Dropout speeder: the car it follows and the frames since it was last seen.
+    /// Dropout speeder and short memory: the road user it follows and the frames since it was last seen.
     lead: Option<(u32, u32)>,
     /// Dropout speeder: frames in a row it has seen that car since it last lost it at speed.
     confirmed: u32,
@@ -147,6 +160,7 @@ impl PlantedAdapter {
             Weakness::Memoryless => {
                 ReferenceTuning { track_memory: false, vulnerable_by_size: false, ..defaults }
             }
+            Weakness::ShortMemory => defaults,
         };
         Self {
             weakness,
@@ -203,6 +217,37 @@ impl PlantedAdapter {
 
     fn in_path(obs: &Observation, job: &JobStart, o: &crate::adapter::ObjectObservation) -> bool {
         (o.d - obs.ego.d).abs() < 0.5 * (job.ego.width + o.width) + 0.4
+    }
+
+    /// The short memory's flaw: `accel` released to at least 0 on the first
+    /// frame that misses the road user it follows (seen the frame before),
+    /// unless it brakes harder than [`SHORT_MEMORY_HARD_BRAKE`]: under
+    /// dropout, gentle braking is released and re-applied frame by frame.
+    fn forget_first_miss(
+        lead: &mut Option<(u32, u32)>,
+        obs: &Observation,
+        job: &JobStart,
+        accel: f64,
+    ) -> f64 {
+        match (Self::nearest_in_path(obs, job), *lead) {
+            (Some((id, _, _)), _) => {
+                *lead = Some((id, 0));
+                accel
+            }
+            (None, Some((id, frames))) if frames < SHORT_MEMORY_FORGETS => {
+                *lead = Some((id, frames + 1));
+                let missing = !obs.objects.iter().any(|o| o.id == id);
+                if missing && frames == 0 && accel > -SHORT_MEMORY_HARD_BRAKE {
+                    accel.max(0.0)
+                } else {
+                    accel
+                }
+            }
+            _ => {
+                *lead = None;
+                accel
+            }
+        }
     }
 
     /// The dropout speeder's flaw: `accel` released to at least 0 at speed
@@ -266,7 +311,7 @@ impl AutonomyAdapter for PlantedAdapter {
             Weakness::LateBraker => super::monitors::forward_collision(obs, job, LATE_BRAKER_TTC),
             Weakness::IceNaive => super::monitors::forward_collision(obs, job, ICE_NAIVE_FCW_TTC),
             Weakness::Blind(_) => super::monitors::proximity(&self.seen),
-            Weakness::Memoryless | Weakness::DropoutSpeeder => {
+            Weakness::Memoryless | Weakness::DropoutSpeeder | Weakness::ShortMemory => {
                 super::monitors::forward_collision(obs, job, super::monitors::REFERENCE_FCW_TTC)
             }
         };
@@ -286,6 +331,9 @@ impl AutonomyAdapter for PlantedAdapter {
                 if control.accel < 0.0 && need > 0.0 && !self.committed {
                     control.accel = 0.0;
                 }
+            }
+            Weakness::ShortMemory => {
+                control.accel = Self::forget_first_miss(&mut self.lead, obs, job, control.accel);
             }
             Weakness::DropoutSpeeder => {
                 control.accel = Self::speed_through_dropouts(

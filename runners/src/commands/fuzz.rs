@@ -56,6 +56,22 @@ pub struct FuzzConfig {
     pub shrink: ShrinkOptions,
     /// Falsify requirement formulas instead of every criterion (`None`: every criterion).
     pub formulas: Option<FormulaSelection>,
+    /// `--fill-gaps`: generate scenarios for the pairs the paths leave uncovered first, and fuzz them too.
+    pub fill_gaps: Option<FillGaps>,
+}
+
+/// `fuzz --fill-gaps`: the gap generation of `gauntlet generate` ([`crate::generate::fill_gaps`])
+/// feeding the campaign. Its fairness runs count against the campaign's budget; without
+/// `--coverage-from`, the campaign starts from the coverage of the paths' tags, so the
+/// coverage-directed budget favours the generated scenarios.
+#[derive(Debug, Clone)]
+pub struct FillGaps {
+    /// Folder the generated scenarios are written to.
+    pub out: PathBuf,
+    /// Realisations file (default: `taxonomy/realisations.ron` or the built-in copy).
+    pub realisations: Option<PathBuf>,
+    /// The command line, for the files' headers.
+    pub command: String,
 }
 
 /// Which requirement formulas a campaign falsifies (`--formulas`,
@@ -80,6 +96,8 @@ pub struct FuzzReport {
     pub coverage: CoverageMove,
     /// Where the records went.
     pub out: PathBuf,
+    /// With `--fill-gaps`: what the gap generation did.
+    pub gaps: Option<crate::generate::GapGeneration>,
 }
 
 impl FuzzReport {
@@ -92,7 +110,7 @@ impl FuzzReport {
     /// and where it was saved), and how coverage moved.
     pub fn render(&self) -> String {
         let c = &self.campaign;
-        let mut out = String::new();
+        let mut out = self.gaps.as_ref().map(crate::generate::GapGeneration::render).unwrap_or_default();
         let _ = writeln!(
             out,
             "fuzz campaign: strategy {}, seed {}, target {}: {} simulations, {} more shrinking",
@@ -185,8 +203,30 @@ fn describe_genome(g: &gauntlet_scenarios::mutation::Genome) -> String {
 /// Runs a campaign.
 pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
     let factory = AdapterFactory::new(&config.adapter, &config.exec)?;
-    let library = Library::load(&config.paths)?;
+    let mut library = Library::load(&config.paths)?;
     let taxonomy = crate::taxonomy::load_taxonomy(config.taxonomy.as_deref())?;
+    let mut budget = config.budget;
+    let mut gaps = None;
+    let mut before: Vec<JobFacts> = Vec::new();
+    if let Some(fill) = &config.fill_gaps {
+        let realisations = crate::generate::load_realisations(fill.realisations.as_deref(), &taxonomy)?;
+        let options = crate::generate::GapOptions {
+            out: fill.out.clone(),
+            budget: Some(config.budget),
+            time_budget: None,
+            seeds_per_file: 0,
+            command: fill.command.clone(),
+        };
+        let generation = crate::generate::fill_gaps(&library.scenarios, &taxonomy, &realisations, &options)?;
+        budget = budget.saturating_sub(generation.simulations);
+        if config.coverage_from.is_none() {
+            before = crate::generate::library_facts(&library.scenarios);
+        }
+        for g in generation.generated() {
+            library.scenarios.push(Arc::new(gauntlet_scenarios::Scenario::load(&g.path)?));
+        }
+        gaps = Some(generation);
+    }
     let target = match &config.formulas {
         None => FuzzTarget::Criteria,
         Some(sel) => {
@@ -208,7 +248,6 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
     if spaces.is_empty() && target != FuzzTarget::Criteria {
         return Err(FuzzError::NothingTargeted(target.describe()).into());
     }
-    let mut before: Vec<JobFacts> = Vec::new();
     if let Some(path) = &config.coverage_from {
         for record in read_records(path) {
             let record = record?;
@@ -218,7 +257,7 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
     let scenarios: Vec<&gauntlet_scenarios::Scenario> =
         spaces.iter().map(|s| s.scenario().as_ref()).collect();
     let start = coverage(&taxonomy, &before, &CoverageOptions::default());
-    let allocations = allocate(&taxonomy, &scenarios, &start, config.budget);
+    let allocations = allocate(&taxonomy, &scenarios, &start, budget);
 
     let identity = AdapterIdentity::resolve(&factory)?;
     if let Some(dir) = config.out.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -252,5 +291,5 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
         })?;
     factory.finish_log()?;
     let coverage = CoverageMove::new(&taxonomy, &before, &campaign_facts);
-    Ok(FuzzReport { campaign, summary: summary.finish(), coverage, out: config.out.clone() })
+    Ok(FuzzReport { campaign, summary: summary.finish(), coverage, out: config.out.clone(), gaps })
 }

@@ -4,6 +4,7 @@ pub mod catalogue;
 pub mod check_adapter;
 pub mod coverage;
 pub mod fuzz;
+pub mod generate;
 pub mod import;
 pub mod merge;
 pub mod replay;

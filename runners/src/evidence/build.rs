@@ -426,6 +426,8 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, RunnerError> {
     let coverage_doc = CoverageDocument {
         coverage: coverage.clone(),
         monitors: (!artefacts.monitors.is_empty()).then(|| artefacts.monitors.clone()),
+        by_source: Vec::new(),
+        hand_written: Vec::new(),
     };
     write(out, "coverage.json", crate::json::document("coverage", &coverage_doc)?)?;
     let verdict = GateVerdict {

@@ -13,6 +13,7 @@ mod exec_adapter;
 mod falsify;
 mod formulas;
 mod fuzz;
+mod generate;
 mod github_workflow;
 mod json;
 mod junction;

@@ -42,6 +42,13 @@ mod space;
 mod write;
 pub(crate) use write::scenario_text;
 
+/// The RON text of a raw scenario file (its `fuzz` section left out), as
+/// `gauntlet import` and `gauntlet generate` write it: it parses back to an
+/// equal file.
+pub fn scenario_ron(file: &crate::raw::ScenarioFile) -> String {
+    scenario_text(file)
+}
+
 pub use file::{FuzzFile, SensorFaultFile};
 pub use gauntlet_instance::{ExtraActor, Genome, Mutations, SensorFault, SensorField};
 pub use sample::GenomeSampler;

@@ -26,6 +26,7 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
         road_works,
         criteria,
         fuzz: _,
+        generated: _,
     } = file;
     f(&root.field("duration"), duration);
     f(&root.field("dt"), dt);

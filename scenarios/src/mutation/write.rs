@@ -28,6 +28,7 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
         road_works,
         criteria,
         fuzz: _,
+        generated,
     } = file;
     let mut w = String::with_capacity(2048);
     w.push_str("Scenario(\n");
@@ -63,7 +64,19 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
     for (i, c) in criteria.iter().enumerate() {
         let _ = write!(w, "{}{}", if i > 0 { ", " } else { "" }, criterion_text(c));
     }
-    w.push_str("],\n)\n");
+    w.push_str("],\n");
+    if let Some(g) = generated {
+        let list = |items: &[String]| items.iter().map(|i| string(i)).collect::<Vec<_>>().join(", ");
+        let _ = writeln!(
+            w,
+            "    generated: (\n        from: {},\n        file: {},\n        pair: [{}],\n        transforms: [\n            {},\n        ],\n    ),",
+            string(&g.from),
+            string(&g.file),
+            list(&g.pair),
+            g.transforms.iter().map(|t| string(t)).collect::<Vec<_>>().join(",\n            ")
+        );
+    }
+    w.push_str(")\n");
     w
 }
 

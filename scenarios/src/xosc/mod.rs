@@ -183,6 +183,7 @@ pub fn import_with(
         fuzz: None,
         traffic: None,
         road_works: None,
+        generated: None,
     };
     let notes = xml.notes.into_inner();
     Ok(Imported { file, notes })
