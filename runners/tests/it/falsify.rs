@@ -37,6 +37,7 @@ fn config(dir: &Path, threads: usize, formulas: FormulaSelection) -> FuzzConfig 
         coverage_from: None,
         shrink: ShrinkOptions { max_shrinks: Some(1), budget: 200 },
         formulas: Some(formulas),
+        against: None,
     }
 }
 

@@ -47,6 +47,7 @@ fn config(
         coverage_from: None,
         shrink: ShrinkOptions { max_shrinks: Some(3), budget: 300 },
         formulas: None,
+        against: None,
     }
 }
 
