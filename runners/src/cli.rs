@@ -390,6 +390,17 @@ pub enum Command {
         /// With --fill-gaps: realisations file (default: taxonomy/realisations.ron, else the built-in copy).
         #[arg(long)]
         realisations: Option<PathBuf>,
+        /// Differential campaign: run every instance with this OLD adapter too and look only for
+        /// instances where `--adapter` (NEW) violates a criterion OLD holds (`builtin:NAME` or `exec:"…"`).
+        #[arg(long, value_name = "OLD")]
+        against: Option<AdapterSpec>,
+        /// With --against: NEW losing more than T of a criterion's scaled margin while OLD holds it
+        /// is a failure too (margins divided by the criterion's scale).
+        #[arg(long, value_name = "T", value_parser = parse_tolerance, requires = "against")]
+        tolerance: Option<f64>,
+        /// With --against: OLD's records file [default: the records file with `.against` before its extension].
+        #[arg(long, value_name = "FILE", requires = "against")]
+        against_out: Option<PathBuf>,
         /// Adapter options.
         #[command(flatten)]
         adapter: AdapterArgs,
@@ -814,6 +825,10 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 if let Some(check) = &report.regression {
                     out!("{}", check.render());
                 }
+                if let Some(against) = &report.against {
+                    out!("{}", replay::render_verdicts(&against.record));
+                    out!("{}", against.render(&report.record));
+                }
             }
             Ok(match report.record.outcome {
                 gauntlet_reports::record::Outcome::Pass => EXIT_PASS,
@@ -935,6 +950,9 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
             fill_gaps,
             generated,
             realisations,
+            against,
+            tolerance,
+            against_out,
             adapter,
         } => {
             let fill_gaps = fill_gaps.then(|| fuzz::FillGaps {
@@ -959,6 +977,7 @@ fn dispatch(command: Command) -> Result<u8, RunnerError> {
                 shrink: crate::fuzz::ShrinkOptions { max_shrinks, budget: shrink_budget },
                 formulas,
                 fill_gaps,
+                against: against.map(|adapter| fuzz::Differential { adapter, tolerance, out: against_out }),
             };
             let report = fuzz::fuzz(&config)?;
             if format == OutputFormat::Json {

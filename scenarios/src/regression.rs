@@ -24,6 +24,8 @@
 //!     trace_hash: "…",
 //!     engine_version: "0.1.0",
 //!     adapter: (spec: "builtin:late-braker", name: "late-braker", version: "0.1.0"),
+//!     // only in differential regressions (`fuzz --adapter NEW --against OLD`):
+//!     against: Some((spec: "builtin:reference", name: "reference", version: "0.1.0", margin: 1.2, trace_hash: "…")),
 //!     instance: (seed: 9, values: {"actors[0].s": 35.0, …}, mutations: (duration: Some(6.85))),
 //!     seed_matters: false, // no sensor noise or dropout: the seed is no part of its identity
 //!     original: (instance: (…), margin: -1.3),
@@ -68,6 +70,11 @@ pub struct Regression {
     pub engine_version: String,
     /// The adapter that failed.
     pub adapter: SavedAdapter,
+    /// A differential failure (`gauntlet fuzz --adapter NEW --against OLD`):
+    /// the adapter that held the criterion on the same instance (`adapter`
+    /// is NEW, the one that violates it). Absent in ordinary regressions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<AgainstAdapter>,
     /// The shrunk instance.
     pub instance: Genome,
     /// Whether the instance draws random numbers (sensor noise or dropout).
@@ -92,6 +99,22 @@ pub struct SavedAdapter {
     pub name: String,
     /// The version it reported.
     pub version: String,
+}
+
+/// The adapter that held the criterion of a differential regression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgainstAdapter {
+    /// As named on the command line (`builtin:reference`, `exec:…`).
+    pub spec: String,
+    /// The name it reported.
+    pub name: String,
+    /// The version it reported.
+    pub version: String,
+    /// Its margin of the criterion on the shrunk instance (≥ 0: it holds).
+    pub margin: f64,
+    /// Its trace hash on the shrunk instance.
+    pub trace_hash: String,
 }
 
 /// The failing instance before shrinking.
@@ -212,8 +235,20 @@ impl Regression {
 
     /// The identity of the saved instance: two regressions with equal keys
     /// are the same scenario and the same resolved instance.
+    /// A differential regression's key also names the adapter it held
+    /// against, so it is saved beside an ordinary one of the same instance.
     pub fn key(&self) -> String {
-        instance_key(&self.scenario, &self.instance, self.seed_matters)
+        let key = instance_key(&self.scenario, &self.instance, self.seed_matters);
+        match &self.against {
+            None => key,
+            Some(a) => {
+                let mut h = blake3::Hasher::new_derive_key("gauntlet differential regression v1");
+                h.update(key.as_bytes());
+                h.update(&[0]);
+                h.update(a.spec.as_bytes());
+                h.finalize().to_hex().to_string()
+            }
+        }
     }
 
     /// The file name it is saved under: `SCENARIO.KEY12.ron`.
@@ -354,6 +389,7 @@ mod tests {
                 name: "late-braker".into(),
                 version: "0.1.0".into(),
             },
+            against: None,
             original: Original {
                 instance: Genome { mutations: Mutations::default(), ..instance.clone() },
                 margin: -1.5,
@@ -388,6 +424,37 @@ mod tests {
         reseeded.instance.seed += 7;
         assert_eq!(seedless.key(), reseeded.key());
         assert_ne!(seedless.key(), r.key());
+        std::fs::remove_dir_all(&dir).expect("cleans up");
+    }
+
+    #[test]
+    fn differential_regressions_round_trip_and_old_files_still_load() {
+        let dir = std::env::temp_dir().join(format!("gauntlet-regression-diff-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let plain = sample();
+        let diff = Regression {
+            against: Some(AgainstAdapter {
+                spec: "builtin:reference".into(),
+                name: "reference".into(),
+                version: "0.1.0".into(),
+                margin: 1.25,
+                trace_hash: "ef".into(),
+            }),
+            ..sample()
+        };
+        // The same instance, saved both as an ordinary and as a differential regression.
+        assert_ne!(plain.key(), diff.key());
+        let saved = save(&dir, &diff).expect("saves");
+        assert!(matches!(save(&dir, &plain).expect("saves"), Saved::New(_)));
+        let text = std::fs::read_to_string(saved.path()).expect("reads");
+        assert!(text.contains("against:"), "{text}");
+        assert_eq!(Regression::load(saved.path()).expect("loads"), diff);
+        // A file written before the field loads with `against: None`.
+        let old = plain.to_ron().expect("writes");
+        assert!(!old.contains("against"));
+        let path = dir.join("old.ron");
+        std::fs::write(&path, old).expect("writes");
+        assert_eq!(Regression::load(&path).expect("loads").against, None);
         std::fs::remove_dir_all(&dir).expect("cleans up");
     }
 

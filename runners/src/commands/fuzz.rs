@@ -21,8 +21,8 @@ use gauntlet_taxonomy::{CoverageOptions, JobFacts, coverage};
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
 use crate::error::RunnerError;
 use crate::fuzz::{
-    Campaign, CampaignOptions, CampaignReport, CoverageMove, FuzzError, FuzzTarget, Machine, ShrinkOptions,
-    StrategyKind, allocate,
+    Against, Campaign, CampaignOptions, CampaignReport, CoverageMove, FuzzError, FuzzTarget, Machine,
+    ShrinkOptions, StrategyKind, allocate,
 };
 use crate::job::AdapterIdentity;
 use crate::plan::{Library, LoadError};
@@ -58,6 +58,8 @@ pub struct FuzzConfig {
     pub formulas: Option<FormulaSelection>,
     /// `--fill-gaps`: generate scenarios for the pairs the paths leave uncovered first, and fuzz them too.
     pub fill_gaps: Option<FillGaps>,
+    /// A differential campaign against this OLD adapter (`--against`): see [`Differential`].
+    pub against: Option<Differential>,
 }
 
 /// `fuzz --fill-gaps`: the gap generation of `gauntlet generate` ([`crate::generate::fill_gaps`])
@@ -72,6 +74,32 @@ pub struct FillGaps {
     pub realisations: Option<PathBuf>,
     /// The command line, for the files' headers.
     pub command: String,
+}
+
+/// `gauntlet fuzz --adapter NEW --against OLD [--tolerance T]`: every
+/// instance runs with both adapters; only instances where NEW violates a
+/// targeted criterion OLD holds (or loses more than `tolerance` of its
+/// scaled margin while OLD holds) are failures, shrunk and saved naming
+/// both adapters; failures both share are reported apart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Differential {
+    /// The OLD adapter.
+    pub adapter: AdapterSpec,
+    /// Scaled margin NEW may lose against OLD (`None`: only violations count).
+    pub tolerance: Option<f64>,
+    /// Where OLD's records go (JSON Lines; default: `out` with `.against` before its extension).
+    pub out: Option<PathBuf>,
+}
+
+impl Differential {
+    /// Where OLD's records of a campaign writing NEW's to `out` go.
+    pub fn records_path(&self, out: &std::path::Path) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| {
+            let stem = out.file_stem().map_or_else(|| "fuzz".into(), |s| s.to_string_lossy().into_owned());
+            let ext = out.extension().map_or_else(|| "jsonl".into(), |e| e.to_string_lossy().into_owned());
+            out.with_file_name(format!("{stem}.against.{ext}"))
+        })
+    }
 }
 
 /// Which requirement formulas a campaign falsifies (`--formulas`,
@@ -98,6 +126,8 @@ pub struct FuzzReport {
     pub out: PathBuf,
     /// With `--fill-gaps`: what the gap generation did.
     pub gaps: Option<crate::generate::GapGeneration>,
+    /// Differential campaigns: OLD's adapter and where its records went.
+    pub against: Option<(String, PathBuf)>,
 }
 
 impl FuzzReport {
@@ -116,6 +146,14 @@ impl FuzzReport {
             "fuzz campaign: strategy {}, seed {}, target {}: {} simulations, {} more shrinking",
             c.strategy, c.seed, c.target, c.simulations, c.shrink_simulations
         );
+        if let Some((old, _)) = &self.against {
+            let _ = writeln!(
+                out,
+                "differential: every instance (and shrink probe) also ran against {old}; failures are those \
+                 {old} does not share ({} shared failures reported apart)",
+                c.shared.len()
+            );
+        }
         let _ = writeln!(
             out,
             "{:<40} {:>5} {:>5} {:>6} {:>9} {:>10}",
@@ -131,8 +169,19 @@ impl FuzzReport {
             );
         }
         for f in &c.failures {
-            let _ =
-                writeln!(out, "failure: {} violates {} (margin {:.3})", f.scenario, f.criterion, f.margin);
+            let _ = match f.against_margin {
+                Some(o) => writeln!(
+                    out,
+                    "differential failure: {} {} {} (margin {:.3}; the OLD adapter holds it with margin {o:.3})",
+                    f.scenario,
+                    if f.margin < 0.0 { "violates" } else { "loses margin on" },
+                    f.criterion,
+                    f.margin
+                ),
+                None => {
+                    writeln!(out, "failure: {} violates {} (margin {:.3})", f.scenario, f.criterion, f.margin)
+                }
+            };
             let _ = writeln!(out, "  original: {}", describe_genome(&f.original));
             match &f.shrunk {
                 Some(s) => {
@@ -158,6 +207,17 @@ impl FuzzReport {
                     let _ = writeln!(out, "  not shrunk (--max-shrinks reached)");
                 }
             }
+        }
+        for f in &c.shared {
+            let _ = writeln!(
+                out,
+                "shared failure (not a finding): {} violates {} with both adapters (margins {:.3} and {:.3}): {}",
+                f.scenario,
+                f.criterion,
+                f.margin,
+                f.against_margin,
+                describe_genome(&f.genome)
+            );
         }
         let _ = writeln!(out, "coverage: {}", self.coverage);
         out
@@ -260,12 +320,21 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
     let allocations = allocate(&taxonomy, &scenarios, &start, budget);
 
     let identity = AdapterIdentity::resolve(&factory)?;
-    if let Some(dir) = config.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| RunnerError::Io { path: dir.to_path_buf(), source })?;
-    }
-    let file =
-        File::create(&config.out).map_err(|source| RunnerError::Io { path: config.out.clone(), source })?;
-    let mut writer = RecordWriter::new(BufWriter::new(file));
+    // OLD's adapter of a differential campaign (its exchanges are not logged).
+    let old = match &config.against {
+        Some(d) => {
+            let exec = ExecOptions { adapter_log: None, ..config.exec.clone() };
+            let factory = AdapterFactory::new(&d.adapter, &exec)?;
+            let identity = AdapterIdentity::resolve(&factory)?;
+            Some((factory, identity, d.records_path(&config.out), d.tolerance))
+        }
+        None => None,
+    };
+    let mut writer = create_records(&config.out)?;
+    let mut old_writer = match &old {
+        Some((_, _, path, _)) => Some(create_records(path)?),
+        None => None,
+    };
     let mut summary = SummaryBuilder::default();
     let mut campaign_facts = Vec::new();
     let options = CampaignOptions {
@@ -282,14 +351,48 @@ pub fn fuzz(config: &FuzzConfig) -> Result<FuzzReport, RunnerError> {
         taxonomy: Some(&taxonomy),
         triage: false,
     };
+    let against = old.as_ref().map(|(factory, identity, _, tolerance)| Against {
+        machine: Machine {
+            factory,
+            identity,
+            threads: config.threads,
+            taxonomy: Some(&taxonomy),
+            triage: false,
+        },
+        tolerance: *tolerance,
+    });
+    let mut campaign = Campaign::new(&spaces, &options);
+    if let Some(a) = &against {
+        campaign = campaign.against(a);
+    }
     let campaign =
-        Campaign::new(&spaces, &options).run(&allocations, &machine, &mut |record: RunRecord| {
+        campaign.run(&allocations, &machine, &mut |record: RunRecord, old: Option<RunRecord>| {
             writer.write(&record)?;
             summary.add(&record);
             campaign_facts.push(job_facts(&record));
+            if let (Some(w), Some(o)) = (old_writer.as_mut(), old) {
+                w.write(&o)?;
+            }
             Ok(())
         })?;
+    drop(old_writer);
     factory.finish_log()?;
     let coverage = CoverageMove::new(&taxonomy, &before, &campaign_facts);
-    Ok(FuzzReport { campaign, summary: summary.finish(), coverage, out: config.out.clone(), gaps })
+    Ok(FuzzReport {
+        campaign,
+        summary: summary.finish(),
+        coverage,
+        out: config.out.clone(),
+        gaps,
+        against: old.map(|(_, identity, path, _)| (identity.reference.spec.clone(), path)),
+    })
+}
+
+/// A records file at `path` (its folder created).
+fn create_records(path: &std::path::Path) -> Result<RecordWriter<BufWriter<File>>, RunnerError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| RunnerError::Io { path: dir.to_path_buf(), source })?;
+    }
+    let file = File::create(path).map_err(|source| RunnerError::Io { path: path.to_path_buf(), source })?;
+    Ok(RecordWriter::new(BufWriter::new(file)))
 }

@@ -82,6 +82,49 @@ pub struct Resolved {
     pub adapter: AdapterSpec,
     /// Things the user should know (a scenario changed since the record).
     pub warnings: Vec<String>,
+    /// A differential regression's OLD adapter (the one that held its
+    /// criterion, as saved), whose verdicts the replay reports too.
+    pub against: Option<gauntlet_scenarios::regression::AgainstAdapter>,
+}
+
+/// How OLD fared on a differential regression's instance.
+#[derive(Debug, Clone)]
+pub struct AgainstReplay {
+    /// OLD's record of the same job (same instance, same seed).
+    pub record: RunRecord,
+    /// The regression's criterion.
+    pub criterion: String,
+    /// Whether the instance is still a differential failure: NEW violates
+    /// the criterion and OLD holds it.
+    pub still_differential: bool,
+    /// Whether OLD reproduced the trace hash saved for it.
+    pub same_trace: bool,
+}
+
+impl AgainstReplay {
+    /// One line: OLD's verdict of the criterion and whether the difference stands.
+    pub fn render(&self, new: &RunRecord) -> String {
+        let margin = |r: &RunRecord| {
+            r.verdicts.iter().find(|v| v.criterion == self.criterion).map_or(f64::NAN, |v| v.margin)
+        };
+        let old_holds = self.record.verdicts.iter().any(|v| v.criterion == self.criterion && v.passed);
+        let status = if self.still_differential {
+            "still a differential failure"
+        } else if !old_holds {
+            "no longer differential: the OLD adapter fails it too"
+        } else {
+            "no longer differential: NEW holds it"
+        };
+        let trace = if self.same_trace { "the saved trace" } else { "another trace than the saved one" };
+        format!(
+            "differential {}: NEW {} margin {:.3}, OLD {} margin {:.3} ({trace}): {status}\n",
+            self.criterion,
+            new.adapter.spec,
+            margin(new),
+            self.record.adapter.spec,
+            margin(&self.record)
+        )
+    }
 }
 
 /// The replayed job.
@@ -96,6 +139,8 @@ pub struct ReplayReport {
     pub trace: Vec<TraceFrame>,
     /// For a regression: whether it still fails, and reproduces its saved trace.
     pub regression: Option<RegressionCheck>,
+    /// For a differential regression: the OLD adapter's run of the same job.
+    pub against: Option<AgainstReplay>,
     /// Things the user should know.
     pub warnings: Vec<String>,
 }
@@ -176,7 +221,7 @@ fn resolve_job(config: &ReplayConfig) -> Result<Resolved, RunnerError> {
             Some(a) => a.clone(),
             None => record.adapter.spec.parse()?,
         };
-        return Ok(Resolved { job, adapter, warnings });
+        return Ok(Resolved { job, adapter, warnings, against: None });
     }
     if config.job.is_some() {
         return Err(ReplayError::Conflict("--job and --line go with a records file").into());
@@ -197,7 +242,8 @@ fn resolve_job(config: &ReplayConfig) -> Result<Resolved, RunnerError> {
             Some(a) => a.clone(),
             None => saved.regression.adapter.spec.parse()?,
         };
-        return Ok(Resolved { job: saved.job(config.seed), adapter, warnings });
+        let against = saved.regression.against.clone();
+        return Ok(Resolved { job: saved.job(config.seed), adapter, warnings, against });
     }
     let scenario = Arc::new(Scenario::load(&config.target)?);
     let job = match &config.source {
@@ -210,7 +256,7 @@ fn resolve_job(config: &ReplayConfig) -> Result<Resolved, RunnerError> {
             Job::from_source(scenario, instance, source.clone())?
         }
     };
-    Ok(Resolved { job, adapter: default()?, warnings: Vec::new() })
+    Ok(Resolved { job, adapter: default()?, warnings: Vec::new(), against: None })
 }
 
 /// The record `selector` names in the records file at `path`.
@@ -238,7 +284,7 @@ fn find_record(path: &Path, selector: Option<&JobSelector>) -> Result<RunRecord,
 /// Replays one job, bit for bit: a scenario at a seed (or with a given
 /// instance), a regression file, or one job of a records file.
 pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
-    let Resolved { job, adapter, warnings } = resolve(config)?;
+    let Resolved { job, adapter, warnings, against } = resolve(config)?;
     let factory = AdapterFactory::new(&adapter, &config.exec)?;
     let identity = AdapterIdentity::resolve(&factory)?;
     let mut instance = factory.make();
@@ -263,7 +309,33 @@ pub fn replay(config: &ReplayConfig) -> Result<ReplayReport, RunnerError> {
         m.finish()?;
     }
     let regression = regression_check(&run.record);
-    Ok(ReplayReport { job, record: run.record, trace, regression, warnings })
+    let against = match against {
+        Some(saved) => Some(replay_against(&job, &saved, config, &run.record)?),
+        None => None,
+    };
+    Ok(ReplayReport { job, record: run.record, trace, regression, against, warnings })
+}
+
+/// Runs a differential regression's job with its OLD adapter.
+fn replay_against(
+    job: &Job,
+    saved: &gauntlet_scenarios::regression::AgainstAdapter,
+    config: &ReplayConfig,
+    new: &RunRecord,
+) -> Result<AgainstReplay, RunnerError> {
+    let spec: AdapterSpec = saved.spec.parse()?;
+    let exec = ExecOptions { adapter_log: None, ..config.exec.clone() };
+    let factory = AdapterFactory::new(&spec, &exec)?;
+    let identity = AdapterIdentity::resolve(&factory)?;
+    let mut instance = factory.make();
+    let run = run_job(job, instance.as_mut(), &identity, Tracing::Off, false);
+    drop(instance);
+    let JobSource::Regression { criterion, .. } = job.source() else {
+        unreachable!("only regression jobs name an OLD adapter")
+    };
+    let same_trace = saved.trace_hash == run.record.trace_hash;
+    let still_differential = crate::fuzz::regresses(new, &run.record, criterion, None);
+    Ok(AgainstReplay { record: run.record, criterion: criterion.clone(), still_differential, same_trace })
 }
 
 /// Writes the replay viewer of `report` to `path`: a self-contained HTML

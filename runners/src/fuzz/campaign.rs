@@ -19,11 +19,14 @@ use std::sync::Arc;
 use gauntlet_engine::ENGINE_VERSION;
 use gauntlet_reports::record::{JobSource, RunRecord};
 use gauntlet_scenarios::mutation::{FuzzSpace, Genome};
-use gauntlet_scenarios::regression::{self, FoundBy, Original, Regression, Saved, SavedAdapter, ShrinkStats};
+use gauntlet_scenarios::regression::{
+    self, AgainstAdapter, FoundBy, Original, Regression, Saved, SavedAdapter, ShrinkStats,
+};
 
 use super::FuzzError;
 use super::coverage::Allocation;
-use super::objective::{first_violation, margin};
+use super::differential::{self, Against, Judged};
+use super::objective::{first_violation, margin, violates};
 use super::probe::{Machine, Ran};
 use super::search::{Searcher, StrategyKind};
 use super::shrink::{ShrinkOptions, Shrinker, Shrunk};
@@ -57,6 +60,9 @@ pub struct ScenarioReport {
     pub failures: usize,
     /// 1-based index of the first failing instance among this scenario's.
     pub first_failure: Option<usize>,
+    /// Differential campaigns (`--against`): instances both adapters fail
+    /// (not counted in `failures`); 0 otherwise.
+    pub shared: usize,
     /// Lowest search objective seen: the soft minimum of the scaled margins (at most the smallest);
     /// only finite values are kept.
     pub lowest: Option<f64>,
@@ -79,6 +85,8 @@ pub struct ShrinkReport {
     pub minimal: bool,
     /// Where it was saved, when saved.
     pub saved: Option<Saved>,
+    /// Differential campaigns: OLD's margin of the criterion on the shrunk instance.
+    pub against_margin: Option<f64>,
 }
 
 /// A failing instance found by the campaign.
@@ -92,8 +100,26 @@ pub struct FailureReport {
     pub original: Genome,
     /// Its margin of the criterion.
     pub margin: f64,
+    /// Differential campaigns: OLD's margin of the criterion on the same instance.
+    pub against_margin: Option<f64>,
     /// The shrink, unless shrinking was capped.
     pub shrunk: Option<ShrinkReport>,
+}
+
+/// A differential campaign's instance that both adapters fail: reported
+/// apart, neither shrunk nor saved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedFailure {
+    /// Scenario id.
+    pub scenario: String,
+    /// The criterion both violate.
+    pub criterion: String,
+    /// The instance.
+    pub genome: Genome,
+    /// NEW's margin.
+    pub margin: f64,
+    /// OLD's margin.
+    pub against_margin: f64,
 }
 
 /// What a campaign did.
@@ -107,9 +133,11 @@ pub struct CampaignReport {
     pub target: String,
     /// Per scenario, in the order the budget favoured them.
     pub scenarios: Vec<ScenarioReport>,
-    /// Failures, in the order found.
+    /// Failures, in the order found (differential failures, with `--against`).
     pub failures: Vec<FailureReport>,
-    /// Simulations of generated instances.
+    /// Differential campaigns: failures both adapters share, in the order found.
+    pub shared: Vec<SharedFailure>,
+    /// Simulations of generated instances (with `--against`: instances, each run by both adapters).
     pub simulations: usize,
     /// Simulations spent shrinking.
     pub shrink_simulations: usize,
@@ -135,12 +163,56 @@ struct Active {
 pub(crate) struct Campaign<'a> {
     spaces: &'a [Arc<FuzzSpace>],
     options: &'a CampaignOptions,
+    against: Option<&'a Against<'a>>,
 }
+
+/// A campaign's record sink: NEW's record of an instance, and OLD's in a
+/// differential campaign.
+pub(crate) type Sink<'s> = dyn FnMut(RunRecord, Option<RunRecord>) -> Result<(), FuzzError> + 's;
 
 impl<'a> Campaign<'a> {
     /// A campaign over `spaces` (the budget split is given to [`Campaign::run`]).
     pub(crate) fn new(spaces: &'a [Arc<FuzzSpace>], options: &'a CampaignOptions) -> Self {
-        Self { spaces, options }
+        Self { spaces, options, against: None }
+    }
+
+    /// A differential campaign: every instance also runs against OLD, and
+    /// only differential failures are filed ([`super::differential`]).
+    pub(crate) fn against(self, against: &'a Against<'a>) -> Self {
+        Self { against: Some(against), ..self }
+    }
+
+    /// The search objective of an instance's runs.
+    fn objective(&self, new: &Ran, old: Option<&Ran>) -> f64 {
+        match (new.record(), old.and_then(Ran::record)) {
+            (Some(n), Some(o)) if self.against.is_some() => {
+                differential::objective(&self.options.target, n, o)
+            }
+            (Some(n), _) if self.against.is_none() => self.options.target.objective(n),
+            _ => f64::INFINITY,
+        }
+    }
+
+    /// What the runs of one instance say.
+    fn judge(&self, new: &RunRecord, old: Option<&RunRecord>) -> Judged {
+        match (self.against, old) {
+            (Some(a), Some(o)) => differential::judge(&self.options.target, new, o, a.tolerance),
+            (Some(_), None) => Judged::Clean,
+            (None, _) => self.options.target.violated(new).map_or(Judged::Clean, Judged::Finding),
+        }
+    }
+
+    /// NEW's record of a shrink probe if it keeps failing `criterion` (and,
+    /// differentially, OLD still holds it).
+    fn keeps_failing(&self, criterion: &str, new: &Ran, old: Option<&Ran>) -> Option<RunRecord> {
+        let n = new.record()?;
+        let keeps = match self.against {
+            Some(a) => old
+                .and_then(Ran::record)
+                .is_some_and(|o| differential::regresses(n, o, criterion, a.tolerance)),
+            None => violates(n, criterion),
+        };
+        keeps.then(|| n.clone())
     }
 
     /// Runs the campaign: `allocations` say which scenarios (indices into
@@ -150,7 +222,7 @@ impl<'a> Campaign<'a> {
         &self,
         allocations: &[Allocation],
         machine: &Machine<'_>,
-        sink: &mut dyn FnMut(RunRecord) -> Result<(), FuzzError>,
+        sink: &mut Sink<'_>,
     ) -> Result<CampaignReport, FuzzError> {
         let opts = self.options;
         let mut lanes: Vec<Lane> = allocations
@@ -168,6 +240,7 @@ impl<'a> Campaign<'a> {
                         simulations: 0,
                         failures: 0,
                         first_failure: None,
+                        shared: 0,
                         lowest: None,
                         invalid: 0,
                     },
@@ -181,6 +254,7 @@ impl<'a> Campaign<'a> {
             seed: opts.seed,
             scenarios: Vec::new(),
             failures: Vec::new(),
+            shared: Vec::new(),
             simulations: 0,
             shrink_simulations: 0,
         };
@@ -240,6 +314,11 @@ impl<'a> Campaign<'a> {
                 campaign_seed: opts.seed,
             };
             let results = machine.run(&all, &source)?;
+            let olds = match self.against {
+                Some(a) => a.machine.run(&all, &source)?,
+                None => Vec::new(),
+            };
+            let old = |k: usize| olds.get(k);
             let (generated, probed) = results.split_at(batch.len());
             report.simulations += generated.iter().filter(|r| r.record().is_some()).count();
             report.shrink_simulations += probed.iter().filter(|r| r.record().is_some()).count();
@@ -249,27 +328,45 @@ impl<'a> Campaign<'a> {
             while start < batch.len() {
                 let l = batch[start].0;
                 let end = start + batch[start..].iter().take_while(|(m, _)| *m == l).count();
-                let objectives: Vec<f64> = generated[start..end]
-                    .iter()
-                    .map(|r| r.record().map_or(f64::INFINITY, |r| opts.target.objective(r)))
-                    .collect();
+                let objectives: Vec<f64> =
+                    (start..end).map(|k| self.objective(&generated[k], old(k))).collect();
                 lanes[l].searcher.feed(&objectives);
                 let mut failed = false;
-                for ((_, genome), ran) in batch[start..end].iter().zip(&generated[start..end]) {
+                for (k, ((_, genome), ran)) in
+                    (start..end).zip(batch[start..end].iter().zip(&generated[start..end]))
+                {
                     let lane = &mut lanes[l];
                     let Ran::Record(record) = ran else {
                         lane.report.invalid += 1;
                         continue;
                     };
                     lane.report.simulations += 1;
-                    let o = opts.target.objective(record);
+                    let o = objectives[k - start];
                     if o.is_finite() {
                         lane.report.lowest = Some(lane.report.lowest.map_or(o, |x: f64| x.min(o)));
                     }
                     let record: &RunRecord = record;
-                    let Some(criterion) = opts.target.violated(record) else {
-                        sink(record.clone())?;
-                        continue;
+                    let old_record = old(k).and_then(Ran::record);
+                    let criterion = match self.judge(record, old_record) {
+                        Judged::Finding(c) => c,
+                        Judged::Shared(c) => {
+                            lane.report.shared += 1;
+                            report.shared.push(SharedFailure {
+                                scenario: lane.report.scenario.clone(),
+                                margin: margin(record, &c).unwrap_or(f64::NEG_INFINITY),
+                                against_margin: old_record
+                                    .and_then(|o| margin(o, &c))
+                                    .unwrap_or(f64::NEG_INFINITY),
+                                criterion: c,
+                                genome: genome.clone(),
+                            });
+                            sink(record.clone(), old_record.cloned())?;
+                            continue;
+                        }
+                        Judged::Clean => {
+                            sink(record.clone(), old_record.cloned())?;
+                            continue;
+                        }
                     };
                     failed = true;
                     lane.report.failures += 1;
@@ -278,6 +375,7 @@ impl<'a> Campaign<'a> {
                     report.failures.push(FailureReport {
                         scenario: lane.report.scenario.clone(),
                         margin: margin(record, &criterion).unwrap_or(f64::NEG_INFINITY),
+                        against_margin: old_record.and_then(|o| margin(o, &criterion)),
                         criterion: criterion.clone(),
                         original: genome.clone(),
                         shrunk: None,
@@ -293,7 +391,7 @@ impl<'a> Campaign<'a> {
                             found_as: record.id.clone(),
                         });
                     }
-                    sink(record.clone())?;
+                    sink(record.clone(), old_record.cloned())?;
                 }
                 if failed && lanes[l].searcher.stops_on_failure() {
                     let left = std::mem::take(&mut lanes[l].left);
@@ -304,8 +402,9 @@ impl<'a> Campaign<'a> {
             }
 
             // 4. Shrink probes.
-            for ((k, _), ran) in probes.iter().zip(probed) {
-                active[*k].shrinker.feed(ran);
+            for (i, ((k, _), ran)) in probes.iter().zip(probed).enumerate() {
+                let failing = self.keeps_failing(active[*k].shrinker.criterion(), ran, old(batch.len() + i));
+                active[*k].shrinker.feed_judged(failing);
             }
         }
         report.scenarios = lanes.into_iter().map(|l| l.report).collect();
@@ -325,6 +424,19 @@ impl<'a> Campaign<'a> {
         };
         let criterion = shrinker.criterion().to_owned();
         let scenario = self.spaces[space].scenario();
+        // A differential shrink: OLD's run of the shrunk instance (one more simulation).
+        let against = match self.against {
+            Some(a) => {
+                let source = |genome: &Genome| JobSource::Fuzz {
+                    instance: genome.clone(),
+                    strategy: self.options.strategy.as_str().to_owned(),
+                    campaign_seed: self.options.seed,
+                };
+                let ran = a.machine.run(&[(&self.spaces[space], &genome)], &source)?;
+                ran.into_iter().next().and_then(|r| r.record().cloned())
+            }
+            None => None,
+        };
         let f = &mut report.failures[failure];
         let shrunk_margin = margin(&record, &criterion).unwrap_or(f64::NEG_INFINITY);
         let formula = is_formula(&criterion)
@@ -361,6 +473,13 @@ impl<'a> Campaign<'a> {
                 name: record.adapter.name.clone(),
                 version: record.adapter.version.clone(),
             },
+            against: against.as_ref().map(|o| AgainstAdapter {
+                spec: o.adapter.spec.clone(),
+                name: o.adapter.name.clone(),
+                version: o.adapter.version.clone(),
+                margin: margin(o, &criterion).unwrap_or(f64::NAN),
+                trace_hash: o.trace_hash.clone(),
+            }),
             seed_matters: self.spaces[space].seed_matters(&genome),
             instance: genome.clone(),
             original: Original { instance: f.original.clone(), margin: f.margin },
@@ -371,9 +490,12 @@ impl<'a> Campaign<'a> {
                 job: Some(found_as),
             },
         };
+        // A differential finding within the tolerance only (NEW still holds
+        // the criterion) is reported but not saved: a sweep re-runs a
+        // regression against NEW alone and would find it "fixed".
         let saved = match &self.options.regressions {
-            Some(dir) => Some(regression::save(dir, &regression)?),
-            None => None,
+            Some(dir) if violates(&record, &criterion) => Some(regression::save(dir, &regression)?),
+            _ => None,
         };
         f.shrunk = Some(ShrinkReport {
             genome,
@@ -382,6 +504,7 @@ impl<'a> Campaign<'a> {
             simulations,
             minimal,
             saved,
+            against_margin: against.as_ref().and_then(|o| margin(o, &criterion)),
         });
         Ok(())
     }

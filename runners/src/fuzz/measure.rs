@@ -29,11 +29,14 @@ use gauntlet_scenarios::Scenario;
 use gauntlet_scenarios::mutation::{FuzzSpace, Genome};
 
 use super::FuzzError;
+use super::differential::{self, Judged};
 use super::objective::{objective, target_criterion};
 use super::probe::{Machine, Ran};
 use super::search::{Searcher, StrategyKind};
+use super::target::FuzzTarget;
 use crate::adapter::{AdapterFactory, AdapterSpec, ExecOptions};
 use crate::error::RunnerError;
+use crate::execute::{ExecOptionsSweep, execute};
 use crate::job::AdapterIdentity;
 
 /// 1-based index of the first failing instance of a one-scenario campaign
@@ -87,6 +90,163 @@ fn first_failure_on(
         ran += batch.len();
     }
     Ok(None)
+}
+
+/// 1-based index of the first instance of a one-scenario differential
+/// campaign (`strategy`, `seed`) within `budget` where NEW (`new`) violates
+/// a criterion OLD (`old`) holds; `None` if none did. Each instance runs
+/// with both adapters; the count is of instances.
+pub fn first_differential_failure(
+    space: &Arc<FuzzSpace>,
+    new: &AdapterSpec,
+    old: &AdapterSpec,
+    strategy: StrategyKind,
+    seed: u64,
+    budget: usize,
+    threads: usize,
+) -> Result<Option<usize>, RunnerError> {
+    let pair = Pair::new(new, old, threads)?;
+    Ok(first_differential_on(space, &pair.machines(), strategy, seed, budget)?)
+}
+
+/// The factories and identities of a NEW and an OLD adapter.
+struct Pair {
+    new: (AdapterFactory, AdapterIdentity),
+    old: (AdapterFactory, AdapterIdentity),
+    threads: usize,
+}
+
+impl Pair {
+    fn new(new: &AdapterSpec, old: &AdapterSpec, threads: usize) -> Result<Self, RunnerError> {
+        let make = |spec: &AdapterSpec| -> Result<(AdapterFactory, AdapterIdentity), RunnerError> {
+            let factory = AdapterFactory::new(spec, &ExecOptions::default())?;
+            let identity = AdapterIdentity::resolve(&factory)?;
+            Ok((factory, identity))
+        };
+        Ok(Self { new: make(new)?, old: make(old)?, threads })
+    }
+
+    fn machines(&self) -> (Machine<'_>, Machine<'_>) {
+        (machine(&self.new, self.threads), machine(&self.old, self.threads))
+    }
+}
+
+fn machine((factory, identity): &(AdapterFactory, AdapterIdentity), threads: usize) -> Machine<'_> {
+    Machine { factory, identity, threads, taxonomy: None, triage: false }
+}
+
+fn first_differential_on(
+    space: &Arc<FuzzSpace>,
+    (new, old): &(Machine<'_>, Machine<'_>),
+    strategy: StrategyKind,
+    seed: u64,
+    budget: usize,
+) -> Result<Option<usize>, FuzzError> {
+    let target = FuzzTarget::Criteria;
+    let mut searcher = Searcher::new(strategy, space, seed);
+    let mut ran = 0;
+    while ran < budget {
+        let batch: Vec<Genome> = searcher.next_batch(space, budget - ran);
+        if batch.is_empty() {
+            break;
+        }
+        let probes: Vec<(&Arc<FuzzSpace>, &Genome)> = batch.iter().map(|g| (space, g)).collect();
+        let source = |genome: &Genome| JobSource::Fuzz {
+            instance: genome.clone(),
+            strategy: strategy.as_str().to_owned(),
+            campaign_seed: seed,
+        };
+        let (ns, os) = (new.run(&probes, &source)?, old.run(&probes, &source)?);
+        let mut objectives = Vec::with_capacity(batch.len());
+        for (k, (n, o)) in ns.iter().zip(&os).enumerate() {
+            let (Some(n), Some(o)) = (n.record(), o.record()) else {
+                objectives.push(f64::INFINITY);
+                continue;
+            };
+            if matches!(differential::judge(&target, n, o, None), Judged::Finding(_)) {
+                return Ok(Some(ran + k + 1));
+            }
+            objectives.push(differential::objective(&target, n, o));
+        }
+        searcher.feed(&objectives);
+        ran += batch.len();
+    }
+    Ok(None)
+}
+
+/// Running a library with both adapters instead of searching: the sweep's
+/// jobs (every scenario × seeds `0..seeds`, in plan order) run with NEW and
+/// OLD until the first job NEW fails where OLD holds the criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LibraryScan {
+    /// 1-based index of that job in plan order (`None`: no such job).
+    pub first: Option<usize>,
+    /// Jobs of the whole plan.
+    pub total: usize,
+}
+
+/// [`LibraryScan`] of the scenarios under `paths` (regressions left out),
+/// scored against `taxonomy`'s requirement checks like a sweep.
+pub fn library_first_differential(
+    paths: &[PathBuf],
+    seeds: u64,
+    taxonomy: &gauntlet_taxonomy::Taxonomy,
+    new: &AdapterSpec,
+    old: &AdapterSpec,
+    threads: usize,
+) -> Result<LibraryScan, RunnerError> {
+    let library = crate::plan::Library::load(paths)?;
+    let pair = Pair::new(new, old, threads)?;
+    let plan = library.plan(seeds, taxonomy, &pair.new.1.reference);
+    let total = plan.jobs.len();
+    let target = FuzzTarget::Criteria;
+    // In chunks, so that a scan stops soon after the first differential failure.
+    for (c, chunk) in plan.jobs.chunks(16).enumerate() {
+        let run = |(factory, identity): &(AdapterFactory, AdapterIdentity)| {
+            let mut records = Vec::with_capacity(chunk.len());
+            execute(chunk, factory, identity, ExecOptionsSweep { threads, triage: false }, &|| true, |r| {
+                records.push(r);
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .map_err(|e| FuzzError::Execute(e.to_string()))?;
+            Ok::<_, FuzzError>(records)
+        };
+        let (ns, os) = (run(&pair.new)?, run(&pair.old)?);
+        if let Some(k) = ns
+            .iter()
+            .zip(&os)
+            .position(|(n, o)| matches!(differential::judge(&target, n, o, None), Judged::Finding(_)))
+        {
+            return Ok(LibraryScan { first: Some(c * 16 + k + 1), total });
+        }
+    }
+    Ok(LibraryScan { first: None, total })
+}
+
+/// For every case (NEW `builtin:ADAPTER` against OLD `builtin:reference`),
+/// the instances to the first differential failure of a random and a search
+/// differential campaign for each seed of `seeds`, within `budget`.
+pub fn compare_differential(
+    cases: &[Case],
+    old: &AdapterSpec,
+    seeds: Range<u64>,
+    budget: usize,
+    threads: usize,
+) -> Result<Vec<Comparison>, RunnerError> {
+    let mut rows = Vec::with_capacity(cases.len());
+    for case in cases {
+        let space = Arc::new(FuzzSpace::new(Arc::new(Scenario::load(&case.scenario)?))?);
+        let new: AdapterSpec = format!("builtin:{}", case.adapter).parse()?;
+        let pair = Pair::new(&new, old, threads)?;
+        let machines = pair.machines();
+        let mut row = Comparison::new(&case.adapter, space.scenario().id(), budget);
+        for seed in seeds.clone() {
+            row.random.push(first_differential_on(&space, &machines, StrategyKind::Random, seed, budget)?);
+            row.search.push(first_differential_on(&space, &machines, StrategyKind::Search, seed, budget)?);
+        }
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 /// A planted weakness and a scenario where it matters.

@@ -19,11 +19,15 @@
 //!   robustness the search drives down and whose violation is shrunk and saved;
 //! - [`allocate`]: the coverage-directed split of the budget;
 //! - [`measure`]: simulations to the first failure, for the benchmark of
-//!   search against random sampling.
+//!   search against random sampling;
+//! - differential campaigns (`--against OLD`, [`differential`]): every
+//!   instance runs with both adapters; the search drives NEW's margin minus
+//!   OLD's down and files only failures OLD does not share.
 
 mod campaign;
 mod corpus;
 mod coverage;
+mod differential;
 pub mod measure;
 mod objective;
 mod probe;
@@ -32,9 +36,13 @@ mod shrink;
 mod target;
 
 pub(crate) use campaign::Campaign;
-pub use campaign::{CampaignOptions, CampaignReport, FailureReport, ScenarioReport, ShrinkReport};
+pub use campaign::{
+    CampaignOptions, CampaignReport, FailureReport, ScenarioReport, SharedFailure, ShrinkReport,
+};
 pub use corpus::{RegressionCheck, RegressionResult, RegressionRun, RegressionStatus, regression_check};
 pub use coverage::{Allocation, CoverageMove, allocate};
+pub(crate) use differential::Against;
+pub use differential::regresses;
 pub(crate) use probe::Machine;
 pub use search::StrategyKind;
 pub use shrink::{CUT_SLACK, ShrinkOptions};

@@ -32,15 +32,22 @@ pub(crate) fn objective_of(record: &RunRecord, keep: impl Fn(&Verdict) -> bool) 
     if record.outcome == Outcome::Error {
         return f64::INFINITY;
     }
+    soft_min(record.verdicts.iter().filter(|v| keep(v)).map(|v| v.margin / verdict_scale(v)))
+}
+
+/// The scale a verdict's margin is divided by: its own `scale` (a
+/// formula's), else its criterion's [`scale`].
+pub(crate) fn verdict_scale(v: &Verdict) -> f64 {
+    v.scale.filter(|s| *s > 0.0).unwrap_or_else(|| scale(&v.criterion))
+}
+
+/// The soft minimum `-ln Σ exp(-xᵢ)` of scaled margins (each clamped to
+/// ±[`CLAMP`], NaN counting as +[`CLAMP`]); +∞ for none.
+pub(crate) fn soft_min(xs: impl Iterator<Item = f64>) -> f64 {
     let mut any = false;
-    let sum: f64 = record
-        .verdicts
-        .iter()
-        .filter(|v| keep(v))
-        .map(|v| {
+    let sum: f64 = xs
+        .map(|m| {
             any = true;
-            let s = v.scale.filter(|s| *s > 0.0).unwrap_or_else(|| scale(&v.criterion));
-            let m = v.margin / s;
             libm::exp(-if m.is_nan() { CLAMP } else { m.clamp(-CLAMP, CLAMP) })
         })
         .sum();

@@ -11,8 +11,7 @@
 use gauntlet_reports::record::RunRecord;
 use gauntlet_scenarios::mutation::{FuzzSpace, Genome, Knob};
 
-use super::objective::{first_violation, violates};
-use super::probe::Ran;
+use super::objective::first_violation;
 
 /// How much shrinking a campaign does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +162,7 @@ impl Shrinker {
                             return self.propose(g);
                         }
                         awaiting => {
-                            // A probe result is due; `feed` was not called. Keep waiting.
+                            // A probe result is due; `feed_judged` was not called. Keep waiting.
                             *step = awaiting;
                             return self.probe.clone();
                         }
@@ -202,11 +201,12 @@ impl Shrinker {
         self.changed = true;
     }
 
-    /// The result of the probe [`next`](Self::next) returned.
-    pub fn feed(&mut self, ran: &Ran) {
+    /// The result of the probe [`next`](Self::next) returned, judged by the
+    /// caller: the probe's record if it keeps the failure (a differential
+    /// campaign also asks that OLD still holds the criterion), else `None`.
+    pub fn feed_judged(&mut self, failing: Option<RunRecord>) {
         let Some(probe) = self.probe.take() else { return };
         self.spent += 1;
-        let failing = ran.record().filter(|r| violates(r, &self.criterion)).cloned();
         match std::mem::replace(&mut self.state, State::Done { minimal: false }) {
             State::Removals(i) => {
                 self.state = match failing {

@@ -38,6 +38,7 @@ fn config(dir: &Path, threads: usize, formulas: FormulaSelection) -> FuzzConfig 
         shrink: ShrinkOptions { max_shrinks: Some(1), budget: 200 },
         formulas: Some(formulas),
         fill_gaps: None,
+        against: None,
     }
 }
 

@@ -48,6 +48,7 @@ fn config(
         shrink: ShrinkOptions { max_shrinks: Some(3), budget: 300 },
         formulas: None,
         fill_gaps: None,
+        against: None,
     }
 }
 

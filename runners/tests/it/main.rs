@@ -6,6 +6,7 @@ mod ci_examples;
 mod cli;
 mod conflict_signals;
 mod conformance;
+mod differential;
 mod edges;
 mod evidence;
 mod evidence_pack;
