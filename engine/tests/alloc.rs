@@ -318,7 +318,7 @@ fn junction_world() -> WorldSpec {
         exit: ArmId::Left,
         signal: None,
     };
-    let approach = [SegmentSpec { length: 80.0, curvature: 0.0 }];
+    let approach = [SegmentSpec::new(80.0, 0.0)];
     let mut spec = world();
     spec.road = RoadSpec {
         lanes: 1,

@@ -8,7 +8,6 @@ use serde::Deserialize;
 use crate::param::Num;
 
 mod faults;
-mod faults;
 mod generated;
 mod junction;
 pub use faults::{BiasFile, BurstFile, FaultsFile, GhostsFile};

@@ -43,7 +43,7 @@ impl RouteAhead {
     /// Prepares the route of `info` (allocates here, never per step).
     pub(crate) fn new(info: &RouteInfo) -> Self {
         let pieces: Vec<SegmentSpec> =
-            info.segments.iter().map(|s| SegmentSpec { length: s.length, curvature: s.curvature }).collect();
+            info.segments.iter().map(|s| SegmentSpec::new(s.length, s.curvature)).collect();
         let path = Path::new(V2::new(0.0, 0.0), 0.0, &pieces);
         let mut segments = Vec::with_capacity(pieces.len());
         let mut s0 = 0.0;

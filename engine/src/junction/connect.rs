@@ -26,7 +26,7 @@ pub(crate) fn connecting(p: V2, hp: f64, q: V2, hq: f64) -> Result<Vec<SegmentSp
         if rel.dot(dp.perp()).abs() > ALIGNED || along <= 0.0 {
             return Err(JunctionError::Misaligned);
         }
-        return Ok(vec![SegmentSpec { length: along, curvature: 0.0 }]);
+        return Ok(vec![SegmentSpec::new(along, 0.0)]);
     }
     // Tangent lines p + a·dp and q − b·dq meet at x: a = |px|, b = |xq|.
     let denom = dp.cross(dq);
@@ -41,11 +41,11 @@ pub(crate) fn connecting(p: V2, hp: f64, q: V2, hq: f64) -> Result<Vec<SegmentSp
     let tangent = radius * t;
     let mut out = Vec::with_capacity(3);
     if a - tangent > 1e-9 {
-        out.push(SegmentSpec { length: a - tangent, curvature: 0.0 });
+        out.push(SegmentSpec::new(a - tangent, 0.0));
     }
-    out.push(SegmentSpec { length: radius * turn.abs(), curvature: turn.signum() / radius });
+    out.push(SegmentSpec::new(radius * turn.abs(), turn.signum() / radius));
     if b - tangent > 1e-9 {
-        out.push(SegmentSpec { length: b - tangent, curvature: 0.0 });
+        out.push(SegmentSpec::new(b - tangent, 0.0));
     }
     Ok(out)
 }
@@ -60,16 +60,12 @@ pub(crate) fn offset(pieces: &[SegmentSpec], d: f64) -> Vec<SegmentSpec> {
                 return *seg;
             }
             let scale = 1.0 - k * d;
-            SegmentSpec { length: seg.length * scale, curvature: k / scale }
+            SegmentSpec::new(seg.length * scale, k / scale)
         })
         .collect()
 }
 
 /// `pieces` offset by `d` to their left and driven the other way.
 pub(crate) fn reversed(pieces: &[SegmentSpec], d: f64) -> Vec<SegmentSpec> {
-    offset(pieces, d)
-        .into_iter()
-        .rev()
-        .map(|seg| SegmentSpec { length: seg.length, curvature: -seg.curvature })
-        .collect()
+    offset(pieces, d).into_iter().rev().map(|seg| SegmentSpec::new(seg.length, -seg.curvature)).collect()
 }

@@ -285,7 +285,7 @@ pub fn route_segments(
     let (q, hq) = mouth_lane(&b, centre, mouth, lane_width, false, 0);
     let mut out = approach.to_vec();
     out.extend(connect::connecting(p, hp, q, hq)?);
-    out.push(SegmentSpec { length: b.length, curvature: 0.0 });
+    out.push(SegmentSpec::new(b.length, 0.0));
     Ok(out)
 }
 
@@ -332,7 +332,7 @@ impl Junction {
                 break;
             }
             let length = seg.length.min(spec.entry_s - s);
-            approach.push(SegmentSpec { length, curvature: seg.curvature });
+            approach.push(SegmentSpec::new(length, seg.curvature));
             s += seg.length;
         }
         let mut movements = vec![None; 16];
@@ -347,11 +347,7 @@ impl Junction {
                     let (start, h) = route.pose(0.0, i as f64 * w);
                     (start, h, connect::offset(&approach, i as f64 * w))
                 } else {
-                    (
-                        p - V2::from_angle(hp) * a.length,
-                        hp,
-                        vec![SegmentSpec { length: a.length, curvature: 0.0 }],
-                    )
+                    (p - V2::from_angle(hp) * a.length, hp, vec![SegmentSpec::new(a.length, 0.0)])
                 };
                 let mouth_in: f64 = pieces.iter().map(|x| x.length).sum();
                 pieces.extend(conn);
@@ -360,7 +356,7 @@ impl Junction {
                     let d = (lanes + b.lanes_out - 1 - j) as f64 * w;
                     pieces.extend(connect::reversed(&approach, d));
                 } else {
-                    pieces.push(SegmentSpec { length: b.length, curvature: 0.0 });
+                    pieces.push(SegmentSpec::new(b.length, 0.0));
                 }
                 movements[from.index() * 4 + to.index()] =
                     Some(Movement { path: Path::new(start, heading, &pieces), mouth_in, mouth_out });

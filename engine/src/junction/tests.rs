@@ -26,7 +26,7 @@ fn junction(exit: ArmId, ahead: bool) -> JunctionSpec {
 }
 
 fn road(j: JunctionSpec) -> Road {
-    let approach = [SegmentSpec { length: 100.0, curvature: 0.0 }];
+    let approach = [SegmentSpec::new(100.0, 0.0)];
     let segments = route_segments(&approach, &j, 1, 1, W).expect("a valid junction");
     Road::new(RoadSpec {
         lanes: 1,
@@ -143,7 +143,7 @@ fn every_movement_joins_its_arms_lane_true_and_continuously() {
 
 #[test]
 fn bad_junctions_and_movements_are_refused_with_their_reason() {
-    let approach = [SegmentSpec { length: 100.0, curvature: 0.0 }];
+    let approach = [SegmentSpec::new(100.0, 0.0)];
     let t = junction(ArmId::Ahead, false);
     assert_eq!(route_segments(&approach, &t, 1, 1, W), Err(JunctionError::MissingArm("Ahead")));
     let four = junction(ArmId::Left, true);
@@ -168,7 +168,11 @@ fn world(exit: ArmId, actors: Vec<crate::spec::ActorSpec>, goal_s: f64) -> World
         dt: 0.05,
         duration: 25.0,
         road: r.spec,
-        environment: crate::spec::Environment { friction: 0.9, sensor: sensor() },
+        environment: crate::spec::Environment {
+            friction: 0.9,
+            sensor: sensor(),
+            conditions: Default::default(),
+        },
         ego: crate::spec::EgoSpec { d: 0.0, s: 0.0, speed: 12.0, goal_s, limits: CAR },
         actors,
         criteria: vec![

@@ -241,6 +241,7 @@ pub fn generate(config: &GenerateConfig) -> Result<GenerateReport, RunnerError> 
             shrink: config.shrink,
             formulas: None,
             fill_gaps: None,
+            against: None,
         };
         report.fuzz = Some(fuzz(&fuzz_config)?);
     }

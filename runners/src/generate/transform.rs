@@ -118,7 +118,8 @@ fn scale_speed(file: &mut ScenarioFile, min: f64, max: f64, nominal: f64) -> Res
 }
 
 fn scale_actor(actor: &mut ActorFile, k: f64) {
-    let vehicle = actor.kind == KindFile::Vehicle;
+    // Road vehicles' speeds scale with the band; pedestrians, cyclists and animals keep theirs.
+    let vehicle = matches!(actor.kind, KindFile::Vehicle | KindFile::Motorcycle);
     if vehicle {
         actor.speed = scaled(&actor.speed, k);
     }
@@ -133,8 +134,12 @@ fn scale_actor(actor: &mut ActorFile, k: f64) {
             BehaviourFile::KeepLane { speed }
             | BehaviourFile::ChangeLane { speed, .. }
             | BehaviourFile::ChangeSpeed { speed, .. }
-            | BehaviourFile::Overtake { speed, .. } => *speed = scaled(speed, k),
-            BehaviourFile::Brake { .. }
+            | BehaviourFile::Overtake { speed, .. }
+            | BehaviourFile::Drift { speed, .. }
+            | BehaviourFile::GiveWay { speed, .. } => *speed = scaled(speed, k),
+            // A reversing speed is a manoeuvre's, not the traffic's.
+            BehaviourFile::Reverse { .. }
+            | BehaviourFile::Brake { .. }
             | BehaviourFile::Cross { .. }
             | BehaviourFile::Stand
             | BehaviourFile::CrossWhenClear { .. } => {}

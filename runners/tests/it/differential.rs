@@ -36,6 +36,7 @@ fn config(dir: &Path, new: &str, old: &str, scenario: &str, budget: usize, threa
         coverage_from: None,
         shrink: ShrinkOptions { max_shrinks: Some(1), budget: 120 },
         formulas: None,
+        fill_gaps: None,
         against: Some(Differential {
             adapter: old.parse().expect("valid adapter spec"),
             tolerance: None,

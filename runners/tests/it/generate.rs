@@ -65,6 +65,7 @@ fn fuzz_config(dir: &Path, budget: usize, fill_gaps: bool) -> FuzzConfig {
             realisations: Some(realisations()),
             command: "test".into(),
         }),
+        against: None,
     }
 }
 

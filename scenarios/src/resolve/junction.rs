@@ -82,7 +82,7 @@ impl Walk<'_> {
         );
         let signal = l.signal.as_ref().map(|sig| self.signal(&lp.field("signal"), sig));
         let spec = JunctionSpec { entry_s: approach, arms, corner_radius, exit: arm_id(l.route), signal };
-        let pieces = [SegmentSpec { length: approach, curvature: 0.0 }];
+        let pieces = [SegmentSpec::new(approach, 0.0)];
         match junction::route_segments(&pieces, &spec, r.lanes, r.oncoming, r.lane_width) {
             Ok(segments) => (segments, spec),
             Err(e) => {
@@ -99,7 +99,7 @@ impl Walk<'_> {
             self.error(p, "a `Movement` path needs a `Junction` layout");
             return PathId::Route;
         };
-        let approach = [SegmentSpec { length: j.entry_s, curvature: 0.0 }];
+        let approach = [SegmentSpec::new(j.entry_s, 0.0)];
         if let Err(e) =
             junction::check(&approach, &j, road.lanes, road.oncoming_lanes, road.lane_width, from, to)
         {
