@@ -24,11 +24,30 @@ fn library() -> PathBuf {
 }
 
 /// Waits for `child` until `deadline` after now; kills it and panics on overrun.
+/// Its pipes are drained on their own threads meanwhile, so output larger than
+/// a pipe's buffer never blocks the child.
 fn wait_deadline(mut child: Child, deadline: Duration, what: &str) -> Output {
+    fn drain<R: std::io::Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut buf);
+            }
+            buf
+        })
+    }
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
     let until = Instant::now() + deadline;
     loop {
         match child.try_wait().expect("try_wait") {
-            Some(_) => return child.wait_with_output().expect("output"),
+            Some(status) => {
+                return Output {
+                    status,
+                    stdout: stdout.join().expect("stdout reader"),
+                    stderr: stderr.join().expect("stderr reader"),
+                };
+            }
             None if Instant::now() > until => {
                 let _ = child.kill();
                 let _ = child.wait();

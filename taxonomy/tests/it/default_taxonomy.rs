@@ -47,7 +47,8 @@ fn has_exactly_the_agreed_dimensions_and_values() {
                     "oncoming",
                     "signal",
                     "backing",
-                    "drifting"
+                    "drifting",
+                    "turning"
                 ]
             ),
             ("actor", vec!["vehicle", "pedestrian", "cyclist", "static", "motorcycle", "animal"]),
@@ -155,9 +156,9 @@ fn exclusions_remove_pairs() {
     assert!(!taxonomy.is_feasible_pair(("event", "cut_in"), ("actor", "pedestrian")));
     assert!(taxonomy.is_feasible_pair(("road", "yard"), ("speed", "low")));
     assert!(!taxonomy.is_feasible_pair(("road", "yard"), ("road", "urban")));
-    // 61 values in 12 dimensions (road 6, event 12, actor 6, friction 3,
+    // 62 values in 12 dimensions (road 6, event 13, actor 6, friction 3,
     // perception 9, speed 3, traffic_density 4, junction_type 4, lane_type 5,
-    // illumination 3, weather 4, road_works 2): (61² − 401) / 2 = 1660 pairs
+    // illumination 3, weather 4, road_works 2): (62² − 426) / 2 = 1709 pairs
     // of values of different dimensions, minus the excluded ones:
     // crosswalk×{curve, merge} 2, crosswalk×high 1, yard×{medium, high} 2,
     // {cut_in, cut_out, merge}×{pedestrian, static} 6, crossing×static 1,
@@ -165,8 +166,9 @@ fn exclusions_remove_pairs() {
     // highway×{t_junction, crossroads, roundabout} 3, intersection×none 1,
     // yard×{shoulder, bus, ramp} 3, {backing, drifting}×{pedestrian, cyclist,
     // static, animal} 8, backing×{highway, crosswalk} 2, animal×{eight events} 8,
-    // animal×{intersection, crosswalk, yard} 3: 48 in all.
-    assert_eq!(taxonomy.feasible_pairs().len(), 1660 - 48);
+    // animal×{intersection, crosswalk, yard} 3, turning×{highway, crosswalk} 2,
+    // turning×{pedestrian, static, animal} 3: 53 in all.
+    assert_eq!(taxonomy.feasible_pairs().len(), 1709 - 53);
 }
 
 #[test]
