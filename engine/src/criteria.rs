@@ -221,11 +221,17 @@ pub(crate) fn judge(
     let mut clearance = f64::INFINITY;
     if needs_clearance {
         let me = footprint(ego);
+        let my_radius = me.radius();
         let mut best = CLEARANCE_HORIZON;
         for o in &bodies[1..] {
             let theirs = footprint(o);
-            // Cheap bound first: circles around both footprints.
-            if (o.pos - ego.pos).norm() - me.radius() - theirs.radius() >= best {
+            // Cheap bound first: circles around both footprints (theirs bounded
+            // by half length plus half width), compared squared with a margin
+            // far above rounding, so no square root is taken for bodies that
+            // cannot come closer than the best so far.
+            let reach = best + my_radius + theirs.half_length + theirs.half_width;
+            let apart = o.pos - ego.pos;
+            if reach > 0.0 && apart.dot(apart) > reach * reach * (1.0 + 1e-9) {
                 continue;
             }
             best = best.min(me.clearance(&theirs));

@@ -136,8 +136,10 @@ impl Obb {
         [c + a + b, c + a - b, c - a - b, c - a + b]
     }
 
-    /// Signed distance from a point to this rectangle (negative inside).
-    pub fn signed_distance_to_point(&self, p: V2) -> f64 {
+    /// Signed distance from a point to this rectangle (negative inside): the
+    /// plain definition `clearance` is tested against.
+    #[cfg(test)]
+    fn signed_distance_to_point(&self, p: V2) -> f64 {
         let rel = p - self.centre;
         let lx = rel.dot(self.axis).abs() - self.half_length;
         let ly = rel.dot(self.axis.perp()).abs() - self.half_width;
@@ -167,15 +169,31 @@ impl Obb {
         if min_overlap.is_finite() {
             return -min_overlap;
         }
-        // Apart: the closest pair involves a vertex of one of them.
-        let mut best = f64::INFINITY;
-        for c in self.corners() {
-            best = best.min(other.signed_distance_to_point(c));
+        // Apart: the closest pair involves a vertex of one of them, and every
+        // vertex lies outside the other rectangle, so each distance is the norm
+        // of its outside offset. Rank the eight offsets by their squared norms
+        // and take the norm (`hypot`, as the plain vertex distance does) only of
+        // those within rounding of the least: the same value as the minimum over
+        // all eight norms, with one or two square roots instead of eight.
+        let mut offsets = [V2::default(); 8];
+        for (k, c) in self.corners().into_iter().enumerate() {
+            offsets[k] = other.outside_offset(c);
         }
-        for c in other.corners() {
-            best = best.min(self.signed_distance_to_point(c));
+        for (k, c) in other.corners().into_iter().enumerate() {
+            offsets[4 + k] = self.outside_offset(c);
         }
-        best
+        let least = offsets.iter().map(|o| o.dot(*o)).fold(f64::INFINITY, f64::min);
+        let bound = least * (1.0 + 1e-9);
+        offsets.iter().filter(|o| o.dot(**o) <= bound).map(|o| o.norm()).fold(f64::INFINITY, f64::min)
+    }
+
+    /// How far `p` lies outside the rectangle along its two axes (zero along an
+    /// axis where it is within the rectangle's extent).
+    fn outside_offset(&self, p: V2) -> V2 {
+        let rel = p - self.centre;
+        let lx = rel.dot(self.axis).abs() - self.half_length;
+        let ly = rel.dot(self.axis.perp()).abs() - self.half_width;
+        V2::new(lx.max(0.0), ly.max(0.0))
     }
 }
 
@@ -209,5 +227,37 @@ mod tests {
         let e = Obb::new(V2::new(0.0, 5.0), std::f64::consts::FRAC_PI_2, 4.0, 2.0);
         assert!((a.clearance(&e) - 2.0).abs() < 1e-9);
         assert!((e.clearance(&a) - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn clearance_of_apart_rectangles_is_bit_for_bit_the_least_vertex_distance() {
+        // The square-root-saving ranking in `clearance` against the plain
+        // minimum over the eight vertex distances, on 20,000 rectangle pairs.
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut apart = 0;
+        for _ in 0..20_000 {
+            let a = Obb::new(V2::new(0.0, 0.0), next() * 6.3, 1.0 + 5.0 * next(), 0.5 + 2.0 * next());
+            let c = V2::new(40.0 * next() - 20.0, 40.0 * next() - 20.0);
+            let b = Obb::new(c, next() * 6.3, 1.0 + 5.0 * next(), 0.5 + 2.0 * next());
+            let got = a.clearance(&b);
+            if got < 0.0 {
+                continue;
+            }
+            apart += 1;
+            let want = a
+                .corners()
+                .into_iter()
+                .map(|p| b.signed_distance_to_point(p))
+                .chain(b.corners().into_iter().map(|p| a.signed_distance_to_point(p)))
+                .fold(f64::INFINITY, f64::min);
+            assert_eq!(got.to_bits(), want.to_bits(), "{a:?} {b:?}");
+        }
+        assert!(apart > 15_000, "{apart}");
     }
 }
