@@ -43,8 +43,14 @@ pub(crate) fn tyre_response(
     let yaw_rate_req = u * tan(steer) / params.wheelbase;
     let ay_req = u * yaw_rate_req - w / SLIP_TIME;
     let limit = friction * G;
-    let demand = libm::hypot(ax, ay_req);
-    let scale = if demand > limit { limit / demand } else { 1.0 };
+    // The friction circle. Demands clearly inside it (squared, with a margin
+    // far above `hypot`'s rounding) need no square root: the same scale of 1.
+    let scale = if ax * ax + ay_req * ay_req < limit * limit * (1.0 - 1e-9) {
+        1.0
+    } else {
+        let demand = libm::hypot(ax, ay_req);
+        if demand > limit { limit / demand } else { 1.0 }
+    };
     (ax * scale, ay_req * scale, yaw_rate_req * scale)
 }
 
@@ -87,8 +93,13 @@ pub(crate) fn actuate(
                 let want = t * *vs + t.perp() * *vd;
                 let dv = want - state.vel;
                 let max_dv = max_accel * clock.dt;
-                let n = dv.norm();
-                let v = if n > max_dv { state.vel + dv * (max_dv / n) } else { want };
+                // Within reach (squared, with a margin far above rounding): no square root.
+                let v = if dv.dot(dv) < max_dv * max_dv * (1.0 - 1e-9) {
+                    want
+                } else {
+                    let n = dv.norm();
+                    if n > max_dv { state.vel + dv * (max_dv / n) } else { want }
+                };
                 rb.set_linvel(Vector::new(v.x, v.y, 0.0), true);
             }
             (Motion::Mover { .. }, _) => rb.set_linvel(Vector::ZERO, true),
