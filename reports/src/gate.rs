@@ -601,7 +601,7 @@ pub fn verdict_checks(
 mod tests {
     use super::*;
     use crate::diff::{DiffOptions, diff};
-    use crate::record::Outcome;
+    use crate::record::{Outcome, RunRecord};
     use crate::record::tests::record;
 
     const EXAMPLE: &str = r#"
