@@ -601,8 +601,8 @@ pub fn verdict_checks(
 mod tests {
     use super::*;
     use crate::diff::{DiffOptions, diff};
-    use crate::record::{Outcome, RunRecord};
     use crate::record::tests::record;
+    use crate::record::{Outcome, RunRecord};
 
     const EXAMPLE: &str = r#"
 # gauntlet.toml
