@@ -53,6 +53,11 @@
 //! - `unavoidable failures`: failing jobs that no oracle manoeuvre avoids:
 //!   the scenario's (or the instance's) fault, e.g. `0` to insist that every
 //!   scenario the sweep runs can be survived.
+//! - Failures of scenarios past a regulation's boundary that their mark
+//!   exempts (expected, or beyond the requirement; [`crate::boundary`]) are
+//!   left out of `pass rate` (of its jobs too), `avoidable failures` and
+//!   `unavoidable failures`, and the measured value says how many; a
+//!   contradicted claim counts as an avoidable failure and is named.
 //! - `leading alerts`: (hazard, criterion) margin trends over the history
 //!   and tonight that shrink toward a flip ([`crate::trend`]); passes,
 //!   saying `no history`, without `--history`.
@@ -380,6 +385,10 @@ pub struct GateInputs<'a> {
     pub risk_classes: BTreeMap<String, String>,
     /// Failing jobs by triage verdict.
     pub triage: TriageCounts,
+    /// Failing jobs of scenarios past a regulation's boundary
+    /// ([`crate::boundary`]): the exempt ones are left out of the pass rate
+    /// and the triage checks.
+    pub boundary: crate::boundary::BoundaryCounts,
     /// Leading-indicator alerts, when a history was given ([`crate::trend`]).
     pub leading_alerts: Option<u64>,
 }
@@ -418,16 +427,24 @@ const NO_BASELINE: &str = "no baseline";
 pub fn evaluate(config: &GateConfig, inputs: &GateInputs<'_>) -> Vec<GateCheck> {
     let mut checks = Vec::new();
     let t = &inputs.totals;
+    let exempt = inputs.boundary.exempt();
+    let left_out =
+        if exempt > 0 { format!("; {exempt} failures past a boundary left out") } else { String::new() };
     if let Some(min) = config.min_pass_rate {
         let required = format!(">= {}", percent(min));
-        checks.push(match t.pass_rate() {
-            Some(rate) => GateCheck::new(
+        let gated = t.runs.saturating_sub(exempt);
+        checks.push(if gated > 0 {
+            let rate = t.pass as f64 / gated as f64;
+            GateCheck::new(
                 "pass rate",
                 rate >= min,
-                format!("{} ({} of {})", percent(rate), t.pass, t.runs),
+                format!("{} ({} of {}{left_out})", percent(rate), t.pass, gated),
                 required,
-            ),
-            None => GateCheck::new("pass rate", false, "no jobs".to_owned(), required),
+            )
+        } else if exempt > 0 {
+            GateCheck::new("pass rate", false, format!("no jobs but {exempt} past a boundary"), required)
+        } else {
+            GateCheck::new("pass rate", false, "no jobs".to_owned(), required)
         });
     }
     if let Some(max) = config.max_errors {
@@ -479,11 +496,17 @@ pub fn evaluate(config: &GateConfig, inputs: &GateInputs<'_>) -> Vec<GateCheck> 
             None => GateCheck::new("forbidden regression classes", true, NO_BASELINE.to_owned(), required),
         });
     }
-    let tc = &inputs.triage;
+    let tc = &inputs.boundary.gated(&inputs.triage);
     if let Some(max) = config.max_avoidable_failures {
         let n = tc.not_unavoidable();
-        let measured =
-            format!("{n} ({} avoidable, {} unknown, {} not triaged)", tc.avoidable, tc.unknown, tc.untriaged);
+        let contradicted = match inputs.boundary.contradicted {
+            0 => String::new(),
+            c => format!("; {c} CONTRADICT their scenario's unavoidable claim"),
+        };
+        let measured = format!(
+            "{n} ({} avoidable, {} unknown, {} not triaged{contradicted}{left_out})",
+            tc.avoidable, tc.unknown, tc.untriaged
+        );
         checks.push(GateCheck::new("avoidable failures", n <= max, measured, format!("<= {max}")));
     }
     if let Some(max) = config.max_unavoidable_failures {
@@ -578,8 +601,8 @@ pub fn verdict_checks(
 mod tests {
     use super::*;
     use crate::diff::{DiffOptions, diff};
-    use crate::record::Outcome;
     use crate::record::tests::record;
+    use crate::record::{Outcome, RunRecord};
 
     const EXAMPLE: &str = r#"
 # gauntlet.toml
@@ -601,6 +624,59 @@ jobs = 4
 
     fn parse(text: &str) -> Result<GateConfig, GateError> {
         GateConfig::parse(text, "gauntlet.toml")
+    }
+
+    #[test]
+    fn failures_past_a_boundary_are_left_out_unless_contradicted() {
+        use crate::boundary::{Beyond, BoundaryClaim, BoundaryCounts};
+        let config =
+            parse("[gate]\nmin_pass_rate = 1.0\nmax_avoidable_failures = 0\nmax_unavoidable_failures = 0\n")
+                .unwrap();
+        let marked = |seed, claim, avoidable| {
+            let mut r = record("past", seed, Outcome::Fail);
+            r.beyond = Some(Beyond { source: "UN R157".into(), claim, note: String::new() });
+            r.triage = Some(crate::record::Triage {
+                avoidable: Some(avoidable),
+                criterion: "no_collision".into(),
+                manoeuvre: None,
+                from_t: None,
+                margin: None,
+                runs: 2,
+                note: String::new(),
+            });
+            r
+        };
+        let run = |records: &[RunRecord]| {
+            let (mut triage, mut boundary) = (TriageCounts::default(), BoundaryCounts::default());
+            records.iter().for_each(|r| {
+                triage.add(r);
+                boundary.add(r);
+            });
+            let inputs = GateInputs {
+                totals: Totals::from_records(records),
+                triage,
+                boundary,
+                ..GateInputs::default()
+            };
+            evaluate(&config, &inputs)
+        };
+        let exempt = [
+            record("plain", 1, Outcome::Pass),
+            marked(2, BoundaryClaim::Unavoidable, false),
+            marked(3, BoundaryClaim::NotRequired, true),
+        ];
+        let checks = run(&exempt);
+        assert!(gate_passed(&checks), "{}", render_gate(&checks));
+        assert!(
+            checks[0].measured.contains("1 of 1; 2 failures past a boundary left out"),
+            "{:?}",
+            checks[0]
+        );
+        let contradicted = [record("plain", 1, Outcome::Pass), marked(2, BoundaryClaim::Unavoidable, true)];
+        let checks = run(&contradicted);
+        let failed: Vec<&str> = checks.iter().filter(|c| !c.passed).map(|c| c.name.as_str()).collect();
+        assert_eq!(failed, ["pass rate", "avoidable failures"]);
+        assert!(checks[1].measured.contains("1 CONTRADICT"), "{:?}", checks[1]);
     }
 
     #[test]
@@ -729,6 +805,7 @@ jobs = 4
             top_risk_coverage: Some(0.85),
             risk_classes: classes.clone(),
             triage: TriageCounts::default(),
+            boundary: Default::default(),
             leading_alerts: None,
         };
         let checks = evaluate(&config, &good);
@@ -741,6 +818,7 @@ jobs = 4
             top_risk_coverage: Some(0.5),
             risk_classes: classes,
             triage: TriageCounts::default(),
+            boundary: Default::default(),
             leading_alerts: None,
         };
         let checks = evaluate(&config, &bad);

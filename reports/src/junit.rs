@@ -8,6 +8,14 @@
 //!   the violated criteria with their margins; its text lists each violated
 //!   criterion (margin, first violation, worst time, impact speed) and the
 //!   replay command.
+//! - A failing job of a scenario past a regulation's boundary
+//!   ([`crate::boundary`]) whose mark exempts it (expected, or beyond the
+//!   requirement) is written `<skipped type="expected_past_boundary"|
+//!   "beyond_requirement" message="…">` (as test runners write an expected
+//!   failure), with its violations, the boundary's source and triage's
+//!   verdict; a contradicted claim is a `<failure
+//!   type="boundary_claim_contradicted">`, an unconfirmed one a plain failure
+//!   that says so.
 //! - An `error` job carries `<error type="adapter_timeout" message="…">`
 //!   (the type is the record's error kind) with the message and replay
 //!   command as text.
@@ -24,6 +32,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
+use crate::boundary::BoundaryClass;
 use crate::record::{JobKind, Outcome, RunRecord};
 use crate::summary::fmt_margin_unit;
 
@@ -53,7 +62,9 @@ struct CaseFacts {
 
 #[derive(Clone, Debug)]
 struct NonPass {
-    kind: NonSuccessKind,
+    /// `None`: reported as `<skipped>` (a failure past a regulation's
+    /// boundary that its mark exempts; [`crate::boundary`]).
+    kind: Option<NonSuccessKind>,
     ty: String,
     message: String,
     description: String,
@@ -152,7 +163,7 @@ impl JunitBuilder {
         for suite in self.suites.values() {
             root.tests += suite.cases.len();
             for case in &suite.cases {
-                match case.status.as_ref().map(|s| s.kind) {
+                match case.status.as_ref().and_then(|s| s.kind) {
                     Some(NonSuccessKind::Failure) => root.failures += 1,
                     Some(NonSuccessKind::Error) => root.errors += 1,
                     None => {}
@@ -229,8 +240,10 @@ pub fn render_junit<'a>(
 }
 
 /// quick-junit always writes `skipped` on `<testsuites>`, which
-/// `junit-10.xsd` does not allow there; Gauntlet never skips a job, so the
-/// attribute carries nothing and is dropped.
+/// `junit-10.xsd` does not allow there; the root written by
+/// [`JunitBuilder::write`] counts no skipped cases (the suites carry the
+/// failures past a boundary written as skipped), so the attribute carries
+/// nothing and is dropped.
 fn drop_root_skipped(xml: String) -> String {
     let Some(start) = xml.find("<testsuites") else { return xml };
     let Some(len) = xml[start..].find('>') else { return xml };
@@ -272,10 +285,29 @@ fn non_pass(r: &RunRecord) -> Option<NonPass> {
                 text.push('\n');
             }
             let _ = write!(text, "replay: {}", r.replay);
+            let Some(class) = crate::boundary::classify(r) else {
+                return Some(NonPass {
+                    kind: Some(NonSuccessKind::Failure),
+                    ty: "criteria".to_owned(),
+                    message,
+                    description: text,
+                });
+            };
+            let source = r.beyond.as_ref().map_or("", |b| b.source.as_str());
+            let ty = match class {
+                BoundaryClass::Expected => "expected_past_boundary",
+                BoundaryClass::BeyondRequirement => "beyond_requirement",
+                BoundaryClass::Contradicted => "boundary_claim_contradicted",
+                BoundaryClass::Unconfirmed => "criteria",
+            };
             Some(NonPass {
-                kind: NonSuccessKind::Failure,
-                ty: "criteria".to_owned(),
-                message,
+                kind: (!class.exempt()).then_some(NonSuccessKind::Failure),
+                ty: ty.to_owned(),
+                message: format!(
+                    "{}: {message}; past the boundary of {source}; {}",
+                    class.label(),
+                    crate::boundary::triage_words(r)
+                ),
                 description: text,
             })
         }
@@ -285,7 +317,7 @@ fn non_pass(r: &RunRecord) -> Option<NonPass> {
                 None => ("error", "error without details"),
             };
             Some(NonPass {
-                kind: NonSuccessKind::Error,
+                kind: Some(NonSuccessKind::Error),
                 ty: kind.to_owned(),
                 message: message.to_owned(),
                 description: format!("{kind}: {message}\nreplay: {}", r.replay),
@@ -298,7 +330,7 @@ fn test_case(scenario: &str, c: &CaseFacts) -> TestCase {
     let status = match &c.status {
         None => TestCaseStatus::success(),
         Some(np) => {
-            let mut status = TestCaseStatus::non_success(np.kind);
+            let mut status = np.kind.map_or_else(TestCaseStatus::skipped, TestCaseStatus::non_success);
             status
                 .set_type(np.ty.as_str())
                 .set_message(np.message.as_str())

@@ -7,6 +7,7 @@
 //! | module | artefact |
 //! |---|---|
 //! | [`record`] | the JSON Lines record schema, reader and writer |
+//! | [`boundary`] | failures of scenarios past a regulation's boundary, classified by triage |
 //! | [`summary`] | the plain-text table printed after a sweep |
 //! | [`junit`] | JUnit XML for CI servers |
 //! | [`digest`] | one streaming pass over the records that every artefact is rendered from |
@@ -36,6 +37,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod boundary;
 pub mod coverage;
 pub mod diff;
 pub mod digest;

@@ -89,6 +89,9 @@ pub fn render_markdown_summary(
             tc.unavoidable, t.fail, tc.avoidable, tc.unknown, tc.untriaged
         );
     }
+    if let Some(line) = summary.boundary.line() {
+        let _ = writeln!(out, "\n**{}**", one_line(&line));
+    }
 
     if !gate.is_empty() {
         out.push_str("\n## Gate\n\n");
@@ -113,8 +116,16 @@ pub fn render_markdown_summary(
         out.push_str("\n## Top failures\n\n");
         let rows = failures.iter().map(|p| {
             let worst = p.worst.as_ref().map_or_else(|| "-".to_owned(), MarginRef::label);
-            let job = match p.avoidable {
-                Some(false) => format!("{} (unavoidable)", p.job),
+            let job = match (p.boundary, p.avoidable) {
+                (Some(class), _) => {
+                    format!(
+                        "{} ({}; {})",
+                        p.job,
+                        class.label().trim_start_matches("FAIL (").trim_end_matches(')'),
+                        p.boundary_detail
+                    )
+                }
+                (None, Some(false)) => format!("{} (unavoidable)", p.job),
                 _ => p.job.to_string(),
             };
             vec![cell(&job), cell(&p.detail), cell(&worst), code(&p.replay)]

@@ -517,6 +517,10 @@ pub struct RunRecord {
     /// How its scenario was generated (`gauntlet generate`); absent for hand-written scenarios.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<crate::provenance::Provenance>,
+    /// Its scenario lies past a regulation's boundary (`beyond:` in the
+    /// scenario file); absent when it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beyond: Option<crate::boundary::Beyond>,
     /// Fields this version does not know (written by a newer engine), kept
     /// verbatim so that they survive a read–write round trip.
     #[serde(flatten)]
@@ -1096,6 +1100,7 @@ pub(crate) mod tests {
             triage: None,
             monitors: Vec::new(),
             provenance: None,
+            beyond: None,
             extra: BTreeMap::new(),
         }
     }

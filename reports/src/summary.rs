@@ -198,6 +198,13 @@ pub struct Problem {
     /// For a triaged failure: whether its violation was avoidable (`None`:
     /// not triaged, or unknown).
     pub avoidable: Option<bool>,
+    /// For a failure of a scenario past a regulation's boundary: its class
+    /// ([`crate::boundary`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<crate::boundary::BoundaryClass>,
+    /// For such a failure: the boundary's source and triage's verdict, in words.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub boundary_detail: String,
 }
 
 impl Problem {
@@ -228,6 +235,13 @@ impl Problem {
             worst: MarginRef::worst_of(r),
             replay: r.replay.clone(),
             avoidable: r.triage.as_ref().and_then(|t| t.avoidable),
+            boundary: crate::boundary::classify(r),
+            boundary_detail: match (&r.beyond, crate::boundary::classify(r)) {
+                (Some(b), Some(_)) => {
+                    format!("past the boundary of {}; {}", b.source, crate::boundary::triage_words(r))
+                }
+                _ => String::new(),
+            },
         })
     }
 }
@@ -245,6 +259,8 @@ pub struct Summary {
     pub problems: Vec<Problem>,
     /// How the failing jobs were triaged.
     pub triage: TriageCounts,
+    /// Failing jobs of scenarios past a regulation's boundary, by class.
+    pub boundary: crate::boundary::BoundaryCounts,
 }
 
 /// Failing jobs by triage verdict (each failing job counts once).
@@ -289,6 +305,7 @@ pub struct SummaryBuilder {
     worst: Option<WorstMargin>,
     problems: Vec<Problem>,
     triage: TriageCounts,
+    boundary: crate::boundary::BoundaryCounts,
 }
 
 impl SummaryBuilder {
@@ -308,6 +325,7 @@ impl SummaryBuilder {
         }
         self.problems.extend(Problem::from_record(r));
         self.triage.add(r);
+        self.boundary.add(r);
     }
 
     /// The summary of everything added; does not depend on the order of `add`.
@@ -319,6 +337,7 @@ impl SummaryBuilder {
             worst: self.worst,
             problems: self.problems,
             triage: self.triage,
+            boundary: self.boundary,
         }
     }
 }
@@ -418,16 +437,23 @@ pub fn render_summary(summary: &Summary) -> String {
             tc.unavoidable, summary.totals.fail, tc.avoidable, tc.unknown, tc.untriaged
         );
     }
+    if let Some(line) = summary.boundary.line() {
+        let _ = writeln!(out, "{line}");
+    }
 
     if !summary.problems.is_empty() {
         out.push_str("\nfailures and errors:\n");
         for p in &summary.problems {
-            let label = match (p.outcome, p.avoidable) {
-                (Outcome::Error, _) => "ERROR",
-                (_, Some(false)) => "FAIL (unavoidable)",
+            let label = match (p.outcome, p.avoidable, p.boundary) {
+                (Outcome::Error, _, _) => "ERROR",
+                (_, _, Some(class)) => class.label(),
+                (_, Some(false), _) => "FAIL (unavoidable)",
                 _ => "FAIL ",
             };
             let _ = writeln!(out, "  {label} {}: {}", p.job, one_line(&p.detail));
+            if !p.boundary_detail.is_empty() {
+                let _ = writeln!(out, "        {}", one_line(&p.boundary_detail));
+            }
             let _ = writeln!(out, "        {}", p.replay);
         }
     }

@@ -327,6 +327,7 @@ fn build_record(
         triage,
         monitors: monitor_activity(&result.monitors),
         provenance: crate::generate::provenance(scenario),
+        beyond: crate::boundary::beyond(scenario),
         extra: BTreeMap::new(),
     }
 }

@@ -6,6 +6,7 @@
 pub mod adapter;
 pub mod annotations;
 pub mod artefacts;
+pub mod boundary;
 pub mod checks;
 pub mod cli;
 pub mod commands;

@@ -19,6 +19,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod boundary;
 pub mod conditions;
 mod error;
 pub mod mutation;

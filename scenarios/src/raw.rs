@@ -64,6 +64,9 @@ pub struct ScenarioFile {
     /// Provenance of a generated scenario (`gauntlet generate`); none when hand-written.
     #[serde(default)]
     pub generated: Option<GeneratedFile>,
+    /// Lies past a regulation's or test protocol's boundary (`beyond: (…)`); none when within.
+    #[serde(default)]
+    pub beyond: Option<crate::boundary::BeyondFile>,
 }
 
 /// `road: (…)`.

@@ -244,6 +244,9 @@ impl<'a> Walk<'a> {
         let criteria = self.criteria(&root.field("criteria"), &f.criteria);
         self.needs_signal(&root.field("criteria"), &criteria, &road);
         let formulas = self.formulas(&root.field("criteria"), &f.criteria, dt);
+        if let Some(b) = &f.beyond {
+            self.beyond(&root.field("beyond"), b);
+        }
         WorldSpec {
             scenario: f.id.clone(),
             seed,

@@ -350,6 +350,7 @@ impl Prepared {
                 top_risk_coverage: coverage.top_risk.hazards.ratio,
                 risk_classes: digest.risk_classes.clone(),
                 triage: digest.summary.triage,
+                boundary: digest.summary.boundary,
                 leading_alerts: leading.as_ref().map(|l| l.alerts),
             };
             evaluate(config, &inputs)

@@ -348,6 +348,9 @@ fn make(c: &Candidate<'_>, gap: &PairGap, taxonomy: &Taxonomy, options: &GapOpti
     }
     let path = options.out.join(format!("{id}.ron"));
     file.id = id;
+    // A boundary mark is a claim about the source's own conditions; a
+    // variant in other conditions has to earn its own.
+    file.beyond = None;
     file.generated = Some(GeneratedFile {
         from: c.source.id().to_owned(),
         file: Regression::relative_file(&options.out, c.source.path()),

@@ -1,5 +1,6 @@
 //! Integration tests of the runners crate (one binary, as uv does).
 
+mod boundary;
 mod catalogue;
 mod ci;
 mod ci_examples;

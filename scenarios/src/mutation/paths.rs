@@ -27,6 +27,7 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
         criteria,
         fuzz: _,
         generated: _,
+        beyond: _,
     } = file;
     f(&root.field("duration"), duration);
     f(&root.field("dt"), dt);

@@ -29,6 +29,7 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
         criteria,
         fuzz: _,
         generated,
+        beyond,
     } = file;
     let mut w = String::with_capacity(2048);
     w.push_str("Scenario(\n");
@@ -75,6 +76,9 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
             list(&g.pair),
             g.transforms.iter().map(|t| string(t)).collect::<Vec<_>>().join(",\n            ")
         );
+    }
+    if let Some(b) = beyond {
+        let _ = writeln!(w, "    beyond: {},", crate::boundary::beyond_text(b, string));
     }
     w.push_str(")\n");
     w

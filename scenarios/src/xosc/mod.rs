@@ -184,6 +184,7 @@ pub fn import_with(
         traffic: None,
         road_works: None,
         generated: None,
+        beyond: None,
     };
     let notes = xml.notes.into_inner();
     Ok(Imported { file, notes })

@@ -12,7 +12,11 @@ use crate::record::RunRecord;
 pub(super) fn write(out: &mut String, cx: &Context<'_>) {
     let unavoidable =
         cx.failing.values().filter(|r| r.triage.as_ref().is_some_and(|t| t.avoidable == Some(false))).count();
-    let apart = if unavoidable > 0 { format!(", {unavoidable} unavoidable") } else { String::new() };
+    let mut apart = if unavoidable > 0 { format!(", {unavoidable} unavoidable") } else { String::new() };
+    let past = cx.failing.values().filter(|r| crate::boundary::classify(r).is_some()).count();
+    if past > 0 {
+        let _ = write!(apart, ", {past} past a regulation's boundary");
+    }
     let _ = writeln!(
         out,
         "<section class=\"panel\" id=\"failures\"><h2>Failing jobs ({}{apart})</h2>",
@@ -101,6 +105,15 @@ fn write_job(out: &mut String, cx: &Context<'_>, r: &RunRecord) {
         };
         let note = if t.note.is_empty() { String::new() } else { format!(" — {}", escape(&t.note)) };
         let _ = writeln!(out, "<p class=\"sec triage\">Triage: {verdict} ({} oracle runs){note}</p>", t.runs);
+    }
+    if let (Some(class), Some(b)) = (crate::boundary::classify(r), &r.beyond) {
+        let note = if b.note.is_empty() { String::new() } else { format!(" — {}", escape(&b.note)) };
+        let _ = writeln!(
+            out,
+            "<p class=\"sec boundary\"><strong>{}</strong>: past the boundary of {}{note}</p>",
+            escape(class.label()),
+            escape(&b.source)
+        );
     }
     out.push_str(&command_html(&r.replay));
     let held: Vec<String> = r
