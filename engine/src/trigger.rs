@@ -136,13 +136,15 @@ pub enum Condition {
         distance: f64,
     },
     /// Time to collision of the entity with the other along the route's
-    /// lanes (bumper-to-bumper gap over closing speed; infinite when they do
-    /// not overlap laterally, the other is behind, or they do not close), s.
+    /// lanes (gap over closing speed; infinite when they do not overlap
+    /// laterally, the other is behind, or they do not close), s.
     TimeToCollision {
         /// Body id (the follower).
         entity: u32,
         /// The other body's id (ahead).
         to: u32,
+        /// Whether the gap is bumper to bumper (else centre to centre).
+        freespace: bool,
         /// Above or below.
         rule: Rule,
         /// s.
@@ -278,8 +280,8 @@ fn level(c: &Condition, t: f64, bodies: &[BodyState], odo: &Odometers, route: &P
             (Some(a), Some(b)) => rule.holds((bodies[a].pos - bodies[b].pos).norm(), distance),
             _ => false,
         },
-        Condition::TimeToCollision { entity, to, rule, value } => match (body(entity), body(to)) {
-            (Some(a), Some(b)) => rule.holds(ttc(&bodies[a], &bodies[b], route), value),
+        Condition::TimeToCollision { entity, to, freespace, rule, value } => match (body(entity), body(to)) {
+            (Some(a), Some(b)) => rule.holds(ttc(&bodies[a], &bodies[b], freespace, route), value),
             _ => false,
         },
         Condition::Headway { entity, to, rule, value } => match (body(entity), body(to)) {
@@ -295,13 +297,15 @@ fn level(c: &Condition, t: f64, bodies: &[BodyState], odo: &Odometers, route: &P
     }
 }
 
-/// Time to collision of `a` with `b` ahead along the route's lanes, s.
-pub(crate) fn ttc(a: &BodyState, b: &BodyState, route: &Path) -> f64 {
+/// Time to collision of `a` with `b` ahead along the route's lanes
+/// (bumper to bumper when `freespace`, else centre to centre), s.
+pub(crate) fn ttc(a: &BodyState, b: &BodyState, freespace: bool, route: &Path) -> f64 {
     let half = 0.5 * (a.width + b.width);
     if (b.route.d - a.route.d).abs() >= half || b.route.s <= a.route.s {
         return f64::INFINITY;
     }
-    let gap = lane_gap(route, &a.route, &b.route, a.length, b.length).max(0.0);
+    let (la, lb) = if freespace { (a.length, b.length) } else { (0.0, 0.0) };
+    let gap = lane_gap(route, &a.route, &b.route, la, lb).max(0.0);
     let closing =
         lane_closing(&a.route, a.frame_velocity(&a.route).0, &b.route, b.frame_velocity(&b.route).0);
     if closing > 1e-6 { gap / closing } else { f64::INFINITY }
@@ -455,9 +459,10 @@ mod tests {
         let (a, b) = (with_id(0, 0.0, 0.0, 20.0), with_id(1, 50.0, 0.0, 10.0));
         // Gap 50 − 4.5 (half of each 4.5 m length) over 10 m/s.
         let expected = (50.0 - 0.5 * (a.length + b.length)) / 10.0;
-        assert!((ttc(&a, &b, road.route()) - expected).abs() < 1e-9);
-        assert_eq!(ttc(&b, &a, road.route()), f64::INFINITY);
+        assert!((ttc(&a, &b, true, road.route()) - expected).abs() < 1e-9);
+        assert!((ttc(&a, &b, false, road.route()) - 5.0).abs() < 1e-9);
+        assert_eq!(ttc(&b, &a, true, road.route()), f64::INFINITY);
         let beside = with_id(1, 50.0, 3.5, 10.0);
-        assert_eq!(ttc(&a, &beside, road.route()), f64::INFINITY);
+        assert_eq!(ttc(&a, &beside, true, road.route()), f64::INFINITY);
     }
 }

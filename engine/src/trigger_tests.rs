@@ -161,7 +161,13 @@ fn runtime_triggers_and_shaped_behaviours_are_deterministic() {
     a.behaviours = vec![
         BehaviourStep {
             trigger: when(&[
-                one(Condition::TimeToCollision { entity: 0, to: 1, rule: Rule::Below, value: 4.0 }),
+                one(Condition::TimeToCollision {
+                    entity: 0,
+                    to: 1,
+                    freespace: true,
+                    rule: Rule::Below,
+                    value: 4.0,
+                }),
                 one(Condition::TraveledDistance { entity: 0, distance: 10.0 }),
             ]),
             behaviour: Behaviour::ShapedSpeed { speed: 6.0, duration: 2.0, shape: Shape::Cubic },

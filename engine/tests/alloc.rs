@@ -112,7 +112,16 @@ fn catalogue_actors() -> Vec<ActorSpec> {
             let when = Conditions::new(&[
                 judged(0, Condition::Speed { entity: 0, rule: Rule::Above, value: 1.0 }),
                 judged(0, Condition::StandStill { entity: 13, duration: 0.2 }),
-                judged(1, Condition::TimeToCollision { entity: 0, to: 14, rule: Rule::Below, value: 30.0 }),
+                judged(
+                    1,
+                    Condition::TimeToCollision {
+                        entity: 0,
+                        to: 14,
+                        freespace: false,
+                        rule: Rule::Below,
+                        value: 30.0,
+                    },
+                ),
                 judged(1, Condition::TraveledDistance { entity: 0, distance: 2.0 }),
                 judged(2, Condition::Time { at: 0.5 }),
             ])
