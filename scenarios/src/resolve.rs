@@ -22,6 +22,8 @@ mod junction;
 mod segments;
 mod twoway;
 mod when;
+/// The name `When` conditions give the ego.
+pub use when::EGO as EGO_NAME;
 
 /// Longest scenario accepted, s.
 pub const MAX_DURATION: f64 = 3600.0;
