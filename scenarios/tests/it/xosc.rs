@@ -553,3 +553,56 @@ fn malformed_distributions_are_refused_with_their_element_and_line() {
         assert!(Scenario::load_all(&path).is_err());
     }
 }
+
+#[test]
+fn running_conditions_start_their_shaped_steps_on_the_computed_step() {
+    use gauntlet_engine::profile::Shape;
+    // running_conditions.xosc: the Lead (20 m/s, 120 m) slows 20 → 10 m/s along a cubic over 3 s
+    // when the ego's time to collision with it falls below 6 s (rising) or 0.5 s after 8 s;
+    // then offsets 0.6 m left once below 11 m/s and past 40 m travelled; then stops along a
+    // sinusoid at a mean 2 m/s² 0.5 s after it comes within 5 m of s = 400 m (or when the ego
+    // nears s = 600 m); then, after standing 1 s, drives off to 8 m/s.
+    let scenario = Scenario::load(&dir("xosc").join("running_conditions.xosc")).expect("valid");
+    let trace = run(&scenario.instance(0).world).trace.expect("trace");
+    let body = |f: &TraceFrame, id: u32| *f.bodies.iter().find(|b| b.id == id).expect("body");
+    let speed = |b: gauntlet_engine::TraceBody| b.vx.hypot(b.vy);
+    let lead_v = |f: &TraceFrame| speed(body(f, 1));
+    // Time to collision from the trace (a straight road: bumper to bumper over the closing speed).
+    let ttc = |f: &TraceFrame| {
+        let (e, l) = (body(f, 0), body(f, 1));
+        let (gap, closing) = (l.s - e.s - 4.6, speed(e) - speed(l));
+        if closing > 1e-6 && gap > 0.0 { gap / closing } else { f64::INFINITY }
+    };
+    // A step judged at the start of the step after frame k sees frame k (it starts at frame
+    // k's time); a rising edge needs frame k − 1 false.
+    let rises = (1..trace.len()).find(|&k| ttc(&trace[k]) <= 6.0 && ttc(&trace[k - 1]) > 6.0);
+    let slow = rises.map_or(8.5, |k| trace[k].t.min(8.5));
+    // The next step (an offset keeping 10 m/s) takes over once below 11 m/s (past 40 m).
+    let shift = trace.iter().find(|f| f.t > slow && lead_v(f) <= 11.0).expect("below 11 m/s").t;
+    let off = |shape: Shape, from: f64, to: f64, start: f64, duration: f64, end: f64| {
+        trace
+            .iter()
+            .filter(|f| f.t > start - 1.0 && f.t <= end)
+            .map(|f| (lead_v(f) - shape.at(from, to, f.t - start, duration)).abs())
+            .fold(0.0, f64::max)
+    };
+    let worst = off(Shape::Cubic, 20.0, 10.0, slow, 3.0, shift);
+    assert!(worst < 0.1, "off the cubic profile from {slow} s by {worst} m/s");
+    // One step early or late is visibly off the profile.
+    let late = off(Shape::Cubic, 20.0, 10.0, slow + 0.05, 3.0, shift);
+    let early = off(Shape::Cubic, 20.0, 10.0, slow - 0.05, 3.0, shift);
+    assert!(late > 2.0 * worst && early > 2.0 * worst, "{late} {early} vs {worst}");
+    // Within 5 m of (400, 3.5), then 0.5 s: a sinusoidal stop over 10 m/s ÷ 2 m/s² = 5 s.
+    let near = trace
+        .iter()
+        .find(|f| f.t > shift && (body(f, 1).s - 400.0).hypot(body(f, 1).d - 3.5) <= 5.0)
+        .expect("reaches the mark");
+    let stop = near.t + 0.5;
+    let v0 = lead_v(trace.iter().find(|f| (f.t - stop).abs() < 1e-6).expect("frame"));
+    let worst = off(Shape::Sinusoidal, v0, 0.0, stop + 0.0, 5.0, stop + 5.0);
+    assert!((v0 - 10.0).abs() < 0.05 && worst < 0.1, "stop from {stop} s at {v0} m/s: off by {worst}");
+    // The offset holds 0.6 m left of lane -2's centre (d = 3.5) to the end; it drives off again.
+    let last = trace.last().expect("frames");
+    assert!((body(last, 1).d - 4.1).abs() < 0.02, "{}", body(last, 1).d);
+    assert!(lead_v(last) > 1.0, "drives off after standing: {}", lead_v(last));
+}
