@@ -115,6 +115,9 @@ pub struct BehaviourStep {
 }
 
 /// Start condition of a behaviour.
+// `When` holds its conditions inline (a few hundred bytes) so that steps
+// stay `Copy` and judging them never allocates.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Trigger {
     /// At once.

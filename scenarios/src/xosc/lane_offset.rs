@@ -43,7 +43,7 @@ pub(crate) fn lane_offset(
             xml.unsupported(dyn_, "a lane offset without `maxLateralAcc` (it sets the move's duration)")
         );
     };
-    if !(max > 0.0) {
+    if !(max.is_finite() && max > 0.0) {
         return Err(xml.err(dyn_, format!("`maxLateralAcc` must be positive, found {max}")));
     }
     let Some(lane) = scripts.lane[me] else {
