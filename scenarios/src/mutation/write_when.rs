@@ -111,3 +111,76 @@ pub(crate) fn visit_when(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raw::RuleFile;
+
+    fn groups() -> Vec<Vec<JudgedFile>> {
+        let fixed = Num::Fixed;
+        vec![
+            vec![
+                JudgedFile {
+                    cond: ConditionFile::Headway {
+                        entity: "ego".into(),
+                        to: "lead".into(),
+                        rule: RuleFile::Below,
+                        value: fixed(2.0),
+                    },
+                    edge: ConditionEdgeFile::Rising,
+                    delay: fixed(0.5),
+                },
+                JudgedFile {
+                    cond: ConditionFile::Time(fixed(3.0)),
+                    edge: ConditionEdgeFile::None,
+                    delay: fixed(0.0),
+                },
+            ],
+            vec![JudgedFile {
+                cond: ConditionFile::Position {
+                    entity: "lead".into(),
+                    s: fixed(100.0),
+                    d: fixed(3.5),
+                    rule: RuleFile::Below,
+                    distance: fixed(2.0),
+                },
+                edge: ConditionEdgeFile::None,
+                delay: fixed(0.0),
+            }],
+        ]
+    }
+
+    #[test]
+    fn a_when_trigger_is_written_with_edges_and_delays_only_where_set() {
+        assert_eq!(
+            when_text(&groups()),
+            "When([[(cond: Headway(entity: \"ego\", to: \"lead\", rule: Below, value: 2.0), edge: Rising, delay: 0.5), \
+             (cond: Time(3.0))], [(cond: Position(entity: \"lead\", s: 100.0, d: 3.5, rule: Below, distance: 2.0))]])"
+        );
+    }
+
+    #[test]
+    fn every_number_of_a_when_trigger_is_visited_with_its_path() {
+        let mut g = groups();
+        let mut seen = Vec::new();
+        visit_when(&FieldPath::root().field("at"), &mut g, &mut |p, n| {
+            seen.push((p.to_string(), n.nominal()))
+        });
+        let paths: Vec<&str> = seen.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "at[0][0].cond.value",
+                "at[0][0].delay",
+                "at[0][1].cond",
+                "at[0][1].delay",
+                "at[1][0].cond.s",
+                "at[1][0].cond.d",
+                "at[1][0].cond.distance",
+                "at[1][0].delay",
+            ]
+        );
+        assert_eq!(seen[0].1, 2.0);
+    }
+}
