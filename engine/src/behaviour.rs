@@ -17,6 +17,10 @@ use crate::{manoeuvre, reactive, traffic_light};
 /// Gentle braking used to come to a stand, m/s².
 const STAND_DECEL: f64 = 3.0;
 
+/// The largest acceleration a shaped speed change commands to follow its
+/// profile, m/s² (the chassis' limits and μ·g bound it further).
+const SHAPED_RATE: f64 = 15.0;
+
 fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState], route: &Path) -> bool {
     let ego = &bodies[0];
     match trigger {
@@ -29,6 +33,8 @@ fn fires(trigger: Trigger, t: f64, me: &BodyState, bodies: &[BodyState], route: 
             let (vs, _) = ego.frame_velocity(&ego.route);
             ahead > 0.0 && vs > 0.1 && ahead / vs <= tta
         }
+        // Judged with its state by `crate::trigger::judge` (see `run_scripts`).
+        Trigger::When(_) => false,
         Trigger::ActorDistance { actor, distance } => {
             // Ids are body indices when actors are listed in id order; else search.
             let other = bodies.get(actor as usize).filter(|b| b.id == actor);
@@ -69,19 +75,34 @@ pub(crate) fn run_scripts(
     snapshot: Res<Snapshot>,
     mut actors: Query<(&BodyIndex, &Motion, &mut Script, &mut Command)>,
     mut order: Local<PathOrder>,
+    mut odometers: Local<crate::trigger::Odometers>,
 ) {
     let bodies = &snapshot.bodies;
     order.rebuild(bodies, &road.road);
+    odometers.update(bodies, clock.dt);
     let idm = Idm::default();
     for (index, motion, mut script, mut command) in &mut actors {
         let me = &bodies[index.0];
         // Its own path (the oncoming path for oncoming actors): every gap it
         // keeps is measured along that path's lanes.
         let path = road.road.path(me.path).unwrap_or(road.road.route());
-        while script.next < script.steps.len()
-            && fires(script.steps[script.next].trigger, clock.t, me, bodies, road.road.route())
-        {
+        while script.next < script.steps.len() && {
+            let trigger = script.steps[script.next].trigger;
+            match &trigger {
+                Trigger::When(conds) => crate::trigger::judge(
+                    conds,
+                    &mut script.judge,
+                    clock.t,
+                    bodies,
+                    &odometers,
+                    road.road.route(),
+                ),
+                _ => fires(trigger, clock.t, me, bodies, road.road.route()),
+            }
+        } {
             let k = script.next;
+            script.judge = Default::default();
+            script.from_speed = me.frame_velocity(&me.own).0;
             script.active = Some(k);
             script.next += 1;
             script.started_at = clock.t;
@@ -97,6 +118,9 @@ pub(crate) fn run_scripts(
                         OvertakeState::start(bodies, index.0, script.target_d, pass_d, clock.t, path);
                 }
                 Behaviour::CrossWhenClear { .. } => script.committed = false,
+                Behaviour::LaneOffset { lane, offset, .. } => {
+                    script.target_d = road.road.spec.lane_centre(lane as f64) + offset
+                }
                 Behaviour::Drift { lane, depth, .. } => {
                     let spec = &road.road.spec;
                     script.target_d = manoeuvre::drift_target(
@@ -136,6 +160,12 @@ pub(crate) fn run_scripts(
             Some(Behaviour::Overtake { duration, gap, .. }) => {
                 script.overtake.d_ref(clock.t, duration, gap, bodies, index.0, path)
             }
+            Some(Behaviour::LaneOffset { shape, max_lateral_accel, .. }) => {
+                let size = script.target_d - script.from_d;
+                let duration = shape.duration_for(size, max_lateral_accel);
+                vd_ref = shape.rate_at(script.from_d, script.target_d, elapsed, duration);
+                shape.at(script.from_d, script.target_d, elapsed, duration)
+            }
             _ => script.target_d,
         };
         // Road works shift the route's lanes: route vehicles keep to the shifted lane.
@@ -158,9 +188,12 @@ pub(crate) fn run_scripts(
                         | Behaviour::ChangeLane { speed, .. }
                         | Behaviour::Overtake { speed, .. }
                         | Behaviour::Drift { speed, .. }
-                        | Behaviour::GiveWay { speed, .. },
+                        | Behaviour::GiveWay { speed, .. }
+                        | Behaviour::LaneOffset { speed, .. },
                     ) => speed,
-                    Some(Behaviour::ChangeSpeed { speed, .. }) => speed,
+                    Some(Behaviour::ChangeSpeed { speed, .. } | Behaviour::ShapedSpeed { speed, .. }) => {
+                        speed
+                    }
                     Some(
                         Behaviour::Brake { .. }
                         | Behaviour::Cross { .. }
@@ -178,6 +211,10 @@ pub(crate) fn run_scripts(
                 let accel = match behaviour {
                     Some(Behaviour::Brake { decel }) => -decel,
                     Some(Behaviour::ChangeSpeed { speed, rate }) => ramp(vs, speed, rate, clock.dt),
+                    Some(Behaviour::ShapedSpeed { speed, duration, shape }) => {
+                        let next = shape.at(script.from_speed, speed, elapsed + clock.dt, duration);
+                        ramp(vs, next, SHAPED_RATE, clock.dt)
+                    }
                     Some(Behaviour::Cross { .. } | Behaviour::CrossWhenClear { .. } | Behaviour::Stand) => {
                         -STAND_DECEL
                     }
@@ -221,8 +258,13 @@ pub(crate) fn run_scripts(
                     | Behaviour::ChangeLane { speed, .. }
                     | Behaviour::Overtake { speed, .. }
                     | Behaviour::Drift { speed, .. }
-                    | Behaviour::GiveWay { speed, .. },
+                    | Behaviour::GiveWay { speed, .. }
+                    | Behaviour::LaneOffset { speed, .. },
                 ) => Command::Velocity { vs: speed, vd: 1.5 * (d_ref - me.own.d) },
+                Some(Behaviour::ShapedSpeed { speed, duration, shape }) => Command::Velocity {
+                    vs: shape.at(script.from_speed, speed, elapsed + clock.dt, duration),
+                    vd: 1.5 * (d_ref - me.own.d),
+                },
                 Some(Behaviour::ChangeSpeed { speed, rate }) => Command::Velocity {
                     vs: vs + ramp(vs, speed, rate, clock.dt) * clock.dt,
                     vd: 1.5 * (d_ref - me.own.d),

@@ -32,6 +32,7 @@ pub mod oracle;
 mod outcome;
 mod overtake;
 pub mod perception;
+pub mod profile;
 pub mod reactive;
 mod rng;
 pub mod road;
@@ -47,6 +48,9 @@ mod testing;
 mod trace;
 pub mod traffic;
 pub mod traffic_light;
+pub mod trigger;
+#[cfg(test)]
+mod trigger_tests;
 pub mod twoway;
 #[cfg(test)]
 mod twoway_tests;

@@ -115,6 +115,9 @@ pub struct BehaviourStep {
 }
 
 /// Start condition of a behaviour.
+// `When` holds its conditions inline (a few hundred bytes) so that steps
+// stay `Copy` and judging them never allocates.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Trigger {
     /// At once.
@@ -132,6 +135,9 @@ pub enum Trigger {
         /// Distance between centres, m.
         distance: f64,
     },
+    /// When an OR of ANDs of conditions judged while running holds, with
+    /// edges and delays ([`crate::trigger`]).
+    When(crate::trigger::Conditions),
 }
 
 /// A scripted behaviour.
@@ -235,6 +241,34 @@ pub enum Behaviour {
         speed: f64,
         /// Smallest accepted time gap before the ego reaches the junction, s.
         min_gap: f64,
+    },
+    /// Change speed from the speed it has when the step starts to `speed`
+    /// over `duration` s along `shape` (an OpenSCENARIO `SpeedAction` with a
+    /// cubic or sinusoidal shape), then hold it; ignores the road user ahead
+    /// like [`Behaviour::ChangeSpeed`] ([`crate::profile`]).
+    ShapedSpeed {
+        /// Target speed, m/s.
+        speed: f64,
+        /// Duration of the change, s (> 0).
+        duration: f64,
+        /// The transition's shape.
+        shape: crate::profile::Shape,
+    },
+    /// Move sideways to `offset` m from the centre of lane `lane` (+ left)
+    /// along `shape`, taking the time that keeps the lateral acceleration
+    /// at `max_lateral_accel`, and hold that offset; keep lane at `speed`
+    /// (an OpenSCENARIO `LaneOffsetAction`; [`crate::profile`]).
+    LaneOffset {
+        /// The lane whose centre the offset is measured from.
+        lane: u32,
+        /// Offset from its centre, m (+ left).
+        offset: f64,
+        /// The transition's shape.
+        shape: crate::profile::Shape,
+        /// Peak lateral acceleration of the move, m/s² (> 0).
+        max_lateral_accel: f64,
+        /// Desired speed, m/s.
+        speed: f64,
     },
 }
 

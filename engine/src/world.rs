@@ -112,6 +112,10 @@ pub(crate) struct Script {
     pub committed: bool,
     /// Position when the running step started (a reverse measures its distance from it).
     pub start_pos: V2,
+    /// Speed along its path when the running step started, m/s (a shaped speed change starts from it).
+    pub from_speed: f64,
+    /// What judging the next step's `When` trigger remembers ([`crate::trigger`]).
+    pub judge: crate::trigger::JudgeState,
 }
 
 /// The state of every body at the end of the last step, in index order.
@@ -331,6 +335,8 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
                 overtake: Default::default(),
                 committed: false,
                 start_pos: pos,
+                from_speed: 0.0,
+                judge: Default::default(),
             },
         ));
     }

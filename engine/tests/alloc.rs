@@ -105,6 +105,48 @@ fn catalogue_actors() -> Vec<ActorSpec> {
             0.0,
             step(Trigger::Time(0.5), Behaviour::Reverse { speed: 2.0, distance: 8.0 }),
         ),
+        // Conditions judged while running, a shaped speed change and a lane offset.
+        actor(14, ActorKind::Vehicle, 520.0, 0.0, 0.0, 15.0, {
+            use gauntlet_engine::trigger::{Condition, Conditions, Edge, Judged, Rule};
+            let judged = |group, condition| Judged { group, condition, edge: Edge::Rising, delay: 0.2 };
+            let when = Conditions::new(&[
+                judged(0, Condition::Speed { entity: 0, rule: Rule::Above, value: 1.0 }),
+                judged(0, Condition::StandStill { entity: 13, duration: 0.2 }),
+                judged(
+                    1,
+                    Condition::TimeToCollision {
+                        entity: 0,
+                        to: 14,
+                        freespace: false,
+                        rule: Rule::Below,
+                        value: 30.0,
+                    },
+                ),
+                judged(1, Condition::TraveledDistance { entity: 0, distance: 2.0 }),
+                judged(2, Condition::Time { at: 0.5 }),
+            ])
+            .expect("five conditions");
+            vec![
+                BehaviourStep {
+                    trigger: Trigger::When(when),
+                    behaviour: Behaviour::ShapedSpeed {
+                        speed: 10.0,
+                        duration: 2.0,
+                        shape: gauntlet_engine::profile::Shape::Sinusoidal,
+                    },
+                },
+                BehaviourStep {
+                    trigger: Trigger::Time(1.0),
+                    behaviour: Behaviour::LaneOffset {
+                        lane: 0,
+                        offset: 0.5,
+                        shape: gauntlet_engine::profile::Shape::Cubic,
+                        max_lateral_accel: 1.0,
+                        speed: 10.0,
+                    },
+                },
+            ]
+        }),
     ]
 }
 

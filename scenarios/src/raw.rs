@@ -10,9 +10,11 @@ use crate::param::Num;
 mod faults;
 mod generated;
 mod junction;
+mod when;
 pub use faults::{BiasFile, BurstFile, FaultsFile, GhostsFile};
 pub use generated::GeneratedFile;
 pub use junction::{ArmFile, ArmName};
+pub use when::{ConditionEdgeFile, ConditionFile, JudgedFile, RuleFile, ShapeFile};
 
 fn fixed<const N: i64, const D: i64>() -> Num {
     Num::Fixed(N as f64 / D as f64)
@@ -288,7 +290,7 @@ pub struct SensorFile {
     pub faults: FaultsFile,
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
 
@@ -482,6 +484,8 @@ pub enum TriggerFile {
         /// Distance, m.
         distance: Num,
     },
+    /// When any group (the outer list) has all its conditions holding.
+    When(Vec<Vec<JudgedFile>>),
 }
 
 /// A scripted behaviour.
@@ -575,6 +579,29 @@ pub enum BehaviourFile {
         speed: Num,
         /// s.
         min_gap: Num,
+    },
+    /// Change speed to `speed` m/s over `duration` s along `shape`, then hold it.
+    ShapedSpeed {
+        /// m/s.
+        speed: Num,
+        /// s.
+        duration: Num,
+        /// `Cubic` or `Sinusoidal`.
+        shape: ShapeFile,
+    },
+    /// Move to `offset` m from the centre of `lane` (+ left) along `shape`
+    /// at a peak lateral acceleration of `max_lateral_accel` m/s²; keep lane at `speed`.
+    LaneOffset {
+        /// The lane the offset is measured from.
+        lane: Num,
+        /// m (+ left).
+        offset: Num,
+        /// `Cubic` or `Sinusoidal`.
+        shape: ShapeFile,
+        /// m/s².
+        max_lateral_accel: Num,
+        /// m/s.
+        speed: Num,
     },
 }
 

@@ -21,6 +21,9 @@ mod formula;
 mod junction;
 mod segments;
 mod twoway;
+mod when;
+/// The name `When` conditions give the ego.
+pub use when::EGO as EGO_NAME;
 
 /// Longest scenario accepted, s.
 pub const MAX_DURATION: f64 = 3600.0;
@@ -581,6 +584,7 @@ impl<'a> Walk<'a> {
     ) -> Trigger {
         match t {
             TriggerFile::Immediately => Trigger::Immediately,
+            TriggerFile::When(groups) => self.when(p, groups, names),
             TriggerFile::Time(n) => {
                 Trigger::Time(self.num(p, n, Accepts::between(0.0, MAX_DURATION, "a time in s")))
             }
@@ -732,6 +736,12 @@ impl<'a> Walk<'a> {
                     Accepts::between(0.0, 60.0, "a time gap in s"),
                 ),
             },
+            BehaviourFile::ShapedSpeed { speed: v, duration, shape } => {
+                self.shaped_speed(p, v, duration, *shape)
+            }
+            BehaviourFile::LaneOffset { lane, offset, shape, max_lateral_accel, speed: v } => {
+                self.lane_offset(p, lanes, lane, offset, *shape, max_lateral_accel, v)
+            }
         }
     }
 

@@ -136,7 +136,9 @@ fn scale_actor(actor: &mut ActorFile, k: f64) {
             | BehaviourFile::ChangeSpeed { speed, .. }
             | BehaviourFile::Overtake { speed, .. }
             | BehaviourFile::Drift { speed, .. }
-            | BehaviourFile::GiveWay { speed, .. } => *speed = scaled(speed, k),
+            | BehaviourFile::GiveWay { speed, .. }
+            | BehaviourFile::ShapedSpeed { speed, .. }
+            | BehaviourFile::LaneOffset { speed, .. } => *speed = scaled(speed, k),
             // A reversing speed is a manoeuvre's, not the traffic's.
             BehaviourFile::Reverse { .. }
             | BehaviourFile::Brake { .. }

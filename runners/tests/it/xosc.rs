@@ -38,8 +38,8 @@ fn run_validate_list_and_replay_accept_xosc() {
     let out = gauntlet().arg("validate").arg(xosc("")).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let t = text(&out);
-    // Seven scenarios and two parameter distributions; the catalog files are not scenarios.
-    assert!(t.contains("9 valid, 0 problem(s)"), "{t}");
+    // Eight scenarios and two parameter distributions; the catalog files are not scenarios.
+    assert!(t.contains("10 valid, 0 problem(s)"), "{t}");
     assert!(t.contains("Environment/Weather: ignored"), "visual elements noted: {t}");
 
     let out = gauntlet().arg("list").arg(xosc("")).output().expect("runs");
@@ -51,6 +51,7 @@ fn run_validate_list_and_replay_accept_xosc() {
         "xosc.curve_follow",
         "xosc.clothoid_follow",
         "xosc.catalog_cut_in",
+        "xosc.running_conditions",
         "xosc.catalog_cut_in_grid.11",
         "xosc.catalog_cut_in_random.4",
     ] {
@@ -93,7 +94,7 @@ fn import_writes_ron_that_replays_to_the_same_trace_hash() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        text(&out).contains("ttc_condition.xosc:115:27: OpenSCENARIO/Storyboard/Story[1]"),
+        text(&out).contains("ttc_condition.xosc:117:31: OpenSCENARIO/Storyboard/Story[1]"),
         "{}",
         text(&out)
     );

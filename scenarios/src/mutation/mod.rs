@@ -40,6 +40,7 @@ mod paths;
 mod sample;
 mod space;
 mod write;
+mod write_when;
 pub(crate) use write::scenario_text;
 
 /// The RON text of a raw scenario file (its `fuzz` section left out), as

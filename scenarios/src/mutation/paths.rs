@@ -206,6 +206,7 @@ pub(crate) fn visit_actor(p: &FieldPath, a: &mut ActorFile, f: &mut dyn FnMut(&F
                 f(&at, n)
             }
             TriggerFile::ActorDistance { actor: _, distance } => f(&at.field("distance"), distance),
+            TriggerFile::When(groups) => super::write_when::visit_when(&at, groups, f),
         }
         let dp = sp.field("do");
         match &mut step.action {
@@ -250,6 +251,16 @@ pub(crate) fn visit_actor(p: &FieldPath, a: &mut ActorFile, f: &mut dyn FnMut(&F
             BehaviourFile::GiveWay { speed, min_gap } => {
                 f(&dp.field("speed"), speed);
                 f(&dp.field("min_gap"), min_gap);
+            }
+            BehaviourFile::ShapedSpeed { speed, duration, shape: _ } => {
+                f(&dp.field("speed"), speed);
+                f(&dp.field("duration"), duration);
+            }
+            BehaviourFile::LaneOffset { lane, offset, shape: _, max_lateral_accel, speed } => {
+                f(&dp.field("lane"), lane);
+                f(&dp.field("offset"), offset);
+                f(&dp.field("max_lateral_accel"), max_lateral_accel);
+                f(&dp.field("speed"), speed);
             }
         }
     }

@@ -85,7 +85,7 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
 }
 
 /// A RON string literal.
-fn string(s: &str) -> String {
+pub(crate) fn string(s: &str) -> String {
     // Escapes exactly as ron reads them back.
     ron::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
@@ -340,6 +340,7 @@ fn trigger_text(t: &TriggerFile) -> String {
         TriggerFile::ActorDistance { actor, distance } => {
             format!("ActorDistance(actor: {}, distance: {})", string(actor), num(distance))
         }
+        TriggerFile::When(groups) => super::write_when::when_text(groups),
     }
 }
 
@@ -379,6 +380,16 @@ fn behaviour_text(b: &BehaviourFile) -> String {
         BehaviourFile::GiveWay { speed, min_gap } => {
             format!("GiveWay(speed: {}, min_gap: {})", num(speed), num(min_gap))
         }
+        BehaviourFile::ShapedSpeed { speed, duration, shape } => {
+            format!("ShapedSpeed(speed: {}, duration: {}, shape: {shape:?})", num(speed), num(duration))
+        }
+        BehaviourFile::LaneOffset { lane, offset, shape, max_lateral_accel, speed } => format!(
+            "LaneOffset(lane: {}, offset: {}, shape: {shape:?}, max_lateral_accel: {}, speed: {})",
+            num(lane),
+            num(offset),
+            num(max_lateral_accel),
+            num(speed)
+        ),
     }
 }
 

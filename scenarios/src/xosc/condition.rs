@@ -5,17 +5,26 @@
 //! What maps: any OR of ANDs of conditions that are fixed times
 //! (`SimulationTimeCondition`, and `StoryboardElementStateCondition`s on
 //! elements whose start or end time is known when the file is read), as
-//! the earliest of the groups' latest times, plus `delay`; or one condition
-//! on distances or headways judged while running (no delay). Everything
+//! the earliest of the groups' latest times, plus `delay`; one distance or
+//! headway condition below a value with no edge and no delay, as the
+//! matching Gauntlet trigger; and any other OR of ANDs (at most
+//! [`MAX_CONDITIONS`]) of conditions judged while running (entity
+//! conditions, simulation times from a value on), with their edges and
+//! delays, as a `When` trigger ([`gauntlet_engine::trigger`]). Everything
 //! else is refused with its element path and line.
 
 use std::collections::BTreeMap;
 
+use gauntlet_engine::trigger::MAX_CONDITIONS;
+
 use super::entities::{Entity, index_of};
+use super::odr::Road;
 use super::xml::{El, Loc, Res, Xml, name};
+use crate::param::Num;
+use crate::raw::{ConditionEdgeFile, ConditionFile, JudgedFile, RuleFile};
 
 /// A start condition, before it is read from one actor's point of view.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Cond {
     /// Simulation time ≥ t.
     Time(f64),
@@ -25,6 +34,15 @@ pub(crate) enum Cond {
     Headway { from: usize, to: usize, t: f64 },
     /// As soon as one of these steps (entity, index) starts.
     Started(Vec<(usize, usize)>),
+    /// An OR of ANDs judged while running (entities by their names in the file).
+    Runtime(Vec<Vec<JudgedFile>>),
+}
+
+/// One `Condition` read both ways: as a Gauntlet trigger of its own (when
+/// it is one), and as a condition of a `When` trigger (or why it is not).
+struct Reading {
+    simple: Option<Cond>,
+    runtime: Result<JudgedFile, String>,
 }
 
 /// A storyboard element already read: when it starts and ends, when those
@@ -61,14 +79,14 @@ pub(crate) fn record(elements: &mut Elements, kind: &'static str, name: String, 
 
 /// A comparison rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Rule {
+pub(crate) enum Rule {
     Greater,
     Less,
     Equal,
     NotEqual,
 }
 
-fn rule(xml: &Xml<'_>, node: El<'_>) -> Res<Rule> {
+pub(crate) fn rule(xml: &Xml<'_>, node: El<'_>) -> Res<Rule> {
     Ok(match xml.req(node, "rule")?.as_str() {
         "greaterThan" | "greaterOrEqual" => Rule::Greater,
         "lessThan" | "lessOrEqual" => Rule::Less,
@@ -87,10 +105,34 @@ enum Edge {
     Both,
 }
 
+impl Edge {
+    fn file(self) -> ConditionEdgeFile {
+        match self {
+            Edge::None => ConditionEdgeFile::None,
+            Edge::Rising => ConditionEdgeFile::Rising,
+            Edge::Falling => ConditionEdgeFile::Falling,
+            Edge::Both => ConditionEdgeFile::RisingOrFalling,
+        }
+    }
+}
+
+/// A rule on a quantity judged while running (an equality would hold only for an instant).
+fn side(xml: &Xml<'_>, node: El<'_>) -> Res<RuleFile> {
+    match rule(xml, node)? {
+        Rule::Greater => Ok(RuleFile::Above),
+        Rule::Less => Ok(RuleFile::Below),
+        r => Err(xml.unsupported(
+            node,
+            &format!("rule {r:?} on a quantity judged while running (it would hold only for an instant)"),
+        )),
+    }
+}
+
 /// `StartTrigger`/`StopTrigger` as one condition, or none when it has no group.
 pub(crate) fn trigger(
     xml: &Xml<'_>,
     node: El<'_>,
+    road: &Road,
     ents: &[Entity],
     elements: &Elements,
 ) -> Res<Option<(Cond, Loc)>> {
@@ -104,18 +146,20 @@ pub(crate) fn trigger(
         }
         let mut read = Vec::new();
         for c in conds {
-            read.push((condition(xml, c, ents, elements)?, xml.loc(c)));
+            read.push((condition(xml, c, road, ents, elements)?, xml.loc(c)));
         }
         groups.push(read);
     }
-    let Some(first) = groups.first().and_then(|g| g.first()).cloned() else { return Ok(None) };
+    let Some(first_loc) = groups.first().and_then(|g| g.first()).map(|(_, loc)| loc.clone()) else {
+        return Ok(None);
+    };
     // Fixed times: the group whose last condition holds first.
     let times: Option<Vec<f64>> = groups
         .iter()
         .map(|g| {
             g.iter()
-                .map(|(c, _)| match c {
-                    Cond::Time(t) => Some(*t),
+                .map(|(c, _)| match c.simple {
+                    Some(Cond::Time(t)) => Some(t),
                     _ => None,
                 })
                 .collect::<Option<Vec<f64>>>()
@@ -124,19 +168,36 @@ pub(crate) fn trigger(
         .collect();
     if let Some(times) = times {
         let t = times.into_iter().fold(f64::INFINITY, f64::min);
-        return Ok(Some((Cond::Time(t), first.1)));
+        return Ok(Some((Cond::Time(t), first_loc)));
     }
-    if groups.len() == 1 && groups[0].len() == 1 {
-        return Ok(Some(first));
+    if groups.len() == 1
+        && groups[0].len() == 1
+        && let Some(c) = groups[0][0].0.simple.clone()
+    {
+        return Ok(Some((c, first_loc)));
     }
-    let (_, loc) = groups.iter().flatten().find(|(c, _)| !matches!(c, Cond::Time(_))).expect("not all times");
-    Err(loc.unsupported(
-        "an AND or OR of conditions judged while running (only fixed times combine; a Gauntlet step waits for one trigger)",
-    ))
+    let total: usize = groups.iter().map(Vec::len).sum();
+    if total > MAX_CONDITIONS {
+        return Err(first_loc.unsupported(&format!(
+            "{total} conditions in one trigger (a Gauntlet `When` trigger holds at most {MAX_CONDITIONS})"
+        )));
+    }
+    let mut out = Vec::new();
+    for g in groups {
+        let mut and = Vec::new();
+        for (c, loc) in g {
+            match c.runtime {
+                Ok(j) => and.push(j),
+                Err(why) => return Err(loc.unsupported(&why)),
+            }
+        }
+        out.push(and);
+    }
+    Ok(Some((Cond::Runtime(out), first_loc)))
 }
 
-/// One `Condition`, its delay and edge applied.
-fn condition(xml: &Xml<'_>, cond: El<'_>, ents: &[Entity], elements: &Elements) -> Res<Cond> {
+/// One `Condition`, read both ways (its delay and edge applied).
+fn condition(xml: &Xml<'_>, cond: El<'_>, road: &Road, ents: &[Entity], elements: &Elements) -> Res<Reading> {
     let delay = xml.opt_num(cond, "delay")?.unwrap_or(0.0);
     if delay < 0.0 {
         return Err(xml.err(cond, "a negative `delay`"));
@@ -148,14 +209,41 @@ fn condition(xml: &Xml<'_>, cond: El<'_>, ents: &[Entity], elements: &Elements) 
         Some("risingOrFalling") => Edge::Both,
         Some(other) => return Err(xml.err(cond, format!("unknown conditionEdge {other:?}"))),
     };
+    let judged = |c: ConditionFile| JudgedFile { cond: c, edge: edge.file(), delay: Num::Fixed(delay) };
     let by = xml.single(cond)?;
-    let c = match name(by) {
+    match name(by) {
         "ByValueCondition" => {
             let v = xml.single(by)?;
             match name(v) {
-                "SimulationTimeCondition" => time_condition(xml, v, edge)?,
-                "StoryboardElementStateCondition" => state_condition(xml, v, edge, elements)?,
-                other => return Err(xml.unsupported(v, &format!("`{other}`"))),
+                "SimulationTimeCondition" => {
+                    let t = xml.num(v, "value")?;
+                    let runtime = match rule(xml, v)? {
+                        Rule::Greater => Ok(judged(ConditionFile::Time(Num::Fixed(t)))),
+                        _ => Err("a simulation time condition other than `greater…` among conditions judged while running".to_owned()),
+                    };
+                    let simple = match (time_condition(xml, v, edge), &runtime) {
+                        (Ok(Cond::Time(t)), _) => Some(Cond::Time(t + delay)),
+                        (Ok(c), _) => Some(c),
+                        (Err(e), Err(_)) => return Err(e),
+                        (Err(_), Ok(_)) => None,
+                    };
+                    Ok(Reading { simple, runtime })
+                }
+                "StoryboardElementStateCondition" => {
+                    let simple = match state_condition(xml, v, edge, elements)? {
+                        Cond::Time(t) => Cond::Time(t + delay),
+                        _ if delay != 0.0 => {
+                            return Err(xml.unsupported(
+                                cond,
+                                "a `delay` on the start of an element started while running",
+                            ));
+                        }
+                        c => c,
+                    };
+                    let why = "a storyboard state among conditions judged while running".to_owned();
+                    Ok(Reading { simple: Some(simple), runtime: Err(why) })
+                }
+                other => Err(xml.unsupported(v, &format!("`{other}`"))),
             }
         }
         "ByEntityCondition" => {
@@ -168,22 +256,13 @@ fn condition(xml: &Xml<'_>, cond: El<'_>, ents: &[Entity], elements: &Elements) 
                 [] => return Err(xml.err(te, "expected an `EntityRef`")),
                 [_, second, ..] => return Err(xml.unsupported(*second, "a second triggering entity")),
             };
-            // A level that is false at the start rises when it first holds.
-            if !matches!(edge, Edge::None | Edge::Rising) {
-                return Err(xml.unsupported(
-                    cond,
-                    "a `falling` or `risingOrFalling` edge on a condition judged while running",
-                ));
-            }
             let ec = xml.single(xml.need(by, "EntityCondition")?)?;
-            entity_condition(xml, ec, trig, ents)?
+            let (simple, c) = entity_condition(xml, ec, trig, road, ents)?;
+            // A Gauntlet trigger of its own is a level without a delay.
+            let simple = simple.filter(|_| edge == Edge::None && delay == 0.0);
+            Ok(Reading { simple, runtime: Ok(judged(c)) })
         }
-        other => return Err(xml.err(by, format!("unknown condition `{other}`"))),
-    };
-    match c {
-        Cond::Time(t) => Ok(Cond::Time(t + delay)),
-        _ if delay == 0.0 => Ok(c),
-        _ => Err(xml.unsupported(cond, "a `delay` on a condition judged while running")),
+        other => Err(xml.err(by, format!("unknown condition `{other}`"))),
     }
 }
 
@@ -244,28 +323,46 @@ fn state_condition(xml: &Xml<'_>, node: El<'_>, edge: Edge, elements: &Elements)
     }
 }
 
-fn entity_condition(xml: &Xml<'_>, ec: El<'_>, trig: usize, ents: &[Entity]) -> Res<Cond> {
+/// An `EntityCondition` of entity `trig`: the Gauntlet trigger of its own
+/// it is (distances and headways below a value), and the `When` condition.
+fn entity_condition(
+    xml: &Xml<'_>,
+    ec: El<'_>,
+    trig: usize,
+    road: &Road,
+    ents: &[Entity],
+) -> Res<(Option<Cond>, ConditionFile)> {
     let reference = |node| index_of(xml, node, ents, &xml.req(node, "entityRef")?);
-    if xml.opt_bool(ec, "freespace")? == Some(true) {
-        return Err(xml.unsupported(ec, "`freespace` distances (Gauntlet measures between centres)"));
-    }
-    let less = || -> Res<()> {
-        match rule(xml, ec)? {
-            Rule::Less => Ok(()),
-            r => Err(xml.unsupported(ec, &format!("rule {r:?} here (only lessThan, lessOrEqual)"))),
+    let entity = ents[trig].name.clone();
+    let no_direction = || -> Res<()> {
+        if ec.attribute("direction").is_some() {
+            return Err(xml.unsupported(ec, "a `direction` (Gauntlet judges the speed along the heading)"));
         }
+        xml.only(ec, &[])
     };
     match name(ec) {
         "RelativeDistanceCondition" => {
-            less()?;
+            if xml.opt_bool(ec, "freespace")? == Some(true) {
+                return Err(xml.unsupported(ec, "`freespace` distances (Gauntlet measures between centres)"));
+            }
             match xml.req(ec, "relativeDistanceType")?.as_str() {
                 "cartesianDistance" | "euclidianDistance" => {}
                 other => return Err(xml.unsupported(ec, &format!("relativeDistanceType {other:?}"))),
             }
-            Ok(Cond::Distance { a: trig, b: reference(ec)?, d: xml.num(ec, "value")? })
+            let (other, d, rule) = (reference(ec)?, xml.num(ec, "value")?, side(xml, ec)?);
+            let simple = (rule == RuleFile::Below).then_some(Cond::Distance { a: trig, b: other, d });
+            let c = ConditionFile::Distance {
+                entity,
+                to: ents[other].name.clone(),
+                rule,
+                distance: Num::Fixed(d),
+            };
+            Ok((simple, c))
         }
         "TimeHeadwayCondition" => {
-            less()?;
+            if xml.opt_bool(ec, "freespace")? == Some(true) {
+                return Err(xml.unsupported(ec, "`freespace` headways (Gauntlet measures between centres)"));
+            }
             if xml.opt_bool(ec, "alongRoute")? == Some(false) {
                 return Err(xml.unsupported(ec, "a headway not along the route (`alongRoute=\"false\"`)"));
             }
@@ -273,10 +370,134 @@ fn entity_condition(xml: &Xml<'_>, ec: El<'_>, trig: usize, ents: &[Entity]) -> 
                 None | Some("road" | "lane") => {}
                 Some(other) => return Err(xml.unsupported(ec, &format!("coordinateSystem {other:?}"))),
             }
-            Ok(Cond::Headway { from: trig, to: reference(ec)?, t: xml.num(ec, "value")? })
+            let (other, t, rule) = (reference(ec)?, xml.num(ec, "value")?, side(xml, ec)?);
+            let simple = (rule == RuleFile::Below).then_some(Cond::Headway { from: trig, to: other, t });
+            let c =
+                ConditionFile::Headway { entity, to: ents[other].name.clone(), rule, value: Num::Fixed(t) };
+            Ok((simple, c))
         }
-        other => Err(xml.unsupported(ec, &format!("`{other}` (no Gauntlet trigger yet)"))),
+        "TimeToCollisionCondition" => {
+            xml.only(ec, &["TimeToCollisionConditionTarget"])?;
+            if xml.opt_bool(ec, "alongRoute")? == Some(false) {
+                return Err(
+                    xml.unsupported(ec, "a time to collision not along the route (`alongRoute=\"false\"`)")
+                );
+            }
+            match xml.attr(ec, "relativeDistanceType")?.as_deref() {
+                None | Some("longitudinal") => {}
+                Some(other) => return Err(xml.unsupported(ec, &format!("relativeDistanceType {other:?}"))),
+            }
+            match xml.attr(ec, "coordinateSystem")?.as_deref() {
+                None | Some("road" | "lane" | "entity") => {}
+                Some(other) => return Err(xml.unsupported(ec, &format!("coordinateSystem {other:?}"))),
+            }
+            let freespace = xml.opt_bool(ec, "freespace")?.unwrap_or(false);
+            let target = xml.single(xml.need(ec, "TimeToCollisionConditionTarget")?)?;
+            if name(target) != "EntityRef" {
+                return Err(
+                    xml.unsupported(target, "a time to collision with a position (only with an entity)")
+                );
+            }
+            let other = reference(target)?;
+            let c = ConditionFile::TimeToCollision {
+                entity,
+                to: ents[other].name.clone(),
+                freespace,
+                rule: side(xml, ec)?,
+                value: Num::Fixed(xml.num(ec, "value")?),
+            };
+            Ok((None, c))
+        }
+        "SpeedCondition" => {
+            no_direction()?;
+            Ok((
+                None,
+                ConditionFile::Speed {
+                    entity,
+                    rule: side(xml, ec)?,
+                    value: Num::Fixed(xml.num(ec, "value")?),
+                },
+            ))
+        }
+        "AccelerationCondition" => {
+            no_direction()?;
+            let value = Num::Fixed(xml.num(ec, "value")?);
+            Ok((None, ConditionFile::Acceleration { entity, rule: side(xml, ec)?, value }))
+        }
+        "RelativeSpeedCondition" => {
+            no_direction()?;
+            let other = reference(ec)?;
+            let c = ConditionFile::RelativeSpeed {
+                entity,
+                to: ents[other].name.clone(),
+                rule: side(xml, ec)?,
+                value: Num::Fixed(xml.num(ec, "value")?),
+            };
+            Ok((None, c))
+        }
+        "StandStillCondition" => {
+            xml.only(ec, &[])?;
+            Ok((None, ConditionFile::StandStill { entity, duration: Num::Fixed(xml.num(ec, "duration")?) }))
+        }
+        "TraveledDistanceCondition" => {
+            xml.only(ec, &[])?;
+            Ok((
+                None,
+                ConditionFile::TraveledDistance { entity, distance: Num::Fixed(xml.num(ec, "value")?) },
+            ))
+        }
+        "ReachPositionCondition" => {
+            let (s, d) = route_point(xml, ec, road, ents)?;
+            let tolerance = xml.num(ec, "tolerance")?;
+            let c = ConditionFile::Position {
+                entity,
+                s: Num::Fixed(s),
+                d: Num::Fixed(d),
+                rule: RuleFile::Below,
+                distance: Num::Fixed(tolerance),
+            };
+            Ok((None, c))
+        }
+        "DistanceCondition" => {
+            if xml.opt_bool(ec, "freespace")? == Some(true) {
+                return Err(xml.unsupported(ec, "`freespace` distances (Gauntlet measures from the centre)"));
+            }
+            if xml.opt_bool(ec, "alongRoute")? == Some(true) {
+                return Err(
+                    xml.unsupported(ec, "a distance along the route (Gauntlet measures a straight line)")
+                );
+            }
+            match xml.attr(ec, "relativeDistanceType")?.as_deref() {
+                None | Some("cartesianDistance" | "euclidianDistance") => {}
+                Some(other) => return Err(xml.unsupported(ec, &format!("relativeDistanceType {other:?}"))),
+            }
+            let (s, d) = route_point(xml, ec, road, ents)?;
+            let c = ConditionFile::Position {
+                entity,
+                s: Num::Fixed(s),
+                d: Num::Fixed(d),
+                rule: side(xml, ec)?,
+                distance: Num::Fixed(xml.num(ec, "value")?),
+            };
+            Ok((None, c))
+        }
+        other => Err(xml.unsupported(ec, &format!("`{other}` (no Gauntlet condition yet)"))),
     }
+}
+
+/// The `Position` child of `node` as a route point (`s`, `d`).
+fn route_point(xml: &Xml<'_>, node: El<'_>, road: &Road, ents: &[Entity]) -> Res<(f64, f64)> {
+    xml.only(node, &["Position"])?;
+    let pos = xml.single(xml.need(node, "Position")?)?;
+    if name(pos).starts_with("Relative") {
+        return Err(xml.unsupported(
+            pos,
+            "a position relative to an entity in a condition (it moves while running; Gauntlet's are fixed)",
+        ));
+    }
+    let p = super::position::position(xml, pos, road, ents)?;
+    let d = p.lane.map_or(0.0, |l| l as f64 * road.lane_width) + p.offset;
+    Ok((p.s, d))
 }
 
 #[cfg(test)]

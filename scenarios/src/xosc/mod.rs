@@ -14,6 +14,7 @@ pub mod distribution;
 mod entities;
 mod error;
 mod expr;
+mod lane_offset;
 mod odr;
 mod position;
 mod story;
@@ -125,7 +126,7 @@ pub fn import_with(
     let friction = entities::init(&xml, xml.need(board, "Init")?, &road, &mut ents)?;
     let mut scripts = story::Scripts::new(&ents);
     story::stories(&xml, board, &story::Cast { road: &road, ents: &ents, ego }, &mut scripts)?;
-    let duration = story::duration(&xml, board, &ents, &scripts)?;
+    let duration = story::duration(&xml, board, &road, &ents, &scripts)?;
 
     let objects = xml.all(xml.need(root, "Entities")?, "ScenarioObject");
     let placed = |k: usize| -> Res<Placed> {

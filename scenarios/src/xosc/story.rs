@@ -3,16 +3,15 @@
 //!
 //! Gauntlet runs an actor's steps in order, each waiting for its trigger
 //! once the previous one has started; events of one actor are taken in
-//! document order. Conditions are judged as levels (a `rising` edge of a
-//! condition that is false at the start is the same thing); see
-//! [`super::condition`] for what triggers map.
+//! document order. Conditions judged while running keep their edges and
+//! delays; see [`super::condition`] for what triggers map.
 
 use super::condition::{Cond, Element, Elements, record, trigger};
 use super::entities::Entity;
 use super::odr::Road;
 use super::xml::{El, Loc, Res, Xml, name};
 use crate::param::Num;
-use crate::raw::{BehaviourFile, StepFile, TriggerFile};
+use crate::raw::{BehaviourFile, ConditionFile, ShapeFile, StepFile, TriggerFile};
 
 /// The rate a `step` speed change is given, m/s²: the largest Gauntlet
 /// accepts; the chassis' limits and μ·g then bound it.
@@ -22,8 +21,10 @@ pub(crate) const STEP_RATE: f64 = 15.0;
 pub(crate) struct Scripts {
     /// Steps per entity, in entity order.
     pub steps: Vec<Vec<StepFile>>,
-    lane: Vec<Option<i64>>,
-    speed: Vec<f64>,
+    pub(crate) lane: Vec<Option<i64>>,
+    pub(crate) speed: Vec<f64>,
+    /// Offset from the lane's centre, m (+ left).
+    pub(crate) offset: Vec<f64>,
     last_time: Vec<Option<f64>>,
     /// The storyboard elements read so far.
     elements: Elements,
@@ -35,6 +36,7 @@ impl Scripts {
             steps: vec![Vec::new(); ents.len()],
             lane: ents.iter().map(|e| e.placed.and_then(|p| p.lane)).collect(),
             speed: ents.iter().map(|e| e.speed).collect(),
+            offset: ents.iter().map(|e| e.placed.map_or(0.0, |p| p.offset)).collect(),
             last_time: vec![None; ents.len()],
             elements: Elements::new(),
         }
@@ -64,7 +66,7 @@ pub(crate) fn stories(xml: &Xml<'_>, board: El<'_>, cast: &Cast<'_>, scripts: &m
                 return Err(xml.unsupported(stop, "an Act's `StopTrigger`"));
             }
             let act_cond = match xml.child(act, "StartTrigger")? {
-                Some(t) => trigger(xml, t, cast.ents, &scripts.elements)?,
+                Some(t) => trigger(xml, t, cast.road, cast.ents, &scripts.elements)?,
                 None => None,
             };
             let mut groups = Vec::new();
@@ -180,7 +182,7 @@ fn event(
         Some(other) => return Err(xml.unsupported(event, &format!("event priority {other:?}"))),
     }
     let ev_cond = match xml.child(event, "StartTrigger")? {
-        Some(t) => trigger(xml, t, cast.ents, &scripts.elements)?,
+        Some(t) => trigger(xml, t, cast.road, cast.ents, &scripts.elements)?,
         None => None,
     };
     let cond = combine(xml, event, act_cond.clone(), ev_cond)?;
@@ -280,6 +282,41 @@ fn for_actor(loc: &Loc, c: &Cond, me: usize, cast: &Cast<'_>, scripts: &Scripts)
         Cond::Headway { .. } => {
             Err(loc.unsupported("a headway condition other than the ego's headway to the actor"))
         }
+        Cond::Runtime(ref groups) => {
+            let ego_name = &ents[ego].name;
+            if let Some(e) =
+                ents.iter().enumerate().find(|(k, e)| *k != ego && e.name == crate::resolve::EGO_NAME)
+            {
+                return Err(loc.unsupported(&format!(
+                    "a condition judged while running in a file with an entity other than the ego named {:?} (the name Gauntlet gives the ego)",
+                    e.1.name
+                )));
+            }
+            let rename = |n: &mut String| {
+                if n == ego_name {
+                    *n = crate::resolve::EGO_NAME.to_owned();
+                }
+            };
+            let mut groups = groups.clone();
+            for j in groups.iter_mut().flatten() {
+                match &mut j.cond {
+                    ConditionFile::Time(_) => {}
+                    ConditionFile::Speed { entity, .. }
+                    | ConditionFile::Acceleration { entity, .. }
+                    | ConditionFile::StandStill { entity, .. }
+                    | ConditionFile::TraveledDistance { entity, .. }
+                    | ConditionFile::Position { entity, .. } => rename(entity),
+                    ConditionFile::RelativeSpeed { entity, to, .. }
+                    | ConditionFile::Distance { entity, to, .. }
+                    | ConditionFile::TimeToCollision { entity, to, .. }
+                    | ConditionFile::Headway { entity, to, .. } => {
+                        rename(entity);
+                        rename(to);
+                    }
+                }
+            }
+            Ok(TriggerFile::When(groups))
+        }
         Cond::Started(ref steps) => {
             // Right after the actor's own previous step: Gauntlet's `Immediately`.
             let previous = scripts.steps[me].len().checked_sub(1);
@@ -307,11 +344,17 @@ fn private_action(
         return Err(xml.unsupported(pa, &format!("`{}`", name(pa))));
     }
     let kind = xml.single(pa)?;
+    if name(kind) == "TeleportAction" {
+        return Err(xml.unsupported(kind, "`TeleportAction` in a story (no Gauntlet behaviour yet)"));
+    }
     let inner = xml.single(kind)?;
     match (name(kind), name(inner)) {
         ("LongitudinalAction", "SpeedAction") => speed_action(xml, inner, ents, me, scripts),
         ("LateralAction", "LaneChangeAction") => lane_change(xml, inner, road, ents, me, scripts),
-        (_, other @ ("LaneOffsetAction" | "TeleportAction")) => {
+        ("LateralAction", "LaneOffsetAction") => {
+            super::lane_offset::lane_offset(xml, inner, road, ents, me, scripts)
+        }
+        (_, other @ "TeleportAction") => {
             Err(xml.unsupported(inner, &format!("`{other}` in a story (no Gauntlet behaviour yet)")))
         }
         (_, other) => Err(xml.unsupported(inner, &format!("`{other}`"))),
@@ -377,13 +420,30 @@ fn speed_action(
             }
             rate
         }
-        other @ ("cubic" | "sinusoidal") => {
-            return Err(xml.unsupported(
-                dyn_,
-                &format!(
-                    "dynamicsShape {other:?} for a speed change (Gauntlet's `ChangeSpeed` ramps linearly)"
-                ),
-            ));
+        shape @ ("cubic" | "sinusoidal") => {
+            let duration = match xml.req(dyn_, "dynamicsDimension")?.as_str() {
+                "time" => value,
+                "rate" => (v1 - v0).abs() / value.abs(),
+                // Both shapes are symmetric: the mean speed is that of the ends.
+                "distance" => 2.0 * value / (v0 + v1),
+                other => return Err(xml.err(dyn_, format!("unknown dynamicsDimension {other:?}"))),
+            };
+            if v1 == v0 {
+                scripts.speed[me] = v1;
+                let hold = BehaviourFile::ChangeSpeed { speed: Num::Fixed(v1), rate: Num::Fixed(STEP_RATE) };
+                return Ok((hold, Some(0.0)));
+            }
+            if !(duration.is_finite() && duration > 0.0) {
+                return Err(xml.err(
+                    dyn_,
+                    format!("gives no positive duration (from {v0} m/s to {v1} m/s with value {value})"),
+                ));
+            }
+            let shape = if shape == "cubic" { ShapeFile::Cubic } else { ShapeFile::Sinusoidal };
+            scripts.speed[me] = v1;
+            let b =
+                BehaviourFile::ShapedSpeed { speed: Num::Fixed(v1), duration: Num::Fixed(duration), shape };
+            return Ok((b, Some(duration)));
         }
         other => return Err(xml.err(dyn_, format!("unknown dynamicsShape {other:?}"))),
     };
@@ -449,6 +509,7 @@ fn lane_change(
         other => return Err(xml.err(target, format!("unknown lane target `{other}`"))),
     };
     scripts.lane[me] = Some(lane);
+    scripts.offset[me] = 0.0;
     let change = BehaviourFile::ChangeLane {
         lane: Num::Fixed(lane as f64),
         duration: Num::Fixed(duration),
@@ -458,7 +519,13 @@ fn lane_change(
 }
 
 /// `Storyboard/StopTrigger`: the run's duration.
-pub(crate) fn duration(xml: &Xml<'_>, board: El<'_>, ents: &[Entity], scripts: &Scripts) -> Res<f64> {
+pub(crate) fn duration(
+    xml: &Xml<'_>,
+    board: El<'_>,
+    road: &Road,
+    ents: &[Entity],
+    scripts: &Scripts,
+) -> Res<f64> {
     let missing = || {
         xml.err(
             board,
@@ -466,9 +533,11 @@ pub(crate) fn duration(xml: &Xml<'_>, board: El<'_>, ents: &[Entity], scripts: &
         )
     };
     let stop = xml.child(board, "StopTrigger")?.ok_or_else(missing)?;
-    match trigger(xml, stop, ents, &scripts.elements)? {
+    match trigger(xml, stop, road, ents, &scripts.elements)? {
         Some((Cond::Time(t), _)) => Ok(t),
-        Some((_, loc)) => Err(loc.unsupported("a stop condition other than a fixed time")),
+        Some((_, loc)) => Err(loc.unsupported(
+            "a stop condition other than a fixed time (Gauntlet runs for a duration; a run does not end on a condition judged while running)",
+        )),
         None => Err(missing()),
     }
 }

@@ -21,6 +21,7 @@ fn valid() -> Vec<PathBuf> {
         "clothoid_follow",
         "linked_roads",
         "catalog_cut_in",
+        "running_conditions",
     ]
     .iter()
     .map(|n| dir("xosc").join(format!("{n}.xosc")))
@@ -75,9 +76,9 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
         (
             "and_of_running_conditions.xosc",
             "",
-            "Event[1]/StartTrigger/ConditionGroup[1]/Condition[2]",
-            "an AND or OR of conditions judged while running",
-            "name=\"ego_near\"",
+            "Event[1]/StartTrigger/ConditionGroup[1]/Condition[1]",
+            "other than `greater…` among conditions judged while running",
+            "name=\"after_4\"",
         ),
         (
             "state_of_later_element.xosc",
@@ -103,9 +104,9 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
         (
             "lane_offset.xosc",
             "",
-            "LateralAction/LaneOffsetAction",
-            "`LaneOffsetAction` in a story (no Gauntlet behaviour yet)",
-            "<LaneOffsetAction",
+            "LateralAction/LaneOffsetAction/LaneOffsetActionDynamics",
+            "dynamicsShape \"linear\" for a lane offset",
+            "dynamicsShape=\"linear\" maxLateralAcc",
         ),
         (
             "cubic_lane_change.xosc",
@@ -118,7 +119,7 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
             "cubic_speed.xosc",
             "",
             "SpeedAction/SpeedActionDynamics",
-            "dynamicsShape \"cubic\"",
+            "gives no positive duration",
             "dynamicsShape=\"cubic\"",
         ),
         (
@@ -146,9 +147,30 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
         (
             "ttc_condition.xosc",
             "",
-            "EntityCondition/TimeToCollisionCondition",
-            "not supported yet",
-            "<TimeToCollisionCondition",
+            "TimeToCollisionConditionTarget/Position",
+            "a time to collision with a position",
+            "<Position><LanePosition",
+        ),
+        (
+            "stop_on_condition.xosc",
+            "",
+            "Storyboard/StopTrigger/ConditionGroup[1]/Condition[1]",
+            "a stop condition other than a fixed time",
+            "name=\"lead_stopped\"",
+        ),
+        (
+            "relative_position_condition.xosc",
+            "",
+            "ReachPositionCondition/Position/RelativeObjectPosition",
+            "a position relative to an entity in a condition",
+            "<RelativeObjectPosition",
+        ),
+        (
+            "teleport_in_story.xosc",
+            "",
+            "PrivateAction[1]/TeleportAction",
+            "`TeleportAction` in a story",
+            "s=\"300.0\"",
         ),
         (
             "undeclared_parameter.xosc",
@@ -218,7 +240,7 @@ fn every_file_of_the_malformed_corpus_is_covered() {
         .expect("corpus")
         .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "xosc")))
         .count();
-    assert_eq!(n, 23, "a new malformed file needs a case in the test above");
+    assert_eq!(n, 26, "a new malformed file needs a case in the test above");
 }
 
 fn run(world: &WorldSpec) -> gauntlet_engine::RunResult {
@@ -435,11 +457,24 @@ fn a_deterministic_distribution_is_the_product_of_its_factors_in_order() {
         // Its distance trigger: the first step's.
         let file = run.file();
         let step = &file.actors.iter().find(|a| a.name == "Cutter").expect("cutter").behaviours[0];
-        assert!(
-            matches!(&step.at, gauntlet_scenarios::raw::TriggerFile::EgoDistance(n) if n.nominal() == distance),
-            "run {k}: {:?}",
-            step.at
-        );
+        // A `rising` edge: a `When` trigger on the distance (false at the start).
+        let at_distance = match &step.at {
+            gauntlet_scenarios::raw::TriggerFile::When(groups) => match groups.as_slice() {
+                [g] => match g.as_slice() {
+                    [j] => match &j.cond {
+                        gauntlet_scenarios::raw::ConditionFile::Distance { distance: n, .. } => {
+                            j.edge == gauntlet_scenarios::raw::ConditionEdgeFile::Rising
+                                && n.nominal() == distance
+                        }
+                        _ => false,
+                    },
+                    _ => false,
+                },
+                _ => false,
+            },
+            _ => false,
+        };
+        assert!(at_distance, "run {k}: {:?}", step.at);
         assert!(run.title().contains(&format!("EgoSpeed={ego_speed}")), "{}", run.title());
     }
     // `Scenario::load` refuses the file: it holds many scenarios.
@@ -517,4 +552,57 @@ fn malformed_distributions_are_refused_with_their_element_and_line() {
         assert!(message.contains(message_part), "{file}: {message}");
         assert!(Scenario::load_all(&path).is_err());
     }
+}
+
+#[test]
+fn running_conditions_start_their_shaped_steps_on_the_computed_step() {
+    use gauntlet_engine::profile::Shape;
+    // running_conditions.xosc: the Lead (20 m/s, 120 m) slows 20 → 10 m/s along a cubic over 3 s
+    // when the ego's time to collision with it falls below 6 s (rising) or 0.5 s after 8 s;
+    // then offsets 0.6 m left once below 11 m/s and past 40 m travelled; then stops along a
+    // sinusoid at a mean 2 m/s² 0.5 s after it comes within 5 m of s = 400 m (or when the ego
+    // nears s = 600 m); then, after standing 1 s, drives off to 8 m/s.
+    let scenario = Scenario::load(&dir("xosc").join("running_conditions.xosc")).expect("valid");
+    let trace = run(&scenario.instance(0).world).trace.expect("trace");
+    let body = |f: &TraceFrame, id: u32| *f.bodies.iter().find(|b| b.id == id).expect("body");
+    let speed = |b: gauntlet_engine::TraceBody| b.vx.hypot(b.vy);
+    let lead_v = |f: &TraceFrame| speed(body(f, 1));
+    // Time to collision from the trace (a straight road: bumper to bumper over the closing speed).
+    let ttc = |f: &TraceFrame| {
+        let (e, l) = (body(f, 0), body(f, 1));
+        let (gap, closing) = (l.s - e.s - 4.6, speed(e) - speed(l));
+        if closing > 1e-6 && gap > 0.0 { gap / closing } else { f64::INFINITY }
+    };
+    // A step judged at the start of the step after frame k sees frame k (it starts at frame
+    // k's time); a rising edge needs frame k − 1 false.
+    let rises = (1..trace.len()).find(|&k| ttc(&trace[k]) <= 6.0 && ttc(&trace[k - 1]) > 6.0);
+    let slow = rises.map_or(8.5, |k| trace[k].t.min(8.5));
+    // The next step (an offset keeping 10 m/s) takes over once below 11 m/s (past 40 m).
+    let shift = trace.iter().find(|f| f.t > slow && lead_v(f) <= 11.0).expect("below 11 m/s").t;
+    let off = |shape: Shape, from: f64, to: f64, start: f64, duration: f64, end: f64| {
+        trace
+            .iter()
+            .filter(|f| f.t > start - 1.0 && f.t <= end)
+            .map(|f| (lead_v(f) - shape.at(from, to, f.t - start, duration)).abs())
+            .fold(0.0, f64::max)
+    };
+    let worst = off(Shape::Cubic, 20.0, 10.0, slow, 3.0, shift);
+    assert!(worst < 0.1, "off the cubic profile from {slow} s by {worst} m/s");
+    // One step early or late is visibly off the profile.
+    let late = off(Shape::Cubic, 20.0, 10.0, slow + 0.05, 3.0, shift);
+    let early = off(Shape::Cubic, 20.0, 10.0, slow - 0.05, 3.0, shift);
+    assert!(late > 2.0 * worst && early > 2.0 * worst, "{late} {early} vs {worst}");
+    // Within 5 m of (400, 3.5), then 0.5 s: a sinusoidal stop over 10 m/s ÷ 2 m/s² = 5 s.
+    let near = trace
+        .iter()
+        .find(|f| f.t > shift && (body(f, 1).s - 400.0).hypot(body(f, 1).d - 3.5) <= 5.0)
+        .expect("reaches the mark");
+    let stop = near.t + 0.5;
+    let v0 = lead_v(trace.iter().find(|f| (f.t - stop).abs() < 1e-6).expect("frame"));
+    let worst = off(Shape::Sinusoidal, v0, 0.0, stop + 0.0, 5.0, stop + 5.0);
+    assert!((v0 - 10.0).abs() < 0.05 && worst < 0.1, "stop from {stop} s at {v0} m/s: off by {worst}");
+    // The offset holds 0.6 m left of lane -2's centre (d = 3.5) to the end; it drives off again.
+    let last = trace.last().expect("frames");
+    assert!((body(last, 1).d - 4.1).abs() < 0.02, "{}", body(last, 1).d);
+    assert!(lead_v(last) > 1.0, "drives off after standing: {}", lead_v(last));
 }
