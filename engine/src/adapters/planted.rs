@@ -612,9 +612,12 @@ mod tests {
     #[test]
     fn the_short_memory_fails_only_on_ice_with_dropout() {
         // Ice × dropout fails it; dry × dropout passes (its memory covers the dropped frames).
-        check(Weakness::ShortMemory, &queue(0.2, 0.25), &queue(0.9, 0.25));
+        check(Weakness::ShortMemory, &queue(0.12, 0.25), &queue(0.9, 0.25));
         // Ice without dropout passes: every frame carries the detection.
-        assert_eq!(outcome(&queue(0.2, 0.0), &mut PlantedAdapter::new(Weakness::ShortMemory)), Outcome::Pass);
+        assert_eq!(
+            outcome(&queue(0.12, 0.0), &mut PlantedAdapter::new(Weakness::ShortMemory)),
+            Outcome::Pass
+        );
         // Wet × dropout passes: its detector reads μ above 0.35.
         assert_eq!(
             outcome(&queue(0.45, 0.25), &mut PlantedAdapter::new(Weakness::ShortMemory)),
