@@ -70,8 +70,8 @@ pub use model::{
     Rationale, Requirement, Taxonomy, TriggeringCondition, ValueId,
 };
 pub use realise::{
-    Band, DEFAULT_REALISATIONS, MAX_FRICTION, MAX_LATENCY_STEPS, MAX_NOISE, MAX_SPEED, Realisation,
-    Realisations,
+    Band, DEFAULT_REALISATIONS, FOG_VISIBILITY, LightSetting, MAX_FRICTION, MAX_LATENCY_STEPS, MAX_NOISE,
+    MAX_RAIN, MAX_SPEED, Realisation, Realisations, WeatherSetting,
 };
 pub use render::{PAIR_GAPS_SHOWN, hazard_status, markdown_cell, render_markdown, render_text};
 pub use stats::{Interval, Share, Z_95, wilson_interval};

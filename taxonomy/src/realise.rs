@@ -114,12 +114,69 @@ pub enum Realisation {
         /// The nominal instance's ego speed, m/s.
         nominal: f64,
     },
+    /// Set the scenario's illumination (`environment.illumination`; what it
+    /// does to sensing is the engine's `conditions` module).
+    Illumination(LightSetting),
+    /// Set the scenario's weather (`environment.weather`; what it does to
+    /// sensing and friction is the engine's `conditions` module). Rain and
+    /// spray cap the friction at 0.7 and 0.6: they are applied only to a
+    /// scenario whose friction is not tagged `dry`, so its tag stays true.
+    Weather(WeatherSetting),
     /// No transform makes a scenario exhibit it (the reason says why).
     NotRealisable {
         /// Why, in words.
         reason: String,
     },
 }
+
+/// The illumination an [`Realisation::Illumination`] sets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum LightSetting {
+    /// Daylight.
+    Day,
+    /// Night on an unlit road.
+    Night,
+    /// Low sun glaring from this bearing, degrees counter-clockwise from the
+    /// road's start direction (0: straight ahead of the ego at the start).
+    LowSun {
+        /// Bearing of the sun, degrees.
+        azimuth_deg: f64,
+    },
+}
+
+/// The weather a [`Realisation::Weather`] sets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum WeatherSetting {
+    /// No weather effect.
+    Clear,
+    /// Rain of an intensity in this range, mm/h (0–100).
+    Rain {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+        /// The nominal instance's value.
+        nominal: f64,
+    },
+    /// Fog of a visibility in this range, m (10–2000).
+    Fog {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+        /// The nominal instance's value.
+        nominal: f64,
+    },
+    /// Spray thrown up by traffic on a wet road.
+    Spray,
+}
+
+/// Rain intensities a scenario accepts, mm/h.
+pub const MAX_RAIN: f64 = 100.0;
+/// Fog visibilities a scenario accepts, m.
+pub const FOG_VISIBILITY: (f64, f64) = (10.0, 2000.0);
 
 impl Realisation {
     /// Whether some transform realises the value.
@@ -150,6 +207,25 @@ impl Realisation {
                 format!("latency one of {steps:?} steps (nominal {nominal}), other degradations cleared")
             }
             Realisation::Speed { .. } => format!("ego speed scaled into {b} m/s, vehicles and times with it"),
+            Realisation::Illumination(LightSetting::Day) => "illumination set to day".into(),
+            Realisation::Illumination(LightSetting::Night) => {
+                "illumination set to night (shorter range, more dropout for road users without lights)".into()
+            }
+            Realisation::Illumination(LightSetting::LowSun { azimuth_deg }) => {
+                format!("illumination set to a low sun at {azimuth_deg}° (glare towards it)")
+            }
+            Realisation::Weather(WeatherSetting::Clear) => "weather set to clear".into(),
+            Realisation::Weather(WeatherSetting::Rain { min, max, nominal }) => format!(
+                "weather set to rain of {} mm/h (range, noise, dropout; μ capped at 0.7 − 0.002·I)",
+                Band { min: *min, max: *max, nominal: *nominal }
+            ),
+            Realisation::Weather(WeatherSetting::Fog { min, max, nominal }) => format!(
+                "weather set to fog of visibility {} m (range at most the visibility, noise, dropout)",
+                Band { min: *min, max: *max, nominal: *nominal }
+            ),
+            Realisation::Weather(WeatherSetting::Spray) => {
+                "weather set to spray (range × 0.7, noise, dropout; μ capped at 0.6)".into()
+            }
             Realisation::NotRealisable { reason } => format!("not realisable: {reason}"),
         }
     }
@@ -277,6 +353,30 @@ fn check(r: &Realisation) -> Option<String> {
         Realisation::Speed { .. } if !b.contains(0.0, MAX_SPEED, true) => {
             Some(format!("speed {b} must satisfy 0 < min ≤ nominal ≤ max ≤ {MAX_SPEED} m/s"))
         }
+        Realisation::Illumination(LightSetting::LowSun { azimuth_deg })
+            if !(azimuth_deg.is_finite() && (-360.0..=360.0).contains(azimuth_deg)) =>
+        {
+            Some(format!("the sun's azimuth {azimuth_deg}° must lie in [-360, 360]"))
+        }
+        Realisation::Weather(WeatherSetting::Rain { min, max, nominal })
+            if !(Band { min: *min, max: *max, nominal: *nominal }).contains(0.0, MAX_RAIN, false) =>
+        {
+            Some(format!(
+                "rain {min}..{max} (nominal {nominal}) must satisfy 0 ≤ min ≤ nominal ≤ max ≤ {MAX_RAIN} mm/h"
+            ))
+        }
+        Realisation::Weather(WeatherSetting::Fog { min, max, nominal })
+            if !(Band { min: *min, max: *max, nominal: *nominal }).contains(
+                FOG_VISIBILITY.0,
+                FOG_VISIBILITY.1,
+                false,
+            ) =>
+        {
+            Some(format!(
+                "fog visibility {min}..{max} (nominal {nominal}) must satisfy {} ≤ min ≤ nominal ≤ max ≤ {} m",
+                FOG_VISIBILITY.0, FOG_VISIBILITY.1
+            ))
+        }
         Realisation::NotRealisable { reason } if reason.trim().is_empty() => {
             Some("a value that is not realisable needs a reason".into())
         }
@@ -303,6 +403,27 @@ mod tests {
         assert!(!r.get("road", "highway").unwrap().is_realisable());
         // The shipped file declares every value of the shipped taxonomy.
         assert_eq!(r.undeclared(&t), Vec::<(&str, &str)>::new());
+    }
+
+    #[test]
+    fn weather_and_illumination_realisations_parse_and_are_checked() {
+        let r = load(
+            "Realisations(values: {\"weather\": {\"rain\": Weather(Rain(min: 5.0, max: 40.0, nominal: 20.0)), \"spray\": Weather(Spray)}, \"illumination\": {\"low_sun\": Illumination(LowSun(azimuth_deg: 0.0))}})",
+        )
+        .unwrap();
+        assert_eq!(
+            r.get("weather", "rain"),
+            Some(&Realisation::Weather(WeatherSetting::Rain { min: 5.0, max: 40.0, nominal: 20.0 }))
+        );
+        assert!(r.get("illumination", "low_sun").unwrap().describe().contains("low sun"));
+        let e = load("Realisations(values: {\"weather\": {\"fog\": Weather(Fog(min: 5.0, max: 40.0, nominal: 20.0))}})")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("r.ron:1:") && e.contains("fog visibility"), "{e}");
+        let e = load("Realisations(values: {\"weather\": {\"rain\": Weather(Rain(min: 5.0, max: 400.0, nominal: 20.0))}})")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("mm/h"), "{e}");
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! | `ice-naive` | plans curves and braking for a dry road: holds off braking until a dry road would need 4 m/s², and corners at 4.5 m/s² lateral |
 //! | `dropout-speeder` | above 20 m/s, releases the brakes on every frame that misses the car it follows, and until it has seen that car in 3 frames in a row again — harmless at low speed or with few dropped frames, fatal only at speed *and* under heavy dropout *and* when the lead brakes hard |
 //! | `memoryless` | acts on each frame's object list as reported: no track memory (a lost object is a free road, a one-frame ghost is an obstacle) and trusts the reported class |
-//! | `short-memory` | its memory of the road user it brakes for is one frame too short: on the first frame that misses it (a dropped detection) it does not brake, unless it is braking harder than 3 m/s²; from the second missing frame on, its track memory takes over — harmless without dropout and when it brakes hard, but under dropout its gentle braking (following, queueing, slowing on ice) flickers: jerk spikes on every dropped frame |
+//! | `short-memory` | a firmer car follower (IDM acceleration 2.5 m/s², comfortable deceleration 2.4 m/s²: the reference's desired gaps, 1.25 × its response) whose low-traction detector re-initialises its track memory: once it has commanded at least 1 m/s² of braking or driving for 2 frames in a row and achieved less than asked (by 0.01 m/s²: ABS or traction control at work) *and* less than 3.4 m/s² (wheels slipping on a road of μ below about 0.35; it is never told the friction), it latches a winter mode in which its tracker drops a track on the first frame without a measurement (the integration bug: the slip flag marks wheel odometry invalid, and coasting a track uses odometry) and must confirm it again over 5 frames in a row — meanwhile it drives as if the road user it follows were not there. On dry or wet roads the detector never fires and its memory covers dropout; on ice without dropout every frame carries the detection; only ice *and* dropout blind it to its leader for frames at a time (lost gap, time-to-collision, contact) |
 //!
 //! Each is honest everywhere else: it passes the benign scenarios its flaw
 //! does not touch.
@@ -42,12 +42,32 @@ pub const DROPOUT_SPEEDER_FRAMES: u32 = 10;
 /// brakes for it again.
 pub const DROPOUT_SPEEDER_CONFIRM: u32 = 3;
 
-/// Braking, m/s², from which the short memory keeps braking through a
-/// dropped frame; below it, the first missing frame is a free road.
-pub const SHORT_MEMORY_HARD_BRAKE: f64 = 3.0;
+/// Braking or driving command, m/s², from which the short memory's slip
+/// detector compares command and achievement.
+pub const SHORT_MEMORY_SLIP_COMMAND: f64 = 1.0;
+/// Shortfall of the achieved acceleration below the command, m/s², from
+/// which the short memory counts a frame as slipping (below the road's
+/// limit the tyres deliver what is asked exactly; ABS and traction control
+/// cut in at the limit).
+pub const SHORT_MEMORY_SLIP_SHORTFALL: f64 = 0.01;
+/// Deceleration, m/s², below which a slipping frame reads as a low-friction
+/// road (μ below about 0.35) to the short memory.
+pub const SHORT_MEMORY_LOW_MU_DECEL: f64 = 3.4;
+/// Slipping frames in a row after which the short memory latches its winter mode.
+pub const SHORT_MEMORY_SLIP_FRAMES: u32 = 2;
 /// Frames after the last sighting after which the short memory no longer
 /// counts the road user it followed as the one it follows.
 pub const SHORT_MEMORY_FORGETS: u32 = 40;
+/// The short memory's sportier car following (IDM acceleration and
+/// comfortable deceleration, m/s²; the reference: 2 and 3): on ice it asks
+/// for more than the road gives, which is what its slip detector reads.
+pub const SHORT_MEMORY_IDM: (f64, f64) = (2.5, 2.4);
+/// Frames in a row the short memory must see a road user whose track its
+/// winter mode dropped before it acts on it again.
+pub const SHORT_MEMORY_CONFIRM: u32 = 5;
+/// Speed, m/s, below which the short memory's slip detector is off (the
+/// brakes of a stopping car achieve less than asked without any slip).
+pub const SHORT_MEMORY_SLIP_MIN_SPEED: f64 = 1.0;
 
 /// The deliberate flaw of a [`PlantedAdapter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,8 +84,9 @@ pub enum Weakness {
     DropoutSpeeder,
     /// No track memory, and trusts the reported class.
     Memoryless,
-    /// On the first frame that misses the road user it follows, does not
-    /// brake gently: fails only under dropout while braking gently.
+    /// Once its slip detector reads a low-friction road, drops the track of
+    /// the road user it follows on a frame that misses it and ignores it
+    /// until confirmed again: fails only under ice × dropout.
     ShortMemory,
 }
 
@@ -140,6 +161,45 @@ pub struct PlantedAdapter {
     lead: Option<(u32, u32)>,
     /// Dropout speeder: frames in a row it has seen that car since it last lost it at speed.
     confirmed: u32,
+    /// Short memory: its slip detector's state.
+    slip: SlipDetector,
+    /// Short memory: the same driver without track memory, stepped on every
+    /// frame; its control is the one used while winter mode has dropped a track.
+    bare: Option<Box<ReferenceAdapter>>,
+    /// Short memory: the road user whose track winter mode dropped, and the
+    /// frames in a row it has been seen since.
+    dropped: Option<(u32, u32)>,
+}
+
+/// The short memory's low-traction detector: compares the braking it
+/// commanded with the acceleration the ego then achieved.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct SlipDetector {
+    /// The acceleration it commanded on the last step, m/s².
+    commanded: Option<f64>,
+    /// Slipping frames in a row.
+    slipping: u32,
+    /// Winter mode: a low-friction road was read, for the rest of the run.
+    low_mu: bool,
+}
+
+impl SlipDetector {
+    /// Reads the acceleration `obs` reports the last command achieved;
+    /// whether winter mode is on.
+    fn update(&mut self, obs: &Observation) -> bool {
+        if let Some(cmd) = self.commanded {
+            // Braking and driving alike: the achieved acceleration in the
+            // command's direction.
+            let achieved = obs.ego.accel * cmd.signum();
+            let slipping = obs.ego.vs > SHORT_MEMORY_SLIP_MIN_SPEED
+                && cmd.abs() >= SHORT_MEMORY_SLIP_COMMAND
+                && achieved < cmd.abs() - SHORT_MEMORY_SLIP_SHORTFALL
+                && achieved < SHORT_MEMORY_LOW_MU_DECEL;
+            self.slipping = if slipping { self.slipping + 1 } else { 0 };
+            self.low_mu |= self.slipping >= SHORT_MEMORY_SLIP_FRAMES;
+        }
+        self.low_mu
+    }
 }
 
 impl PlantedAdapter {
@@ -160,8 +220,13 @@ impl PlantedAdapter {
             Weakness::Memoryless => {
                 ReferenceTuning { track_memory: false, vulnerable_by_size: false, ..defaults }
             }
-            Weakness::ShortMemory => defaults,
+            Weakness::ShortMemory => {
+                ReferenceTuning { idm_accel: SHORT_MEMORY_IDM.0, idm_decel: SHORT_MEMORY_IDM.1, ..defaults }
+            }
         };
+        let bare = (weakness == Weakness::ShortMemory).then(|| {
+            Box::new(ReferenceAdapter::with_tuning(ReferenceTuning { track_memory: false, ..tuning }))
+        });
         Self {
             weakness,
             inner: ReferenceAdapter::with_tuning(tuning),
@@ -171,6 +236,9 @@ impl PlantedAdapter {
             monitor: false,
             lead: None,
             confirmed: DROPOUT_SPEEDER_CONFIRM,
+            slip: SlipDetector::default(),
+            bare,
+            dropped: None,
         }
     }
 
@@ -219,35 +287,37 @@ impl PlantedAdapter {
         (o.d - obs.ego.d).abs() < 0.5 * (job.ego.width + o.width) + 0.4
     }
 
-    /// The short memory's flaw: `accel` released to at least 0 on the first
-    /// frame that misses the road user it follows (seen the frame before),
-    /// unless it brakes harder than [`SHORT_MEMORY_HARD_BRAKE`]: under
-    /// dropout, gentle braking is released and re-applied frame by frame.
-    fn forget_first_miss(
+    /// The short memory's track bookkeeping: the road user it follows
+    /// (seen within [`SHORT_MEMORY_FORGETS`] frames) and, in winter mode
+    /// (`low_mu`), the one whose track it dropped on a frame that missed it,
+    /// until seen [`SHORT_MEMORY_CONFIRM`] frames in a row. Returns the id
+    /// it ignores this frame.
+    fn drop_when_slipping(
         lead: &mut Option<(u32, u32)>,
+        dropped: &mut Option<(u32, u32)>,
+        low_mu: bool,
         obs: &Observation,
         job: &JobStart,
-        accel: f64,
-    ) -> f64 {
+    ) -> Option<u32> {
+        let seen = |id: u32| obs.objects.iter().any(|o| o.id == id);
         match (Self::nearest_in_path(obs, job), *lead) {
-            (Some((id, _, _)), _) => {
-                *lead = Some((id, 0));
-                accel
-            }
+            (Some((id, _, _)), _) => *lead = Some((id, 0)),
             (None, Some((id, frames))) if frames < SHORT_MEMORY_FORGETS => {
                 *lead = Some((id, frames + 1));
-                let missing = !obs.objects.iter().any(|o| o.id == id);
-                if missing && frames == 0 && accel > -SHORT_MEMORY_HARD_BRAKE {
-                    accel.max(0.0)
-                } else {
-                    accel
+                if low_mu && !seen(id) {
+                    *dropped = Some((id, 0));
                 }
             }
-            _ => {
-                *lead = None;
-                accel
-            }
+            _ => *lead = None,
         }
+        match *dropped {
+            Some((id, hits)) if seen(id) => {
+                *dropped = (hits + 1 < SHORT_MEMORY_CONFIRM).then_some((id, hits + 1));
+            }
+            Some((id, _)) if low_mu && !seen(id) => *dropped = Some((id, 0)),
+            _ => {}
+        }
+        dropped.map(|(id, _)| id)
     }
 
     /// The dropout speeder's flaw: `accel` released to at least 0 at speed
@@ -294,6 +364,11 @@ impl AutonomyAdapter for PlantedAdapter {
         self.monitor = false;
         self.lead = None;
         self.confirmed = DROPOUT_SPEEDER_CONFIRM;
+        self.slip = SlipDetector::default();
+        self.dropped = None;
+        if let Some(bare) = self.bare.as_mut() {
+            bare.reset(job)?;
+        }
         self.inner.reset(job)
     }
 
@@ -333,7 +408,18 @@ impl AutonomyAdapter for PlantedAdapter {
                 }
             }
             Weakness::ShortMemory => {
-                control.accel = Self::forget_first_miss(&mut self.lead, obs, job, control.accel);
+                let low_mu = self.slip.update(obs);
+                let ignored = Self::drop_when_slipping(&mut self.lead, &mut self.dropped, low_mu, obs, job);
+                if let Some(bare) = self.bare.as_mut() {
+                    // The memoryless twin drives on what the tracker still holds.
+                    self.seen.clone_from(obs);
+                    self.seen.objects.retain(|o| Some(o.id) != ignored);
+                    let bare_accel = bare.step(&self.seen)?.accel;
+                    if ignored.is_some() {
+                        control.accel = bare_accel;
+                    }
+                }
+                self.slip.commanded = Some(control.accel.clamp(-job.ego.max_decel, job.ego.max_accel));
             }
             Weakness::DropoutSpeeder => {
                 control.accel = Self::speed_through_dropouts(
@@ -350,6 +436,9 @@ impl AutonomyAdapter for PlantedAdapter {
     }
 
     fn end(&mut self, outcome: JobEnd) {
+        if let Some(bare) = self.bare.as_mut() {
+            bare.end(outcome);
+        }
         self.inner.end(outcome);
     }
 
@@ -496,6 +585,60 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(names, sorted);
         assert_eq!(Weakness::from_name("reference"), None);
+    }
+
+    /// Stop-and-go following: the lead slows from 10 to 2.5 m/s at 4 s and
+    /// speeds up again at 14 s, on a road of `friction` with `dropout`.
+    fn queue(friction: f64, dropout: f64) -> WorldSpec {
+        let keep = |speed| Behaviour::KeepLane { speed };
+        let lead = vehicle(
+            1,
+            30.0,
+            0.0,
+            10.0,
+            vec![
+                BehaviourStep { trigger: Trigger::Immediately, behaviour: keep(10.0) },
+                BehaviourStep { trigger: Trigger::Time(4.0), behaviour: keep(2.5) },
+                BehaviourStep { trigger: Trigger::Time(14.0), behaviour: keep(10.0) },
+            ],
+        );
+        let mut spec = straight_spec(10.0, friction, vec![lead]);
+        spec.duration = 20.0;
+        spec.environment.sensor.dropout = dropout;
+        spec.criteria = vec![CriterionSpec::NoCollision, CriterionSpec::MaxJerk { max: 10.0 }];
+        spec
+    }
+
+    #[test]
+    fn the_short_memory_fails_only_on_ice_with_dropout() {
+        // Ice × dropout fails it; dry × dropout passes (its memory covers the dropped frames).
+        check(Weakness::ShortMemory, &queue(0.12, 0.25), &queue(0.9, 0.25));
+        // Ice without dropout passes: every frame carries the detection.
+        assert_eq!(
+            outcome(&queue(0.12, 0.0), &mut PlantedAdapter::new(Weakness::ShortMemory)),
+            Outcome::Pass
+        );
+        // Wet × dropout passes: its detector reads μ above 0.35.
+        assert_eq!(
+            outcome(&queue(0.45, 0.25), &mut PlantedAdapter::new(Weakness::ShortMemory)),
+            Outcome::Pass
+        );
+    }
+
+    /// Whether the short memory's winter mode is on at the end of `spec`.
+    fn winter_mode(spec: &WorldSpec) -> bool {
+        let mut adapter = PlantedAdapter::new(Weakness::ShortMemory);
+        let _ = Simulation::run(spec, &mut adapter, RunOptions::default());
+        adapter.slip.low_mu
+    }
+
+    #[test]
+    fn the_slip_detector_reads_ice_from_braking_it_does_not_get() {
+        assert!(winter_mode(&stopped_car(0.2)), "ice not read");
+        assert!(!winter_mode(&stopped_car(0.9)), "a dry road read as ice");
+        assert!(!winter_mode(&stopped_car(0.45)), "a wet road read as ice");
+        // Stopping on a dry road (the brakes achieve less than asked at the end) is no slip.
+        assert!(!winter_mode(&lead_braking(9.0)), "an emergency stop read as ice");
     }
 
     /// The first activation's onset of the adapter's one monitor, s, and

@@ -59,6 +59,10 @@ pub struct ReferenceTuning {
     /// Whether a narrow road user ([`VULNERABLE_WIDTH`]) counts as vulnerable
     /// whatever its reported class (false: it trusts the class).
     pub vulnerable_by_size: bool,
+    /// Acceleration its car-following model (IDM) speeds up with, m/s².
+    pub idm_accel: f64,
+    /// Comfortable deceleration of its car-following model (IDM), m/s².
+    pub idm_decel: f64,
 }
 
 impl Default for ReferenceTuning {
@@ -73,6 +77,8 @@ impl Default for ReferenceTuning {
             sees_vulnerable: true,
             track_memory: true,
             vulnerable_by_size: true,
+            idm_accel: 2.0,
+            idm_decel: 3.0,
         }
     }
 }
@@ -318,7 +324,8 @@ impl AutonomyAdapter for ReferenceAdapter {
             let d = lane as f64 * job.road.lane_width;
             desired = desired.min(route.curve_speed(ego.s, d, self.tuning.curve_lateral_accel));
         }
-        let idm = Idm { accel: 2.0, decel: 3.0, min_gap: 4.0, headway: 1.5 };
+        let idm =
+            Idm { accel: self.tuning.idm_accel, decel: self.tuning.idm_decel, min_gap: 4.0, headway: 1.5 };
         let leader = self.leader(obs, job);
         let mut accel = idm.accel(ego.vs, desired, leader.map(|l| (l.gap, l.vs)));
         if let Some(guard) = leader.and_then(|l| self.ttc_guard(l, ego.vs)) {

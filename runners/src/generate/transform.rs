@@ -2,11 +2,12 @@
 //! sets, and the tag it rewrites.
 
 use gauntlet_scenarios::Num;
+use gauntlet_scenarios::conditions::{IlluminationFile, WeatherFile};
 use gauntlet_scenarios::raw::{
     ActorFile, BehaviourFile, CriterionFile, FaultsFile, KindFile, ScenarioFile, SensorFile, StepFile,
     TriggerFile,
 };
-use gauntlet_taxonomy::Realisation;
+use gauntlet_taxonomy::{LightSetting, Realisation, WeatherSetting};
 
 /// Why a realisation cannot be applied to a scenario.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +49,34 @@ pub fn apply(
             };
         }
         Realisation::Speed { min, max, nominal } => scale_speed(file, *min, *max, *nominal)?,
+        Realisation::Illumination(light) => {
+            file.environment.illumination = match light {
+                LightSetting::Day => IlluminationFile::Day,
+                LightSetting::Night => IlluminationFile::Night,
+                LightSetting::LowSun { azimuth_deg } => {
+                    IlluminationFile::LowSun { azimuth_deg: Num::Fixed(*azimuth_deg) }
+                }
+            };
+        }
+        Realisation::Weather(weather) => {
+            let wet = matches!(weather, WeatherSetting::Rain { .. } | WeatherSetting::Spray);
+            if wet && file.tags.get("friction").is_some_and(|f| f == "dry") {
+                return Err(NotApplicable(
+                    "rain and spray cap the friction at 0.7: the scenario's dry-friction tag would be false"
+                        .into(),
+                ));
+            }
+            file.environment.weather = match weather {
+                WeatherSetting::Clear => WeatherFile::Clear,
+                WeatherSetting::Rain { min, max, nominal } => {
+                    WeatherFile::Rain { intensity: range(*min, *max, *nominal) }
+                }
+                WeatherSetting::Fog { min, max, nominal } => {
+                    WeatherFile::Fog { visibility: range(*min, *max, *nominal) }
+                }
+                WeatherSetting::Spray => WeatherFile::Spray,
+            };
+        }
     }
     file.tags.insert(dimension.to_owned(), value.to_owned());
     Ok(realisation.describe())
@@ -204,6 +233,31 @@ mod tests {
         assert!(matches!(&walker.action, BehaviourFile::Cross { speed, .. } if *speed == Num::Fixed(1.2)));
         assert!(matches!(&f.criteria[1], CriterionFile::ReachGoal { within } if *within == Num::Fixed(16.0)));
         assert_eq!(f.tags["speed"], "high");
+    }
+
+    #[test]
+    fn weather_and_illumination_set_the_conditions_and_keep_friction_tags_true() {
+        let mut f = file();
+        let rain = Realisation::Weather(WeatherSetting::Rain { min: 5.0, max: 40.0, nominal: 20.0 });
+        // The file's friction is tagged dry: rain would make it wet.
+        assert!(apply(&mut f, "weather", "rain", &rain).unwrap_err().0.contains("dry"));
+        assert!(!f.tags.contains_key("weather"));
+        f.tags.insert("friction".into(), "wet".into());
+        apply(&mut f, "weather", "rain", &rain).unwrap();
+        assert!(
+            matches!(&f.environment.weather, WeatherFile::Rain { intensity } if intensity.nominal() == 20.0)
+        );
+        assert_eq!(f.tags["weather"], "rain");
+        // Fog touches no friction: any scenario.
+        let mut f = file();
+        let fog = Realisation::Weather(WeatherSetting::Fog { min: 60.0, max: 200.0, nominal: 100.0 });
+        apply(&mut f, "weather", "fog", &fog).unwrap();
+        assert!(
+            matches!(&f.environment.weather, WeatherFile::Fog { visibility } if visibility.nominal() == 100.0)
+        );
+        apply(&mut f, "illumination", "night", &Realisation::Illumination(LightSetting::Night)).unwrap();
+        assert!(matches!(f.environment.illumination, IlluminationFile::Night));
+        assert_eq!(f.tags["illumination"], "night");
     }
 
     #[test]
