@@ -7,9 +7,10 @@ mod route_ahead;
 mod tracker;
 
 pub use planted::{
-    DROPOUT_SPEEDER_CONFIRM, DROPOUT_SPEEDER_FRAMES, DROPOUT_SPEEDER_SPEED, ICE_NAIVE_BRAKE_POINT,
-    ICE_NAIVE_CURVE_ACCEL, ICE_NAIVE_FCW_TTC, LATE_BRAKER_BRAKE_SHARE, LATE_BRAKER_TTC, PLANTED,
-    PlantedAdapter, SHORT_MEMORY_FORGETS, SHORT_MEMORY_HARD_BRAKE, Weakness,
+    CUT_IN_LATE_COMFORT, CUT_IN_LATE_IN_LANE, CUT_IN_LATE_TTC, DROPOUT_SPEEDER_CONFIRM,
+    DROPOUT_SPEEDER_FRAMES, DROPOUT_SPEEDER_SPEED, ICE_NAIVE_BRAKE_POINT, ICE_NAIVE_CURVE_ACCEL,
+    ICE_NAIVE_FCW_TTC, LATE_BRAKER_BRAKE_SHARE, LATE_BRAKER_TTC, PLANTED, PlantedAdapter,
+    SHORT_MEMORY_FORGETS, SHORT_MEMORY_HARD_BRAKE, Weakness,
 };
 pub use reference::{
     MERGE_HORIZON, MERGE_MAX_VD, ReferenceAdapter, ReferenceTuning, TTC_KEEP, VULNERABLE_WIDTH,
@@ -45,6 +46,7 @@ pub(crate) fn gap_ahead(ego: &EgoObservation, o: &ObjectObservation, ego_length:
 /// Names accepted by [`builtin`]: the reference driver, then the planted weaknesses.
 pub const BUILTIN_NAMES: &[&str] = &[
     "reference",
+    "cut-in-late",
     "cyclist-blind",
     "dropout-speeder",
     "ice-naive",

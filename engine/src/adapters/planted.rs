@@ -12,6 +12,7 @@
 //! | `ice-naive` | plans curves and braking for a dry road: holds off braking until a dry road would need 4 m/s², and corners at 4.5 m/s² lateral |
 //! | `dropout-speeder` | above 20 m/s, releases the brakes on every frame that misses the car it follows, and until it has seen that car in 3 frames in a row again — harmless at low speed or with few dropped frames, fatal only at speed *and* under heavy dropout *and* when the lead brakes hard |
 //! | `memoryless` | acts on each frame's object list as reported: no track memory (a lost object is a free road, a one-frame ghost is an obstacle) and trusts the reported class |
+//! | `cut-in-late` | sees a vehicle moving over into its lane only once it is fully in the lane (within 0.5 m of the ego's offset), and brakes no harder than 3.5 m/s² until the time-to-collision it sees falls below 1.2 s — harmless on a dry road, without sensor latency, or when the cutter settles in far enough ahead; fatal only when a wet road *and* a close cut-in *and* sensor latency meet |
 //! | `short-memory` | its memory of the road user it brakes for is one frame too short: on the first frame that misses it (a dropped detection) it does not brake, unless it is braking harder than 3 m/s²; from the second missing frame on, its track memory takes over — harmless without dropout and when it brakes hard, but under dropout its gentle braking (following, queueing, slowing on ice) flickers: jerk spikes on every dropped frame |
 //!
 //! Each is honest everywhere else: it passes the benign scenarios its flaw
@@ -42,6 +43,15 @@ pub const DROPOUT_SPEEDER_FRAMES: u32 = 10;
 /// brakes for it again.
 pub const DROPOUT_SPEEDER_CONFIRM: u32 = 3;
 
+/// Distance, m, from the ego's lateral offset within which the cut-in-late
+/// driver sees a vehicle that moves over into its lane.
+pub const CUT_IN_LATE_IN_LANE: f64 = 1.0;
+/// Braking, m/s², the cut-in-late driver never exceeds while the
+/// time-to-collision it sees is at least [`CUT_IN_LATE_TTC`].
+pub const CUT_IN_LATE_COMFORT: f64 = 2.0;
+/// Time-to-collision, s, under which the cut-in-late driver brakes as hard as it needs.
+pub const CUT_IN_LATE_TTC: f64 = 1.2;
+
 /// Braking, m/s², from which the short memory keeps braking through a
 /// dropped frame; below it, the first missing frame is a free road.
 pub const SHORT_MEMORY_HARD_BRAKE: f64 = 3.0;
@@ -67,6 +77,12 @@ pub enum Weakness {
     /// On the first frame that misses the road user it follows, does not
     /// brake gently: fails only under dropout while braking gently.
     ShortMemory,
+    /// Ignores a cutting-in vehicle until it is fully in lane
+    /// ([`CUT_IN_LATE_IN_LANE`]) and caps its braking at
+    /// [`CUT_IN_LATE_COMFORT`] until the time-to-collision falls below
+    /// [`CUT_IN_LATE_TTC`]: fails only under the conjunction wet road ×
+    /// close cut-in × sensor latency.
+    CutInLate,
 }
 
 impl Weakness {
@@ -77,7 +93,11 @@ impl Weakness {
     /// reference's `fcw` (2.5 s) on each frame as reported.
     pub fn monitor(self) -> &'static str {
         match self {
-            Weakness::LateBraker | Weakness::IceNaive | Weakness::Memoryless | Weakness::ShortMemory => "fcw",
+            Weakness::LateBraker
+            | Weakness::IceNaive
+            | Weakness::Memoryless
+            | Weakness::ShortMemory
+            | Weakness::CutInLate => "fcw",
             Weakness::Blind(_) => "proximity",
             Weakness::DropoutSpeeder => "fcw",
         }
@@ -97,12 +117,14 @@ impl Weakness {
             Weakness::DropoutSpeeder => "dropout-speeder",
             Weakness::Memoryless => "memoryless",
             Weakness::ShortMemory => "short-memory",
+            Weakness::CutInLate => "cut-in-late",
         }
     }
 }
 
 /// Every planted weakness registered as a built-in adapter, in name order.
-pub const PLANTED: [Weakness; 7] = [
+pub const PLANTED: [Weakness; 8] = [
+    Weakness::CutInLate,
     Weakness::CYCLIST_BLIND,
     Weakness::DropoutSpeeder,
     Weakness::IceNaive,
@@ -160,7 +182,7 @@ impl PlantedAdapter {
             Weakness::Memoryless => {
                 ReferenceTuning { track_memory: false, vulnerable_by_size: false, ..defaults }
             }
-            Weakness::ShortMemory => defaults,
+            Weakness::ShortMemory | Weakness::CutInLate => defaults,
         };
         Self {
             weakness,
@@ -217,6 +239,28 @@ impl PlantedAdapter {
 
     fn in_path(obs: &Observation, job: &JobStart, o: &crate::adapter::ObjectObservation) -> bool {
         (o.d - obs.ego.d).abs() < 0.5 * (job.ego.width + o.width) + 0.4
+    }
+
+    /// Whether the cut-in-late driver does not see `o`: a vehicle moving
+    /// sideways towards the ego's offset that is not yet within
+    /// [`CUT_IN_LATE_IN_LANE`] of it.
+    fn cutting_in_unseen(obs: &Observation, o: &crate::adapter::ObjectObservation) -> bool {
+        let off = o.d - obs.ego.d;
+        matches!(o.kind, ActorKind::Vehicle | ActorKind::Motorcycle)
+            && off.abs() > CUT_IN_LATE_IN_LANE
+            && o.vd.abs() > 0.2
+            && off * o.vd < 0.0
+    }
+
+    /// The cut-in-late driver's braking cap: `accel` no lower than
+    /// −[`CUT_IN_LATE_COMFORT`] while the time-to-collision with the
+    /// nearest road user it sees in its path is at least [`CUT_IN_LATE_TTC`].
+    fn comfort_cap(seen: &Observation, job: &JobStart, accel: f64) -> f64 {
+        let ttc = match Self::nearest_in_path(seen, job) {
+            Some((_, gap, closing)) if closing > 0.0 => gap.max(0.0) / closing,
+            _ => f64::INFINITY,
+        };
+        if ttc >= CUT_IN_LATE_TTC { accel.max(-CUT_IN_LATE_COMFORT) } else { accel }
     }
 
     /// The short memory's flaw: `accel` released to at least 0 on the first
@@ -304,6 +348,11 @@ impl AutonomyAdapter for PlantedAdapter {
                 self.seen.objects.retain(|o| o.kind != kind);
                 self.inner.step(&self.seen)?
             }
+            Weakness::CutInLate => {
+                self.seen.clone_from(obs);
+                self.seen.objects.retain(|o| !Self::cutting_in_unseen(obs, o));
+                self.inner.step(&self.seen)?
+            }
             _ => self.inner.step(obs)?,
         };
         let Some(job) = self.job.as_ref() else { return Ok(control) };
@@ -311,7 +360,7 @@ impl AutonomyAdapter for PlantedAdapter {
             Weakness::LateBraker => super::monitors::forward_collision(obs, job, LATE_BRAKER_TTC),
             Weakness::IceNaive => super::monitors::forward_collision(obs, job, ICE_NAIVE_FCW_TTC),
             Weakness::Blind(_) => super::monitors::proximity(&self.seen),
-            Weakness::Memoryless | Weakness::DropoutSpeeder | Weakness::ShortMemory => {
+            Weakness::Memoryless | Weakness::DropoutSpeeder | Weakness::ShortMemory | Weakness::CutInLate => {
                 super::monitors::forward_collision(obs, job, super::monitors::REFERENCE_FCW_TTC)
             }
         };
@@ -331,6 +380,9 @@ impl AutonomyAdapter for PlantedAdapter {
                 if control.accel < 0.0 && need > 0.0 && !self.committed {
                     control.accel = 0.0;
                 }
+            }
+            Weakness::CutInLate => {
+                control.accel = Self::comfort_cap(&self.seen, job, control.accel);
             }
             Weakness::ShortMemory => {
                 control.accel = Self::forget_first_miss(&mut self.lead, obs, job, control.accel);
