@@ -41,8 +41,8 @@ pub(crate) const RANDOM_ROUND: usize = 32;
 /// Instances per generation of the search, at most (the first generation's
 /// size is [`first_generation`]; every later one has [`GENERATION`]).
 pub const POPULATION: usize = 10;
-/// Instances of every generation after the first: one surrogate step, the
-/// cross-entropy samples, one explorer. Small, so that the search adapts
+/// Instances of every generation after the first: one surrogate step, one
+/// axis probe, the cross-entropy samples, one explorer. Small, so that the search adapts
 /// after every few simulations.
 pub const GENERATION: usize = 4;
 /// Elites the next generation is fitted to: the best instances so far.
@@ -58,8 +58,8 @@ pub const STALL_LIMIT: usize = 5;
 /// Instances of every later generation drawn uniformly, as random sampling
 /// would: the search keeps exploring where the margins give no direction.
 pub const EXPLORERS: usize = 1;
-/// Trust radius of the first surrogate step (unit-cube coordinates, along
-/// the coordinate that matters most).
+/// Trust radius of the first surrogate step: the half-width of the box
+/// around the best instance it may move within (unit-cube coordinates).
 const FIRST_RADIUS: f64 = 0.5;
 /// Trust radius bounds: it doubles after a step that found a new best and
 /// halves after one that did not.
@@ -84,7 +84,7 @@ pub(crate) enum Searcher {
     /// The scenario's stream of uniform instances, taken in order: the same
     /// instances as drawing all of them up front, without holding them.
     Random(Box<GenomeSampler>),
-    /// The cross-entropy method.
+    /// The search ([`Cem`]: the cross-entropy method with surrogate steps).
     Cem(Box<Cem>),
 }
 
@@ -162,10 +162,12 @@ impl Noise {
 /// Generation 0 is a Latin hypercube of [`first_generation`] points: every
 /// coordinate's range is cut into as many strata as points, each stratum
 /// sampled once. Each later generation has [`GENERATION`] instances: first
-/// a trust-region step on the linear surrogate ([`super::surrogate`]) —
-/// from the best instance, down the least-squares plane through the best
-/// instances so far, by a radius that doubles after a step that found a new
-/// best and halves after one that did not — then samples of a diagonal
+/// a trust-region step on the surrogate ([`super::surrogate`]) — the
+/// candidate in a box around the best instance that the least-squares fit
+/// through the best instances so far predicts lowest, the box's half-width
+/// doubling after a step that found a new best and halving after one that
+/// did not — then an axis probe (the best instance with one coordinate at
+/// the far end of the cube, [`Cem::axis_probe`]), then samples of a diagonal
 /// Gaussian (clamped to the cube) fitted to the [`ELITES`] best instances
 /// seen so far, smoothed against the previous fit, its spread kept ≥ 0.03,
 /// and last [`EXPLORERS`] uniform instance. After [`STALL_LIMIT`]
@@ -395,5 +397,93 @@ impl Cem {
             }
         }
         self.generations += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use gauntlet_scenarios::Scenario;
+
+    use super::*;
+
+    fn space() -> FuzzSpace {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/wet_cut_in.ron");
+        FuzzSpace::new(Arc::new(Scenario::load(&path).expect("fixture loads"))).expect("a fuzz space")
+    }
+
+    /// A synthetic conjunction on the unit cube: below zero only where the
+    /// first coordinate is low, the second high and the third low (a
+    /// thousandth of the cube), and a deceptive second coordinate: where the
+    /// first is high, raising it raises the objective.
+    fn conjunction(u: &[f64]) -> f64 {
+        let (a, b, c) = (u[0], u[1], u[2]);
+        (a - 0.1).max(0.9 - b).max(c - 0.1) + 0.3 * a * b
+    }
+
+    /// Evaluations the search needs to push `f` below zero, within `budget`.
+    fn evaluations(space: &FuzzSpace, seed: u64, budget: usize, f: impl Fn(&[f64]) -> f64) -> Option<usize> {
+        let mut searcher = Searcher::new(StrategyKind::Search, space, seed);
+        let mut ran = 0;
+        while ran < budget {
+            let batch = searcher.next_batch(space, budget - ran);
+            let objectives: Vec<f64> = batch.iter().map(|g| f(&space.encode(g))).collect();
+            if let Some(k) = objectives.iter().position(|o| *o < 0.0) {
+                return Some(ran + k + 1);
+            }
+            searcher.feed(&objectives);
+            ran += batch.len();
+        }
+        None
+    }
+
+    #[test]
+    fn the_first_generation_is_a_latin_hypercube() {
+        let space = space();
+        let mut searcher = Searcher::new(StrategyKind::Search, &space, 7);
+        let batch = searcher.next_batch(&space, 200);
+        assert_eq!(batch.len(), first_generation(space.dimensions()));
+        let n = batch.len();
+        for j in 0..space.dimensions() {
+            let mut strata: Vec<usize> =
+                batch.iter().map(|g| ((space.encode(g)[j] * n as f64) as usize).min(n - 1)).collect();
+            strata.sort_unstable();
+            // Integer coordinates (the latency) round to their grid: allow a shared stratum there.
+            let distinct = strata.windows(2).filter(|w| w[0] != w[1]).count() + 1;
+            assert!(distinct >= n - 1, "coordinate {j}: strata {strata:?}");
+        }
+    }
+
+    #[test]
+    fn the_same_seed_and_objectives_give_the_same_search() {
+        let space = space();
+        let run = |seed: u64| {
+            let mut searcher = Searcher::new(StrategyKind::Search, &space, seed);
+            let mut all = Vec::new();
+            for _ in 0..6 {
+                let batch = searcher.next_batch(&space, 100);
+                let objectives: Vec<f64> =
+                    batch.iter().map(|g| conjunction(&space.encode(g)) + 1.0).collect();
+                searcher.feed(&objectives);
+                all.extend(batch);
+            }
+            all
+        };
+        assert_eq!(run(3), run(3));
+        assert_ne!(run(3), run(4));
+    }
+
+    #[test]
+    fn the_search_finds_a_deceptive_corner_conjunction_that_random_sampling_rarely_hits() {
+        let space = space();
+        let found: Vec<Option<usize>> =
+            (0..8).map(|seed| evaluations(&space, seed, 200, conjunction)).collect();
+        let mut counts: Vec<usize> = found.iter().map(|x| x.unwrap_or(201)).collect();
+        counts.sort_unstable();
+        // Uniform sampling needs about 700 on average (a thousandth of the cube).
+        assert!(counts[4] <= 60, "median evaluations {counts:?}");
+        assert!(found.iter().all(Option::is_some), "{found:?}");
     }
 }

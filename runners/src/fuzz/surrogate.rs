@@ -174,6 +174,21 @@ mod tests {
     }
 
     #[test]
+    fn the_quadratic_surrogate_learns_an_interaction_a_plane_cannot() {
+        // Low only where the first coordinate is low and the second high.
+        let f = |x: &[f64]| 1.0 + x[0] - x[1] + 2.0 * x[0] * x[1];
+        let xs: Vec<[f64; 2]> =
+            (0..16).map(|k| [((k % 4) as f64 + 0.5) / 4.0, ((k / 4) as f64 + 0.5) / 4.0]).collect();
+        let pts: Vec<(&[f64], f64)> = xs.iter().map(|x| (&x[..], f(x))).collect();
+        let model = Surrogate::fit(&pts, &[0.5, 0.5]).expect("a fit");
+        let mut row = Vec::new();
+        for x in [[0.0, 1.0], [1.0, 1.0], [1.0, 0.0], [0.3, 0.6]] {
+            let y = model.predict(&x, &mut row);
+            assert!((y - f(&x)).abs() < 0.05, "{x:?}: predicted {y}, is {}", f(&x));
+        }
+    }
+
+    #[test]
     fn too_few_points_still_give_a_slope_and_none_gives_none() {
         let xs = [[0.2, 0.5, 0.5], [0.8, 0.5, 0.5]];
         let pts: Vec<(&[f64], f64)> = xs.iter().zip([1.0, 0.0]).map(|(x, y)| (&x[..], y)).collect();
