@@ -71,9 +71,7 @@ fn features(x: &[f64], origin: &[f64], quadratic: bool, row: &mut Vec<f64>) -> u
     row.clear();
     row.push(1.0);
     let dim = origin.len();
-    for j in 0..dim {
-        row.push(x[j] - origin[j]);
-    }
+    row.extend(x.iter().zip(origin).map(|(x, o)| x - o));
     if quadratic {
         for j in 0..dim {
             for k in j..dim {
@@ -151,7 +149,7 @@ fn solve(m: &mut [f64], n: usize) -> Option<Vec<f64>> {
 /// (`best` already sits at the cube's edge in that direction).
 pub(crate) fn step(best: &[f64], slope: &[f64], radius: f64) -> Option<Vec<f64>> {
     let steepest = slope.iter().fold(0.0f64, |a, g| a.max(g.abs()));
-    if !(steepest > 1e-12) {
+    if steepest <= 1e-12 {
         return None;
     }
     let x: Vec<f64> =
