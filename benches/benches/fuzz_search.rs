@@ -37,6 +37,7 @@ fn cases() -> Vec<Case> {
         ("cyclist-blind", "cyclist.ron"),
         ("ice-naive", "icy_stop.ron"),
         ("dropout-speeder", "dropout_speed.ron"),
+        ("cut-in-late", "wet_cut_in.ron"),
     ]
     .into_iter()
     .map(|(adapter, file)| Case { adapter: adapter.into(), scenario: fixture(file) })

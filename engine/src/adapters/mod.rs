@@ -7,6 +7,7 @@ mod route_ahead;
 mod tracker;
 
 pub use planted::{
+    CUT_IN_LATE_COMFORT, CUT_IN_LATE_IN_LANE, CUT_IN_LATE_TTC,
     DROPOUT_SPEEDER_CONFIRM, DROPOUT_SPEEDER_FRAMES, DROPOUT_SPEEDER_SPEED, ICE_NAIVE_BRAKE_POINT,
     ICE_NAIVE_CURVE_ACCEL, ICE_NAIVE_FCW_TTC, LATE_BRAKER_BRAKE_SHARE, LATE_BRAKER_TTC, PLANTED,
     PlantedAdapter, SHORT_MEMORY_CONFIRM, SHORT_MEMORY_FORGETS, SHORT_MEMORY_IDM, SHORT_MEMORY_LOW_MU_DECEL,
@@ -47,6 +48,7 @@ pub(crate) fn gap_ahead(ego: &EgoObservation, o: &ObjectObservation, ego_length:
 /// Names accepted by [`builtin`]: the reference driver, then the planted weaknesses.
 pub const BUILTIN_NAMES: &[&str] = &[
     "reference",
+    "cut-in-late",
     "cyclist-blind",
     "dropout-speeder",
     "ice-naive",

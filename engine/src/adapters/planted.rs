@@ -12,6 +12,7 @@
 //! | `ice-naive` | plans curves and braking for a dry road: holds off braking until a dry road would need 4 m/s², and corners at 4.5 m/s² lateral |
 //! | `dropout-speeder` | above 20 m/s, releases the brakes on every frame that misses the car it follows, and until it has seen that car in 3 frames in a row again — harmless at low speed or with few dropped frames, fatal only at speed *and* under heavy dropout *and* when the lead brakes hard |
 //! | `memoryless` | acts on each frame's object list as reported: no track memory (a lost object is a free road, a one-frame ghost is an obstacle) and trusts the reported class |
+//! | `cut-in-late` | sees a vehicle moving over into its lane only once it is in the lane (within 1.0 m of the ego's offset), and brakes no harder than 2.0 m/s² until the time-to-collision it sees falls below 1.2 s — harmless on a dry road, without sensor latency, or when the cutter settles in far enough ahead; fatal only when a wet road *and* a close cut-in *and* sensor latency meet |
 //! | `short-memory` | a firmer car follower (IDM acceleration 2.5 m/s², comfortable deceleration 2.4 m/s²: the reference's desired gaps, 1.25 × its response) whose low-traction detector re-initialises its track memory: once it has commanded at least 1 m/s² of braking or driving for 2 frames in a row and achieved less than asked (by 0.01 m/s²: ABS or traction control at work) *and* less than 3.4 m/s² (wheels slipping on a road of μ below about 0.35; it is never told the friction), it latches a winter mode in which its tracker drops a track on the first frame without a measurement (the integration bug: the slip flag marks wheel odometry invalid, and coasting a track uses odometry) and must confirm it again over 5 frames in a row — meanwhile it drives as if the road user it follows were not there. On dry or wet roads the detector never fires and its memory covers dropout; on ice without dropout every frame carries the detection; only ice *and* dropout blind it to its leader for frames at a time (lost gap, time-to-collision, contact) |
 //!
 //! Each is honest everywhere else: it passes the benign scenarios its flaw
@@ -55,6 +56,16 @@ pub const SHORT_MEMORY_SLIP_SHORTFALL: f64 = 0.01;
 pub const SHORT_MEMORY_LOW_MU_DECEL: f64 = 3.4;
 /// Slipping frames in a row after which the short memory latches its winter mode.
 pub const SHORT_MEMORY_SLIP_FRAMES: u32 = 2;
+
+/// Distance, m, from the ego's lateral offset within which the cut-in-late
+/// driver sees a vehicle that moves over into its lane.
+pub const CUT_IN_LATE_IN_LANE: f64 = 1.0;
+/// Braking, m/s², the cut-in-late driver never exceeds while the
+/// time-to-collision it sees is at least [`CUT_IN_LATE_TTC`].
+pub const CUT_IN_LATE_COMFORT: f64 = 2.0;
+/// Time-to-collision, s, under which the cut-in-late driver brakes as hard as it needs.
+pub const CUT_IN_LATE_TTC: f64 = 1.2;
+
 /// Frames after the last sighting after which the short memory no longer
 /// counts the road user it followed as the one it follows.
 pub const SHORT_MEMORY_FORGETS: u32 = 40;
@@ -88,6 +99,12 @@ pub enum Weakness {
     /// the road user it follows on a frame that misses it and ignores it
     /// until confirmed again: fails only under ice × dropout.
     ShortMemory,
+    /// Ignores a cutting-in vehicle until it is fully in lane
+    /// ([`CUT_IN_LATE_IN_LANE`]) and caps its braking at
+    /// [`CUT_IN_LATE_COMFORT`] until the time-to-collision falls below
+    /// [`CUT_IN_LATE_TTC`]: fails only under the conjunction wet road ×
+    /// close cut-in × sensor latency.
+    CutInLate,
 }
 
 impl Weakness {
@@ -98,7 +115,11 @@ impl Weakness {
     /// reference's `fcw` (2.5 s) on each frame as reported.
     pub fn monitor(self) -> &'static str {
         match self {
-            Weakness::LateBraker | Weakness::IceNaive | Weakness::Memoryless | Weakness::ShortMemory => "fcw",
+            Weakness::LateBraker
+            | Weakness::IceNaive
+            | Weakness::Memoryless
+            | Weakness::ShortMemory
+            | Weakness::CutInLate => "fcw",
             Weakness::Blind(_) => "proximity",
             Weakness::DropoutSpeeder => "fcw",
         }
@@ -118,12 +139,14 @@ impl Weakness {
             Weakness::DropoutSpeeder => "dropout-speeder",
             Weakness::Memoryless => "memoryless",
             Weakness::ShortMemory => "short-memory",
+            Weakness::CutInLate => "cut-in-late",
         }
     }
 }
 
 /// Every planted weakness registered as a built-in adapter, in name order.
-pub const PLANTED: [Weakness; 7] = [
+pub const PLANTED: [Weakness; 8] = [
+    Weakness::CutInLate,
     Weakness::CYCLIST_BLIND,
     Weakness::DropoutSpeeder,
     Weakness::IceNaive,
@@ -223,6 +246,7 @@ impl PlantedAdapter {
             Weakness::ShortMemory => {
                 ReferenceTuning { idm_accel: SHORT_MEMORY_IDM.0, idm_decel: SHORT_MEMORY_IDM.1, ..defaults }
             }
+            Weakness::CutInLate => defaults,
         };
         let bare = (weakness == Weakness::ShortMemory).then(|| {
             Box::new(ReferenceAdapter::with_tuning(ReferenceTuning { track_memory: false, ..tuning }))
@@ -285,6 +309,28 @@ impl PlantedAdapter {
 
     fn in_path(obs: &Observation, job: &JobStart, o: &crate::adapter::ObjectObservation) -> bool {
         (o.d - obs.ego.d).abs() < 0.5 * (job.ego.width + o.width) + 0.4
+    }
+
+    /// Whether the cut-in-late driver does not see `o`: a vehicle moving
+    /// sideways towards the ego's offset that is not yet within
+    /// [`CUT_IN_LATE_IN_LANE`] of it.
+    fn cutting_in_unseen(obs: &Observation, o: &crate::adapter::ObjectObservation) -> bool {
+        let off = o.d - obs.ego.d;
+        matches!(o.kind, ActorKind::Vehicle | ActorKind::Motorcycle)
+            && off.abs() > CUT_IN_LATE_IN_LANE
+            && o.vd.abs() > 0.2
+            && off * o.vd < 0.0
+    }
+
+    /// The cut-in-late driver's braking cap: `accel` no lower than
+    /// −[`CUT_IN_LATE_COMFORT`] while the time-to-collision with the
+    /// nearest road user it sees in its path is at least [`CUT_IN_LATE_TTC`].
+    fn comfort_cap(seen: &Observation, job: &JobStart, accel: f64) -> f64 {
+        let ttc = match Self::nearest_in_path(seen, job) {
+            Some((_, gap, closing)) if closing > 0.0 => gap.max(0.0) / closing,
+            _ => f64::INFINITY,
+        };
+        if ttc >= CUT_IN_LATE_TTC { accel.max(-CUT_IN_LATE_COMFORT) } else { accel }
     }
 
     /// The short memory's track bookkeeping: the road user it follows
@@ -379,6 +425,11 @@ impl AutonomyAdapter for PlantedAdapter {
                 self.seen.objects.retain(|o| o.kind != kind);
                 self.inner.step(&self.seen)?
             }
+            Weakness::CutInLate => {
+                self.seen.clone_from(obs);
+                self.seen.objects.retain(|o| !Self::cutting_in_unseen(obs, o));
+                self.inner.step(&self.seen)?
+            }
             _ => self.inner.step(obs)?,
         };
         let Some(job) = self.job.as_ref() else { return Ok(control) };
@@ -386,7 +437,7 @@ impl AutonomyAdapter for PlantedAdapter {
             Weakness::LateBraker => super::monitors::forward_collision(obs, job, LATE_BRAKER_TTC),
             Weakness::IceNaive => super::monitors::forward_collision(obs, job, ICE_NAIVE_FCW_TTC),
             Weakness::Blind(_) => super::monitors::proximity(&self.seen),
-            Weakness::Memoryless | Weakness::DropoutSpeeder | Weakness::ShortMemory => {
+            Weakness::Memoryless | Weakness::DropoutSpeeder | Weakness::ShortMemory | Weakness::CutInLate => {
                 super::monitors::forward_collision(obs, job, super::monitors::REFERENCE_FCW_TTC)
             }
         };
@@ -406,6 +457,9 @@ impl AutonomyAdapter for PlantedAdapter {
                 if control.accel < 0.0 && need > 0.0 && !self.committed {
                     control.accel = 0.0;
                 }
+            }
+            Weakness::CutInLate => {
+                control.accel = Self::comfort_cap(&self.seen, job, control.accel);
             }
             Weakness::ShortMemory => {
                 let low_mu = self.slip.update(obs);

@@ -33,6 +33,7 @@ mod objective;
 mod probe;
 pub mod search;
 mod shrink;
+mod surrogate;
 mod target;
 
 pub(crate) use campaign::Campaign;

@@ -170,3 +170,54 @@ fn the_dropout_speeder_fails_only_under_the_conjunction_of_speed_dropout_and_har
         assert!(!collides(&g, "reference"), "the reference passes {:?}", g.values);
     }
 }
+
+/// The cut-in-late driver's bug shows only under the conjunction of a wet
+/// road, a close cut-in and sensor latency: at the corner of the fixture's
+/// range where all three meet it collides; with any one of them at its
+/// benign end (dry, no latency, the cutter settling in far ahead) it does
+/// not; the reference driver passes every corner of the range.
+#[test]
+fn the_cut_in_late_driver_fails_only_under_the_conjunction_of_wet_road_close_cut_in_and_latency() {
+    use gauntlet_engine::adapters::builtin;
+    use gauntlet_engine::{RunOptions, Simulation};
+    use gauntlet_scenarios::Scenario;
+    use gauntlet_scenarios::mutation::{FuzzSpace, Genome};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    let scenario = Scenario::load(&fixture("wet_cut_in.ron")).expect("loads");
+    let space = FuzzSpace::new(Arc::new(scenario)).expect("a fuzz space");
+    // The fixture's ranges: friction 0.3–1.0, latency 0–10 steps, cutter 40–52 m ahead.
+    let genome = |friction: f64, latency: f64, s: f64| Genome {
+        seed: 1,
+        values: BTreeMap::from([
+            ("environment.friction".to_owned(), friction),
+            ("environment.sensor.latency_steps".to_owned(), latency),
+            ("actors[0].s".to_owned(), s),
+        ]),
+        mutations: Default::default(),
+    };
+    let collides = |g: &Genome, adapter: &str| {
+        assert_eq!(space.encode(g).len(), 3, "three coordinates");
+        let s = space.instantiate(g).unwrap_or_else(|e| panic!("valid instance: {e}"));
+        let mut a = builtin(adapter).expect("a built-in adapter");
+        let run = Simulation::run(&s.instance(g.seed).world, a.as_mut(), RunOptions::default());
+        run.verdicts.iter().any(|v| v.criterion == "no_collision" && !v.passed)
+    };
+    assert!(collides(&genome(0.3, 10.0, 40.0), "cut-in-late"), "wet × latency × close cut-in");
+    for (what, g) in [
+        ("dry road", genome(1.0, 10.0, 40.0)),
+        ("no latency", genome(0.3, 0.0, 40.0)),
+        ("cut-in far ahead", genome(0.3, 10.0, 52.0)),
+    ] {
+        assert!(!collides(&g, "cut-in-late"), "{what}: no collision");
+    }
+    for friction in [0.3, 1.0] {
+        for latency in [0.0, 10.0] {
+            for s in [40.0, 52.0] {
+                let g = genome(friction, latency, s);
+                assert!(!collides(&g, "reference"), "the reference passes {:?}", g.values);
+            }
+        }
+    }
+}

@@ -202,6 +202,22 @@ fn plain_fuzzing_misses_the_short_memory_and_fill_gaps_finds_shrinks_and_saves_i
     assert!(text.contains("\"friction\": \"icy\""), "{text}");
     let drops = ["\"dropout\"", "\"burst_dropout\"", "\"low_sun\"", "\"night\"", "\"fog\"", "\"spray\""];
     assert!(drops.iter().any(|d| text.contains(d)), "{text}");
+    // And the reference driver holds the criterion on the saved instance.
+    let generated_space =
+        FuzzSpace::new(Arc::new(Scenario::load(&scenario).expect("generated scenario loads")))
+            .expect("space");
+    let world = generated_space
+        .instantiate(&saved.instance)
+        .expect("valid instance")
+        .instance(saved.instance.seed)
+        .world;
+    let mut reference = builtin("reference").expect("the reference driver");
+    let result = Simulation::run(&world, reference.as_mut(), RunOptions::default());
+    assert!(
+        result.verdicts.iter().any(|v| v.criterion == saved.criterion && v.passed),
+        "the reference fails the saved instance too: {}",
+        saved.criterion
+    );
 
     // Generated files are ordinary scenario files that validate.
     let generated: Vec<PathBuf> = gaps.generated().map(|g| g.path.clone()).collect();
