@@ -167,7 +167,8 @@ fn plain_fuzzing_misses_the_short_memory_and_fill_gaps_finds_shrinks_and_saves_i
     let dir = tempfile::tempdir().expect("temp dir");
     let filled = fuzz(&fuzz_config(dir.path(), FILL_GAPS_BUDGET, true)).expect("fill-gaps campaign runs");
     let gaps = filled.gaps.as_ref().expect("gap generation ran");
-    // The pair the weakness needs was uncovered and is now generated.
+    // The pair the weakness needs was uncovered and is now reached: generated for it, or held by
+    // a file generated for a riskier pair first (its tags hold this pair too).
     let icy_dropout = gaps
         .pairs
         .iter()
@@ -177,7 +178,11 @@ fn plain_fuzzing_misses_the_short_memory_and_fill_gaps_finds_shrinks_and_saves_i
                 && names.iter().any(|(d, v)| *d == "perception" && *v == "dropout")
         })
         .expect("icy × dropout is an uncovered pair of the library");
-    assert!(matches!(icy_dropout.outcome, PairOutcome::Generated(_)), "{:?}", icy_dropout.outcome);
+    assert!(
+        matches!(icy_dropout.outcome, PairOutcome::Generated(_) | PairOutcome::CoveredBy(_)),
+        "{:?}",
+        icy_dropout.outcome
+    );
     assert!(gaps.simulations + filled.campaign.simulations <= FILL_GAPS_BUDGET);
 
     // The differential campaign (failures the reference does not share) fails a generated icy
