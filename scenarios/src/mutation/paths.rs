@@ -53,12 +53,8 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
             f(&lp.field("exit"), exit);
             f(&lp.field("cross_lane_width"), cross_lane_width);
             f(&lp.field("arm_length"), arm_length);
-            if let Some(SignalFile { green, amber, red, offset }) = signal {
-                let sp = lp.field("signal");
-                f(&sp.field("green"), green);
-                f(&sp.field("amber"), amber);
-                f(&sp.field("red"), red);
-                f(&sp.field("offset"), offset);
+            if let Some(signal) = signal {
+                visit_signal(&lp.field("signal"), signal, f);
             }
         }
         LayoutFile::Segments { segments } => {
@@ -92,12 +88,8 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
                 }
             }
             f(&lp.field("corner_radius"), corner_radius);
-            if let Some(SignalFile { green, amber, red, offset }) = signal {
-                let sp = lp.field("signal");
-                f(&sp.field("green"), green);
-                f(&sp.field("amber"), amber);
-                f(&sp.field("red"), red);
-                f(&sp.field("offset"), offset);
+            if let Some(signal) = signal {
+                visit_signal(&lp.field("signal"), signal, f);
             }
         }
         LayoutFile::Crosswalk { approach, exit, width } => {
@@ -159,6 +151,15 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
             CriterionFile::Formula { scale, .. } => f(&cp.field("scale"), scale),
         }
     }
+}
+
+/// The numbers of a traffic light's cycle (intersection and junction layouts).
+fn visit_signal(sp: &FieldPath, signal: &mut SignalFile, f: &mut dyn FnMut(&FieldPath, &mut Num)) {
+    let SignalFile { green, amber, red, offset } = signal;
+    f(&sp.field("green"), green);
+    f(&sp.field("amber"), amber);
+    f(&sp.field("red"), red);
+    f(&sp.field("offset"), offset);
 }
 
 /// Calls `f` for every number of one actor, with paths under `p`.
