@@ -27,7 +27,7 @@ use criterion::Criterion;
 use gauntlet_runners::adapter::AdapterSpec;
 use gauntlet_runners::fuzz::StrategyKind;
 use gauntlet_runners::fuzz::measure::{
-    Case, compare_differential, first_differential_failure, library_first_differential,
+    Case, compare_differential, first_differential_failure, library_first_differential, planted_cases,
 };
 use gauntlet_scenarios::Scenario;
 use gauntlet_scenarios::mutation::FuzzSpace;
@@ -40,22 +40,8 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn fixture(name: &str) -> PathBuf {
-    root().join("runners/tests/fixtures/fuzz").join(name)
-}
-
 fn cases() -> Vec<Case> {
-    [
-        ("late-braker", "lead_brake.ron"),
-        ("pedestrian-blind", "crossing.ron"),
-        ("cyclist-blind", "cyclist.ron"),
-        ("ice-naive", "icy_stop.ron"),
-        ("dropout-speeder", "dropout_speed.ron"),
-        ("cut-in-late", "wet_cut_in.ron"),
-    ]
-    .into_iter()
-    .map(|(adapter, file)| Case { adapter: adapter.into(), scenario: fixture(file) })
-    .collect()
+    planted_cases(&root().join("runners/tests/fixtures/fuzz"))
 }
 
 fn threads() -> usize {

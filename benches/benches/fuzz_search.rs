@@ -14,34 +14,20 @@
 //! `cargo bench --bench fuzz_search` (set `FUZZ_TABLE_ONLY=1` to skip the timing).
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use criterion::Criterion;
 use gauntlet_runners::fuzz::StrategyKind;
-use gauntlet_runners::fuzz::measure::{Case, compare, first_failure, render_table};
+use gauntlet_runners::fuzz::measure::{Case, compare, first_failure, planted_cases, render_table};
 use gauntlet_scenarios::Scenario;
 use gauntlet_scenarios::mutation::FuzzSpace;
 
 const SEEDS: u64 = 20;
 const BUDGET: usize = 200;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../runners/tests/fixtures/fuzz").join(name)
-}
-
 fn cases() -> Vec<Case> {
-    [
-        ("late-braker", "lead_brake.ron"),
-        ("pedestrian-blind", "crossing.ron"),
-        ("cyclist-blind", "cyclist.ron"),
-        ("ice-naive", "icy_stop.ron"),
-        ("dropout-speeder", "dropout_speed.ron"),
-        ("cut-in-late", "wet_cut_in.ron"),
-    ]
-    .into_iter()
-    .map(|(adapter, file)| Case { adapter: adapter.into(), scenario: fixture(file) })
-    .collect()
+    planted_cases(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../runners/tests/fixtures/fuzz"))
 }
 
 fn threads() -> usize {

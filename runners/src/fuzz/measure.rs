@@ -258,6 +258,23 @@ pub struct Case {
     pub scenario: PathBuf,
 }
 
+/// Every planted weakness with the fuzz scenario that holds its bug, the
+/// benchmarks' rows: scenario files in `fixtures` (the runners crate's
+/// `tests/fixtures/fuzz`).
+pub fn planted_cases(fixtures: &std::path::Path) -> Vec<Case> {
+    [
+        ("late-braker", "lead_brake.ron"),
+        ("pedestrian-blind", "crossing.ron"),
+        ("cyclist-blind", "cyclist.ron"),
+        ("ice-naive", "icy_stop.ron"),
+        ("dropout-speeder", "dropout_speed.ron"),
+        ("cut-in-late", "wet_cut_in.ron"),
+    ]
+    .into_iter()
+    .map(|(adapter, file)| Case { adapter: adapter.into(), scenario: fixtures.join(file) })
+    .collect()
+}
+
 /// For every case, the simulations to the first failure of a random and a
 /// search campaign for each seed of `seeds`, within `budget`.
 pub fn compare(
