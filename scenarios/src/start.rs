@@ -34,6 +34,14 @@ impl Footprint {
 
     /// Whether the two rectangles overlap (separating axis test, strict).
     fn overlaps(&self, other: &Footprint) -> bool {
+        // Circles around both first (radius at most half length plus half
+        // width; squared, with a margin far above rounding): footprints
+        // farther apart cannot overlap, and most pairs of a long road are.
+        let d = other.centre - self.centre;
+        let r = self.half_length + self.half_width + other.half_length + other.half_width;
+        if d.dot(d) > r * r * (1.0 + 1e-9) {
+            return false;
+        }
         [self.axis, self.axis.perp(), other.axis, other.axis.perp()]
             .into_iter()
             .all(|n| (other.centre - self.centre).dot(n).abs() < self.reach(n) + other.reach(n) - 1e-9)
