@@ -143,8 +143,7 @@ impl Obb {
         let rel = p - self.centre;
         let lx = rel.dot(self.axis).abs() - self.half_length;
         let ly = rel.dot(self.axis.perp()).abs() - self.half_width;
-        let outside = V2::new(lx.max(0.0), ly.max(0.0)).norm();
-        outside + lx.max(ly).min(0.0)
+        self.outside_offset(p).norm() + lx.max(ly).min(0.0)
     }
 
     /// Signed clearance between two rectangles: the gap when apart, minus the

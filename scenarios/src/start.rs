@@ -44,7 +44,7 @@ impl Footprint {
         }
         [self.axis, self.axis.perp(), other.axis, other.axis.perp()]
             .into_iter()
-            .all(|n| (other.centre - self.centre).dot(n).abs() < self.reach(n) + other.reach(n) - 1e-9)
+            .all(|n| d.dot(n).abs() < self.reach(n) + other.reach(n) - 1e-9)
     }
 }
 

@@ -30,26 +30,8 @@ impl Surrogate {
     /// (coordinates and objective), centred on `origin`; `None` for no
     /// point or a singular system.
     pub(crate) fn fit(points: &[(&[f64], f64)], origin: &[f64]) -> Option<Self> {
-        if points.is_empty() {
-            return None;
-        }
         let quadratic = origin.len() <= QUADRATIC_UP_TO;
-        let n = features(origin, origin, quadratic, &mut Vec::new());
-        let mut m = vec![0.0; n * (n + 1)];
-        let mut row = Vec::with_capacity(n);
-        for (x, y) in points {
-            features(x, origin, quadratic, &mut row);
-            for r in 0..n {
-                for c in 0..n {
-                    m[r * (n + 1) + c] += row[r] * row[c];
-                }
-                m[r * (n + 1) + n] += row[r] * y;
-            }
-        }
-        for j in 1..n {
-            m[j * (n + 1) + j] += if j <= origin.len() { RIDGE } else { RIDGE_QUADRATIC };
-        }
-        let beta = solve(&mut m, n)?;
+        let beta = least_squares(points, origin, quadratic)?;
         Some(Self { origin: origin.to_vec(), quadratic, beta })
     }
 
@@ -82,19 +64,17 @@ fn features(x: &[f64], origin: &[f64], quadratic: bool, row: &mut Vec<f64>) -> u
     row.len()
 }
 
-/// The slope of the least-squares plane `y ≈ a + g·(x − origin)` through
-/// `points`, ridge-regularised; `None` for no point or a singular system.
-#[cfg(test)]
-fn slope(points: &[(&[f64], f64)], origin: &[f64]) -> Option<Vec<f64>> {
-    let dim = origin.len();
+/// The ridge-regularised least-squares coefficients of the features of
+/// `points` about `origin`; `None` for no point or a singular system.
+fn least_squares(points: &[(&[f64], f64)], origin: &[f64], quadratic: bool) -> Option<Vec<f64>> {
     if points.is_empty() {
         return None;
     }
-    let n = dim + 1;
+    let n = features(origin, origin, quadratic, &mut Vec::new());
     let mut m = vec![0.0; n * (n + 1)];
-    let mut row = Vec::new();
+    let mut row = Vec::with_capacity(n);
     for (x, y) in points {
-        features(x, origin, false, &mut row);
+        features(x, origin, quadratic, &mut row);
         for r in 0..n {
             for c in 0..n {
                 m[r * (n + 1) + c] += row[r] * row[c];
@@ -103,10 +83,16 @@ fn slope(points: &[(&[f64], f64)], origin: &[f64]) -> Option<Vec<f64>> {
         }
     }
     for j in 1..n {
-        m[j * (n + 1) + j] += RIDGE;
+        m[j * (n + 1) + j] += if j <= origin.len() { RIDGE } else { RIDGE_QUADRATIC };
     }
-    let beta = solve(&mut m, n)?;
-    Some(beta[1..].to_vec())
+    solve(&mut m, n)
+}
+
+/// The slope of the least-squares plane `y ≈ a + g·(x − origin)` through
+/// `points`, ridge-regularised; `None` for no point or a singular system.
+#[cfg(test)]
+fn slope(points: &[(&[f64], f64)], origin: &[f64]) -> Option<Vec<f64>> {
+    least_squares(points, origin, false).map(|beta| beta[1..].to_vec())
 }
 
 /// Solves the `n × n` system held row-major with its right-hand side as
