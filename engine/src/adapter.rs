@@ -128,6 +128,10 @@ pub struct JunctionInfo {
     pub stop_s: f64,
     /// The turn: `left`, `right` or `straight`.
     pub turn: Turn,
+    /// A stop sign at `stop_s` (protocol 1.4, sent only when `true`): the
+    /// ego must come to a standstill there before entering the junction.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stop_sign: bool,
 }
 
 /// The turn a route takes at a junction.

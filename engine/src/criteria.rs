@@ -78,6 +78,8 @@ pub(crate) struct Criteria {
     pub collided: bool,
     /// Whether a red light holds the ego (`stop_at_red`).
     red_light: crate::traffic_light::RedLightJudge,
+    /// Whether the ego has stood at its stop sign (`stop_at_sign`).
+    stop_sign: crate::stop_sign::StopSignJudge,
 }
 
 impl Criteria {
@@ -101,6 +103,7 @@ impl Criteria {
             prev_accel: None,
             collided: false,
             red_light: Default::default(),
+            stop_sign: Default::default(),
         }
     }
 
@@ -258,8 +261,9 @@ pub(crate) fn judge(
     };
     let speed_limit = criteria.road.speed_limit;
     let goal_s = criteria.goal_s;
-    let Criteria { tracked, collided, red_light, road: spec, .. } = &mut *criteria;
+    let Criteria { tracked, collided, red_light, stop_sign, road: spec, .. } = &mut *criteria;
     let red_margin = red_light.margin(spec, route, t, ego);
+    let sign_margin = stop_sign.margin(crate::stop_sign::route_stop_sign(&road.road), route, ego);
     // From the step a contact with another road user is first detected on,
     // the ego's motion is the contact impulse, not its driving: a collision
     // is judged by `no_collision` (with its impact speed), and the dynamics
@@ -294,6 +298,7 @@ pub(crate) fn judge(
             CriterionSpec::MaxDecel { max } => max - decel,
             CriterionSpec::MaxJerk { max } => max - jerk.abs(),
             CriterionSpec::StopAtRed => red_margin,
+            CriterionSpec::StopAtSign => sign_margin,
             CriterionSpec::ReachGoal { within } => {
                 if t <= within + 1e-9 || c.current == f64::INFINITY {
                     // Along the ego's own line: how far it still has to drive.

@@ -174,7 +174,14 @@ impl AutonomyAdapter for Switched<'_> {
 pub fn triageable(criterion: &str) -> bool {
     matches!(
         criterion,
-        "no_collision" | "min_ttc" | "min_gap" | "stay_on_road" | "speed_limit" | "max_decel" | "stop_at_red"
+        "no_collision"
+            | "min_ttc"
+            | "min_gap"
+            | "stay_on_road"
+            | "speed_limit"
+            | "max_decel"
+            | "stop_at_red"
+            | "stop_at_sign"
     )
 }
 

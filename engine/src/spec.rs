@@ -314,6 +314,11 @@ pub enum CriterionSpec {
     /// Margin: distance from the front bumper to the stop line while held by
     /// a red, m ([`crate::traffic_light`]).
     StopAtRed,
+    /// The ego comes to a standstill at its stop sign's line before its
+    /// front crosses it. Margin: distance from the front bumper to the line
+    /// until it has stood there; negative, how far past the line it drove
+    /// without stopping, m ([`crate::stop_sign`]).
+    StopAtSign,
 }
 
 impl CriterionSpec {
@@ -329,13 +334,17 @@ impl CriterionSpec {
             CriterionSpec::MaxJerk { .. } => "max_jerk",
             CriterionSpec::ReachGoal { .. } => "reach_goal",
             CriterionSpec::StopAtRed => "stop_at_red",
+            CriterionSpec::StopAtSign => "stop_at_sign",
         }
     }
 
     /// Its threshold in its unit (`None` for criteria without one).
     pub fn threshold(&self) -> Option<f64> {
         match *self {
-            CriterionSpec::NoCollision | CriterionSpec::StayOnRoad | CriterionSpec::StopAtRed => None,
+            CriterionSpec::NoCollision
+            | CriterionSpec::StayOnRoad
+            | CriterionSpec::StopAtRed
+            | CriterionSpec::StopAtSign => None,
             CriterionSpec::MinTtc { min } | CriterionSpec::MinGap { min } => Some(min),
             CriterionSpec::SpeedLimit { tolerance } => Some(tolerance),
             CriterionSpec::MaxDecel { max } | CriterionSpec::MaxJerk { max } => Some(max),
@@ -364,7 +373,7 @@ pub struct CriterionUnit {
 ///
 /// Scales: 1 m of clearance, 1 s of time-to-collision, 2 m of gap, 0.5 m to
 /// the road edge, 1 m/s of speed, 1 m/s² of deceleration, 5 m/s³ of jerk,
-/// 10 m of distance to the goal, 1 m before a red light's stop line.
+/// 10 m of distance to the goal, 1 m before a red light's or a stop sign's line.
 pub fn criterion_unit(name: &str) -> Option<CriterionUnit> {
     let (unit, scale) = match name {
         "no_collision" => ("m", 1.0),
@@ -376,13 +385,14 @@ pub fn criterion_unit(name: &str) -> Option<CriterionUnit> {
         "max_jerk" => ("m/s³", 5.0),
         "reach_goal" => ("m", 10.0),
         "stop_at_red" => ("m", 1.0),
+        "stop_at_sign" => ("m", 1.0),
         _ => return None,
     };
     Some(CriterionUnit { unit, scale })
 }
 
 /// Every criterion name, in the order records list them.
-pub const CRITERION_NAMES: [&str; 9] = [
+pub const CRITERION_NAMES: [&str; 10] = [
     "no_collision",
     "min_ttc",
     "min_gap",
@@ -392,4 +402,5 @@ pub const CRITERION_NAMES: [&str; 9] = [
     "max_jerk",
     "reach_goal",
     "stop_at_red",
+    "stop_at_sign",
 ];

@@ -43,6 +43,7 @@ impl RequirementCheck {
             Check::MaxJerk { max } => CriterionSpec::MaxJerk { max },
             Check::ReachGoal | Check::Formula { .. } => return None,
             Check::StopAtRed => CriterionSpec::StopAtRed,
+            Check::StopAtSign => CriterionSpec::StopAtSign,
         })
     }
 

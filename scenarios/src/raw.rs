@@ -186,6 +186,9 @@ pub enum LayoutFile {
         /// Traffic lights (default: none, an unsignalised junction).
         #[serde(default)]
         signal: Option<SignalFile>,
+        /// A stop sign on the ego's approach (default: false; not with `signal`).
+        #[serde(default)]
+        stop_sign: bool,
     },
     /// A straight road with a marked crosswalk at s = `approach`.
     Crosswalk {
@@ -646,6 +649,8 @@ pub enum CriterionFile {
     },
     /// Never cross the stop line of a red light.
     StopAtRed,
+    /// Stand at the stop sign's line before crossing it (a `Junction` with `stop_sign: true`).
+    StopAtSign,
     /// A Signal Temporal Logic formula over the signal library, judged by its robustness.
     Formula {
         /// Its name in records (not a built-in criterion's).

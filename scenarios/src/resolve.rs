@@ -330,13 +330,23 @@ impl<'a> Walk<'a> {
                 )
             }
             LayoutFile::Segments { segments } => (self.segments(&lp, segments), None, None),
-            LayoutFile::Junction { approach, left, ahead, right, corner_radius, route, signal } => {
+            LayoutFile::Junction {
+                approach,
+                left,
+                ahead,
+                right,
+                corner_radius,
+                route,
+                signal,
+                stop_sign,
+            } => {
                 let layout = junction::JunctionLayout {
                     approach,
                     arms: [left, ahead, right],
                     corner_radius,
                     route: *route,
                     signal,
+                    stop_sign: *stop_sign,
                 };
                 let lanes = junction::RoadLanes { lanes, oncoming: oncoming_lanes, lane_width };
                 let (segments, spec) = self.junction_layout(&lp, &layout, &lanes);
@@ -763,6 +773,7 @@ impl<'a> Walk<'a> {
                 },
                 CriterionFile::StayOnRoad => CriterionSpec::StayOnRoad,
                 CriterionFile::StopAtRed => CriterionSpec::StopAtRed,
+                CriterionFile::StopAtSign => CriterionSpec::StopAtSign,
                 CriterionFile::SpeedLimit { tolerance } => CriterionSpec::SpeedLimit {
                     tolerance: self.num(
                         &cp.field("tolerance"),

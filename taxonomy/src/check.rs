@@ -46,6 +46,8 @@ pub enum Check {
     ReachGoal,
     /// The ego never crosses a red light's stop line.
     StopAtRed,
+    /// The ego stands at a stop sign's line before crossing it.
+    StopAtSign,
     /// A formula over the engine's signal library, judged by its robustness
     /// (a verdict named `name`).
     Formula {
@@ -81,6 +83,7 @@ impl Check {
             Check::MaxJerk { .. } => "max_jerk",
             Check::ReachGoal => "reach_goal",
             Check::StopAtRed => "stop_at_red",
+            Check::StopAtSign => "stop_at_sign",
         }
     }
 
@@ -91,6 +94,7 @@ impl Check {
             | Check::StayOnRoad
             | Check::ReachGoal
             | Check::StopAtRed
+            | Check::StopAtSign
             | Check::Formula { .. } => None,
             Check::MinTtc { min } | Check::MinGap { min } => Some(min),
             Check::SpeedLimit { tolerance } => Some(tolerance),
@@ -135,6 +139,7 @@ impl std::fmt::Display for Check {
             Check::MaxJerk { max } => write!(f, "MaxJerk(max: {max:?})"),
             Check::ReachGoal => f.write_str("ReachGoal"),
             Check::StopAtRed => f.write_str("StopAtRed"),
+            Check::StopAtSign => f.write_str("StopAtSign"),
             Check::Formula { ref name, ref stl } => write!(f, "Formula(name: {name:?}, stl: {stl:?})"),
         }
     }

@@ -15,7 +15,7 @@ pub type ValueId<'a> = (&'a str, &'a str);
 pub(crate) type IndexPair = ((usize, usize), (usize, usize));
 
 /// The criterion names a requirement may cite as evidence (the engine's oracles).
-pub const CRITERIA: [&str; 9] = [
+pub const CRITERIA: [&str; 10] = [
     "no_collision",
     "min_ttc",
     "min_gap",
@@ -25,6 +25,7 @@ pub const CRITERIA: [&str; 9] = [
     "max_jerk",
     "reach_goal",
     "stop_at_red",
+    "stop_at_sign",
 ];
 
 /// The shipped default taxonomy (`taxonomy/default.ron`), built into the library so the binary

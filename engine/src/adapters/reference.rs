@@ -103,6 +103,8 @@ pub struct ReferenceAdapter {
     last_accel: f64,
     /// Whether it decided to stop for the current amber (kept through the red).
     stopping_for_light: bool,
+    /// Whether it has stood at its route's stop sign.
+    stopped_at_sign: bool,
     tracker: Tracker,
     /// Its forward-collision warning ([`super::monitors`]) in the last answer.
     fcw: bool,
@@ -289,6 +291,7 @@ impl AutonomyAdapter for ReferenceAdapter {
         self.target_lane = None;
         self.last_accel = 0.0;
         self.stopping_for_light = false;
+        self.stopped_at_sign = false;
         self.tracker.reset();
         self.fcw = false;
         self.route = job.route.as_ref().map(super::route_ahead::RouteAhead::new);
@@ -346,6 +349,7 @@ impl AutonomyAdapter for ReferenceAdapter {
                 route.give_way(obs.objects.iter(), ego, job, &idm, desired)
             };
             accel = accel.min(give_way);
+            accel = accel.min(route.stop_sign(&mut self.stopped_at_sign, ego, job, &idm, desired));
         }
         accel = accel.clamp(-job.ego.max_decel, job.ego.max_accel);
         if !emergency {

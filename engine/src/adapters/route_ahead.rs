@@ -29,6 +29,11 @@ const TURNING_SPEED: f64 = 8.0;
 const TURNING_REACH: f64 = 5.0;
 /// Speed it assumes a turning vehicle clears the junction at (at least), m/s.
 const TURNING_CLEAR_SPEED: f64 = 2.0;
+/// Speed under which it has stopped at a stop sign, m/s (under the
+/// criterion's [`crate::stop_sign::STANDSTILL`]).
+const SIGN_STANDSTILL: f64 = 0.05;
+/// Gap it leaves between its front bumper and a stop sign's line, m.
+const SIGN_GAP: f64 = 0.3;
 
 /// The route ahead, prepared at `reset`.
 #[derive(Debug, Clone)]
@@ -141,6 +146,34 @@ impl RouteAhead {
         let clear = (j.radius + dist) / o.speed.max(TURNING_CLEAR_SPEED);
         let arrive = (j.enter_s - ego.s - 0.5 * job.ego.length).max(0.0) / ego.vs.max(MIN_SPEED);
         arrive < clear + GAP
+    }
+
+    /// The acceleration a stop sign allows (`f64::INFINITY` for no limit):
+    /// until it has stood at the line (within the criterion's
+    /// [`crate::stop_sign::STOP_ZONE`]), it stops there (IDM towards a
+    /// standing leader at the line); `stopped` remembers that it has.
+    pub(crate) fn stop_sign(
+        &self,
+        stopped: &mut bool,
+        ego: &EgoObservation,
+        job: &JobStart,
+        idm: &Idm,
+        desired: f64,
+    ) -> f64 {
+        if !self.junction.stop_sign || *stopped {
+            return f64::INFINITY;
+        }
+        let to_line = self.junction.stop_s - (ego.s + 0.5 * job.ego.length);
+        if to_line < 0.0 {
+            // Past the line without a stop: nothing left to stop for.
+            return f64::INFINITY;
+        }
+        if ego.vs.abs() < SIGN_STANDSTILL && to_line <= crate::stop_sign::STOP_ZONE {
+            *stopped = true;
+            return f64::INFINITY;
+        }
+        let stop = Idm { min_gap: SIGN_GAP, ..*idm };
+        stop.accel(ego.vs, desired, Some((to_line, 0.0)))
     }
 
     /// The acceleration giving way allows (`f64::INFINITY` for no limit):

@@ -97,6 +97,10 @@ pub struct JunctionSpec {
     /// Traffic lights: `Approach` and `Ahead` run the route's phases,
     /// `Left` and `Right` the crossing phases ([`crate::traffic_light`]).
     pub signal: Option<crate::traffic_light::SignalSpec>,
+    /// A stop sign on the route's approach (never with `signal`): the ego
+    /// must come to a standstill at the stop line before entering
+    /// ([`crate::stop_sign`]).
+    pub stop_sign: bool,
 }
 
 /// What makes a junction or a movement impossible.
@@ -429,6 +433,7 @@ pub(crate) fn route_info(spec: &crate::road::RoadSpec) -> Option<crate::adapter:
             leave_s: j.area_s.1,
             stop_s: j.spec.entry_s - crate::traffic_light::STOP_LINE_SETBACK,
             turn,
+            stop_sign: j.spec.stop_sign,
         },
     })
 }

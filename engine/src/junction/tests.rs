@@ -22,6 +22,7 @@ fn junction(exit: ArmId, ahead: bool) -> JunctionSpec {
         corner_radius: 6.0,
         exit,
         signal: None,
+        stop_sign: false,
     }
 }
 
@@ -329,4 +330,102 @@ fn at_a_signalised_junction_the_ego_observes_its_light_and_stops_at_red() {
         sig.state(PathId::Movement(ArmId::Ahead, ArmId::Right), 5.0).0,
         crate::traffic_light::SignalState::Red
     );
+}
+
+/// Stops with its front bumper at route distance `stop_front` (IDM towards a
+/// standing leader there), then drives on at `speed`; `stop_front: None`
+/// never stops.
+struct StopThenGo {
+    stop_front: Option<f64>,
+    speed: f64,
+    stopped: bool,
+}
+
+impl crate::adapter::AutonomyAdapter for StopThenGo {
+    fn info(&self) -> crate::adapter::AdapterInfo {
+        crate::adapter::AdapterInfo { name: "stop-then-go".into(), version: "0".into() }
+    }
+    fn reset(&mut self, _: &crate::adapter::JobStart) -> Result<(), crate::adapter::AdapterFault> {
+        self.stopped = false;
+        Ok(())
+    }
+    fn step(
+        &mut self,
+        obs: &crate::adapter::Observation,
+    ) -> Result<crate::adapter::Control, crate::adapter::AdapterFault> {
+        let e = &obs.ego;
+        let steer = crate::control::stanley_steer(
+            e.d,
+            e.heading_err,
+            e.vs,
+            e.curvature,
+            CAR.wheelbase,
+            CAR.max_steer,
+        );
+        let front = e.s + 0.5 * CAR.length;
+        let mut accel = (self.speed - e.vs).clamp(-3.0, 2.0);
+        if let Some(line) = self.stop_front.filter(|_| !self.stopped) {
+            if e.vs < 0.05 && front > line - 1.0 {
+                self.stopped = true;
+            } else {
+                let idm = crate::control::Idm { min_gap: 0.05, ..Default::default() };
+                accel = accel.min(idm.accel(e.vs, self.speed, Some(((line - front).max(0.0), 0.0))));
+            }
+        }
+        Ok(crate::adapter::Control { accel, steer })
+    }
+}
+
+fn stop_sign_world() -> WorldSpec {
+    let mut spec = world(ArmId::Ahead, vec![], 180.0);
+    spec.road.junction = spec.road.junction.map(|j| JunctionSpec { stop_sign: true, ..j });
+    spec.criteria = vec![CriterionSpec::NoCollision, CriterionSpec::StopAtSign, CriterionSpec::StayOnRoad];
+    spec
+}
+
+fn sign_verdict(spec: &WorldSpec, adapter: &mut dyn crate::adapter::AutonomyAdapter) -> crate::Verdict {
+    let result = Simulation::run(spec, adapter, RunOptions::default());
+    result.verdicts.into_iter().find(|v| v.criterion == "stop_at_sign").expect("judged")
+}
+
+#[test]
+fn the_reference_driver_stands_at_a_stop_sign_and_the_route_tells_it_there_is_one() {
+    let spec = stop_sign_world();
+    let start = Simulation::new(&spec).job_start().clone();
+    let route = start.route.as_ref().expect("a route through the junction");
+    assert!(route.junction.stop_sign);
+    let plain = Simulation::new(&world(ArmId::Ahead, vec![], 180.0)).job_start().clone();
+    assert!(!plain.route.expect("a route").junction.stop_sign);
+    let result = run(&spec);
+    for v in &result.verdicts {
+        assert!(v.passed, "{} failed with margin {}", v.criterion, v.margin);
+    }
+    let v = result.verdicts.iter().find(|v| v.criterion == "stop_at_sign").expect("judged");
+    // It stood with its front within a metre of the line (1 m before the mouth at s = 100).
+    assert!(v.margin > 0.0 && v.margin < 1.0, "{v:?}");
+}
+
+#[test]
+fn stop_at_sign_fails_a_run_through_a_stop_too_far_back_and_an_overshoot() {
+    let spec = stop_sign_world();
+    let road = Road::new(spec.road.clone());
+    let line = 100.0 - crate::traffic_light::STOP_LINE_SETBACK;
+    let depth = road.junction().expect("a junction").area_s.1 - line;
+    // Never stops: negative by the junction area's depth past the line,
+    // first from when the front (2.3 m ahead of the centre, from s = 0 at
+    // 12 m/s) crosses it.
+    let v = sign_verdict(&spec, &mut StopThenGo { stop_front: None, speed: 12.0, stopped: false });
+    assert!(!v.passed && (v.margin + depth).abs() < 1e-9, "{v:?} (depth {depth})");
+    let first = v.first_violation_t.expect("a violation");
+    assert!((first - (line - 2.3) / 12.0).abs() < 0.1, "{first}");
+    // Stands 10 m before the line (outside the 5 m stop zone), then rolls through.
+    let v =
+        sign_verdict(&spec, &mut StopThenGo { stop_front: Some(line - 10.0), speed: 8.0, stopped: false });
+    assert!(!v.passed && (v.margin + depth).abs() < 1e-9, "{v:?}");
+    // Stands with its front 1.5 m past the line: held at the overshoot.
+    let v = sign_verdict(&spec, &mut StopThenGo { stop_front: Some(line + 1.5), speed: 8.0, stopped: false });
+    assert!(!v.passed && v.margin < -1.0 && v.margin > -2.0, "{v:?}");
+    // Stands 2 m before it: passes, its worst margin about those 2 m.
+    let v = sign_verdict(&spec, &mut StopThenGo { stop_front: Some(line - 2.0), speed: 8.0, stopped: false });
+    assert!(v.passed && (v.margin - 2.0).abs() < 0.2, "{v:?}");
 }

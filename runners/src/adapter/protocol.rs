@@ -446,6 +446,46 @@ mod tests {
     }
 
     #[test]
+    fn a_route_junction_says_stop_sign_only_when_it_has_one() {
+        use gauntlet_engine::{JunctionInfo, RouteInfo, RouteSegment, Turn};
+        let junction = JunctionInfo {
+            x: 105.0,
+            y: 0.0,
+            radius: 9.0,
+            enter_s: 96.0,
+            leave_s: 114.0,
+            stop_s: 99.0,
+            turn: Turn::Straight,
+            stop_sign: false,
+        };
+        let mut job = JobStart {
+            scenario: "junction.x".into(),
+            seed: 0,
+            dt: 0.05,
+            duration: 20.0,
+            ego: EgoLimits::MID_SIZE_CAR,
+            road: RoadInfo { lanes: 1, lane_width: 3.5, speed_limit: 13.9 },
+            goal: GoalInfo { s: 180.0 },
+            route: Some(RouteInfo {
+                segments: vec![RouteSegment { length: 300.0, curvature: 0.0 }],
+                junction,
+            }),
+        };
+        let mut out = Vec::new();
+        encode_reset(&mut out, &job).expect("encode");
+        let text = std::str::from_utf8(&out).expect("utf-8").to_owned();
+        assert!(
+            text.contains(r#""turn":"straight"}"#) && !text.contains("stop_sign"),
+            "protocol 1.3 as it was: {text}"
+        );
+        job.route.as_mut().expect("a route").junction.stop_sign = true;
+        out.clear();
+        encode_reset(&mut out, &job).expect("encode");
+        let text = std::str::from_utf8(&out).expect("utf-8");
+        assert!(text.contains(r#""turn":"straight","stop_sign":true}"#), "{text}");
+    }
+
+    #[test]
     fn control_decodes_and_ignores_unknown_fields() {
         assert_eq!(
             control(r#"{"type":"control","accel":-2,"steer":0.01,"debug":{"cost":[1,2.5,null]}}"#),

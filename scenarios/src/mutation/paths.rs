@@ -70,7 +70,16 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
                 f(&sp.field("reference_offset"), reference_offset);
             }
         }
-        LayoutFile::Junction { approach, left, ahead, right, corner_radius, route: _, signal } => {
+        LayoutFile::Junction {
+            approach,
+            left,
+            ahead,
+            right,
+            corner_radius,
+            route: _,
+            signal,
+            stop_sign: _,
+        } => {
             f(&lp.field("approach"), approach);
             for (name, arm) in [
                 ("left", left.as_deref_mut()),
@@ -143,7 +152,10 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
     for (i, c) in criteria.iter_mut().enumerate() {
         let cp = p.index(i);
         match c {
-            CriterionFile::NoCollision | CriterionFile::StayOnRoad | CriterionFile::StopAtRed => {}
+            CriterionFile::NoCollision
+            | CriterionFile::StayOnRoad
+            | CriterionFile::StopAtRed
+            | CriterionFile::StopAtSign => {}
             CriterionFile::MinTtc { min } | CriterionFile::MinGap { min } => f(&cp.field("min"), min),
             CriterionFile::SpeedLimit { tolerance } => f(&cp.field("tolerance"), tolerance),
             CriterionFile::MaxDecel { max } | CriterionFile::MaxJerk { max } => f(&cp.field("max"), max),

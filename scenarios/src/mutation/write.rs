@@ -159,7 +159,7 @@ fn road_text(r: &RoadFile) -> String {
         LayoutFile::Crosswalk { approach, exit, width } => {
             format!("Crosswalk(approach: {}, exit: {}, width: {})", num(approach), num(exit), num(width))
         }
-        LayoutFile::Junction { approach, left, ahead, right, corner_radius, route, signal } => {
+        LayoutFile::Junction { approach, left, ahead, right, corner_radius, route, signal, stop_sign } => {
             let mut t = format!("Junction(approach: {}", num(approach));
             for (name, arm) in
                 [("left", left.as_deref()), ("ahead", ahead.as_deref()), ("right", right.as_deref())]
@@ -186,6 +186,9 @@ fn road_text(r: &RoadFile) -> String {
                     num(red),
                     num(offset)
                 ));
+            }
+            if *stop_sign {
+                t.push_str(", stop_sign: true");
             }
             t.push(')');
             t
@@ -404,6 +407,7 @@ fn criterion_text(c: &CriterionFile) -> String {
         CriterionFile::MaxJerk { max } => format!("MaxJerk(max: {})", num(max)),
         CriterionFile::ReachGoal { within } => format!("ReachGoal(within: {})", num(within)),
         CriterionFile::StopAtRed => "StopAtRed".to_owned(),
+        CriterionFile::StopAtSign => "StopAtSign".to_owned(),
         CriterionFile::Formula { name, stl, unit, scale } => format!(
             "Formula(name: {}, stl: {}, unit: {}, scale: {})",
             string(name),

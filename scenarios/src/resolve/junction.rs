@@ -26,6 +26,7 @@ pub(super) struct JunctionLayout<'a> {
     pub corner_radius: &'a Num,
     pub route: ArmName,
     pub signal: &'a Option<SignalFile>,
+    pub stop_sign: bool,
 }
 
 /// Lanes and width of the road the junction ends.
@@ -81,7 +82,17 @@ impl Walk<'_> {
             Accepts::between(2.0, 50.0, "a corner radius in m"),
         );
         let signal = l.signal.as_ref().map(|sig| self.signal(&lp.field("signal"), sig));
-        let spec = JunctionSpec { entry_s: approach, arms, corner_radius, exit: arm_id(l.route), signal };
+        if l.stop_sign && signal.is_some() {
+            self.error(&lp.field("stop_sign"), "an approach has traffic lights or a stop sign, not both");
+        }
+        let spec = JunctionSpec {
+            entry_s: approach,
+            arms,
+            corner_radius,
+            exit: arm_id(l.route),
+            signal,
+            stop_sign: l.stop_sign,
+        };
         let pieces = [SegmentSpec::new(approach, 0.0)];
         match junction::route_segments(&pieces, &spec, r.lanes, r.oncoming, r.lane_width) {
             Ok(segments) => (segments, spec),

@@ -101,7 +101,7 @@ impl Walk<'_> {
         Reactions { sight_range, obeys_signals: !a.runs_red }
     }
 
-    /// `StopAtRed` judges a traffic light: the road must have one.
+    /// `StopAtRed` judges a traffic light, `StopAtSign` a stop sign: the road must have one.
     pub(super) fn needs_signal(&mut self, p: &FieldPath, criteria: &[CriterionSpec], road: &RoadSpec) {
         let signalised = gauntlet_engine::traffic_light::route_stop_line(road).is_some();
         for (i, c) in criteria.iter().enumerate() {
@@ -110,6 +110,9 @@ impl Walk<'_> {
                     &p.index(i),
                     "`StopAtRed` needs traffic lights: `Intersection(…, signal: (green: …, red: …))`",
                 );
+            }
+            if *c == CriterionSpec::StopAtSign && !road.junction.is_some_and(|j| j.stop_sign) {
+                self.error(&p.index(i), "`StopAtSign` needs a stop sign: `Junction(…, stop_sign: true)`");
             }
         }
     }
