@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 
 const SCENARIOS: u64 = 60;
 /// The engine's criteria, in its order.
-const CRITERIA: [&str; 9] = gauntlet_engine::CRITERION_NAMES;
+const CRITERIA: [&str; 10] = gauntlet_engine::CRITERION_NAMES;
 /// Road, event, actor, friction, perception, speed and hazards, as in the library.
 type Kind = (
     &'static str,
