@@ -359,6 +359,8 @@ fn junction_world() -> WorldSpec {
         corner_radius: 6.0,
         exit: ArmId::Left,
         signal: None,
+        // The stop sign's judgement and the reference driver's stop run in the measured steps too.
+        stop_sign: true,
     };
     let approach = [SegmentSpec::new(80.0, 0.0)];
     let mut spec = world();
@@ -388,6 +390,7 @@ fn junction_world() -> WorldSpec {
         mover(2, ArmId::Right, ArmId::Ahead, 170.0, Behaviour::KeepLane { speed: 8.0 }),
     ];
     spec.ego = EgoSpec { d: 0.0, s: 0.0, speed: 12.0, goal_s: 200.0, limits: EgoLimits::MID_SIZE_CAR };
+    spec.criteria.push(CriterionSpec::StopAtSign);
     spec
 }
 
