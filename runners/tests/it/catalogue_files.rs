@@ -18,6 +18,10 @@ const FILES: &[(&str, &str, &str)] = &[
     ("junction.adjacent_lane_turns_across", "builtin:cut-in-late", "min_ttc"),
     // Sees the passing follower only once it is back in the lane, then brakes gently.
     ("following.follower_cuts_in_and_brakes", "builtin:cut-in-late", "min_gap"),
+    // Sees the car pulling out of its space only once it is in the lane: too late to stop.
+    ("parking.pull_out_into_lane", "builtin:cut-in-late", "no_collision"),
+    // Waits too long to brake for the lead slowing to walking pace before its space.
+    ("parking.lead_pulls_into_space", "builtin:ice-naive", "min_ttc"),
 ];
 
 fn library(id: &str) -> PathBuf {
