@@ -22,6 +22,8 @@ const FILES: &[(&str, &str, &str)] = &[
     ("parking.pull_out_into_lane", "builtin:cut-in-late", "no_collision"),
     // Waits too long to brake for the lead slowing to walking pace before its space.
     ("parking.lead_pulls_into_space", "builtin:ice-naive", "min_ttc"),
+    // Does not see the pedestrian the cut-out reveals.
+    ("cut_out.r157_pedestrian_reveal", "builtin:pedestrian-blind", "no_collision"),
 ];
 
 fn library(id: &str) -> PathBuf {
