@@ -24,6 +24,8 @@ const FILES: &[(&str, &str, &str)] = &[
     ("parking.lead_pulls_into_space", "builtin:ice-naive", "min_ttc"),
     // Does not see the pedestrian the cut-out reveals.
     ("cut_out.r157_pedestrian_reveal", "builtin:pedestrian-blind", "no_collision"),
+    // Lets the gap to the lead that stops abruptly in the junction close too far.
+    ("junction.lead_moves_off_then_stops", "builtin:ice-naive", "min_ttc"),
 ];
 
 fn library(id: &str) -> PathBuf {
