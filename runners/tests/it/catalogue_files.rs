@@ -14,6 +14,7 @@ use crate::support::fixture_sweep;
 const FILES: &[(&str, &str, &str)] = &[
     // Brakes only once a dry road needs 4 m/s²: too late for a turner stopping hard at the corner.
     ("junction.lead_turning_right", "builtin:ice-naive", "min_ttc"),
+    ("junction.lead_turning_left_waits", "builtin:ice-naive", "min_ttc"),
     // Sees the turner swinging across only once it is in the ego's lane.
     ("junction.adjacent_lane_turns_across", "builtin:cut-in-late", "min_ttc"),
     // Sees the passing follower only once it is back in the lane, then brakes gently.
