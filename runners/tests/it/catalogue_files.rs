@@ -27,6 +27,8 @@ const FILES: &[(&str, &str, &str)] = &[
     ("cut_out.r157_pedestrian_reveal", "builtin:pedestrian-blind", "no_collision"),
     // Lets the gap to the lead that stops abruptly in the junction close too far.
     ("junction.lead_moves_off_then_stops", "builtin:ice-naive", "min_ttc"),
+    // Sees the slow drift into its lane only once the cutter is in it, at 130 km/h.
+    ("cut_in.r157_130_slow_lateral", "builtin:cut-in-late", "no_collision"),
 ];
 
 fn library(id: &str) -> PathBuf {
