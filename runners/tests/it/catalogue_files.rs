@@ -29,6 +29,9 @@ const FILES: &[(&str, &str, &str)] = &[
     ("junction.lead_moves_off_then_stops", "builtin:ice-naive", "min_ttc"),
     // Sees the slow drift into its lane only once the cutter is in it, at 130 km/h.
     ("cut_in.r157_130_slow_lateral", "builtin:cut-in-late", "no_collision"),
+    // Do not see the pedestrian crossing the street the ego turns into.
+    ("junction.ego_turn_right_on_green_pedestrian", "builtin:pedestrian-blind", "no_collision"),
+    ("junction.ego_turn_left_pedestrian", "builtin:pedestrian-blind", "no_collision"),
 ];
 
 fn library(id: &str) -> PathBuf {
