@@ -32,6 +32,8 @@ const FILES: &[(&str, &str, &str)] = &[
     // Do not see the pedestrian crossing the street the ego turns into.
     ("junction.ego_turn_right_on_green_pedestrian", "builtin:pedestrian-blind", "no_collision"),
     ("junction.ego_turn_left_pedestrian", "builtin:pedestrian-blind", "no_collision"),
+    // Turns right across the cyclist it does not see.
+    ("junction.ego_turn_right_hook_cyclist", "builtin:cyclist-blind", "no_collision"),
 ];
 
 fn library(id: &str) -> PathBuf {
