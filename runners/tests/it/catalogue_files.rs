@@ -60,7 +60,8 @@ fn the_catalogue_files_pass_with_the_reference_driver_and_fail_with_a_planted_we
     for (i, (id, planted, criterion)) in FILES.iter().enumerate() {
         let reference = sweep(id, "builtin:reference", &dir.path().join(format!("{i}.reference.jsonl")));
         assert_eq!(reference.len(), 8, "{id}");
-        let failing: Vec<u64> = reference.iter().filter(|r| r.outcome != Outcome::Pass).map(|r| r.seed).collect();
+        let failing: Vec<u64> =
+            reference.iter().filter(|r| r.outcome != Outcome::Pass).map(|r| r.seed).collect();
         assert!(failing.is_empty(), "the reference fails {id} at seeds {failing:?}");
 
         let weak = sweep(id, planted, &dir.path().join(format!("{i}.planted.jsonl")));
