@@ -2,6 +2,7 @@
 
 mod boundary;
 mod catalogue;
+mod catalogue_files;
 mod ci;
 mod ci_examples;
 mod cli;
