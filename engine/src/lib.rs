@@ -16,6 +16,8 @@ pub mod conditions;
 #[cfg(test)]
 mod conditions_tests;
 mod control;
+#[cfg(test)]
+mod control_loss_tests;
 mod criteria;
 mod dynamics;
 pub mod encroachment;
@@ -43,6 +45,7 @@ mod sim;
 mod sim_tests;
 mod spatial;
 mod spec;
+pub mod surface;
 #[cfg(test)]
 mod testing;
 mod trace;
@@ -54,6 +57,7 @@ mod trigger_tests;
 pub mod twoway;
 #[cfg(test)]
 mod twoway_tests;
+pub mod vehicle_fault;
 mod world;
 
 pub use actor::ActorKind;

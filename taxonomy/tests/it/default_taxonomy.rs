@@ -74,6 +74,8 @@ fn has_exactly_the_agreed_dimensions_and_values() {
             ("illumination", vec!["day", "night", "low_sun"]),
             ("weather", vec!["clear", "rain", "fog", "spray"]),
             ("road_works", vec!["none", "lane_shift"]),
+            ("surface", vec!["uniform", "low_friction_patch"]),
+            ("vehicle_fault", vec!["none", "brake_fade", "tyre_blowout", "steering_limit"]),
         ]
     );
 }
@@ -276,6 +278,17 @@ fn causes_are_triggering_conditions_not_hazards() {
     for f in ["wet", "icy"] {
         let tags = std::collections::BTreeMap::from([("friction".to_owned(), f.to_owned())]);
         assert!(taxonomy.triggering_conditions().iter().any(|t| t.expressed_in(&tags)), "{f}");
+    }
+    // So does every friction patch and every vehicle fault (causes of control loss).
+    for (dim, default) in [("surface", "uniform"), ("vehicle_fault", "none")] {
+        for v in taxonomy.dimension(dim).unwrap().values.iter().filter(|v| v.id != default) {
+            let tags = std::collections::BTreeMap::from([(dim.to_owned(), v.id.clone())]);
+            assert!(
+                taxonomy.triggering_conditions().iter().any(|t| t.expressed_in(&tags)),
+                "{dim} `{}` expresses no triggering condition",
+                v.id
+            );
+        }
     }
     // No hazard is a perception fault: none constrains perception to faults alone but H-006,
     // whose event (a pedestrian emerging) is vehicle-level and whose cause is TC-006.
