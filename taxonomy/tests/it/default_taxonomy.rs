@@ -158,9 +158,10 @@ fn exclusions_remove_pairs() {
     assert!(!taxonomy.is_feasible_pair(("event", "cut_in"), ("actor", "pedestrian")));
     assert!(taxonomy.is_feasible_pair(("road", "yard"), ("speed", "low")));
     assert!(!taxonomy.is_feasible_pair(("road", "yard"), ("road", "urban")));
-    // 62 values in 12 dimensions (road 6, event 13, actor 6, friction 3,
+    // 68 values in 14 dimensions (road 6, event 13, actor 6, friction 3,
     // perception 9, speed 3, traffic_density 4, junction_type 4, lane_type 5,
-    // illumination 3, weather 4, road_works 2): (62² − 426) / 2 = 1709 pairs
+    // illumination 3, weather 4, road_works 2, surface 2, vehicle_fault 4):
+    // (68² − 446) / 2 = 2089 pairs
     // of values of different dimensions, minus the excluded ones:
     // crosswalk×{curve, merge} 2, crosswalk×high 1, yard×{medium, high} 2,
     // {cut_in, cut_out, merge}×{pedestrian, static} 6, crossing×static 1,
@@ -170,7 +171,7 @@ fn exclusions_remove_pairs() {
     // static, animal} 8, backing×{highway, crosswalk} 2, animal×{eight events} 8,
     // animal×{intersection, crosswalk, yard} 3, turning×{highway, crosswalk} 2,
     // turning×{pedestrian, static, animal} 3: 53 in all.
-    assert_eq!(taxonomy.feasible_pairs().len(), 1709 - 53);
+    assert_eq!(taxonomy.feasible_pairs().len(), 2089 - 53);
 }
 
 #[test]
