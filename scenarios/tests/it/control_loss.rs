@@ -67,3 +67,18 @@ fn the_files_set_the_world_features_they_name() {
     assert_eq!(f.kind, FaultKind::TyreBlowout { side: Side::Left, pull: 1.5, grip: 0.7 });
     assert!(w.environment.surface.is_empty());
 }
+
+#[test]
+fn the_writer_keeps_patches_and_faults() {
+    use gauntlet_ron_source::SourceFile;
+    for id in ["curve.black_ice_patch", "highway.tyre_blowout", "lead_braking.brake_fade"] {
+        let s = load(id);
+        let text = gauntlet_scenarios::mutation::scenario_ron(s.file());
+        let again = Scenario::from_source(SourceFile::new("w.ron", text)).unwrap_or_else(|e| panic!("{e}"));
+        for seed in 0..3 {
+            let (a, b) = (s.instance(seed).world, again.instance(seed).world);
+            assert_eq!(a.environment.surface, b.environment.surface, "{id}");
+            assert_eq!(a.ego.fault, b.ego.fault, "{id}");
+        }
+    }
+}
