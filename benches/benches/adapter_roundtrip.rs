@@ -95,6 +95,7 @@ fn observation() -> Observation {
             heading_err: 0.0012,
             curvature: 0.0,
             lane_shift: 0.0,
+            fault: None,
         },
         objects,
         signal: None,

@@ -182,6 +182,10 @@ pub struct EgoObservation {
     /// Protocol 1.3, sent only when non-zero.
     #[serde(skip_serializing_if = "is_zero")]
     pub lane_shift: f64,
+    /// A fault of the ego vehicle its diagnostics report
+    /// ([`crate::vehicle_fault`]). Protocol 1.4, sent only when one is active.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<crate::vehicle_fault::ReportedFault>,
 }
 
 fn is_zero(v: &f64) -> bool {

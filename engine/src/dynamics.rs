@@ -54,24 +54,44 @@ pub(crate) fn tyre_response(
     (ax * scale, ay_req * scale, yaw_rate_req * scale)
 }
 
-/// Applies every body's command: tyre forces for vehicles, velocities for movers.
+/// Applies every body's command: tyre forces for vehicles, velocities for
+/// movers. Each vehicle's friction is the μ at its own position (friction
+/// patches, [`crate::surface`]); the ego's active fault degrades its request
+/// and grip ([`crate::vehicle_fault`]).
 pub(crate) fn actuate(
     mut physics: ResMut<Physics>,
     road: Res<RoadRes>,
     clock: Res<Clock>,
     snapshot: Res<Snapshot>,
+    mut ego_fault: ResMut<crate::vehicle_fault::EgoFault>,
     bodies: Query<(&BodyIndex, &BodyRef, &Motion, &Command)>,
 ) {
-    let friction = road.env.friction;
+    let base = road.env.friction;
+    let surface = &road.env.surface;
+    let fault = match snapshot.bodies.first() {
+        Some(ego) => ego_fault.update(clock.t, ego.route.s, ego.vel.norm()),
+        None => None,
+    };
     for (index, handles, motion, command) in &bodies {
         let state = &snapshot.bodies[index.0];
         let Some(rb) = physics.0.bodies.get_mut(handles.body) else { continue };
+        let friction = if surface.is_empty() {
+            base
+        } else {
+            surface.friction_at(base, state.route.s, road.road.spec.lane_of(state.route.d))
+        };
         match (motion, command) {
             (Motion::Vehicle(params), Command::Drive { accel, steer }) => {
                 let heading = state.dir;
                 let left = heading.perp();
                 let (u, w) = (state.vel.dot(heading), state.vel.dot(left));
-                let (ax, ay, r) = tyre_response(*accel, *steer, u, w, clock.dt, params, friction);
+                let (accel, steer, friction) = match fault.filter(|_| index.0 == 0) {
+                    Some((f, onset)) => {
+                        f.apply(*accel, *steer, onset, friction, params.wheelbase, params.max_decel)
+                    }
+                    None => (*accel, *steer, friction),
+                };
+                let (ax, ay, r) = tyre_response(accel, steer, u, w, clock.dt, params, friction);
                 let mass = rb.mass();
                 let f = (heading * ax + left * ay) * mass;
                 rb.reset_forces(false);

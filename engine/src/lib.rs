@@ -16,6 +16,8 @@ pub mod conditions;
 #[cfg(test)]
 mod conditions_tests;
 mod control;
+#[cfg(test)]
+mod control_loss_tests;
 mod criteria;
 mod dynamics;
 pub mod encroachment;
@@ -44,6 +46,7 @@ mod sim_tests;
 mod spatial;
 mod spec;
 pub mod stop_sign;
+pub mod surface;
 #[cfg(test)]
 mod testing;
 mod trace;
@@ -55,6 +58,7 @@ mod trigger_tests;
 pub mod twoway;
 #[cfg(test)]
 mod twoway_tests;
+pub mod vehicle_fault;
 mod world;
 
 pub use actor::ActorKind;

@@ -125,6 +125,7 @@ fn ego_observation(
         heading_err: wrap_angle(ego.yaw - r.heading),
         curvature: if k == 0.0 { 0.0 } else { k / (1.0 - k * lane_centre) },
         lane_shift,
+        fault: None,
     }
 }
 
@@ -136,6 +137,7 @@ pub(crate) fn sense(
     mut sensor: ResMut<SensorState>,
     mut out: ResMut<ObservationBuf>,
     mut occluders: Local<OcclusionBins>,
+    ego_fault: Res<crate::vehicle_fault::EgoFault>,
 ) {
     let bodies = &snapshot.bodies;
     let ego = &bodies[0];
@@ -143,6 +145,7 @@ pub(crate) fn sense(
     obs.step = clock.step;
     obs.t = clock.t;
     obs.ego = ego_observation(ego, &road.road, &clock, &road.env.conditions);
+    obs.ego.fault = ego_fault.reported();
     obs.signal = crate::traffic_light::observe(&road.road, clock.t, ego);
 
     let SensorState { spec, streams, ring, perception } = &mut *sensor;

@@ -62,7 +62,7 @@ signals! {
     ROUTE_S = "route_s", "m", "the ego's distance along its route";
     GOAL_MARGIN = "goal_margin", "m", "distance past the goal along the ego's own line, negative before it (what `reach_goal` judges)";
     SPEED_LIMIT = "speed_limit", "m/s", "the road's speed limit";
-    FRICTION = "friction", "1", "tyre–road friction coefficient μ";
+    FRICTION = "friction", "1", "tyre–road friction coefficient μ at the ego's position (its friction patch, if any)";
     CLEARANCE = "clearance", "m", "footprint clearance to the nearest road user in any direction (≤ 1000), negative on contact (what `no_collision` judges)";
     CONTACT = "contact", "0/1", "1 from the step the ego first touched a road user";
     LEAD_PRESENT = "lead_present", "0/1", "1 when a road user the ego follows is ahead in its corridor (oncoming road users are not followed)";
@@ -156,7 +156,8 @@ pub(crate) fn compute(
     // Along the ego's own line, as `reach_goal` measures it.
     set(Sig::GOAL_MARGIN, road.road.route().along(s.goal_s, ego.route.s, ego.route.d));
     set(Sig::SPEED_LIMIT, s.road.speed_limit);
-    set(Sig::FRICTION, road.env.friction);
+    let mu = road.env.surface.friction_at(road.env.friction, ego.route.s, s.road.lane_of(ego.route.d));
+    set(Sig::FRICTION, mu);
 
     // Nearest road user in any direction.
     let me = footprint(ego);
@@ -224,7 +225,7 @@ pub(crate) fn compute(
     set(Sig::GAP_VRU, gap_vru);
     set(Sig::LATERAL_GAP_VRU, lat_vru);
     set(Sig::TTC_VRU, ttc_vru);
-    set(Sig::TTB_LEAD, ttb_lead(bodies, road.road.route(), road.env.friction * crate::dynamics::G));
+    set(Sig::TTB_LEAD, ttb_lead(bodies, road.road.route(), mu * crate::dynamics::G));
     let (pet, pet_predicted) = encroachment(&mut s.encroachment, clock.t + dt, bodies);
     set(Sig::PET, pet);
     set(Sig::PET_PREDICTED, pet_predicted);

@@ -40,6 +40,8 @@ pub struct Environment {
     pub sensor: SensorSpec,
     /// Illumination, weather and road works ([`crate::conditions`]; default: none act).
     pub conditions: crate::conditions::Conditions,
+    /// Friction patches along the route ([`crate::surface`]; default: none).
+    pub surface: crate::surface::Surface,
 }
 
 /// The sensor model producing the adapter's object list.
@@ -74,6 +76,8 @@ pub struct EgoSpec {
     pub goal_s: f64,
     /// Dimensions and actuator limits.
     pub limits: EgoLimits,
+    /// A fault of the vehicle and when it starts ([`crate::vehicle_fault`]; default: none).
+    pub fault: Option<crate::vehicle_fault::VehicleFault>,
 }
 
 /// One road user besides the ego.

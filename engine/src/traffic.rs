@@ -179,7 +179,14 @@ mod tests {
     }
 
     fn ego() -> EgoSpec {
-        EgoSpec { d: 3.5, s: 500.0, speed: 25.0, goal_s: 2000.0, limits: EgoLimits::MID_SIZE_CAR }
+        EgoSpec {
+            d: 3.5,
+            s: 500.0,
+            speed: 25.0,
+            goal_s: 2000.0,
+            limits: EgoLimits::MID_SIZE_CAR,
+            fault: None,
+        }
     }
 
     fn traffic(amount: TrafficAmount) -> TrafficSpec {

@@ -360,6 +360,9 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
     // Rain and spray wet the road ([`crate::conditions`]).
     let mut env = spec.environment;
     env.friction = env.conditions.friction(env.friction);
+    // Patches replace the road's μ, then the weather caps them too ([`crate::surface`]).
+    env.surface = env.surface.map_friction(|mu| env.conditions.friction(mu));
+    world.insert_resource(crate::vehicle_fault::EgoFault { fault: spec.ego.fault, ..Default::default() });
     world.insert_resource(RoadRes { road, env });
     world
 }

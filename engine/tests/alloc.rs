@@ -217,8 +217,31 @@ fn world() -> WorldSpec {
                     offset: 0.8,
                 }),
             },
+            // A friction patch the ego and the traffic drive over.
+            surface: gauntlet_engine::surface::Surface::new(&[gauntlet_engine::surface::Patch {
+                from_s: 100.0,
+                to_s: 200.0,
+                friction: 0.3,
+                lanes: None,
+            }])
+            .expect("one patch"),
         },
-        ego: EgoSpec { d: 3.5, s: 0.0, speed: 22.0, goal_s: 1000.0, limits: EgoLimits::MID_SIZE_CAR },
+        // A blowout from 2 s: the fault is judged and applied every step.
+        ego: EgoSpec {
+            d: 3.5,
+            s: 0.0,
+            speed: 22.0,
+            goal_s: 1000.0,
+            limits: EgoLimits::MID_SIZE_CAR,
+            fault: Some(gauntlet_engine::vehicle_fault::VehicleFault {
+                trigger: gauntlet_engine::vehicle_fault::FaultTrigger::Time(2.0),
+                kind: gauntlet_engine::vehicle_fault::FaultKind::TyreBlowout {
+                    side: gauntlet_engine::vehicle_fault::Side::Left,
+                    pull: 1.5,
+                    grip: 0.7,
+                },
+            }),
+        },
         actors,
         criteria: vec![
             CriterionSpec::NoCollision,
@@ -389,7 +412,8 @@ fn junction_world() -> WorldSpec {
         mover(1, ArmId::Ahead, ArmId::Right, 150.0, Behaviour::GiveWay { speed: 8.0, min_gap: 4.0 }),
         mover(2, ArmId::Right, ArmId::Ahead, 170.0, Behaviour::KeepLane { speed: 8.0 }),
     ];
-    spec.ego = EgoSpec { d: 0.0, s: 0.0, speed: 12.0, goal_s: 200.0, limits: EgoLimits::MID_SIZE_CAR };
+    spec.ego =
+        EgoSpec { d: 0.0, s: 0.0, speed: 12.0, goal_s: 200.0, limits: EgoLimits::MID_SIZE_CAR, fault: None };
     spec.criteria.push(CriterionSpec::StopAtSign);
     spec
 }

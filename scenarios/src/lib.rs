@@ -21,6 +21,7 @@
 
 pub mod boundary;
 pub mod conditions;
+pub mod control_loss;
 mod error;
 pub mod mutation;
 mod param;

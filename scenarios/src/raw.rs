@@ -58,6 +58,12 @@ pub struct ScenarioFile {
     /// Road works: a lane shift and lines of cones (`road_works: (…)`).
     #[serde(default)]
     pub road_works: Option<crate::conditions::RoadWorksFile>,
+    /// Friction patches along the route (`surface: [(from_s: …, to_s: …, friction: …)]`).
+    #[serde(default)]
+    pub surface: Vec<crate::control_loss::PatchFile>,
+    /// A fault of the ego vehicle (`ego_fault: (at: …, fault: …)`); none by default.
+    #[serde(default)]
+    pub ego_fault: Option<crate::control_loss::EgoFaultFile>,
     /// Criteria that judge each run.
     pub criteria: Vec<CriterionFile>,
     /// Structural mutations the fuzzer may apply (`gauntlet fuzz`).

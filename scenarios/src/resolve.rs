@@ -232,7 +232,9 @@ impl<'a> Walk<'a> {
         }
         let road = self.road(&root.field("road"), &f.road);
         let mut environment = self.environment(&root.field("environment"), &f.environment);
-        let ego = self.ego(&root.field("ego"), &f.ego, &road);
+        environment.surface = self.surface(&root.field("surface"), &f.surface, &road);
+        let mut ego = self.ego(&root.field("ego"), &f.ego, &road);
+        ego.fault = f.ego_fault.as_ref().map(|e| self.ego_fault(&root.field("ego_fault"), e, duration));
         let mut actors = self.actors(&root.field("actors"), f, &road);
         if let Some(w) = &f.road_works {
             let first = actors.len() as u32 + 1;
@@ -410,7 +412,7 @@ impl<'a> Walk<'a> {
             faults: self.faults(&sp.field("faults"), &s.faults),
         };
         let conditions = self.conditions(p, &e.illumination, &e.weather);
-        Environment { friction, sensor, conditions }
+        Environment { friction, sensor, conditions, surface: Default::default() }
     }
 
     pub(crate) fn lane(&mut self, p: &FieldPath, n: &Num, lanes: u32) -> f64 {
@@ -470,7 +472,7 @@ impl<'a> Walk<'a> {
                 Accepts::positive(1.2, "a steering angle in rad"),
             ),
         };
-        EgoSpec { d: road.lane_centre(lane), s, speed, goal_s, limits }
+        EgoSpec { d: road.lane_centre(lane), s, speed, goal_s, limits, fault: None }
     }
 
     fn actors(&mut self, p: &FieldPath, f: &ScenarioFile, road: &RoadSpec) -> Vec<ActorSpec> {

@@ -7,8 +7,9 @@
 //! (`adapters/tracker.rs`), not on the raw object list: objects lost for a
 //! moment are kept, new ones are confirmed over a few frames (a ghost does
 //! not make it brake), a changed id is followed by position; and it judges
-//! who is vulnerable by size as well as by the reported class. It sees only
-//! the observation. It passes the default sweep; it is the baseline the
+//! who is vulnerable by size as well as by the reported class. When the
+//! vehicle reports a fault (`ego.fault`), it stops in its lane
+//! ([`FAULT_STOP_DECEL`]). It sees only the observation. It passes the default sweep; it is the baseline the
 //! planted-weakness adapters are derived from.
 
 use crate::actor::ActorKind;
@@ -34,6 +35,11 @@ pub const VULNERABLE_WIDTH: f64 = 1.0;
 
 /// Reserve on the deceleration an emergency by need calls for (× the need).
 const NEED_MARGIN: f64 = 1.3;
+
+/// Deceleration of its minimal risk manoeuvre, m/s²: once the vehicle
+/// reports a fault (protocol 1.4 `ego.fault`), it stops in its lane at this
+/// rate (or harder where what is ahead asks for it) and stays stopped.
+pub const FAULT_STOP_DECEL: f64 = 2.0;
 
 /// Knobs of the reference driver (defaults are the reference behaviour).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -339,6 +345,9 @@ impl AutonomyAdapter for ReferenceAdapter {
             accel = accel.min(-decel);
         }
         let emergency = emergency.is_some();
+        if obs.ego.fault.is_some() {
+            accel = accel.min(-FAULT_STOP_DECEL);
+        }
         let max_decel = job.ego.max_decel;
         accel = accel.min(signal_accel(&mut self.stopping_for_light, obs, &idm, desired, max_decel));
         if let Some(route) = &self.route {

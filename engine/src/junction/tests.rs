@@ -173,8 +173,9 @@ fn world(exit: ArmId, actors: Vec<crate::spec::ActorSpec>, goal_s: f64) -> World
             friction: 0.9,
             sensor: sensor(),
             conditions: Default::default(),
+            surface: Default::default(),
         },
-        ego: crate::spec::EgoSpec { d: 0.0, s: 0.0, speed: 12.0, goal_s, limits: CAR },
+        ego: crate::spec::EgoSpec { d: 0.0, s: 0.0, speed: 12.0, goal_s, limits: CAR, fault: None },
         actors,
         criteria: vec![
             CriterionSpec::NoCollision,

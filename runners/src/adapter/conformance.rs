@@ -1010,6 +1010,7 @@ fn nominal_observation(step: u64) -> Observation {
             heading_err: 0.001,
             curvature: 0.0,
             lane_shift: 0.0,
+            fault: None,
         },
         objects: vec![vehicle(3, 40.2, 1, 22.0)],
         signal: None,

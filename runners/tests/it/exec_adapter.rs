@@ -128,6 +128,7 @@ fn observation(step: u64) -> Observation {
             heading_err: 0.01,
             curvature: 0.0,
             lane_shift: 0.0,
+            fault: None,
         },
         objects: vec![vehicle(3, x + 40.0, 1), vehicle(4, x + 10.0, 2)],
         signal: None,

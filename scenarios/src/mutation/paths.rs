@@ -24,6 +24,8 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
         actors,
         traffic,
         road_works,
+        surface,
+        ego_fault,
         criteria,
         fuzz: _,
         generated: _,
@@ -146,6 +148,10 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
     }
     if let Some(w) = road_works {
         crate::conditions::visit_road_works(&root.field("road_works"), w, f);
+    }
+    crate::control_loss::visit_surface(&root.field("surface"), surface, f);
+    if let Some(e) = ego_fault {
+        crate::control_loss::visit_ego_fault(&root.field("ego_fault"), e, f);
     }
 
     let p = root.field("criteria");

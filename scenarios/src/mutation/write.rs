@@ -26,6 +26,8 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
         actors,
         traffic,
         road_works,
+        surface,
+        ego_fault,
         criteria,
         fuzz: _,
         generated,
@@ -60,6 +62,12 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
     }
     if let Some(r) = road_works {
         let _ = writeln!(w, "    road_works: {},", crate::conditions::road_works_text(r, num));
+    }
+    if !surface.is_empty() {
+        let _ = writeln!(w, "    surface: {},", crate::control_loss::surface_text(surface, num));
+    }
+    if let Some(e) = ego_fault {
+        let _ = writeln!(w, "    ego_fault: {},", crate::control_loss::ego_fault_text(e, num));
     }
     w.push_str("    criteria: [");
     for (i, c) in criteria.iter().enumerate() {

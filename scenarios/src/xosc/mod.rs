@@ -183,6 +183,8 @@ pub fn import_with(
         criteria: vec![CriterionFile::NoCollision, CriterionFile::StayOnRoad],
         fuzz: None,
         traffic: None,
+        surface: Vec::new(),
+        ego_fault: None,
         road_works: None,
         generated: None,
         beyond: None,

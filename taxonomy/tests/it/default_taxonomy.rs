@@ -74,6 +74,8 @@ fn has_exactly_the_agreed_dimensions_and_values() {
             ("illumination", vec!["day", "night", "low_sun"]),
             ("weather", vec!["clear", "rain", "fog", "spray"]),
             ("road_works", vec!["none", "lane_shift"]),
+            ("surface", vec!["uniform", "low_friction_patch"]),
+            ("vehicle_fault", vec!["none", "brake_fade", "tyre_blowout", "steering_limit"]),
         ]
     );
 }
@@ -156,9 +158,10 @@ fn exclusions_remove_pairs() {
     assert!(!taxonomy.is_feasible_pair(("event", "cut_in"), ("actor", "pedestrian")));
     assert!(taxonomy.is_feasible_pair(("road", "yard"), ("speed", "low")));
     assert!(!taxonomy.is_feasible_pair(("road", "yard"), ("road", "urban")));
-    // 62 values in 12 dimensions (road 6, event 13, actor 6, friction 3,
+    // 68 values in 14 dimensions (road 6, event 13, actor 6, friction 3,
     // perception 9, speed 3, traffic_density 4, junction_type 4, lane_type 5,
-    // illumination 3, weather 4, road_works 2): (62² − 426) / 2 = 1709 pairs
+    // illumination 3, weather 4, road_works 2, surface 2, vehicle_fault 4):
+    // (68² − 446) / 2 = 2089 pairs
     // of values of different dimensions, minus the excluded ones:
     // crosswalk×{curve, merge} 2, crosswalk×high 1, yard×{medium, high} 2,
     // {cut_in, cut_out, merge}×{pedestrian, static} 6, crossing×static 1,
@@ -168,7 +171,7 @@ fn exclusions_remove_pairs() {
     // static, animal} 8, backing×{highway, crosswalk} 2, animal×{eight events} 8,
     // animal×{intersection, crosswalk, yard} 3, turning×{highway, crosswalk} 2,
     // turning×{pedestrian, static, animal} 3: 53 in all.
-    assert_eq!(taxonomy.feasible_pairs().len(), 1709 - 53);
+    assert_eq!(taxonomy.feasible_pairs().len(), 2089 - 53);
 }
 
 #[test]
@@ -276,6 +279,17 @@ fn causes_are_triggering_conditions_not_hazards() {
     for f in ["wet", "icy"] {
         let tags = std::collections::BTreeMap::from([("friction".to_owned(), f.to_owned())]);
         assert!(taxonomy.triggering_conditions().iter().any(|t| t.expressed_in(&tags)), "{f}");
+    }
+    // So does every friction patch and every vehicle fault (causes of control loss).
+    for (dim, default) in [("surface", "uniform"), ("vehicle_fault", "none")] {
+        for v in taxonomy.dimension(dim).unwrap().values.iter().filter(|v| v.id != default) {
+            let tags = std::collections::BTreeMap::from([(dim.to_owned(), v.id.clone())]);
+            assert!(
+                taxonomy.triggering_conditions().iter().any(|t| t.expressed_in(&tags)),
+                "{dim} `{}` expresses no triggering condition",
+                v.id
+            );
+        }
     }
     // No hazard is a perception fault: none constrains perception to faults alone but H-006,
     // whose event (a pedestrian emerging) is vehicle-level and whose cause is TC-006.
