@@ -186,6 +186,7 @@ fn world() -> WorldSpec {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 0,
+            lane_drop: None,
             junction: None,
         },
         environment: Environment {

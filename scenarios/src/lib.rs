@@ -22,6 +22,7 @@
 pub mod boundary;
 pub mod conditions;
 mod error;
+pub mod lane_drop;
 pub mod mutation;
 mod param;
 pub mod raw;

@@ -184,6 +184,7 @@ mod tests {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 0,
+            lane_drop: None,
             junction: None,
         }
     }
