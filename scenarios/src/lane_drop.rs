@@ -56,19 +56,29 @@ impl Walk<'_> {
             self.error(p, "a lane drop is not supported on a road with a `Junction` layout");
             ok = false;
         }
-        if end_s <= start_s {
+        // Over every value the ranges allow, not only this instance's.
+        let (latest_start, earliest_end, latest_end) = (
+            f.start_s.extremes().into_iter().fold(start_s, f64::max),
+            f.end_s.extremes().into_iter().fold(end_s, f64::min),
+            f.end_s.extremes().into_iter().fold(end_s, f64::max),
+        );
+        if earliest_end <= latest_start {
             self.error(
                 &p.field("end_s"),
-                format!("expected the end after the start ({}), found {}", fmt_num(start_s), fmt_num(end_s)),
+                format!(
+                    "expected the end after the start ({}), found {}",
+                    fmt_num(latest_start),
+                    fmt_num(earliest_end)
+                ),
             );
             ok = false;
-        } else if end_s > road.length() {
+        } else if latest_end > road.length() {
             self.error(
                 &p.field("end_s"),
                 format!(
                     "expected the end on the road (≤ {} m), found {}",
                     fmt_num(road.length()),
-                    fmt_num(end_s)
+                    fmt_num(latest_end)
                 ),
             );
             ok = false;
