@@ -229,3 +229,72 @@ fn gap_acceptance_wants_room_ahead_and_behind() {
     other.vel.x = 20.0;
     assert!(gap_accepted(&built, &me, &[me, other], 1), "30 m behind at the same speed is");
 }
+
+/// The reference driver's world: its lane 0 ends at 200–260 m, an all-round sensor.
+fn reference_world(actors: Vec<crate::spec::ActorSpec>) -> WorldSpec {
+    let mut spec = drop_world(actors);
+    spec.environment.sensor.fov = 2.0 * crate::math::PI;
+    spec.duration = 25.0;
+    spec.criteria.push(crate::spec::CriterionSpec::MinTtc { min: 3.0 });
+    spec
+}
+
+#[test]
+fn the_reference_driver_changes_into_a_gap_before_its_lane_ends() {
+    // A 100 m gap in lane 1 between two cars at its own speed.
+    let spec = reference_world(vec![
+        vehicle(1, 70.0, 1.0, 20.0, keep(20.0)),
+        vehicle(2, -30.0, 1.0, 20.0, keep(20.0)),
+    ]);
+    let r = Simulation::run(
+        &spec,
+        &mut crate::adapters::ReferenceAdapter::default(),
+        RunOptions { record_trace: true },
+    );
+    assert_eq!(r.outcome, Outcome::Pass, "{:?}", r.verdicts);
+    let frames = r.trace.as_ref().expect("trace");
+    let ego = |f: &crate::trace::TraceFrame| f.bodies[0];
+    let changed = frames.iter().find(|f| ego(f).d > 0.5 * W).map(|f| ego(f).s).expect("it changed lane");
+    assert!(changed < 200.0, "in lane 1 before the taper: crossed the line at s = {changed:.1}");
+    let last = ego(frames.last().expect("frames"));
+    assert!(last.s > 300.0 && (last.d - W).abs() < 0.3, "drives on in lane 1: {last:?}");
+}
+
+#[test]
+fn the_reference_driver_stops_before_the_end_when_no_gap_comes() {
+    // Lane 1 is a queue of standing cars alongside the taper: no gap ever opens.
+    let mut actors = Vec::new();
+    for i in 0..10 {
+        let stand = vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::Stand }];
+        actors.push(vehicle(1 + i, 150.0 + 14.0 * f64::from(i), 1.0, 0.0, stand));
+    }
+    let mut spec = reference_world(actors);
+    spec.ego.speed = 15.0;
+    spec.criteria = vec![crate::spec::CriterionSpec::NoCollision, crate::spec::CriterionSpec::StayOnRoad];
+    let r = Simulation::run(
+        &spec,
+        &mut crate::adapters::ReferenceAdapter::default(),
+        RunOptions { record_trace: true },
+    );
+    assert_eq!(r.outcome, Outcome::Pass, "{:?}", r.verdicts);
+    let last = r.trace.as_ref().and_then(|f| f.last()).map(|f| f.bodies[0]).expect("trace");
+    assert!(
+        last.s < 200.0 - 2.0 && last.s > 180.0,
+        "stopped a few metres before the taper: s = {:.1}",
+        last.s
+    );
+    assert!(last.d.abs() < 0.3 && last.vx.abs() < 0.1, "standing in its lane: {last:?}");
+}
+
+#[test]
+fn the_reference_driver_told_to_ignore_the_lane_drop_runs_off_its_lane_end() {
+    let spec = reference_world(vec![]);
+    let ignores = crate::adapters::ReferenceTuning { follows_lane_drop: false, ..Default::default() };
+    let r = Simulation::run(
+        &spec,
+        &mut crate::adapters::ReferenceAdapter::with_tuning(ignores),
+        RunOptions::default(),
+    );
+    let v = r.verdicts.iter().find(|v| v.criterion == "stay_on_road").expect("judged");
+    assert!(!v.passed, "{v:?}");
+}
