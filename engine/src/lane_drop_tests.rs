@@ -262,11 +262,12 @@ fn the_reference_driver_changes_into_a_gap_before_its_lane_ends() {
 
 #[test]
 fn the_reference_driver_stops_before_the_end_when_no_gap_comes() {
-    // Lane 1 is a queue of standing cars alongside the taper: no gap ever opens.
+    // Lane 1 is a queue of standing cars from beside the ego to past the taper: no gap ever
+    // opens (behind the queue would be one: it is a lane change into lane 1, tested above).
     let mut actors = Vec::new();
-    for i in 0..10 {
+    for i in 0..20 {
         let stand = vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::Stand }];
-        actors.push(vehicle(1 + i, 150.0 + 14.0 * f64::from(i), 1.0, 0.0, stand));
+        actors.push(vehicle(1 + i, 8.0 + 14.0 * f64::from(i), 1.0, 0.0, stand));
     }
     let mut spec = reference_world(actors);
     spec.ego.speed = 15.0;

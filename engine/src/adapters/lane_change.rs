@@ -101,9 +101,10 @@ impl LaneDropDriver {
             *lane = target;
             return out;
         }
-        // Drop in behind the road user that blocks the gap beside it.
+        // Drop in behind the moving road user that blocks the gap beside it
+        // (beside a standing queue it drives on to the end of its lane and waits there).
         let mut blocker: Option<(f64, f64)> = None;
-        for o in objects.filter(|o| in_lane(o, target_d, w)) {
+        for o in objects.filter(|o| in_lane(o, target_d, w) && o.vs > DROP_BACK) {
             let along = o.s - ego.s;
             if along.abs() <= BLOCK_REACH && blocker.is_none_or(|(a, _)| along.abs() < a) {
                 blocker = Some((along.abs(), o.vs));
