@@ -7,11 +7,11 @@
 //! protocol stays as it is): lane 0 ending leaves lanes `1..lanes`.
 //!
 //! Scripted route vehicles in the ending lane merge before it ends
-//! ([`merge_reference`]): from [`SEEK_TIME`] before the taper's end they
-//! accept a gap in the next lane (lane-true gaps ahead and behind, the
-//! follower's closing speed), change lane over [`MERGE_DURATION`], and while
-//! no gap comes they keep their lane and stop before its end (a standing
-//! leader there, [`end_leader`]). A road without a lane drop runs none of
+//! ([`merge_reference`]): from [`SEEK_TIME`] of driving before the taper's
+//! start they accept a gap in the next lane (lane-true gaps ahead and
+//! behind, closing speeds), change lane over [`MERGE_DURATION`], and while
+//! no gap comes they keep their lane and stop just before the taper (a
+//! standing leader there, [`end_leader`]). A road without a lane drop runs none of
 //! this: every function here answers exactly what the road did before.
 
 use serde::Serialize;
