@@ -59,6 +59,10 @@ pub struct RoadInfo {
     pub lane_width: f64,
     /// Speed limit, m/s.
     pub speed_limit: f64,
+    /// The lane of the ego's carriageway that ends, if one does (protocol
+    /// 1.4, optional: absent on roads without a lane drop).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lane_drop: Option<crate::lane_drop::LaneDrop>,
 }
 
 /// The ego's goal, in the route frame.

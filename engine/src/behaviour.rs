@@ -168,6 +168,18 @@ pub(crate) fn run_scripts(
             }
             _ => script.target_d,
         };
+        // A route vehicle in a lane that ends merges out of it before its end.
+        let lateral = matches!(
+            behaviour,
+            Some(
+                Behaviour::ChangeLane { .. }
+                    | Behaviour::Overtake { .. }
+                    | Behaviour::Drift { .. }
+                    | Behaviour::LaneOffset { .. }
+            )
+        );
+        let d_ref =
+            crate::lane_drop::merge_reference(&road.road, me, bodies, &mut script, lateral, clock.t, d_ref);
         // Road works shift the route's lanes: route vehicles keep to the shifted lane.
         let d_ref = match road.env.conditions.lane_shift {
             Some(shift) if me.path == crate::road::PathId::Route => d_ref + shift.at(me.route.s),
@@ -226,6 +238,10 @@ pub(crate) fn run_scripts(
                                 traffic_light::stop_leader(&road.road, clock.t, me),
                             );
                         }
+                        lead = traffic_light::nearer(
+                            lead,
+                            crate::lane_drop::end_leader(&road.road.spec, me, &script),
+                        );
                         if let Some(Behaviour::GiveWay { min_gap, .. }) = behaviour {
                             lead = traffic_light::nearer(
                                 lead,

@@ -249,8 +249,9 @@ pub(crate) fn judge(
     criteria.prev_accel = Some(ego.accel_long);
     let road_margin = {
         let (along, half) = half_extents(ego);
-        let right = ego.route.d - half - criteria.road.right_edge();
-        let left = criteria.road.left_edge() - (ego.route.d + half);
+        // (A lane drop moves an edge in along the footprint.)
+        let (right, left) =
+            crate::lane_drop::edge_margins(&criteria.road, ego.route.s, along, ego.route.d, half);
         // Driving off the end of the road is leaving it too.
         let end = criteria.road_end - (ego.route.s + along);
         // A junction's area is road: how far the footprint's bounding circle is inside it.

@@ -25,6 +25,7 @@ mod formula;
 #[cfg(test)]
 mod geometry_tests;
 pub mod junction;
+pub mod lane_drop;
 pub mod manoeuvre;
 #[cfg(test)]
 mod manoeuvre_tests;

@@ -208,7 +208,7 @@ mod tests {
                 max_decel: 8.0,
                 max_steer: 0.5,
             },
-            road: RoadInfo { lanes, lane_width: 3.5, speed_limit: 30.0 },
+            road: RoadInfo { lanes, lane_width: 3.5, speed_limit: 30.0, lane_drop: None },
             goal: GoalInfo { s: 100.0 },
             route: None,
         }

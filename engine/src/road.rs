@@ -84,6 +84,8 @@ pub struct RoadSpec {
     /// Lanes left of the route's lanes driven against the route direction
     /// (numbered `lanes..lanes + oncoming_lanes` in the route frame; 0: one-way).
     pub oncoming_lanes: u32,
+    /// Optional lane that ends on the route ([`crate::lane_drop`]).
+    pub lane_drop: Option<crate::lane_drop::LaneDrop>,
     /// Optional junction at the end of the approach; `segments` then run
     /// through it ([`crate::junction::route_segments`]).
     pub junction: Option<crate::junction::JunctionSpec>,
@@ -449,7 +451,7 @@ impl Road {
         let total = self.route.length() + run_out;
         let offsets =
             [self.spec.right_edge() - self.spec.shoulder, self.spec.left_edge() + self.spec.shoulder];
-        for d in offsets {
+        for (side, d) in offsets.into_iter().enumerate() {
             let mut s = -run_out;
             while s < total {
                 // Straights get long pieces, arcs short chords; no piece spans a
@@ -463,13 +465,18 @@ impl Road {
                     false => 4.0,
                 };
                 let boundary = self.route.next_boundary(s).unwrap_or(total);
+                // A lane drop's taper starts and ends at a piece's end on its side.
+                let boundary = crate::lane_drop::next_break(&self.spec, side == 0, s)
+                    .map_or(boundary, |b| b.min(boundary));
                 let e = (s + step).min(boundary.max(s + 0.5)).min(total);
                 let gap = 1.0;
                 let crosses_intersection = self.in_intersection(s, gap)
                     || self.in_intersection(e, gap)
                     || self.spec.intersection.is_some_and(|ix| s < ix.at_s && e > ix.at_s);
                 if !crosses_intersection {
-                    out.push(EdgePiece { a: self.route.pose(s, d).0, b: self.route.pose(e, d).0, kind });
+                    let shift = |at| crate::lane_drop::edge_shift(&self.spec, side == 0, at);
+                    let (a, b) = (self.route.pose(s, d + shift(s)).0, self.route.pose(e, d + shift(e)).0);
+                    out.push(EdgePiece { a, b, kind });
                 }
                 s = e;
             }
@@ -548,6 +555,7 @@ mod tests {
                 intersection: None,
                 crosswalk: None,
                 oncoming_lanes: 0,
+                lane_drop: None,
                 junction: None,
             });
             // Every point of every piece stays outside the carriageway (beyond the shoulder, less a chord's sag).
@@ -574,6 +582,7 @@ mod tests {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 0,
+            lane_drop: None,
             junction: None,
         };
         assert_eq!(spec.lane_of(0.0), 0);

@@ -150,7 +150,9 @@ pub(crate) fn compute(
     let (ego_vs, ego_vd) = ego.frame_velocity(&ego.route);
     set(Sig::LATERAL_SPEED, ego_vd);
     let half = lateral_half_extent(ego);
-    let edge = (ego.route.d - half - s.road.right_edge()).min(s.road.left_edge() - (ego.route.d + half));
+    let (right, left) =
+        crate::lane_drop::edge_margins(&s.road, ego.route.s, 0.5 * ego.length, ego.route.d, half);
+    let edge = right.min(left);
     set(Sig::EDGE_MARGIN, if touched_edge { edge.min(-1e-3) } else { edge });
     set(Sig::ROUTE_S, ego.route.s);
     // Along the ego's own line, as `reach_goal` measures it.

@@ -99,6 +99,7 @@ impl Simulation {
                 lanes: spec.road.lanes,
                 lane_width: spec.road.lane_width,
                 speed_limit: spec.road.speed_limit,
+                lane_drop: spec.road.lane_drop,
             },
             goal: GoalInfo { s: spec.ego.goal_s },
             route: crate::junction::route_info(&spec.road),

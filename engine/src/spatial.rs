@@ -376,6 +376,7 @@ mod tests {
             }),
             crosswalk: None,
             oncoming_lanes: 0,
+            lane_drop: None,
             junction: None,
         })
     }

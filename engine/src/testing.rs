@@ -31,6 +31,7 @@ pub(crate) fn road(segments: Vec<SegmentSpec>) -> RoadSpec {
         intersection: None,
         crosswalk: None,
         oncoming_lanes: 0,
+        lane_drop: None,
         junction: None,
     }
 }

@@ -132,7 +132,10 @@ pub fn populate(
                     && route.along(a.s, s, 0.5 * (a.d + d)).abs()
                         < traffic.min_gap + 0.5 * (traffic.length + a.length)
             });
-            if near_ego || near_listed {
+            // No vehicle starts in a lane that ends where its taper has begun.
+            let past_lane_end =
+                road.lane_drop.is_some_and(|l| l.lane == lane && s + 0.5 * traffic.length > l.start_s);
+            if near_ego || near_listed || past_lane_end {
                 continue;
             }
             out.push(ActorSpec {
@@ -174,6 +177,7 @@ mod tests {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 0,
+            lane_drop: None,
             junction: None,
         }
     }

@@ -68,6 +68,7 @@ mod tests {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 2,
+            lane_drop: None,
             junction: None,
         })
     }

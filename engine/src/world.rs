@@ -116,6 +116,8 @@ pub(crate) struct Script {
     pub from_speed: f64,
     /// What judging the next step's `When` trigger remembers ([`crate::trigger`]).
     pub judge: crate::trigger::JudgeState,
+    /// Its merge out of an ending lane ([`crate::lane_drop`]).
+    pub merge: crate::lane_drop::Merge,
 }
 
 /// The state of every body at the end of the last step, in index order.
@@ -337,6 +339,7 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
                 start_pos: pos,
                 from_speed: 0.0,
                 judge: Default::default(),
+                merge: Default::default(),
             },
         ));
     }

@@ -186,6 +186,7 @@ fn world() -> WorldSpec {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 0,
+            lane_drop: None,
             junction: None,
         },
         environment: Environment {
@@ -445,5 +446,68 @@ fn a_junction_world_allocates_nothing_in_behaviours_sensor_and_adapter() {
         (in_sense, in_adapter),
         (0, 0),
         "behaviours, sensor and adapter allocate nothing at a junction"
+    );
+}
+
+/// Lane 0 ends at 150–220 m: the ego and a scripted car in it merge into
+/// lane 1 past a car there (the scripted gap acceptance, the reference's
+/// lane change), all within the counted steps.
+fn lane_drop_world() -> WorldSpec {
+    let mut spec = world();
+    spec.road.lanes = 2;
+    spec.road.lane_drop =
+        Some(gauntlet_engine::lane_drop::LaneDrop { lane: 0, start_s: 150.0, end_s: 220.0 });
+    spec.environment.sensor.fov = 2.0 * std::f64::consts::PI;
+    let car = |id: u32, s: f64, lane: f64, speed: f64| ActorSpec {
+        id,
+        name: format!("car{id}"),
+        kind: ActorKind::Vehicle,
+        path: PathId::Route,
+        s,
+        d: lane * 3.5,
+        heading: 0.0,
+        speed,
+        length: 4.5,
+        width: 1.8,
+        behaviours: vec![BehaviourStep {
+            trigger: Trigger::Immediately,
+            behaviour: Behaviour::KeepLane { speed },
+        }],
+        reactions: Default::default(),
+    };
+    spec.actors = vec![car(1, 40.0, 0.0, 14.0), car(2, 20.0, 1.0, 16.0), car(3, -40.0, 1.0, 18.0)];
+    spec.ego = EgoSpec { d: 0.0, s: 0.0, speed: 15.0, goal_s: 400.0, limits: EgoLimits::MID_SIZE_CAR };
+    spec
+}
+
+#[test]
+fn a_lane_drop_world_allocates_nothing_in_behaviours_sensor_and_adapter() {
+    COUNTING.with(|c| c.set(true));
+    let spec = lane_drop_world();
+    let mut sim = Simulation::new(&spec);
+    assert!(sim.job_start().road.lane_drop.is_some(), "the adapter gets the lane drop");
+    let mut adapter = ReferenceAdapter::default();
+    adapter.reset(sim.job_start()).expect("resets");
+    for _ in 0..20 {
+        let c = adapter.step(sim.observe()).expect("answers");
+        sim.act(c);
+    }
+    let (mut in_sense, mut in_adapter) = (0, 0);
+    for _ in 0..300 {
+        let a0 = allocations();
+        let obs = sim.observe();
+        let a1 = allocations();
+        let c = adapter.step(obs).expect("answers");
+        let a2 = allocations();
+        sim.act(c);
+        in_sense += a1 - a0;
+        in_adapter += a2 - a1;
+    }
+    let ego_d = sim.observe().ego.d;
+    assert!(ego_d > 1.75, "the ego changed into lane 1 within the counted steps: d = {ego_d}");
+    assert_eq!(
+        (in_sense, in_adapter),
+        (0, 0),
+        "behaviours, sensor and adapter allocate nothing on a lane drop"
     );
 }

@@ -23,6 +23,7 @@ pub mod boundary;
 pub mod conditions;
 pub mod control_loss;
 mod error;
+pub mod lane_drop;
 pub mod mutation;
 mod param;
 pub mod raw;

@@ -99,6 +99,9 @@ pub struct RoadFile {
     /// Lanes left of `lanes` driven against the route (integer, default 0: one-way).
     #[serde(default = "fixed::<0, 1>")]
     pub oncoming_lanes: Num,
+    /// A lane of the route that ends (default: none).
+    #[serde(default)]
+    pub lane_drop: Option<crate::lane_drop::LaneDropFile>,
 }
 
 fn default_edge() -> EdgeFile {

@@ -72,7 +72,7 @@ impl Accepts {
     }
 }
 
-fn fmt_num(v: f64) -> String {
+pub(crate) fn fmt_num(v: f64) -> String {
     if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else if v.is_finite() && v != 0.0 && (v.abs() >= 1e15 || v.abs() < 1e-4) {
@@ -381,10 +381,12 @@ impl<'a> Walk<'a> {
             intersection,
             crosswalk,
             oncoming_lanes,
+            lane_drop: None,
             junction,
         };
         self.oncoming_fits_curve(&lp, &road);
-        road
+        let lane_drop = r.lane_drop.as_ref().and_then(|l| self.lane_drop(&p.field("lane_drop"), l, &road));
+        RoadSpec { lane_drop, ..road }
     }
 
     fn environment(&mut self, p: &FieldPath, e: &EnvironmentFile) -> Environment {

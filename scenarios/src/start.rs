@@ -121,8 +121,12 @@ pub(crate) fn start_problems(world: &WorldSpec, listed: usize) -> Vec<(FieldPath
         };
         if let (true, true, Some(d)) = (fenced, a.kind.is_vehicle_like(), route_d) {
             let half = 0.5 * a.width;
-            let (lo, hi) =
-                (world.road.right_edge() - world.road.shoulder, world.road.left_edge() + world.road.shoulder);
+            // (On the route, where a lane drop has moved the edge in.)
+            let s = if a.path == PathId::Route { a.s } else { f64::NEG_INFINITY };
+            let (lo, hi) = (
+                world.road.right_edge_at(s) - world.road.shoulder,
+                world.road.left_edge_at(s) + world.road.shoulder,
+            );
             if d - half < lo || d + half > hi {
                 out.push((
                     at("d"),

@@ -1,5 +1,6 @@
 //! Built-in adapters, selected on the command line as `builtin:NAME`.
 
+mod lane_change;
 pub mod monitors;
 mod planted;
 mod reference;

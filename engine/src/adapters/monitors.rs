@@ -66,7 +66,7 @@ mod tests {
             dt: 0.05,
             duration: 10.0,
             ego: EgoLimits::MID_SIZE_CAR,
-            road: RoadInfo { lanes: 2, lane_width: 3.5, speed_limit: 30.0 },
+            road: RoadInfo { lanes: 2, lane_width: 3.5, speed_limit: 30.0, lane_drop: None },
             goal: GoalInfo { s: 500.0 },
             route: None,
         }

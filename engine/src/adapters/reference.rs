@@ -69,6 +69,9 @@ pub struct ReferenceTuning {
     pub idm_accel: f64,
     /// Comfortable deceleration of its car-following model (IDM), m/s².
     pub idm_decel: f64,
+    /// Whether it changes lane when its lane ends (protocol 1.4's
+    /// `road.lane_drop`, [`super::lane_change`]; false: it ignores the lane drop).
+    pub follows_lane_drop: bool,
 }
 
 impl Default for ReferenceTuning {
@@ -85,6 +88,7 @@ impl Default for ReferenceTuning {
             vulnerable_by_size: true,
             idm_accel: 2.0,
             idm_decel: 3.0,
+            follows_lane_drop: true,
         }
     }
 }
@@ -116,6 +120,8 @@ pub struct ReferenceAdapter {
     fcw: bool,
     /// The route through a junction, when `reset` gave one (protocol 1.3).
     route: Option<super::route_ahead::RouteAhead>,
+    /// Its lane's end, when `reset` gave one (protocol 1.4).
+    lane_drop: Option<super::lane_change::LaneDropDriver>,
 }
 
 impl ReferenceAdapter {
@@ -301,6 +307,9 @@ impl AutonomyAdapter for ReferenceAdapter {
         self.tracker.reset();
         self.fcw = false;
         self.route = job.route.as_ref().map(super::route_ahead::RouteAhead::new);
+        self.lane_drop = (job.road.lane_drop)
+            .filter(|_| self.tuning.follows_lane_drop)
+            .map(super::lane_change::LaneDropDriver::new);
         Ok(())
     }
 
@@ -313,22 +322,39 @@ impl AutonomyAdapter for ReferenceAdapter {
         }
         let ego = &obs.ego;
         let lanes = job.road.lanes as i32;
-        let lane =
+        let mut lane =
             *self.target_lane.get_or_insert(if ego.lane >= 0 { ego.lane } else { 0 }.clamp(0, lanes - 1));
-        let lateral_err = ego.d - lane as f64 * job.road.lane_width - ego.lane_shift;
+        let mut desired = job.road.speed_limit * 0.95;
+        if ego.curvature.abs() > 1e-4 {
+            desired = desired.min(sqrt(self.tuning.curve_lateral_accel / ego.curvature.abs()));
+        }
+        // Its lane ending ahead: a lane change into a gap, or a stop before the end.
+        let mut d_ref = lane as f64 * job.road.lane_width;
+        let (mut heading_err, mut lane_end_cap) = (ego.heading_err, f64::INFINITY);
+        if let Some(ld) = self.lane_drop.as_mut() {
+            let step = if self.tuning.track_memory {
+                let confirmed = self.tracker.tracks().iter().filter(|t| t.confirmed()).map(|t| &t.obj);
+                ld.step(confirmed, ego, job, obs.t, &mut lane, desired)
+            } else {
+                ld.step(obs.objects.iter(), ego, job, obs.t, &mut lane, desired)
+            };
+            self.target_lane = Some(lane);
+            d_ref = step.d_ref;
+            desired = step.desired;
+            lane_end_cap = step.accel_cap;
+            if step.vd_ref != 0.0 {
+                heading_err -= crate::math::atan2(step.vd_ref, ego.vs.max(1.0));
+            }
+        }
+        let lateral_err = ego.d - d_ref - ego.lane_shift;
         let steer = stanley_steer(
             lateral_err,
-            ego.heading_err,
+            heading_err,
             ego.vs,
             ego.curvature,
             job.ego.wheelbase,
             job.ego.max_steer,
         );
-
-        let mut desired = job.road.speed_limit * 0.95;
-        if ego.curvature.abs() > 1e-4 {
-            desired = desired.min(sqrt(self.tuning.curve_lateral_accel / ego.curvature.abs()));
-        }
         if let Some(route) = &self.route {
             let d = lane as f64 * job.road.lane_width;
             desired = desired.min(route.curve_speed(ego.s, d, self.tuning.curve_lateral_accel));
@@ -350,6 +376,7 @@ impl AutonomyAdapter for ReferenceAdapter {
         }
         let max_decel = job.ego.max_decel;
         accel = accel.min(signal_accel(&mut self.stopping_for_light, obs, &idm, desired, max_decel));
+        accel = accel.min(lane_end_cap);
         if let Some(route) = &self.route {
             let give_way = if self.tuning.track_memory {
                 let confirmed = self.tracker.tracks().iter().filter(|t| t.confirmed()).map(|t| &t.obj);

@@ -39,6 +39,7 @@ fn road(j: JunctionSpec) -> Road {
         intersection: None,
         crosswalk: None,
         oncoming_lanes: 1,
+        lane_drop: None,
         junction: Some(j),
     })
 }

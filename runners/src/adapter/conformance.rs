@@ -964,7 +964,7 @@ fn nominal_job() -> JobStart {
         dt: 0.05,
         duration: 20.0,
         ego: EgoLimits::MID_SIZE_CAR,
-        road: RoadInfo { lanes: 3, lane_width: 3.5, speed_limit: 33.3 },
+        road: RoadInfo { lanes: 3, lane_width: 3.5, speed_limit: 33.3, lane_drop: None },
         goal: GoalInfo { s: 400.0 },
         route: None,
     }

@@ -427,7 +427,7 @@ mod tests {
             dt: 0.05,
             duration: 20.0,
             ego: EgoLimits::MID_SIZE_CAR,
-            road: RoadInfo { lanes: 3, lane_width: 3.5, speed_limit: 33.3 },
+            road: RoadInfo { lanes: 3, lane_width: 3.5, speed_limit: 33.3, lane_drop: None },
             goal: GoalInfo { s: 400.0 },
             route: None,
         };
@@ -464,7 +464,7 @@ mod tests {
             dt: 0.05,
             duration: 20.0,
             ego: EgoLimits::MID_SIZE_CAR,
-            road: RoadInfo { lanes: 1, lane_width: 3.5, speed_limit: 13.9 },
+            road: RoadInfo { lanes: 1, lane_width: 3.5, speed_limit: 13.9, lane_drop: None },
             goal: GoalInfo { s: 180.0 },
             route: Some(RouteInfo {
                 segments: vec![RouteSegment { length: 300.0, curvature: 0.0 }],
@@ -483,6 +483,36 @@ mod tests {
         encode_reset(&mut out, &job).expect("encode");
         let text = std::str::from_utf8(&out).expect("utf-8");
         assert!(text.contains(r#""turn":"straight","stop_sign":true}"#), "{text}");
+    }
+
+    #[test]
+    fn reset_carries_the_lane_drop_only_on_a_road_with_one() {
+        let drop = gauntlet_engine::lane_drop::LaneDrop { lane: 0, start_s: 960.0, end_s: 1080.5 };
+        let mut job = JobStart {
+            scenario: "highway.lane_drop".into(),
+            seed: 3,
+            dt: 0.05,
+            duration: 70.0,
+            ego: EgoLimits::MID_SIZE_CAR,
+            road: RoadInfo { lanes: 2, lane_width: 3.5, speed_limit: 33.3, lane_drop: Some(drop) },
+            goal: GoalInfo { s: 1400.0 },
+            route: None,
+        };
+        let mut out = Vec::new();
+        encode_reset(&mut out, &job).expect("encode");
+        // Read back as JSON: the fields and numbers an adapter gets (protocol 1.4, §R4).
+        let value: serde_json::Value = serde_json::from_slice(&out).expect("one JSON line");
+        let road = &value["road"];
+        assert_eq!(road["lanes"], 2);
+        assert_eq!(road["lane_drop"], serde_json::json!({"lane": 0, "start_s": 960.0, "end_s": 1080.5}));
+        job.road.lane_drop = None;
+        out.clear();
+        encode_reset(&mut out, &job).expect("encode");
+        let text = std::str::from_utf8(&out).expect("utf-8");
+        assert!(
+            !text.contains(r#""lane_drop":"#),
+            "a road without a lane drop sends what it sent before: {text}"
+        );
     }
 
     #[test]

@@ -101,7 +101,12 @@ pub fn road_view(spec: &RoadSpec) -> RoadView {
         *s += seg.length;
         Some(*s)
     });
-    let breaks: Vec<f64> = std::iter::once(0.0).chain(ends).collect();
+    let mut breaks: Vec<f64> = std::iter::once(0.0).chain(ends).collect();
+    // A lane drop's taper bends the edge at its ends.
+    if let Some(drop) = spec.lane_drop {
+        breaks.extend([drop.start_s, drop.end_s]);
+        breaks.sort_by(f64::total_cmp);
+    }
     let shoulder = if spec.edge == EdgeKind::Open { 0.0 } else { spec.shoulder.max(0.0) };
     let mut view = RoadView::default();
 
@@ -112,17 +117,22 @@ pub fn road_view(spec: &RoadSpec) -> RoadView {
         pieces = vec![(from, ix.at_s - half), (ix.at_s + half, to)];
     }
     for &(s0, s1) in pieces.iter().filter(|(s0, s1)| s1 > s0) {
-        for d in [spec.right_edge() - shoulder, spec.left_edge() + shoulder] {
-            view.edges.push(polyline(route, &breaks, s0, s1, d));
-        }
+        // (Edges where a lane drop has moved them: `right_edge_at`, `left_edge_at`.)
+        view.edges.push(polyline_by(route, &breaks, s0, s1, |s| spec.right_edge_at(s) - shoulder));
+        view.edges.push(polyline_by(route, &breaks, s0, s1, |s| spec.left_edge_at(s) + shoulder));
         if shoulder > 0.0 {
-            for d in [spec.right_edge(), spec.left_edge()] {
-                view.lane_lines.push(polyline(route, &breaks, s0, s1, d));
-            }
+            view.lane_lines.push(polyline_by(route, &breaks, s0, s1, |s| spec.right_edge_at(s)));
+            view.lane_lines.push(polyline_by(route, &breaks, s0, s1, |s| spec.left_edge_at(s)));
         }
         for lane in 1..spec.total_lanes() {
             let d = (f64::from(lane) - 0.5) * spec.lane_width;
-            view.lane_lines.push(polyline(route, &breaks, s0, s1, d));
+            // The line between an ended lane and the next stops where the lane has ended.
+            let ended =
+                spec.lane_drop.filter(|l| (l.lane == 0 && lane == 1) || (l.lane > 0 && l.lane == lane));
+            let s1 = ended.map_or(s1, |l| s1.min(l.end_s));
+            if s1 > s0 {
+                view.lane_lines.push(polyline(route, &breaks, s0, s1, d));
+            }
         }
     }
 
@@ -152,13 +162,18 @@ pub fn road_view(spec: &RoadSpec) -> RoadView {
 /// curves, with a point at every segment boundary in `breaks` (sorted) so
 /// that no chord cuts a corner.
 fn polyline(path: &Path, breaks: &[f64], s0: f64, s1: f64, d: f64) -> Vec<[f64; 2]> {
-    let mut points = vec![point(path, s0, d)];
+    polyline_by(path, breaks, s0, s1, |_| d)
+}
+
+/// [`polyline`] of a line whose lateral offset varies with `s` (`d(s)`).
+fn polyline_by(path: &Path, breaks: &[f64], s0: f64, s1: f64, d: impl Fn(f64) -> f64) -> Vec<[f64; 2]> {
+    let mut points = vec![point(path, s0, d(s0))];
     let mut s = s0;
     while s < s1 {
         let step = if path.straight_at(s) { STRAIGHT_STEP_M } else { CURVE_STEP_M };
         let next_break = breaks.iter().copied().find(|&b| b > s).unwrap_or(f64::INFINITY);
         s = (s + step).min(next_break).min(s1);
-        points.push(point(path, s, d));
+        points.push(point(path, s, d(s)));
     }
     points
 }
@@ -184,6 +199,7 @@ mod tests {
             intersection: None,
             crosswalk: None,
             oncoming_lanes: 0,
+            lane_drop: None,
             junction: None,
         }
     }
@@ -205,6 +221,20 @@ mod tests {
             view.crosswalks,
             [vec![[98.0, -1.75], [102.0, -1.75], [102.0, 5.25], [98.0, 5.25], [98.0, -1.75]]]
         );
+    }
+
+    #[test]
+    fn a_lane_drop_moves_the_edge_in_and_ends_the_lane_line() {
+        let drop = gauntlet_engine::lane_drop::LaneDrop { lane: 0, start_s: 100.0, end_s: 140.0 };
+        let view = road_view(&RoadSpec { lane_drop: Some(drop), ..road(2) });
+        // The right kerb: 0.5 m outside lane 0 before the taper, outside lane 1 after it, bent at both ends.
+        let right = &view.edges[0];
+        assert!(right.contains(&[100.0, -2.25]) && right.contains(&[140.0, 1.25]), "{right:?}");
+        assert_eq!(right.last(), Some(&[260.0, 1.25]));
+        assert_eq!(view.edges[1].last(), Some(&[260.0, 5.75]), "the left kerb stays");
+        // The line between the lanes ends where lane 0 has ended.
+        let between = view.lane_lines.iter().find(|l| l[0][1] == 1.75).expect("the line between the lanes");
+        assert_eq!(between.last(), Some(&[140.0, 1.75]));
     }
 
     #[test]

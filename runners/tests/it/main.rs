@@ -20,6 +20,7 @@ mod generate;
 mod github_workflow;
 mod json;
 mod junction;
+mod lane_drop;
 mod leading;
 mod library;
 mod margins;

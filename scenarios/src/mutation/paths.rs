@@ -35,12 +35,14 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
     f(&root.field("dt"), dt);
 
     let p = root.field("road");
-    let RoadFile { lanes, lane_width, speed_limit, layout, edge: _, shoulder, oncoming_lanes } = road;
+    let RoadFile { lanes, lane_width, speed_limit, layout, edge: _, shoulder, oncoming_lanes, lane_drop } =
+        road;
     f(&p.field("lanes"), lanes);
     f(&p.field("lane_width"), lane_width);
     f(&p.field("speed_limit"), speed_limit);
     f(&p.field("shoulder"), shoulder);
     f(&p.field("oncoming_lanes"), oncoming_lanes);
+    crate::lane_drop::visit_lane_drop(&p.field("lane_drop"), lane_drop, f);
     let lp = p.field("layout");
     match layout {
         LayoutFile::Straight { length } => f(&lp.field("length"), length),

@@ -119,7 +119,7 @@ pub(crate) fn num(n: &Num) -> String {
 }
 
 fn road_text(r: &RoadFile) -> String {
-    let RoadFile { lanes, lane_width, speed_limit, layout, edge, shoulder, oncoming_lanes } = r;
+    let RoadFile { lanes, lane_width, speed_limit, layout, edge, shoulder, oncoming_lanes, lane_drop } = r;
     let layout = match layout {
         LayoutFile::Straight { length } => format!("Straight(length: {})", num(length)),
         LayoutFile::Curve { approach, radius, angle_deg, direction, exit } => format!(
@@ -209,12 +209,13 @@ fn road_text(r: &RoadFile) -> String {
     };
     format!(
         "(lanes: {}, lane_width: {}, speed_limit: {}, layout: {layout}, edge: {edge}, shoulder: {}, \
-         oncoming_lanes: {})",
+         oncoming_lanes: {}{})",
         num(lanes),
         num(lane_width),
         num(speed_limit),
         num(shoulder),
-        num(oncoming_lanes)
+        num(oncoming_lanes),
+        crate::lane_drop::lane_drop_text(lane_drop, num)
     )
 }
 

@@ -469,6 +469,7 @@ impl Road {
             edge: if self.kerb { EdgeFile::Kerb } else { EdgeFile::Open },
             shoulder: fixed(self.shoulder),
             oncoming_lanes: fixed(self.oncoming as f64),
+            lane_drop: None,
         }
     }
 
