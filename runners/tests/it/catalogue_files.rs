@@ -11,6 +11,10 @@ use gauntlet_runners::commands::run::{RunConfig, run};
 use crate::support::fixture_sweep;
 
 /// Each file, with a planted weakness that fails it and the criterion it fails on.
+/// (`junction.ego_stop_sign_cross_traffic` is not here: every planted driver is the reference
+/// with one flaw and stands at the line; the engine's
+/// `junction::tests::stop_at_sign_fails_a_run_through_a_stop_too_far_back_and_an_overshoot`
+/// shows `stop_at_sign` failing drivers that do not.)
 const FILES: &[(&str, &str, &str)] = &[
     // Brakes only once a dry road needs 4 m/s²: too late for a turner stopping hard at the corner.
     ("junction.lead_turning_right", "builtin:ice-naive", "min_ttc"),
@@ -34,6 +38,10 @@ const FILES: &[(&str, &str, &str)] = &[
     ("junction.ego_turn_left_pedestrian", "builtin:pedestrian-blind", "no_collision"),
     // Turns right across the cyclist it does not see.
     ("junction.ego_turn_right_hook_cyclist", "builtin:cyclist-blind", "no_collision"),
+    // Turns left across the oncoming cyclist it does not see.
+    ("junction.ego_turn_left_oncoming_cyclist", "builtin:cyclist-blind", "no_collision"),
+    // Brakes too late and too softly for the deer standing in its lane round the corner.
+    ("junction.ego_turn_left_deer_night", "builtin:late-braker", "no_collision"),
 ];
 
 fn library(id: &str) -> PathBuf {
