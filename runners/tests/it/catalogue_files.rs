@@ -42,6 +42,8 @@ const FILES: &[(&str, &str, &str)] = &[
     ("junction.ego_turn_left_oncoming_cyclist", "builtin:cyclist-blind", "no_collision"),
     // Brakes too late and too softly for the deer standing in its lane round the corner.
     ("junction.ego_turn_left_deer_night", "builtin:late-braker", "no_collision"),
+    // Corners at 4.5 m/s² on ice that holds 2.7–3.9: runs wide out of the turn.
+    ("junction.ego_turn_right_icy_waiting_car", "builtin:ice-naive", "stay_on_road"),
 ];
 
 fn library(id: &str) -> PathBuf {
