@@ -58,7 +58,7 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
             }
         }
         LayoutFile::Segments { segments } => {
-            for (i, SegmentFile { length, curvature, curvature_end, reference_offset }) in
+            for (i, SegmentFile { length, curvature, curvature_end, reference_offset, param_poly3 }) in
                 segments.iter_mut().enumerate()
             {
                 let sp = lp.field("segments").index(i);
@@ -68,6 +68,14 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
                     f(&sp.field("curvature_end"), c);
                 }
                 f(&sp.field("reference_offset"), reference_offset);
+                if let Some(Poly3File { u, v }) = param_poly3 {
+                    let pp = sp.field("param_poly3");
+                    for (name, coeffs) in [("u", u), ("v", v)] {
+                        for (k, c) in coeffs.iter_mut().enumerate() {
+                            f(&pp.field(name).index(k), c);
+                        }
+                    }
+                }
             }
         }
         LayoutFile::Junction { approach, left, ahead, right, corner_radius, route: _, signal } => {

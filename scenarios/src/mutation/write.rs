@@ -142,15 +142,19 @@ fn road_text(r: &RoadFile) -> String {
         LayoutFile::Segments { segments } => {
             let pieces: Vec<String> = segments
                 .iter()
-                .map(|SegmentFile { length, curvature, curvature_end, reference_offset }| {
+                .map(|SegmentFile { length, curvature, curvature_end, reference_offset, param_poly3 }| {
                     format!(
-                        "(length: {}, curvature: {}{}, reference_offset: {})",
+                        "(length: {}, curvature: {}{}, reference_offset: {}{})",
                         num(length),
                         num(curvature),
                         curvature_end
                             .as_ref()
                             .map_or(String::new(), |c| format!(", curvature_end: {}", num(c))),
-                        num(reference_offset)
+                        num(reference_offset),
+                        param_poly3.as_ref().map_or(String::new(), |Poly3File { u, v }| {
+                            let coeffs = |c: &[Num; 4]| c.iter().map(num).collect::<Vec<_>>().join(", ");
+                            format!(", param_poly3: (u: ({}), v: ({}))", coeffs(u), coeffs(v))
+                        })
                     )
                 })
                 .collect();

@@ -19,6 +19,7 @@ fn valid() -> Vec<PathBuf> {
         "lane_change",
         "curve_follow",
         "clothoid_follow",
+        "poly3_follow",
         "linked_roads",
         "catalog_cut_in",
         "running_conditions",
@@ -183,7 +184,7 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
             "param_poly3_road.xosc",
             "param_poly3.xodr",
             "OpenDRIVE/road[1]/planView/geometry[2]/paramPoly3",
-            "refused rather than approximated",
+            "does not start at its geometry's x, y along hdg",
             "<paramPoly3",
         ),
         (
@@ -378,6 +379,46 @@ fn cars_driving_clothoids_and_linked_roads_stay_in_their_lane_deterministically(
         assert!(body_at(trace, 0, 11.0).s > 150.0, "{name}");
         assert_eq!(run(&world).trace_hash, first.trace_hash, "{name}: same inputs, same trace hash");
     }
+}
+
+#[test]
+fn cars_driving_param_poly3_curves_stay_on_their_lane_centre_deterministically() {
+    // poly3_follow.xosc: ego (22 m/s) and lead (22 → 25 m/s) on OpenDRIVE lane -1
+    // (Gauntlet lane 1, d = 3.5) through an arcLength and a normalized paramPoly3.
+    let world = Scenario::load(&dir("xosc").join("poly3_follow.xosc")).expect("valid").instance(0).world;
+    assert_eq!(world.road.segments.iter().filter(|s| s.poly3.is_some()).count(), 2);
+    let first = run(&world);
+    let trace = first.trace.as_ref().expect("trace");
+    let mut worst: f64 = 0.0;
+    for frame in trace {
+        for b in &frame.bodies {
+            worst = worst.max((b.d - 3.5).abs());
+        }
+    }
+    assert!(worst < 0.3, "a body strays {worst} m from its lane centre");
+    // The ego got through both cubics (they end at route s ≈ 238.8).
+    let route = gauntlet_engine::road::Road::new(world.road.clone());
+    let ends: Vec<f64> = {
+        let mut at = 0.0;
+        world
+            .road
+            .segments
+            .iter()
+            .map(|s| {
+                at += s.length;
+                at
+            })
+            .collect()
+    };
+    let last = trace.last().expect("frames").bodies.iter().find(|b| b.id == 0).expect("ego").s;
+    assert!(last > ends[2], "{last} vs {}", ends[2]);
+    // Its world position is the route frame's point: the trace's (s, d) map back onto (x, y).
+    for t in [2.0, 6.0, 9.0] {
+        let b = body_at(trace, 0, t);
+        let (p, _) = route.route().pose(b.s, b.d);
+        assert!((p.x - b.x).abs() < 1e-6 && (p.y - b.y).abs() < 1e-6, "t={t}: {p:?} vs {b:?}");
+    }
+    assert_eq!(run(&world).trace_hash, first.trace_hash, "same inputs, same trace hash");
 }
 
 #[test]
