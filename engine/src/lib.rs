@@ -43,6 +43,7 @@ mod sim;
 mod sim_tests;
 mod spatial;
 mod spec;
+mod stop;
 #[cfg(test)]
 mod testing;
 mod trace;

@@ -69,6 +69,11 @@ pub struct ScenarioFile {
     /// Lies past a regulation's or test protocol's boundary (`beyond: (…)`); none when within.
     #[serde(default)]
     pub beyond: Option<crate::boundary::BeyondFile>,
+    /// A stop trigger judged while running (`stop: [[(cond: …), …], …]`,
+    /// groups ORed as in `When`): the run ends after the first step on
+    /// which it fires (default none: the run lasts `duration`, still its bound).
+    #[serde(default)]
+    pub stop: Option<Vec<Vec<JudgedFile>>>,
 }
 
 /// `road: (…)`.

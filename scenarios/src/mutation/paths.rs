@@ -28,8 +28,12 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
         fuzz: _,
         generated: _,
         beyond: _,
+        stop,
     } = file;
     f(&root.field("duration"), duration);
+    if let Some(groups) = stop {
+        super::write_when::visit_when(&root.field("stop"), groups, f);
+    }
     f(&root.field("dt"), dt);
 
     let p = root.field("road");

@@ -30,6 +30,7 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
         fuzz: _,
         generated,
         beyond,
+        stop,
     } = file;
     let mut w = String::with_capacity(2048);
     w.push_str("Scenario(\n");
@@ -79,6 +80,9 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
     }
     if let Some(b) = beyond {
         let _ = writeln!(w, "    beyond: {},", crate::boundary::beyond_text(b, string));
+    }
+    if let Some(groups) = stop {
+        let _ = writeln!(w, "    stop: {},", super::write_when::groups_text(groups));
     }
     w.push_str(")\n");
     w

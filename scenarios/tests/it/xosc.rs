@@ -23,6 +23,8 @@ fn valid() -> Vec<PathBuf> {
         "linked_roads",
         "catalog_cut_in",
         "running_conditions",
+        "stop_trigger",
+        "freespace_stop",
     ]
     .iter()
     .map(|n| dir("xosc").join(format!("{n}.xosc")))
@@ -156,7 +158,7 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
             "stop_on_condition.xosc",
             "",
             "Storyboard/StopTrigger/ConditionGroup[1]/Condition[1]",
-            "a stop condition other than a fixed time",
+            "with no `ConditionGroup` of only `SimulationTimeCondition`s",
             "name=\"lead_stopped\"",
         ),
         (
@@ -419,6 +421,84 @@ fn cars_driving_param_poly3_curves_stay_on_their_lane_centre_deterministically()
         assert!((p.x - b.x).abs() < 1e-6 && (p.y - b.y).abs() < 1e-6, "t={t}: {p:?} vs {b:?}");
     }
     assert_eq!(run(&world).trace_hash, first.trace_hash, "same inputs, same trace hash");
+}
+
+#[test]
+fn a_stop_trigger_judged_while_running_ends_the_run_on_the_step_it_fires() {
+    // stop_trigger.xosc: the lead (20 m/s) brakes linearly to 0 from 3 s over 4 s; the
+    // storyboard stops when it has stood still for 1 s (or at 30 s, the run's bound).
+    let world = Scenario::load(&dir("xosc").join("stop_trigger.xosc")).expect("valid").instance(0).world;
+    assert_eq!(world.duration, 30.0);
+    assert!(world.stop.is_some());
+    let result = run(&world);
+    let trace = result.trace.as_ref().expect("trace");
+    let stopped = result.stopped_at.expect("the stop trigger fired");
+    // From the trace alone: the first step end at which the lead (body 1) has moved
+    // slower than 0.01 m/s for 1 s.
+    let mut still = 0.0;
+    let mut expected = None;
+    for f in trace {
+        let lead = f.bodies.iter().find(|b| b.id == 1).expect("lead");
+        still = if lead.vx.hypot(lead.vy) < 0.01 { still + world.dt } else { 0.0 };
+        if still + 1e-9 >= 1.0 {
+            expected = Some(f.t);
+            break;
+        }
+    }
+    assert_eq!(Some(stopped), expected);
+    assert!((stopped - 8.0).abs() < 0.5, "the lead stops at 7 s: {stopped}");
+    // The run ended there: the trace's last frame, the result's time.
+    assert_eq!(trace.last().expect("frames").t, stopped);
+    assert_eq!(result.sim_time, stopped);
+    assert_eq!(result.outcome, gauntlet_engine::Outcome::Pass, "{:?}", result.verdicts);
+    assert_eq!(run(&world).trace_hash, result.trace_hash, "same inputs, same trace hash");
+    // Without the stop trigger the same world runs its 30 s, identical up to the stop.
+    let mut unstopped = world.clone();
+    unstopped.stop = None;
+    let full = run(&unstopped);
+    assert_eq!(full.stopped_at, None);
+    assert!((full.sim_time - 30.0).abs() < 1e-9);
+    let same = &full.trace.as_ref().expect("trace")[..trace.len()];
+    assert_eq!(same, &trace[..]);
+}
+
+#[test]
+fn a_freespace_distance_is_the_gap_between_the_bounding_boxes() {
+    use gauntlet_engine::trigger::{Condition, Conditions, Judged};
+    // freespace_stop.xosc: ego 20 m/s, lead 10 m/s 60 m ahead in the same lane of a straight
+    // road (both 4.6 m long); the storyboard stops when their boxes come within 30 m.
+    let world = Scenario::load(&dir("xosc").join("freespace_stop.xosc")).expect("valid").instance(0).world;
+    let result = run(&world);
+    let trace = result.trace.as_ref().expect("trace");
+    let stopped = result.stopped_at.expect("fired");
+    // Bumper to bumper along x (the cars drive along +x, aligned to within a hair).
+    let gap = |t: f64| body_at(trace, 1, t).x - body_at(trace, 0, t).x - 4.6;
+    assert!(
+        gap(stopped) <= 30.0 + 1e-6 && gap(stopped - world.dt) > 30.0 - 1e-6,
+        "{stopped}: {}",
+        gap(stopped)
+    );
+    // Between the centres instead, the same 30 m comes later, when the boxes are 4.6 m closer.
+    let list: Vec<Judged> = world
+        .stop
+        .expect("a stop trigger")
+        .list()
+        .iter()
+        .map(|j| match j.condition {
+            Condition::Distance { entity, to, rule, distance, freespace: true } => Judged {
+                condition: Condition::Distance { entity, to, rule, distance, freespace: false },
+                ..*j
+            },
+            _ => *j,
+        })
+        .collect();
+    let mut centres = world.clone();
+    centres.stop = Conditions::new(&list);
+    let later = run(&centres);
+    let t = later.stopped_at.expect("fired");
+    let tr = later.trace.as_ref().expect("trace");
+    let centre_gap = |t: f64| body_at(tr, 1, t).x - body_at(tr, 0, t).x;
+    assert!(t > stopped && centre_gap(t) <= 30.0 + 1e-6 && centre_gap(t - world.dt) > 30.0 - 1e-6, "{t}");
 }
 
 #[test]
