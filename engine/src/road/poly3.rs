@@ -67,7 +67,7 @@ impl ParamPoly3 {
     pub fn normalised(&self) -> Option<Self> {
         let (bu, bv) = (self.u[1], self.v[1]);
         let len = sqrt(bu * bu + bv * bv);
-        if !(len > 0.0) || !len.is_finite() {
+        if !len.is_finite() || len <= 0.0 {
             return None;
         }
         let (c, s) = (bu / len, bv / len);
