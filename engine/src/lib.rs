@@ -46,6 +46,7 @@ mod sim;
 mod sim_tests;
 mod spatial;
 mod spec;
+mod stop;
 pub mod stop_sign;
 pub mod surface;
 #[cfg(test)]

@@ -99,4 +99,7 @@ pub struct RunResult {
     pub trace: Option<Vec<TraceFrame>>,
     /// The stack's runtime-monitor activations (empty when it reports none).
     pub monitors: MonitorRun,
+    /// When the storyboard's stop trigger ended the run, s (none: it ran its
+    /// duration, or a collision or fault ended it).
+    pub stopped_at: Option<f64>,
 }

@@ -4,14 +4,17 @@
 use crate::math::{V2, atan2, wrap_angle};
 
 mod lane_metric;
+mod poly3;
 mod spiral;
 #[cfg(test)]
 mod spiral_tests;
 pub use lane_metric::{lane_closing, lane_gap};
+pub use poly3::{ParamPoly3, Poly3Curve};
 pub use spiral::{KNOT_SPACING, KNOT_TURN, Spiral, spiral_is_regular};
 
 /// One piece of a reference path: a straight (`curvature == 0`), an arc, or
-/// (with `spiral`) a clothoid or a line at a constant offset from one.
+/// (with `spiral`) a clothoid or (with `poly3`) a parametric cubic, or a line
+/// at a constant offset from one of those.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SegmentSpec {
     /// Length along the reference line, m (> 0).
@@ -20,12 +23,15 @@ pub struct SegmentSpec {
     pub curvature: f64,
     /// A clothoid: curvature linear in s up to `Spiral::curvature_end` ([`spiral`]).
     pub spiral: Option<Spiral>,
+    /// A parametric cubic ([`poly3`]); `length` is then its line's arc
+    /// length and `curvature` its start's.
+    pub poly3: Option<ParamPoly3>,
 }
 
 impl SegmentSpec {
     /// A straight (`curvature == 0`) or an arc.
     pub const fn new(length: f64, curvature: f64) -> Self {
-        Self { length, curvature, spiral: None }
+        Self { length, curvature, spiral: None, poly3: None }
     }
 }
 
@@ -158,25 +164,42 @@ struct Segment {
     centre: V2,
     /// The clothoid of a spiral segment (then `curvature` is its start's).
     spiral: Option<Box<spiral::Clothoid>>,
+    /// The cubic of a parametric-cubic segment.
+    poly3: Option<Box<poly3::Poly3Curve>>,
 }
 
 impl Segment {
     fn new(start: V2, heading: f64, piece: &SegmentSpec, s0: f64) -> Self {
-        let (length, curvature) = (piece.length, piece.curvature);
+        let (mut length, curvature) = (piece.length, piece.curvature);
         let dir = V2::from_angle(heading);
+        let poly3 = piece.poly3.and_then(|p| poly3::Poly3Curve::new(start, heading, &p)).map(Box::new);
+        if let Some(c) = &poly3 {
+            length = c.length();
+        }
         let spiral =
             piece.spiral.map(|sp| Box::new(spiral::Clothoid::new(start, heading, length, curvature, &sp)));
-        let centre =
-            if curvature == 0.0 || spiral.is_some() { start } else { start + dir.perp() * (1.0 / curvature) };
-        Self { start, heading, length, curvature, s0, dir, centre, spiral }
+        let centre = if curvature == 0.0 || spiral.is_some() || poly3.is_some() {
+            start
+        } else {
+            start + dir.perp() * (1.0 / curvature)
+        };
+        Self { start, heading, length, curvature, s0, dir, centre, spiral, poly3 }
     }
 
-    /// Whether the segment is straight (no arc, no spiral).
+    /// Whether the segment is straight (no arc, no spiral, no cubic).
     fn is_straight(&self) -> bool {
-        self.curvature == 0.0 && self.spiral.is_none()
+        self.curvature == 0.0 && self.spiral.is_none() && self.poly3.is_none()
+    }
+
+    /// Whether the segment's curvature varies along it (a spiral or a cubic).
+    fn varies(&self) -> bool {
+        self.spiral.is_some() || self.poly3.is_some()
     }
 
     fn tangent_heading(&self, s_local: f64) -> f64 {
+        if let Some(c) = &self.poly3 {
+            return c.heading_at(s_local);
+        }
         if let Some(c) = &self.spiral {
             return c.heading_at(s_local);
         }
@@ -185,6 +208,9 @@ impl Segment {
 
     /// Curvature of the segment's line at `s_local`.
     fn curvature_at(&self, s_local: f64) -> f64 {
+        if let Some(c) = &self.poly3 {
+            return c.curvature_at(s_local);
+        }
         match &self.spiral {
             Some(c) => c.curvature_at(s_local),
             None => self.curvature,
@@ -192,6 +218,9 @@ impl Segment {
     }
 
     fn point(&self, s_local: f64, d: f64) -> V2 {
+        if let Some(c) = &self.poly3 {
+            return c.point(s_local, d);
+        }
         if let Some(c) = &self.spiral {
             return c.point(s_local, d);
         }
@@ -205,6 +234,9 @@ impl Segment {
 
     /// (s_local, d, unit tangent) of a point, unclamped.
     fn project(&self, p: V2) -> (f64, f64, V2) {
+        if let Some(c) = &self.poly3 {
+            return c.project(p);
+        }
         if let Some(c) = &self.spiral {
             return c.project(p);
         }
@@ -255,9 +287,9 @@ impl Path {
         let (mut p, mut h, mut s0) = (start, heading, 0.0);
         for piece in pieces {
             let seg = Segment::new(p, h, piece, s0);
-            p = seg.point(piece.length, 0.0);
-            h = seg.tangent_heading(piece.length);
-            s0 += piece.length;
+            p = seg.point(seg.length, 0.0);
+            h = seg.tangent_heading(seg.length);
+            s0 += seg.length;
             segments.push(seg);
         }
         Self { segments, length: s0 }
@@ -311,8 +343,8 @@ impl Path {
     }
 
     /// Whether the path is straight at `s` (a straight segment, or beyond
-    /// either end): not an arc or a spiral, even where a spiral's curvature
-    /// passes through 0.
+    /// either end): not an arc, a spiral or a cubic, even where their
+    /// curvature passes through 0.
     pub fn straight_at(&self, s: f64) -> bool {
         s < 0.0 || s > self.length || self.segment_at(s).0.is_straight()
     }

@@ -71,6 +71,8 @@ impl Simulation {
     pub fn new(spec: &WorldSpec) -> Self {
         let mut world = build(spec);
         world.insert_resource(ObservationBuf::default());
+        let stop = crate::stop::StopState::new(spec.stop, world.resource::<Snapshot>(), spec.dt);
+        world.insert_resource(stop);
         let mut sense = schedule();
         sense.add_systems((behaviour::run_scripts, sensor::sense).chain());
         let mut act = schedule();
@@ -84,6 +86,7 @@ impl Simulation {
                 formula::observe,
                 trace::hash_step,
                 advance_clock,
+                crate::stop::judge,
             )
                 .chain(),
         );
@@ -153,6 +156,7 @@ impl Simulation {
         if clock.step >= self.total_steps
             || self.world.resource::<Criteria>().collided
             || self.world.resource::<Fault>().0.is_some()
+            || self.world.resource::<crate::stop::StopState>().fired_at.is_some()
         {
             StepStatus::Finished
         } else {
@@ -215,6 +219,7 @@ impl Simulation {
             trace_hash: self.world.resource::<Tracer>().finish(),
             trace,
             monitors: MonitorRun::default(),
+            stopped_at: self.world.resource::<crate::stop::StopState>().fired_at,
         }
     }
 

@@ -29,6 +29,9 @@ pub struct WorldSpec {
     pub criteria: Vec<CriterionSpec>,
     /// Formula criteria (STL over [`crate::signals`]), compiled for `dt`.
     pub formulas: Vec<crate::formula::FormulaSpec>,
+    /// The storyboard's stop trigger: the run ends after the first step on
+    /// which it fires ([`crate::stop`]; none: the run lasts `duration`).
+    pub stop: Option<crate::trigger::Conditions>,
 }
 
 /// Road friction and the ego's sensor.

@@ -53,6 +53,7 @@ pub(crate) fn straight_spec(speed: f64, friction: f64, actors: Vec<ActorSpec>) -
         actors,
         criteria: vec![CriterionSpec::NoCollision, CriterionSpec::StayOnRoad],
         formulas: Vec::new(),
+        stop: None,
     }
 }
 

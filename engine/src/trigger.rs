@@ -124,7 +124,9 @@ pub enum Condition {
         /// m.
         distance: f64,
     },
-    /// Distance between the two centres, m.
+    /// Distance between the two centres, or (`freespace`) between their
+    /// footprints (the gap between the two rectangles, negative when they
+    /// overlap: [`crate::math::Obb::clearance`]), m.
     Distance {
         /// Body id.
         entity: u32,
@@ -134,6 +136,8 @@ pub enum Condition {
         rule: Rule,
         /// m.
         distance: f64,
+        /// Measure between the footprints, not the centres.
+        freespace: bool,
     },
     /// Time to collision of the entity with the other along the route's
     /// lanes (gap over closing speed; infinite when they do not overlap
@@ -251,6 +255,11 @@ fn index(bodies: &[BodyState], id: u32) -> Option<usize> {
     }
 }
 
+/// A body's footprint: its length × width rectangle about its centre.
+fn footprint(b: &BodyState) -> crate::math::Obb {
+    crate::math::Obb { centre: b.pos, axis: b.dir, half_length: 0.5 * b.length, half_width: 0.5 * b.width }
+}
+
 /// The level of `c` now (false when an entity it names is missing).
 fn level(c: &Condition, t: f64, bodies: &[BodyState], odo: &Odometers, route: &Path) -> bool {
     let body = |id: u32| index(bodies, id);
@@ -276,7 +285,10 @@ fn level(c: &Condition, t: f64, bodies: &[BodyState], odo: &Odometers, route: &P
             let (at, _) = route.pose(s, d);
             rule.holds((bodies[k].pos - at).norm(), distance)
         }),
-        Condition::Distance { entity, to, rule, distance } => match (body(entity), body(to)) {
+        Condition::Distance { entity, to, rule, distance, freespace } => match (body(entity), body(to)) {
+            (Some(a), Some(b)) if freespace => {
+                rule.holds(footprint(&bodies[a]).clearance(&footprint(&bodies[b])), distance)
+            }
             (Some(a), Some(b)) => rule.holds((bodies[a].pos - bodies[b].pos).norm(), distance),
             _ => false,
         },

@@ -77,7 +77,13 @@ fn a_rising_edge_with_a_delay_and_an_or_group_start_on_the_computed_step() {
             trigger: when(&[
                 Judged {
                     group: 0,
-                    condition: Condition::Distance { entity: 1, to: 0, rule: Rule::Below, distance: 30.0 },
+                    condition: Condition::Distance {
+                        entity: 1,
+                        to: 0,
+                        rule: Rule::Below,
+                        distance: 30.0,
+                        freespace: false,
+                    },
                     edge: Edge::Rising,
                     delay: 0.5,
                 },
@@ -102,7 +108,13 @@ fn a_rising_edge_true_when_judging_begins_waits_for_the_next_rise() {
     // "Ego within 100 m" holds from the start: a rising edge never comes; the level fires at once.
     let cond = |edge| Judged {
         group: 0,
-        condition: Condition::Distance { entity: 1, to: 0, rule: Rule::Below, distance: 100.0 },
+        condition: Condition::Distance {
+            entity: 1,
+            to: 0,
+            rule: Rule::Below,
+            distance: 100.0,
+            freespace: false,
+        },
         edge,
         delay: 0.0,
     };

@@ -269,6 +269,21 @@ fn world() -> WorldSpec {
             FormulaSpec::new("smooth", "always (abs(yaw_rate) < 2 and historically[0, 1] edge_margin > -5)", 0.05, "", 1.0)
                 .expect("compiles"),
         ],
+        // A stop trigger judged every step that never fires: judging it must not allocate either.
+        stop: gauntlet_engine::trigger::Conditions::new(&[
+            gauntlet_engine::trigger::Judged {
+                group: 0,
+                condition: gauntlet_engine::trigger::Condition::TraveledDistance { entity: 0, distance: 1e9 },
+                edge: gauntlet_engine::trigger::Edge::Rising,
+                delay: 0.5,
+            },
+            gauntlet_engine::trigger::Judged {
+                group: 1,
+                condition: gauntlet_engine::trigger::Condition::Time { at: 1e9 },
+                edge: gauntlet_engine::trigger::Edge::None,
+                delay: 0.0,
+            },
+        ]),
     }
 }
 

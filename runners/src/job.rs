@@ -255,6 +255,7 @@ pub fn error_record(job: &Job, identity: &AdapterIdentity, kind: ErrorKind, mess
         trace_hash: gauntlet_engine::TraceHash([0; 32]),
         trace: None,
         monitors: Default::default(),
+        stopped_at: None,
     };
     let mut record = build_record(job, identity, &params, &result, 0.0, None);
     record.error = Some(RecordError { kind, message });
@@ -328,8 +329,15 @@ fn build_record(
         monitors: monitor_activity(&result.monitors),
         provenance: crate::generate::provenance(scenario),
         beyond: crate::boundary::beyond(scenario),
-        extra: BTreeMap::new(),
+        extra: stopped_at(result),
     }
+}
+
+/// `"stopped_at": t` when the scenario's stop trigger ended the run
+/// ([`gauntlet_engine::RunResult::stopped_at`]); absent otherwise, so every
+/// record of a scenario without one is unchanged.
+fn stopped_at(result: &RunResult) -> BTreeMap<String, serde_json::Value> {
+    result.stopped_at.map(|t| ("stopped_at".to_owned(), serde_json::json!(t))).into_iter().collect()
 }
 
 /// The record's `monitors`: each named monitor's activations in seconds

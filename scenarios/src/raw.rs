@@ -75,6 +75,11 @@ pub struct ScenarioFile {
     /// Lies past a regulation's or test protocol's boundary (`beyond: (…)`); none when within.
     #[serde(default)]
     pub beyond: Option<crate::boundary::BeyondFile>,
+    /// A stop trigger judged while running (`stop: [[(cond: …), …], …]`,
+    /// groups ORed as in `When`): the run ends after the first step on
+    /// which it fires (default none: the run lasts `duration`, still its bound).
+    #[serde(default)]
+    pub stop: Option<Vec<Vec<JudgedFile>>>,
 }
 
 /// `road: (…)`.
@@ -228,6 +233,22 @@ pub struct SegmentFile {
     /// lane 0's centre is the clothoid; an OpenDRIVE reference line is off it).
     #[serde(default = "fixed::<0, 1>")]
     pub reference_offset: Num,
+    /// A parametric cubic (OpenDRIVE `paramPoly3`; default: none): then
+    /// `length` is its line's arc length, `curvature` 0 and no `curvature_end`.
+    #[serde(default)]
+    pub param_poly3: Option<Poly3File>,
+}
+
+/// `param_poly3: (u: (0, 80, 0, 0), v: (0, 0, 6, -2))`: `u(p)` and `v(p)`,
+/// constant term first, `p ∈ [0, 1]`, in the frame of the piece's start
+/// (`u` along its heading; the curve is moved to start there along it).
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Poly3File {
+    /// Coefficients of `u(p)`, m.
+    pub u: [Num; 4],
+    /// Coefficients of `v(p)`, m.
+    pub v: [Num; 4],
 }
 
 /// `signal: (green: …, amber: …, red: …, offset: …)`: the route's light timing.

@@ -249,6 +249,13 @@ impl<'a> Walk<'a> {
         let criteria = self.criteria(&root.field("criteria"), &f.criteria);
         self.needs_signal(&root.field("criteria"), &criteria, &road);
         let formulas = self.formulas(&root.field("criteria"), &f.criteria, dt);
+        let stop = f.stop.as_ref().and_then(|groups| {
+            let names = f.actors.iter().enumerate().map(|(i, a)| (a.name.as_str(), i)).collect();
+            match self.when(&root.field("stop"), groups, &names) {
+                gauntlet_engine::Trigger::When(conds) => Some(conds),
+                _ => None,
+            }
+        });
         if let Some(b) = &f.beyond {
             self.beyond(&root.field("beyond"), b);
         }
@@ -263,6 +270,7 @@ impl<'a> Walk<'a> {
             actors,
             criteria,
             formulas,
+            stop,
         }
     }
 

@@ -184,6 +184,7 @@ fn world(exit: ArmId, actors: Vec<crate::spec::ActorSpec>, goal_s: f64) -> World
             CriterionSpec::ReachGoal { within: 24.0 },
         ],
         formulas: Vec::new(),
+        stop: None,
     }
 }
 

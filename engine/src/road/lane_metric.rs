@@ -46,9 +46,10 @@ impl Path {
                 }
                 let (a, b) = (lo.max(seg.s0), hi.min(seg.s0 + seg.length));
                 if b > a {
-                    total += match &seg.spiral {
-                        Some(c) => c.stretch_excess(a - seg.s0, b - seg.s0, d, MIN_STRETCH),
-                        None => (b - a) * (stretch(seg.curvature, d) - 1.0),
+                    total += match (&seg.spiral, &seg.poly3) {
+                        (_, Some(c)) => c.stretch_excess(a - seg.s0, b - seg.s0, d, MIN_STRETCH),
+                        (Some(c), None) => c.stretch_excess(a - seg.s0, b - seg.s0, d, MIN_STRETCH),
+                        (None, None) => (b - a) * (stretch(seg.curvature, d) - 1.0),
                     };
                 }
             }
@@ -66,12 +67,14 @@ impl Path {
         self.segments
             .iter()
             .filter(|seg| !seg.is_straight())
-            .map(|seg| match &seg.spiral {
+            .map(|seg| match (&seg.spiral, &seg.poly3) {
+                // A cubic: from its curvature range (with a margin).
+                (_, Some(c)) => c.least_stretch(d_lo).min(c.least_stretch(d_hi)).max(MIN_STRETCH),
                 // Monotone along a spiral too: its least factor is at an end.
-                Some(c) => {
+                (Some(c), None) => {
                     c.least_stretch(d_lo, seg.length).min(c.least_stretch(d_hi, seg.length)).max(MIN_STRETCH)
                 }
-                None => stretch(seg.curvature, d_lo).min(stretch(seg.curvature, d_hi)),
+                (None, None) => stretch(seg.curvature, d_lo).min(stretch(seg.curvature, d_hi)),
             })
             .fold(1.0, f64::min)
     }
@@ -98,7 +101,7 @@ impl Path {
             // Before the start and beyond the end the path runs straight.
             let end = if s < 0.0 { Some(0.0) } else { self.next_boundary(s) };
             let Some(end) = end else { return s + left };
-            if s >= 0.0 && self.segment_at(0.5 * (s + end)).0.spiral.is_some() {
+            if s >= 0.0 && self.segment_at(0.5 * (s + end)).0.varies() {
                 let piece = self.along(s, end, d);
                 if piece >= left {
                     return self.spiral_ahead(s, end, left, d);
@@ -120,7 +123,7 @@ impl Path {
 }
 
 impl Path {
-    /// The `s` in `[s, end]` (a spiral segment's part) with
+    /// The `s` in `[s, end]` (a spiral or cubic segment's part) with
     /// `along(s, ·, d) == dist`: bisection steps refined by Newton
     /// (`d along/ds` is the stretch), at most 60; deterministic.
     fn spiral_ahead(&self, s: f64, end: f64, dist: f64, d: f64) -> f64 {

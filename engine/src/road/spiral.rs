@@ -44,7 +44,7 @@ pub const KNOT_TURN: f64 = 0.25;
 const MAX_KNOTS: usize = 200_000;
 
 /// Gauss–Legendre nodes on [-1, 1] (8 points) and their weights.
-const GL_X: [f64; 8] = [
+pub(super) const GL_X: [f64; 8] = [
     -0.960_289_856_497_536_2,
     -0.796_666_477_413_626_7,
     -0.525_532_409_916_329,
@@ -54,7 +54,7 @@ const GL_X: [f64; 8] = [
     0.796_666_477_413_626_7,
     0.960_289_856_497_536_2,
 ];
-const GL_W: [f64; 8] = [
+pub(super) const GL_W: [f64; 8] = [
     0.101_228_536_290_376_3,
     0.222_381_034_453_374_5,
     0.313_706_645_877_887_3,
@@ -99,8 +99,20 @@ impl super::SegmentSpec {
     /// The line `offset` m left of this segment's line, driven the other
     /// way (what [`crate::twoway`] builds the oncoming path from). For a
     /// spiral: the reversed clothoid (curvatures negated and swapped) with
-    /// the new line's offset from it; a straight or an arc as `twoway` did.
+    /// the new line's offset from it; a cubic reversed ([`super::ParamPoly3::reversed`]);
+    /// a straight or an arc as `twoway` did.
     pub fn offset_reversed(&self, offset: f64) -> Self {
+        if let Some(r) = self.poly3.and_then(|pp| pp.reversed(offset)) {
+            // A cubic reversed is a cubic: its line's length and start curvature from the built curve.
+            if let Some(c) = super::poly3::Poly3Curve::new(V2::new(0.0, 0.0), 0.0, &r) {
+                return Self {
+                    length: c.length(),
+                    curvature: c.curvature_at(0.0),
+                    spiral: None,
+                    poly3: Some(r),
+                };
+            }
+        }
         let Some(sp) = self.spiral else {
             let k = self.curvature;
             if k == 0.0 {
@@ -118,6 +130,7 @@ impl super::SegmentSpec {
             length: len_ref * (1.0 - w * 0.5 * (a + a1)),
             curvature: -a1 / (1.0 - a1 * w),
             spiral: Some(Spiral { curvature_end: -a / (1.0 - a * w), reference_offset: w }),
+            poly3: None,
         }
     }
 }

@@ -5,7 +5,12 @@ use super::{Path, SegmentSpec, Spiral};
 use crate::math::{V2, wrap_angle};
 
 fn spiral(length: f64, c0: f64, c1: f64, reference_offset: f64) -> SegmentSpec {
-    SegmentSpec { length, curvature: c0, spiral: Some(Spiral { curvature_end: c1, reference_offset }) }
+    SegmentSpec {
+        length,
+        curvature: c0,
+        spiral: Some(Spiral { curvature_end: c1, reference_offset }),
+        poly3: None,
+    }
 }
 
 /// Straight, spiral into a 1/80 arc, the arc, spiral out, straight: the

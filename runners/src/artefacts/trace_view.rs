@@ -266,7 +266,7 @@ mod tests {
         let spec = RoadSpec {
             segments: vec![
                 SegmentSpec::new(50.0, 0.0),
-                SegmentSpec { length: 80.0, curvature: 0.0, spiral: Some(spiral) },
+                SegmentSpec { length: 80.0, curvature: 0.0, spiral: Some(spiral), poly3: None },
                 SegmentSpec::new(70.0, 0.0),
             ],
             ..road(2)

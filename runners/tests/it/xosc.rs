@@ -38,8 +38,8 @@ fn run_validate_list_and_replay_accept_xosc() {
     let out = gauntlet().arg("validate").arg(xosc("")).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let t = text(&out);
-    // Eight scenarios and two parameter distributions; the catalog files are not scenarios.
-    assert!(t.contains("10 valid, 0 problem(s)"), "{t}");
+    // Eleven scenarios and two parameter distributions; the catalog files are not scenarios.
+    assert!(t.contains("13 valid, 0 problem(s)"), "{t}");
     assert!(t.contains("Environment/Weather: ignored"), "visual elements noted: {t}");
 
     let out = gauntlet().arg("list").arg(xosc("")).output().expect("runs");
@@ -50,6 +50,9 @@ fn run_validate_list_and_replay_accept_xosc() {
         "xosc.lane_change",
         "xosc.curve_follow",
         "xosc.clothoid_follow",
+        "xosc.poly3_follow",
+        "xosc.stop_trigger",
+        "xosc.freespace_stop",
         "xosc.catalog_cut_in",
         "xosc.running_conditions",
         "xosc.catalog_cut_in_grid.11",
@@ -104,18 +107,49 @@ fn import_writes_ron_that_replays_to_the_same_trace_hash() {
 #[test]
 fn imported_opendrive_spirals_and_linked_roads_replay_to_the_same_trace_hash() {
     let dir = tempfile::tempdir().expect("temp dir");
-    for name in ["clothoid_follow", "linked_roads"] {
+    for name in ["clothoid_follow", "linked_roads", "poly3_follow"] {
         let ron = dir.path().join(format!("{name}.ron"));
         let src = xosc(&format!("{name}.xosc"));
         let out = gauntlet().arg("import").arg(&src).arg("--out").arg(&ron).output().expect("runs");
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         let written = std::fs::read_to_string(&ron).expect("written");
         assert!(written.contains("Segments(segments: ["), "{written}");
-        assert!(written.contains("curvature_end:"), "a spiral: {written}");
+        let piece = if name == "poly3_follow" { "param_poly3: (u: (" } else { "curvature_end:" };
+        assert!(written.contains(piece), "{name}: {written}");
         let a = gauntlet().arg("replay").arg(&src).output().expect("runs");
         let b = gauntlet().arg("replay").arg(&ron).output().expect("runs");
         assert_eq!(trace_hash(&a), trace_hash(&b), "{name}");
     }
+}
+
+#[test]
+fn a_stop_trigger_ends_the_run_its_record_says_when_and_its_import_replays() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let records = dir.path().join("r.jsonl");
+    let src = xosc("stop_trigger.xosc");
+    let out = gauntlet()
+        .args(["run", "--seeds", "1", "--jobs", "1", "--out"])
+        .arg(&records)
+        .arg(&src)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let line = std::fs::read_to_string(&records).expect("records");
+    let record: serde_json::Value =
+        serde_json::from_str(line.lines().next().expect("a record")).expect("json");
+    let stopped = record["stopped_at"].as_f64().expect("stopped_at");
+    assert_eq!(record["sim_time"].as_f64(), Some(stopped));
+    assert!((stopped - 8.0).abs() < 0.5, "{stopped}");
+    // `import` writes the trigger as `stop`; the RON replays to the same trace hash.
+    let ron = dir.path().join("stop_trigger.ron");
+    let out = gauntlet().arg("import").arg(&src).arg("--out").arg(&ron).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let written = std::fs::read_to_string(&ron).expect("written");
+    assert!(written.contains("    stop: [[(cond: StandStill("), "{written}");
+    let a = gauntlet().arg("replay").arg(&src).output().expect("runs");
+    let b = gauntlet().arg("replay").arg(&ron).output().expect("runs");
+    assert_eq!(trace_hash(&a), trace_hash(&b));
+    assert_eq!(trace_hash(&a), record["trace_hash"].as_str().expect("hash"));
 }
 
 #[test]

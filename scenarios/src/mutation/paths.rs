@@ -30,8 +30,12 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
         fuzz: _,
         generated: _,
         beyond: _,
+        stop,
     } = file;
     f(&root.field("duration"), duration);
+    if let Some(groups) = stop {
+        super::write_when::visit_when(&root.field("stop"), groups, f);
+    }
     f(&root.field("dt"), dt);
 
     let p = root.field("road");
@@ -62,7 +66,7 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
             }
         }
         LayoutFile::Segments { segments } => {
-            for (i, SegmentFile { length, curvature, curvature_end, reference_offset }) in
+            for (i, SegmentFile { length, curvature, curvature_end, reference_offset, param_poly3 }) in
                 segments.iter_mut().enumerate()
             {
                 let sp = lp.field("segments").index(i);
@@ -72,6 +76,14 @@ pub(crate) fn visit_file(file: &mut ScenarioFile, f: &mut dyn FnMut(&FieldPath, 
                     f(&sp.field("curvature_end"), c);
                 }
                 f(&sp.field("reference_offset"), reference_offset);
+                if let Some(Poly3File { u, v }) = param_poly3 {
+                    let pp = sp.field("param_poly3");
+                    for (name, coeffs) in [("u", u), ("v", v)] {
+                        for (k, c) in coeffs.iter_mut().enumerate() {
+                            f(&pp.field(name).index(k), c);
+                        }
+                    }
+                }
             }
         }
         LayoutFile::Junction {

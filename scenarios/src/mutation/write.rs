@@ -32,6 +32,7 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
         fuzz: _,
         generated,
         beyond,
+        stop,
     } = file;
     let mut w = String::with_capacity(2048);
     w.push_str("Scenario(\n");
@@ -87,6 +88,9 @@ pub(crate) fn scenario_text(file: &ScenarioFile) -> String {
     }
     if let Some(b) = beyond {
         let _ = writeln!(w, "    beyond: {},", crate::boundary::beyond_text(b, string));
+    }
+    if let Some(groups) = stop {
+        let _ = writeln!(w, "    stop: {},", super::write_when::groups_text(groups));
     }
     w.push_str(")\n");
     w
@@ -150,15 +154,19 @@ fn road_text(r: &RoadFile) -> String {
         LayoutFile::Segments { segments } => {
             let pieces: Vec<String> = segments
                 .iter()
-                .map(|SegmentFile { length, curvature, curvature_end, reference_offset }| {
+                .map(|SegmentFile { length, curvature, curvature_end, reference_offset, param_poly3 }| {
                     format!(
-                        "(length: {}, curvature: {}{}, reference_offset: {})",
+                        "(length: {}, curvature: {}{}, reference_offset: {}{})",
                         num(length),
                         num(curvature),
                         curvature_end
                             .as_ref()
                             .map_or(String::new(), |c| format!(", curvature_end: {}", num(c))),
-                        num(reference_offset)
+                        num(reference_offset),
+                        param_poly3.as_ref().map_or(String::new(), |Poly3File { u, v }| {
+                            let coeffs = |c: &[Num; 4]| c.iter().map(num).collect::<Vec<_>>().join(", ");
+                            format!(", param_poly3: (u: ({}), v: ({}))", coeffs(u), coeffs(v))
+                        })
                     )
                 })
                 .collect();

@@ -9,6 +9,11 @@ use crate::raw::{ConditionEdgeFile, ConditionFile, JudgedFile};
 
 /// `When([[(cond: …, edge: …, delay: …), …], …])`.
 pub(crate) fn when_text(groups: &[Vec<JudgedFile>]) -> String {
+    format!("When({})", groups_text(groups))
+}
+
+/// `[[(cond: …, edge: …, delay: …), …], …]` (a `When`'s groups, a scenario's `stop`).
+pub(crate) fn groups_text(groups: &[Vec<JudgedFile>]) -> String {
     let groups: Vec<String> = groups
         .iter()
         .map(|g| {
@@ -29,7 +34,7 @@ pub(crate) fn when_text(groups: &[Vec<JudgedFile>]) -> String {
             format!("[{}]", conds.join(", "))
         })
         .collect();
-    format!("When([{}])", groups.join(", "))
+    format!("[{}]", groups.join(", "))
 }
 
 fn condition_text(c: &ConditionFile) -> String {
@@ -60,11 +65,12 @@ fn condition_text(c: &ConditionFile) -> String {
             num(d),
             num(distance)
         ),
-        ConditionFile::Distance { entity, to, rule, distance } => format!(
-            "Distance(entity: {}, to: {}, rule: {rule:?}, distance: {})",
+        ConditionFile::Distance { entity, to, rule, distance, freespace } => format!(
+            "Distance(entity: {}, to: {}, rule: {rule:?}, distance: {}{})",
             string(entity),
             string(to),
-            num(distance)
+            num(distance),
+            if *freespace { ", freespace: true" } else { "" }
         ),
         ConditionFile::TimeToCollision { entity, to, freespace, rule, value } => format!(
             "TimeToCollision(entity: {}, to: {}, freespace: {freespace}, rule: {rule:?}, value: {})",

@@ -117,7 +117,8 @@ pub enum ConditionFile {
         /// m.
         distance: Num,
     },
-    /// Distance between the two centres, m.
+    /// Distance between the two centres (or, with `freespace: true`,
+    /// between their footprints: the gap between the rectangles), m.
     Distance {
         /// `"ego"` or an actor's name.
         entity: String,
@@ -127,6 +128,9 @@ pub enum ConditionFile {
         rule: RuleFile,
         /// m.
         distance: Num,
+        /// Measure between the footprints (default false: the centres).
+        #[serde(default)]
+        freespace: bool,
     },
     /// Time to collision of the entity with the other ahead along the route's lanes, s.
     TimeToCollision {

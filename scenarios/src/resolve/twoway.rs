@@ -65,8 +65,10 @@ impl Walk<'_> {
             return;
         }
         let far = road.left_edge() + road.shoulder;
-        let ends =
-            road.segments.iter().flat_map(|s| [Some(s.curvature), s.spiral.map(|sp| sp.curvature_end)]);
+        let ends = road.segments.iter().flat_map(|s| {
+            let cubic = s.poly3.and_then(|pp| pp.curve()).map(|c| c.curvature_range().1);
+            [Some(s.curvature), s.spiral.map(|sp| sp.curvature_end), cubic]
+        });
         for curvature in ends.flatten() {
             if curvature > 0.0 && 1.0 / curvature <= far {
                 self.error(

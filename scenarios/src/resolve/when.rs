@@ -130,11 +130,12 @@ impl Walk<'_> {
                 rule: rule(*r),
                 distance: num(self, "distance", distance, DISTANCE),
             },
-            ConditionFile::Distance { entity, to, rule: r, distance } => Condition::Distance {
+            ConditionFile::Distance { entity, to, rule: r, distance, freespace } => Condition::Distance {
                 entity: ent(self, "entity", entity),
                 to: ent(self, "to", to),
                 rule: rule(*r),
                 distance: num(self, "distance", distance, DISTANCE),
+                freespace: *freespace,
             },
             ConditionFile::TimeToCollision { entity, to, freespace, rule: r, value } => {
                 Condition::TimeToCollision {

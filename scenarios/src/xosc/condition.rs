@@ -342,20 +342,21 @@ fn entity_condition(
     };
     match name(ec) {
         "RelativeDistanceCondition" => {
-            if xml.opt_bool(ec, "freespace")? == Some(true) {
-                return Err(xml.unsupported(ec, "`freespace` distances (Gauntlet measures between centres)"));
-            }
+            // `freespace`: between the bounding boxes (judged while running only).
+            let freespace = xml.opt_bool(ec, "freespace")?.unwrap_or(false);
             match xml.req(ec, "relativeDistanceType")?.as_str() {
                 "cartesianDistance" | "euclidianDistance" => {}
                 other => return Err(xml.unsupported(ec, &format!("relativeDistanceType {other:?}"))),
             }
             let (other, d, rule) = (reference(ec)?, xml.num(ec, "value")?, side(xml, ec)?);
-            let simple = (rule == RuleFile::Below).then_some(Cond::Distance { a: trig, b: other, d });
+            let simple =
+                (rule == RuleFile::Below && !freespace).then_some(Cond::Distance { a: trig, b: other, d });
             let c = ConditionFile::Distance {
                 entity,
                 to: ents[other].name.clone(),
                 rule,
                 distance: Num::Fixed(d),
+                freespace,
             };
             Ok((simple, c))
         }

@@ -126,7 +126,7 @@ pub fn import_with(
     let friction = entities::init(&xml, xml.need(board, "Init")?, &road, &mut ents)?;
     let mut scripts = story::Scripts::new(&ents);
     story::stories(&xml, board, &story::Cast { road: &road, ents: &ents, ego }, &mut scripts)?;
-    let duration = story::duration(&xml, board, &road, &ents, &scripts)?;
+    let (duration, stop) = story::duration(&xml, board, &road, &ents, ego, &scripts)?;
 
     let objects = xml.all(xml.need(root, "Entities")?, "ScenarioObject");
     let placed = |k: usize| -> Res<Placed> {
@@ -188,6 +188,7 @@ pub fn import_with(
         road_works: None,
         generated: None,
         beyond: None,
+        stop,
     };
     let notes = xml.notes.into_inner();
     Ok(Imported { file, notes })

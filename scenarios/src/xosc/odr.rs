@@ -1,8 +1,9 @@
 //! OpenDRIVE (1.4–1.8) roads, the supported subset: roads linked end to end
-//! into one route, reference lines of `line`, `arc` and `spiral`
-//! (clothoid) geometries, lane sections of driving lanes on both sides with
-//! shoulders and sidewalks ([`lanes`]), constant lane offsets, and speed
-//! records. `paramPoly3`, `poly3` and junctions are refused.
+//! into one route, reference lines of `line`, `arc`, `spiral` (clothoid)
+//! and `paramPoly3` (parametric cubic, `pRange` `normalized` or
+//! `arcLength`) geometries, lane sections of driving lanes on both sides
+//! with shoulders and sidewalks ([`lanes`]), constant lane offsets, and
+//! speed records. `poly3` (deprecated) and junctions are refused.
 //!
 //! Gauntlet's route runs along the centre of its rightmost lane (lane 0)
 //! from the origin heading +x; OpenDRIVE's reference line lies `-t0` to the
@@ -10,7 +11,9 @@
 //! mapped through that offset: arc lengths along an arc scale by
 //! `1 − κ·t0`, radii grow or shrink by `t0`, and a spiral becomes the
 //! engine's spiral segment with its clothoid `-t0` to the left
-//! ([`gauntlet_engine::road::Spiral`]): the route follows the reference
+//! ([`gauntlet_engine::road::Spiral`]), and a `paramPoly3` the engine's
+//! cubic segment with its cubic `-t0` to the left
+//! ([`gauntlet_engine::road::ParamPoly3`]): the route follows the reference
 //! line exactly, curvature included.
 
 mod lanes;
@@ -18,11 +21,11 @@ mod lanes;
 use std::path::Path;
 
 use gauntlet_engine::V2;
-use gauntlet_engine::road::{Path as RoutePath, SegmentSpec, Spiral};
+use gauntlet_engine::road::{ParamPoly3, Path as RoutePath, Poly3Curve, SegmentSpec, Spiral};
 
 use super::xml::{El, Res, Xml, name, parse, read};
 use crate::param::Num;
-use crate::raw::{Direction, EdgeFile, LayoutFile, RoadFile, SegmentFile};
+use crate::raw::{Direction, EdgeFile, LayoutFile, Poly3File, RoadFile, SegmentFile};
 
 pub(crate) use lanes::WIDTH_TOLERANCE;
 
@@ -36,6 +39,8 @@ struct Piece {
     curvature: f64,
     /// A spiral's curvature at its end.
     curvature_end: Option<f64>,
+    /// A `paramPoly3`'s coefficients (`u`, `v`; normalised, `p ∈ [0, 1]`).
+    poly: Option<([f64; 4], [f64; 4])>,
 }
 
 impl Piece {
@@ -44,13 +49,29 @@ impl Piece {
         self.curvature_end.map_or(0.0, |k1| (k1 - self.curvature) / self.length)
     }
 
+    /// A `paramPoly3`'s cubic with its line at `t0` (`None`: not a cubic, or irregular there).
+    fn cubic(&self, t0: f64) -> Option<Poly3Curve> {
+        self.poly.and_then(|(u, v)| ParamPoly3 { u, v, reference_offset: -t0 }.curve())
+    }
+
+    /// Whether the piece is a straight line.
+    fn is_line(&self) -> bool {
+        self.curvature == 0.0 && self.curvature_end.is_none() && self.poly.is_none()
+    }
+
     /// Length of the line at `t0` over the first `u` m of this piece.
     fn line_len(&self, u: f64, t0: f64) -> f64 {
+        if let (Some(r), Some(l)) = (self.cubic(0.0), self.cubic(t0)) {
+            return l.s_at(r.p_at(u));
+        }
         u - t0 * (self.curvature * u + 0.5 * self.rate() * u * u)
     }
 
     /// Reference length under the first `s` m of the line at `t0` (inverse of `line_len`).
     fn ref_len(&self, s: f64, t0: f64) -> f64 {
+        if let (Some(r), Some(l)) = (self.cubic(0.0), self.cubic(t0)) {
+            return r.s_at(l.p_at(s));
+        }
         let (p, q) = (1.0 - t0 * self.curvature, t0 * self.rate());
         if q == 0.0 {
             return s / p;
@@ -64,6 +85,7 @@ impl Piece {
             length: self.length,
             curvature: self.curvature,
             spiral: self.curvature_end.map(|k1| Spiral { curvature_end: k1, reference_offset: 0.0 }),
+            poly3: self.poly.map(|(u, v)| ParamPoly3 { u, v, reference_offset: 0.0 }),
         }
     }
 }
@@ -223,14 +245,7 @@ fn chain(xml: &Xml<'_>, ones: Vec<One<'_>>) -> Res<Road> {
         for p in &one.pieces {
             s += p.length;
             match pieces.last_mut() {
-                Some(last)
-                    if last.curvature_end.is_none()
-                        && p.curvature_end.is_none()
-                        && last.curvature == 0.0
-                        && p.curvature == 0.0 =>
-                {
-                    last.length += p.length
-                }
+                Some(last) if last.is_line() && p.is_line() => last.length += p.length,
                 _ => pieces.push(*p),
             }
         }
@@ -260,7 +275,15 @@ fn chain(xml: &Xml<'_>, ones: Vec<One<'_>>) -> Res<Road> {
     // reach a centre of curvature of the reference line.
     let far = r.t0() + (f64::from(r.lanes + r.oncoming) - 0.5) * r.lane_width;
     for p in &r.pieces {
-        for k in [Some(p.curvature), p.curvature_end].into_iter().flatten() {
+        if p.poly.is_some() && (p.cubic(r.t0()).is_none() || p.cubic(far).is_none()) {
+            return Err(xml.unsupported(
+                xml.need(head.el, "planView")?,
+                "a `paramPoly3` sharper than the road is wide (a lane passes its centre of curvature)",
+            ));
+        }
+        let range = p.cubic(0.0).map(|c| c.curvature_range());
+        let cubic = range.map_or([None, None], |(lo, hi)| [Some(lo), Some(hi)]);
+        for k in [Some(p.curvature), p.curvature_end, cubic[0], cubic[1]].into_iter().flatten() {
             if 1.0 - k * r.t0() <= 0.0 || 1.0 - k * far <= 0.0 {
                 return Err(xml.unsupported(
                     xml.need(head.el, "planView")?,
@@ -386,6 +409,8 @@ fn plan_view(xml: &Xml<'_>, pv: El<'_>) -> Res<(Vec<Piece>, (f64, f64, f64))> {
         }
         s_end = s + length;
         let kind = xml.single(g)?;
+        let mut poly = None;
+        let mut length = length;
         let (curvature, curvature_end) = match name(kind) {
             "line" => (0.0, None),
             "arc" => (xml.num(kind, "curvature")?, None),
@@ -393,24 +418,26 @@ fn plan_view(xml: &Xml<'_>, pv: El<'_>) -> Res<(Vec<Piece>, (f64, f64, f64))> {
                 let (k0, k1) = (xml.num(kind, "curvStart")?, xml.num(kind, "curvEnd")?);
                 (k0, (k1 != k0).then_some(k1))
             }
-            "poly3" => {
-                return Err(xml.unsupported(
-                    kind,
-                    "`poly3` (deprecated in OpenDRIVE 1.6; Gauntlet's routes are lines, arcs and spirals)",
-                ));
-            }
             "paramPoly3" => {
-                return Err(xml.unsupported(
-                    kind,
-                    "`paramPoly3` (Gauntlet's routes are lines, arcs and spirals; it is refused rather than approximated)",
-                ));
+                let (u, v, len) = param_poly3(xml, kind, length)?;
+                poly = Some((u, v));
+                length = len;
+                (0.0, None)
+            }
+            "poly3" => {
+                return Err(xml
+                    .unsupported(kind, "`poly3` (deprecated in OpenDRIVE 1.6; write it as a `paramPoly3`)"));
             }
             other => return Err(xml.err(kind, format!("unknown geometry `{other}`"))),
         };
-        let piece = Piece { length, curvature, curvature_end };
+        let piece = Piece { length, curvature, curvature_end, poly };
         match pieces.last_mut() {
             Some(last)
-                if last.curvature_end.is_none() && curvature_end.is_none() && last.curvature == curvature =>
+                if last.curvature_end.is_none()
+                    && last.poly.is_none()
+                    && curvature_end.is_none()
+                    && poly.is_none()
+                    && last.curvature == curvature =>
             {
                 last.length += length
             }
@@ -419,6 +446,50 @@ fn plan_view(xml: &Xml<'_>, pv: El<'_>) -> Res<(Vec<Piece>, (f64, f64, f64))> {
     }
     let start = start.ok_or_else(|| xml.err(pv, "expected at least one `geometry`"))?;
     Ok((pieces, start))
+}
+
+/// A `paramPoly3`'s coefficients, normalised to `p ∈ [0, 1]`, and its
+/// exact length. Refused: a cubic that does not start at its geometry's
+/// `x`, `y` along `hdg` (non-zero `aU`, `aV` or `bV`), one with a cusp or
+/// too sharp for the road, and one whose `length` is not its arc length.
+fn param_poly3(xml: &Xml<'_>, kind: El<'_>, length: f64) -> Res<([f64; 4], [f64; 4], f64)> {
+    let c = |n: &str| -> Res<f64> { Ok(xml.opt_num(kind, n)?.unwrap_or(0.0)) };
+    let mut u = [c("aU")?, c("bU")?, c("cU")?, c("dU")?];
+    let mut v = [c("aV")?, c("bV")?, c("cV")?, c("dV")?];
+    match xml.attr(kind, "pRange")?.as_deref().unwrap_or("normalized") {
+        "normalized" => {}
+        "arcLength" => {
+            for k in 1..4 {
+                let scale = length.powi(k as i32);
+                u[k] *= scale;
+                v[k] *= scale;
+            }
+        }
+        other => return Err(xml.err(kind, format!("unknown `pRange` {other:?} (normalized or arcLength)"))),
+    }
+    if u[0].abs() > LINK_TOLERANCE
+        || v[0].abs() > LINK_TOLERANCE
+        || libm::atan2(v[1], u[1]).abs() > LINK_TOLERANCE
+    {
+        return Err(xml.unsupported(
+            kind,
+            "a `paramPoly3` that does not start at its geometry's x, y along hdg (aU, aV and bV must be 0)",
+        ));
+    }
+    let pp = ParamPoly3 { u, v, reference_offset: 0.0 };
+    let Some(n) = pp.normalised() else {
+        return Err(xml.err(kind, "a `paramPoly3` with no start tangent (bU = bV = 0)"));
+    };
+    let Some(curve) = n.curve() else {
+        return Err(xml.unsupported(kind, "a `paramPoly3` with a cusp (its tangent vanishes)"));
+    };
+    if (curve.length() - length).abs() > LINK_TOLERANCE {
+        return Err(xml.err(
+            kind,
+            format!("the cubic is {:.6} m long, but its geometry's `length` is {length}", curve.length()),
+        ));
+    }
+    Ok((n.u, n.v, curve.length()))
 }
 
 impl Road {
@@ -431,13 +502,12 @@ impl Road {
     pub fn road_file(&self) -> RoadFile {
         let fixed = Num::Fixed;
         let layout = match self.pieces.as_slice() {
-            [line] if line.curvature == 0.0 && line.curvature_end.is_none() => {
-                LayoutFile::Straight { length: fixed(line.length) }
-            }
+            [line] if line.is_line() => LayoutFile::Straight { length: fixed(line.length) },
             [a, arc, b]
-                if [a, b].iter().all(|p| p.curvature == 0.0 && p.curvature_end.is_none())
+                if [a, b].iter().all(|p| p.is_line())
                     && arc.curvature != 0.0
-                    && arc.curvature_end.is_none() =>
+                    && arc.curvature_end.is_none()
+                    && arc.poly.is_none() =>
             {
                 let k = arc.curvature;
                 LayoutFile::Curve {
@@ -452,11 +522,21 @@ impl Road {
                 segments: self
                     .segments()
                     .iter()
-                    .map(|s| SegmentFile {
-                        length: fixed(s.length),
-                        curvature: fixed(s.curvature),
-                        curvature_end: s.spiral.map(|sp| fixed(sp.curvature_end)),
-                        reference_offset: fixed(s.spiral.map_or(0.0, |sp| sp.reference_offset)),
+                    .map(|s| match s.poly3 {
+                        Some(pp) => SegmentFile {
+                            length: fixed(s.length),
+                            curvature: fixed(0.0),
+                            curvature_end: None,
+                            reference_offset: fixed(pp.reference_offset),
+                            param_poly3: Some(Poly3File { u: pp.u.map(fixed), v: pp.v.map(fixed) }),
+                        },
+                        None => SegmentFile {
+                            length: fixed(s.length),
+                            curvature: fixed(s.curvature),
+                            curvature_end: s.spiral.map(|sp| fixed(sp.curvature_end)),
+                            reference_offset: fixed(s.spiral.map_or(0.0, |sp| sp.reference_offset)),
+                            param_poly3: None,
+                        },
                     })
                     .collect(),
             },
@@ -484,12 +564,25 @@ impl Road {
         self.pieces
             .iter()
             .map(|p| match p.curvature_end {
+                _ if p.poly.is_some() => {
+                    let (u, v) = p.poly.expect("a cubic");
+                    let pp = ParamPoly3 { u, v, reference_offset: -t0 };
+                    // `chain` checked that the line at t0 is regular.
+                    let c = pp.curve().expect("a regular cubic");
+                    SegmentSpec {
+                        length: c.length(),
+                        curvature: c.curvature_at(0.0),
+                        spiral: None,
+                        poly3: Some(pp),
+                    }
+                }
                 Some(k1) => {
                     let k0 = p.curvature;
                     SegmentSpec {
                         length: p.line_len(p.length, t0),
                         curvature: k0 / (1.0 - k0 * t0),
                         spiral: Some(Spiral { curvature_end: k1 / (1.0 - k1 * t0), reference_offset: -t0 }),
+                        poly3: None,
                     }
                 }
                 None if p.curvature == 0.0 => SegmentSpec::new(p.length, 0.0),
@@ -515,6 +608,7 @@ impl Road {
             let take = (s - at).clamp(0.0, p.length);
             out += match p.curvature_end {
                 Some(_) => p.line_len(take, t0),
+                None if p.poly.is_some() => p.line_len(take, t0),
                 None => take * seg.length / p.length,
             };
             at += p.length;
@@ -545,6 +639,7 @@ impl Road {
             let take = (s - at).clamp(0.0, seg.length);
             out += match p.curvature_end {
                 Some(_) => p.ref_len(take, t0),
+                None if p.poly.is_some() => p.ref_len(take, t0),
                 None => take * p.length / seg.length,
             };
             at += seg.length;
@@ -645,6 +740,48 @@ mod tests {
         assert!(
             matches!(road.road_file().layout, LayoutFile::Segments { ref segments } if segments.len() == 5)
         );
+    }
+
+    #[test]
+    fn param_poly3_geometries_become_a_route_that_follows_the_reference_line_exactly() {
+        // Line 100 m, an arcLength cubic of 80 m, a normalized cubic of 58.09 m, line 200 m;
+        // lane 0 (OpenDRIVE lane -2) is 5.25 m right of the reference line.
+        let road = fixture("poly3_road.xodr");
+        let t0 = road.t0();
+        assert_eq!(t0, -5.25);
+        let segs = road.segments();
+        assert_eq!(segs.iter().filter(|s| s.poly3.is_some()).count(), 2);
+        let route = RoutePath::new(V2::new(0.0, 0.0), 0.0, &segs);
+        // The reference line reaches the fixture's geometry records (the cubics' end
+        // points and headings, by a 200,000-step Simpson rule in Python) within 1 mm.
+        for (u, x, y, h) in [
+            (180.0, 179.69246174515882, 6.3999999999999995, 0.11988541477738116),
+            (238.08962667636015, 236.91736251123746, 16.31517686743166, 0.13683294458378606),
+        ] {
+            let (p, hp) = route.pose(road.route_s(u), -t0);
+            assert!((p.x - x).abs() < 1e-3 && (p.y + t0 - y).abs() < 1e-3, "u={u}: {p:?}");
+            assert!((hp - h).abs() < 1e-9, "u={u}: {hp} vs {h}");
+        }
+        // The arcLength cubic: reference points against the closed form at p = s·(80 / length).
+        let (bu, cv, dv) = (0.9961557718144853f64, 0.0015f64, -6.25e-06f64);
+        for pp in [10.0f64, 40.0, 79.0] {
+            let (x, y) = (100.0 + bu * pp, cv * pp * pp + dv * pp * pp * pp);
+            // Its reference s, by projecting onto the reference line itself.
+            let world =
+                RoutePath::new(V2::new(0.0, 0.0), 0.0, &[segs[0], Piece::reference_segment(&road.pieces[1])]);
+            let foot = world.project(V2::new(x, y));
+            assert!(
+                foot.d.abs() < 1e-9,
+                "p={pp}: the closed-form point lies on the reference line ({foot:?})"
+            );
+            let (p, _) = route.pose(road.route_s(foot.s), -t0);
+            assert!((p.x - x).abs() < 1e-9 && (p.y + t0 - y).abs() < 1e-9, "p={pp}: {p:?} vs ({x}, {y})");
+        }
+        for u in [0.0, 120.0, 179.0, 200.0, 237.0, 300.0] {
+            assert!((road.ref_s(road.route_s(u)) - u).abs() < 1e-9, "{u}");
+        }
+        let f = road.road_file();
+        assert!(matches!(f.layout, LayoutFile::Segments { ref segments } if segments.len() == 4));
     }
 
     #[test]

@@ -282,41 +282,7 @@ fn for_actor(loc: &Loc, c: &Cond, me: usize, cast: &Cast<'_>, scripts: &Scripts)
         Cond::Headway { .. } => {
             Err(loc.unsupported("a headway condition other than the ego's headway to the actor"))
         }
-        Cond::Runtime(ref groups) => {
-            let ego_name = &ents[ego].name;
-            if let Some(e) =
-                ents.iter().enumerate().find(|(k, e)| *k != ego && e.name == crate::resolve::EGO_NAME)
-            {
-                return Err(loc.unsupported(&format!(
-                    "a condition judged while running in a file with an entity other than the ego named {:?} (the name Gauntlet gives the ego)",
-                    e.1.name
-                )));
-            }
-            let rename = |n: &mut String| {
-                if n == ego_name {
-                    *n = crate::resolve::EGO_NAME.to_owned();
-                }
-            };
-            let mut groups = groups.clone();
-            for j in groups.iter_mut().flatten() {
-                match &mut j.cond {
-                    ConditionFile::Time(_) => {}
-                    ConditionFile::Speed { entity, .. }
-                    | ConditionFile::Acceleration { entity, .. }
-                    | ConditionFile::StandStill { entity, .. }
-                    | ConditionFile::TraveledDistance { entity, .. }
-                    | ConditionFile::Position { entity, .. } => rename(entity),
-                    ConditionFile::RelativeSpeed { entity, to, .. }
-                    | ConditionFile::Distance { entity, to, .. }
-                    | ConditionFile::TimeToCollision { entity, to, .. }
-                    | ConditionFile::Headway { entity, to, .. } => {
-                        rename(entity);
-                        rename(to);
-                    }
-                }
-            }
-            Ok(TriggerFile::When(groups))
-        }
+        Cond::Runtime(ref groups) => Ok(TriggerFile::When(ego_renamed(groups, ents, ego, loc)?)),
         Cond::Started(ref steps) => {
             // Right after the actor's own previous step: Gauntlet's `Immediately`.
             let previous = scripts.steps[me].len().checked_sub(1);
@@ -518,14 +484,61 @@ fn lane_change(
     Ok((change, Some(duration)))
 }
 
-/// `Storyboard/StopTrigger`: the run's duration.
+/// Conditions judged while running with the ego named as Gauntlet names it
+/// (`"ego"`); refused when another entity already has that name.
+fn ego_renamed(
+    groups: &[Vec<crate::raw::JudgedFile>],
+    ents: &[Entity],
+    ego: usize,
+    loc: &Loc,
+) -> Res<StopGroups> {
+    let ego_name = &ents[ego].name;
+    if let Some(e) = ents.iter().enumerate().find(|(k, e)| *k != ego && e.name == crate::resolve::EGO_NAME) {
+        return Err(loc.unsupported(&format!(
+            "a condition judged while running in a file with an entity other than the ego named {:?} (the name Gauntlet gives the ego)",
+            e.1.name
+        )));
+    }
+    let rename = |n: &mut String| {
+        if n == ego_name {
+            *n = crate::resolve::EGO_NAME.to_owned();
+        }
+    };
+    let mut groups = groups.to_vec();
+    for j in groups.iter_mut().flatten() {
+        match &mut j.cond {
+            ConditionFile::Time(_) => {}
+            ConditionFile::Speed { entity, .. }
+            | ConditionFile::Acceleration { entity, .. }
+            | ConditionFile::StandStill { entity, .. }
+            | ConditionFile::TraveledDistance { entity, .. }
+            | ConditionFile::Position { entity, .. } => rename(entity),
+            ConditionFile::RelativeSpeed { entity, to, .. }
+            | ConditionFile::Distance { entity, to, .. }
+            | ConditionFile::TimeToCollision { entity, to, .. }
+            | ConditionFile::Headway { entity, to, .. } => {
+                rename(entity);
+                rename(to);
+            }
+        }
+    }
+    Ok(groups)
+}
+
+/// A stop trigger judged while running, as a scenario's `stop` groups.
+pub(crate) type StopGroups = Vec<Vec<crate::raw::JudgedFile>>;
+
+/// `Storyboard/StopTrigger`: the run's duration, and the trigger itself when
+/// it is judged while running (then the duration is its earliest group made
+/// only of `SimulationTimeCondition`s: a Gauntlet run needs a time bound).
 pub(crate) fn duration(
     xml: &Xml<'_>,
     board: El<'_>,
     road: &Road,
     ents: &[Entity],
+    ego: usize,
     scripts: &Scripts,
-) -> Res<f64> {
+) -> Res<(f64, Option<StopGroups>)> {
     let missing = || {
         xml.err(
             board,
@@ -534,10 +547,32 @@ pub(crate) fn duration(
     };
     let stop = xml.child(board, "StopTrigger")?.ok_or_else(missing)?;
     match trigger(xml, stop, road, ents, &scripts.elements)? {
-        Some((Cond::Time(t), _)) => Ok(t),
-        Some((_, loc)) => Err(loc.unsupported(
-            "a stop condition other than a fixed time (Gauntlet runs for a duration; a run does not end on a condition judged while running)",
-        )),
+        Some((Cond::Time(t), _)) => Ok((t, None)),
+        Some((Cond::Runtime(groups), loc)) => match time_bound(&groups) {
+            Some(t) => Ok((t, Some(ego_renamed(&groups, ents, ego, &loc)?))),
+            None => Err(loc.unsupported(UNBOUNDED_STOP)),
+        },
+        Some((_, loc)) => Err(loc.unsupported(UNBOUNDED_STOP)),
         None => Err(missing()),
     }
+}
+
+const UNBOUNDED_STOP: &str = "a stop trigger judged while running with no `ConditionGroup` of only \
+     `SimulationTimeCondition`s (Gauntlet runs need a time bound: add one as a group of its own)";
+
+/// The earliest time at which a group made only of fixed time conditions
+/// (edge `none` or `rising`) holds: each condition's value plus its delay.
+fn time_bound(groups: &[Vec<crate::raw::JudgedFile>]) -> Option<f64> {
+    use crate::raw::ConditionEdgeFile as E;
+    groups
+        .iter()
+        .filter_map(|g| {
+            g.iter()
+                .map(|j| match (&j.cond, &j.delay, j.edge) {
+                    (ConditionFile::Time(Num::Fixed(t)), Num::Fixed(d), E::None | E::Rising) => Some(t + d),
+                    _ => None,
+                })
+                .try_fold(f64::NEG_INFINITY, |m, t| t.map(|t| m.max(t)))
+        })
+        .reduce(f64::min)
 }

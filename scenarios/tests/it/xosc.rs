@@ -19,9 +19,12 @@ fn valid() -> Vec<PathBuf> {
         "lane_change",
         "curve_follow",
         "clothoid_follow",
+        "poly3_follow",
         "linked_roads",
         "catalog_cut_in",
         "running_conditions",
+        "stop_trigger",
+        "freespace_stop",
     ]
     .iter()
     .map(|n| dir("xosc").join(format!("{n}.xosc")))
@@ -155,7 +158,7 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
             "stop_on_condition.xosc",
             "",
             "Storyboard/StopTrigger/ConditionGroup[1]/Condition[1]",
-            "a stop condition other than a fixed time",
+            "with no `ConditionGroup` of only `SimulationTimeCondition`s",
             "name=\"lead_stopped\"",
         ),
         (
@@ -183,7 +186,7 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
             "param_poly3_road.xosc",
             "param_poly3.xodr",
             "OpenDRIVE/road[1]/planView/geometry[2]/paramPoly3",
-            "refused rather than approximated",
+            "does not start at its geometry's x, y along hdg",
             "<paramPoly3",
         ),
         (
@@ -378,6 +381,124 @@ fn cars_driving_clothoids_and_linked_roads_stay_in_their_lane_deterministically(
         assert!(body_at(trace, 0, 11.0).s > 150.0, "{name}");
         assert_eq!(run(&world).trace_hash, first.trace_hash, "{name}: same inputs, same trace hash");
     }
+}
+
+#[test]
+fn cars_driving_param_poly3_curves_stay_on_their_lane_centre_deterministically() {
+    // poly3_follow.xosc: ego (22 m/s) and lead (22 → 25 m/s) on OpenDRIVE lane -1
+    // (Gauntlet lane 1, d = 3.5) through an arcLength and a normalized paramPoly3.
+    let world = Scenario::load(&dir("xosc").join("poly3_follow.xosc")).expect("valid").instance(0).world;
+    assert_eq!(world.road.segments.iter().filter(|s| s.poly3.is_some()).count(), 2);
+    let first = run(&world);
+    let trace = first.trace.as_ref().expect("trace");
+    let mut worst: f64 = 0.0;
+    for frame in trace {
+        for b in &frame.bodies {
+            worst = worst.max((b.d - 3.5).abs());
+        }
+    }
+    assert!(worst < 0.3, "a body strays {worst} m from its lane centre");
+    // The ego got through both cubics (they end at route s ≈ 238.8).
+    let route = gauntlet_engine::road::Road::new(world.road.clone());
+    let ends: Vec<f64> = {
+        let mut at = 0.0;
+        world
+            .road
+            .segments
+            .iter()
+            .map(|s| {
+                at += s.length;
+                at
+            })
+            .collect()
+    };
+    let last = trace.last().expect("frames").bodies.iter().find(|b| b.id == 0).expect("ego").s;
+    assert!(last > ends[2], "{last} vs {}", ends[2]);
+    // Its world position is the route frame's point: the trace's (s, d) map back onto (x, y).
+    for t in [2.0, 6.0, 9.0] {
+        let b = body_at(trace, 0, t);
+        let (p, _) = route.route().pose(b.s, b.d);
+        assert!((p.x - b.x).abs() < 1e-6 && (p.y - b.y).abs() < 1e-6, "t={t}: {p:?} vs {b:?}");
+    }
+    assert_eq!(run(&world).trace_hash, first.trace_hash, "same inputs, same trace hash");
+}
+
+#[test]
+fn a_stop_trigger_judged_while_running_ends_the_run_on_the_step_it_fires() {
+    // stop_trigger.xosc: the lead (20 m/s) brakes linearly to 0 from 3 s over 4 s; the
+    // storyboard stops when it has stood still for 1 s (or at 30 s, the run's bound).
+    let world = Scenario::load(&dir("xosc").join("stop_trigger.xosc")).expect("valid").instance(0).world;
+    assert_eq!(world.duration, 30.0);
+    assert!(world.stop.is_some());
+    let result = run(&world);
+    let trace = result.trace.as_ref().expect("trace");
+    let stopped = result.stopped_at.expect("the stop trigger fired");
+    // From the trace alone: the first step end at which the lead (body 1) has moved
+    // slower than 0.01 m/s for 1 s.
+    let mut still = 0.0;
+    let mut expected = None;
+    for f in trace {
+        let lead = f.bodies.iter().find(|b| b.id == 1).expect("lead");
+        still = if lead.vx.hypot(lead.vy) < 0.01 { still + world.dt } else { 0.0 };
+        if still + 1e-9 >= 1.0 {
+            expected = Some(f.t);
+            break;
+        }
+    }
+    assert_eq!(Some(stopped), expected);
+    assert!((stopped - 8.0).abs() < 0.5, "the lead stops at 7 s: {stopped}");
+    // The run ended there: the trace's last frame, the result's time.
+    assert_eq!(trace.last().expect("frames").t, stopped);
+    assert_eq!(result.sim_time, stopped);
+    assert_eq!(result.outcome, gauntlet_engine::Outcome::Pass, "{:?}", result.verdicts);
+    assert_eq!(run(&world).trace_hash, result.trace_hash, "same inputs, same trace hash");
+    // Without the stop trigger the same world runs its 30 s, identical up to the stop.
+    let mut unstopped = world.clone();
+    unstopped.stop = None;
+    let full = run(&unstopped);
+    assert_eq!(full.stopped_at, None);
+    assert!((full.sim_time - 30.0).abs() < 1e-9);
+    let same = &full.trace.as_ref().expect("trace")[..trace.len()];
+    assert_eq!(same, &trace[..]);
+}
+
+#[test]
+fn a_freespace_distance_is_the_gap_between_the_bounding_boxes() {
+    use gauntlet_engine::trigger::{Condition, Conditions, Judged};
+    // freespace_stop.xosc: ego 20 m/s, lead 10 m/s 60 m ahead in the same lane of a straight
+    // road (both 4.6 m long); the storyboard stops when their boxes come within 30 m.
+    let world = Scenario::load(&dir("xosc").join("freespace_stop.xosc")).expect("valid").instance(0).world;
+    let result = run(&world);
+    let trace = result.trace.as_ref().expect("trace");
+    let stopped = result.stopped_at.expect("fired");
+    // Bumper to bumper along x (the cars drive along +x, aligned to within a hair).
+    let gap = |t: f64| body_at(trace, 1, t).x - body_at(trace, 0, t).x - 4.6;
+    assert!(
+        gap(stopped) <= 30.0 + 1e-6 && gap(stopped - world.dt) > 30.0 - 1e-6,
+        "{stopped}: {}",
+        gap(stopped)
+    );
+    // Between the centres instead, the same 30 m comes later, when the boxes are 4.6 m closer.
+    let list: Vec<Judged> = world
+        .stop
+        .expect("a stop trigger")
+        .list()
+        .iter()
+        .map(|j| match j.condition {
+            Condition::Distance { entity, to, rule, distance, freespace: true } => Judged {
+                condition: Condition::Distance { entity, to, rule, distance, freespace: false },
+                ..*j
+            },
+            _ => *j,
+        })
+        .collect();
+    let mut centres = world.clone();
+    centres.stop = Conditions::new(&list);
+    let later = run(&centres);
+    let t = later.stopped_at.expect("fired");
+    let tr = later.trace.as_ref().expect("trace");
+    let centre_gap = |t: f64| body_at(tr, 1, t).x - body_at(tr, 0, t).x;
+    assert!(t > stopped && centre_gap(t) <= 30.0 + 1e-6 && centre_gap(t - world.dt) > 30.0 - 1e-6, "{t}");
 }
 
 #[test]
