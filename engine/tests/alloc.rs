@@ -491,7 +491,8 @@ fn lane_drop_world() -> WorldSpec {
         reactions: Default::default(),
     };
     spec.actors = vec![car(1, 40.0, 0.0, 14.0), car(2, 20.0, 1.0, 16.0), car(3, -40.0, 1.0, 18.0)];
-    spec.ego = EgoSpec { d: 0.0, s: 0.0, speed: 15.0, goal_s: 400.0, limits: EgoLimits::MID_SIZE_CAR, fault: None };
+    spec.ego =
+        EgoSpec { d: 0.0, s: 0.0, speed: 15.0, goal_s: 400.0, limits: EgoLimits::MID_SIZE_CAR, fault: None };
     spec
 }
 
