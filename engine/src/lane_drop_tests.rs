@@ -8,7 +8,7 @@ use crate::outcome::Outcome;
 use crate::road::{Road, SegmentSpec};
 use crate::sim::{RunOptions, Simulation};
 use crate::spec::{Behaviour, BehaviourStep, Trigger, WorldSpec};
-use crate::testing::{CAR, body_at, road, straight_spec, vehicle};
+use crate::testing::{CAR, HoldSpeed, body_at, road, straight_spec, vehicle};
 
 const W: f64 = 3.5;
 
@@ -77,23 +77,6 @@ fn edge_margins_take_the_tightest_end_of_the_footprint() {
     assert!((right - (0.3 - 0.9 + 0.5 * W)).abs() < 1e-12 && (left - (1.5 * W - 1.2)).abs() < 1e-12);
 }
 
-/// Holds a speed in lane 0 whatever the road does.
-struct LaneZero(f64);
-
-impl AutonomyAdapter for LaneZero {
-    fn info(&self) -> AdapterInfo {
-        AdapterInfo { name: "lane-zero".into(), version: "0".into() }
-    }
-    fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
-        Ok(())
-    }
-    fn step(&mut self, obs: &Observation) -> Result<Control, AdapterFault> {
-        let e = &obs.ego;
-        let steer = stanley_steer(e.d, e.heading_err, e.vs, e.curvature, CAR.wheelbase, CAR.max_steer);
-        Ok(Control { accel: 2.0 * (self.0 - e.vs), steer })
-    }
-}
-
 fn drop_world(actors: Vec<crate::spec::ActorSpec>) -> WorldSpec {
     let mut spec = straight_spec(20.0, 1.0, actors);
     spec.road.lane_drop = Some(LaneDrop { lane: 0, start_s: 200.0, end_s: 260.0 });
@@ -103,7 +86,7 @@ fn drop_world(actors: Vec<crate::spec::ActorSpec>) -> WorldSpec {
 
 #[test]
 fn staying_in_the_ended_lane_leaves_the_road() {
-    let r = Simulation::run(&drop_world(vec![]), &mut LaneZero(20.0), RunOptions::default());
+    let r = Simulation::run(&drop_world(vec![]), &mut HoldSpeed(20.0), RunOptions::default());
     assert_eq!(r.outcome, Outcome::Fail);
     let v = r.verdicts.iter().find(|v| v.criterion == "stay_on_road").expect("judged");
     assert!(!v.passed && v.margin < 0.0, "{v:?}");
@@ -113,7 +96,7 @@ fn staying_in_the_ended_lane_leaves_the_road() {
     // Without the lane drop the same driver passes.
     let mut plain = drop_world(vec![]);
     plain.road.lane_drop = None;
-    let r = Simulation::run(&plain, &mut LaneZero(20.0), RunOptions::default());
+    let r = Simulation::run(&plain, &mut HoldSpeed(20.0), RunOptions::default());
     assert_eq!(r.outcome, Outcome::Pass, "{:?}", r.verdicts);
 }
 

@@ -2,13 +2,12 @@
 
 use crate::adapter::{AdapterFault, AdapterInfo, AutonomyAdapter, Control, JobStart, Observation};
 use crate::adapters::ReferenceAdapter;
-use crate::control::stanley_steer;
 use crate::dynamics::G;
 use crate::outcome::Outcome;
 use crate::road::SegmentSpec;
 use crate::sim::{RunOptions, Simulation};
 use crate::spec::{Behaviour, BehaviourStep, CriterionSpec, Trigger};
-use crate::testing::{CAR, straight_spec, vehicle};
+use crate::testing::{CAR, HoldSpeed, straight_spec, vehicle};
 
 /// Brakes as hard as asked from the first step, wheels straight.
 struct FullBrake;
@@ -22,23 +21,6 @@ impl AutonomyAdapter for FullBrake {
     }
     fn step(&mut self, _: &Observation) -> Result<Control, AdapterFault> {
         Ok(Control { accel: -CAR.max_decel, steer: 0.0 })
-    }
-}
-
-/// Holds a speed and tracks lane 0's centre line, whatever the curve.
-struct HoldSpeed(f64);
-
-impl AutonomyAdapter for HoldSpeed {
-    fn info(&self) -> AdapterInfo {
-        AdapterInfo { name: "hold-speed".into(), version: "0".into() }
-    }
-    fn reset(&mut self, _: &JobStart) -> Result<(), AdapterFault> {
-        Ok(())
-    }
-    fn step(&mut self, obs: &Observation) -> Result<Control, AdapterFault> {
-        let e = &obs.ego;
-        let steer = stanley_steer(e.d, e.heading_err, e.vs, e.curvature, CAR.wheelbase, CAR.max_steer);
-        Ok(Control { accel: 2.0 * (self.0 - e.vs), steer })
     }
 }
 

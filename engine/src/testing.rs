@@ -118,3 +118,30 @@ impl crate::adapter::AutonomyAdapter for Parked {
         Ok(crate::adapter::Control { accel: -1.0, steer: 0.0 })
     }
 }
+
+/// Holds a speed and tracks lane 0's centre line, whatever the road does.
+pub(crate) struct HoldSpeed(pub f64);
+
+impl crate::adapter::AutonomyAdapter for HoldSpeed {
+    fn info(&self) -> crate::adapter::AdapterInfo {
+        crate::adapter::AdapterInfo { name: "hold-speed".into(), version: "0".into() }
+    }
+    fn reset(&mut self, _: &crate::adapter::JobStart) -> Result<(), crate::adapter::AdapterFault> {
+        Ok(())
+    }
+    fn step(
+        &mut self,
+        obs: &crate::adapter::Observation,
+    ) -> Result<crate::adapter::Control, crate::adapter::AdapterFault> {
+        let e = &obs.ego;
+        let steer = crate::control::stanley_steer(
+            e.d,
+            e.heading_err,
+            e.vs,
+            e.curvature,
+            CAR.wheelbase,
+            CAR.max_steer,
+        );
+        Ok(crate::adapter::Control { accel: 2.0 * (self.0 - e.vs), steer })
+    }
+}

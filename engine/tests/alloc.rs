@@ -440,23 +440,7 @@ fn a_junction_world_allocates_nothing_in_behaviours_sensor_and_adapter() {
     let spec = junction_world();
     let mut sim = Simulation::new(&spec);
     assert!(sim.job_start().route.is_some(), "the adapter gets the route ahead");
-    let mut adapter = ReferenceAdapter::default();
-    adapter.reset(sim.job_start()).expect("resets");
-    for _ in 0..20 {
-        let c = adapter.step(sim.observe()).expect("answers");
-        sim.act(c);
-    }
-    let (mut in_sense, mut in_adapter) = (0, 0);
-    for _ in 0..300 {
-        let a0 = allocations();
-        let obs = sim.observe();
-        let a1 = allocations();
-        let c = adapter.step(obs).expect("answers");
-        let a2 = allocations();
-        sim.act(c);
-        in_sense += a1 - a0;
-        in_adapter += a2 - a1;
-    }
+    let (in_sense, in_adapter) = allocations_over_300_steps(&mut sim);
     assert_eq!(
         (in_sense, in_adapter),
         (0, 0),
@@ -502,6 +486,19 @@ fn a_lane_drop_world_allocates_nothing_in_behaviours_sensor_and_adapter() {
     let spec = lane_drop_world();
     let mut sim = Simulation::new(&spec);
     assert!(sim.job_start().road.lane_drop.is_some(), "the adapter gets the lane drop");
+    let (in_sense, in_adapter) = allocations_over_300_steps(&mut sim);
+    let ego_d = sim.observe().ego.d;
+    assert!(ego_d > 1.75, "the ego changed into lane 1 within the counted steps: d = {ego_d}");
+    assert_eq!(
+        (in_sense, in_adapter),
+        (0, 0),
+        "behaviours, sensor and adapter allocate nothing on a lane drop"
+    );
+}
+
+/// Runs the reference driver 20 steps into `sim`, then counts the
+/// allocations of 300 more: (in behaviours and sensor, in the adapter).
+fn allocations_over_300_steps(sim: &mut Simulation) -> (u64, u64) {
     let mut adapter = ReferenceAdapter::default();
     adapter.reset(sim.job_start()).expect("resets");
     for _ in 0..20 {
@@ -519,11 +516,5 @@ fn a_lane_drop_world_allocates_nothing_in_behaviours_sensor_and_adapter() {
         in_sense += a1 - a0;
         in_adapter += a2 - a1;
     }
-    let ego_d = sim.observe().ego.d;
-    assert!(ego_d > 1.75, "the ego changed into lane 1 within the counted steps: d = {ego_d}");
-    assert_eq!(
-        (in_sense, in_adapter),
-        (0, 0),
-        "behaviours, sensor and adapter allocate nothing on a lane drop"
-    );
+    (in_sense, in_adapter)
 }
