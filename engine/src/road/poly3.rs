@@ -419,16 +419,7 @@ impl Poly3Curve {
         if self.least_stretch(d) >= min {
             return -d * (self.heading_at(s1) - self.heading_at(s0));
         }
-        let panels = 64;
-        let h = (s1 - s0) / panels as f64;
-        let mut total = 0.0;
-        for k in 0..panels {
-            let mid = s0 + (k as f64 + 0.5) * h;
-            for (x, w) in GL_X.iter().zip(GL_W) {
-                total += w * 0.5 * h * ((1.0 - self.curvature_at(mid + 0.5 * h * x) * d).max(min) - 1.0);
-            }
-        }
-        total
+        super::spiral::floored_stretch_excess(s0, s1, min, |s| 1.0 - self.curvature_at(s) * d)
     }
 
     /// The least line stretch `1 − κ_line·d` over the segment (from the

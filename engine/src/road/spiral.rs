@@ -314,22 +314,29 @@ impl Clothoid {
         if st(s0) >= min && st(s1) >= min {
             return -d * (self.heading_at(s1) - self.heading_at(s0));
         }
-        let panels = 64;
-        let h = (s1 - s0) / panels as f64;
-        let mut total = 0.0;
-        for k in 0..panels {
-            let mid = s0 + (k as f64 + 0.5) * h;
-            for (x, w) in GL_X.iter().zip(GL_W) {
-                total += w * 0.5 * h * (st(mid + 0.5 * h * x).max(min) - 1.0);
-            }
-        }
-        total
+        floored_stretch_excess(s0, s1, min, st)
     }
 
     /// The least line stretch `1 − κ_line·d` over the segment (an end: monotone).
     pub(super) fn least_stretch(&self, d: f64, length: f64) -> f64 {
         (1.0 - self.curvature_at(0.0) * d).min(1.0 - self.curvature_at(length) * d)
     }
+}
+
+/// `∫ (max(stretch(s), min) − 1) ds` over `[s0, s1]` by 64 Gauss–Legendre
+/// panels: the floored part of a lane metric's stretch, shared by the
+/// clothoid and the parametric cubic.
+pub(super) fn floored_stretch_excess(s0: f64, s1: f64, min: f64, stretch: impl Fn(f64) -> f64) -> f64 {
+    let panels = 64;
+    let h = (s1 - s0) / panels as f64;
+    let mut total = 0.0;
+    for k in 0..panels {
+        let mid = s0 + (k as f64 + 0.5) * h;
+        for (x, w) in GL_X.iter().zip(GL_W) {
+            total += w * 0.5 * h * (stretch(mid + 0.5 * h * x).max(min) - 1.0);
+        }
+    }
+    total
 }
 
 #[cfg(test)]
