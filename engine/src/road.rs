@@ -172,7 +172,15 @@ impl Segment {
     fn new(start: V2, heading: f64, piece: &SegmentSpec, s0: f64) -> Self {
         let (mut length, curvature) = (piece.length, piece.curvature);
         let dir = V2::from_angle(heading);
-        let poly3 = piece.poly3.and_then(|p| poly3::Poly3Curve::new(start, heading, &p)).map(Box::new);
+        // Never a silent stand-in: a cubic that cannot be built is an invariant
+        // broken upstream (validation and the OpenDRIVE import refuse them), and the
+        // runner turns the panic into the job's `error` record.
+        let poly3 = piece.poly3.map(|p| {
+            Box::new(
+                poly3::Poly3Curve::new(start, heading, &p)
+                    .expect("a cubic with a non-zero start tangent (validated before the engine)"),
+            )
+        });
         if let Some(c) = &poly3 {
             length = c.length();
         }
