@@ -111,14 +111,37 @@ pub(crate) fn next_break(road: &RoadSpec, right: bool, s: f64) -> Option<f64> {
 pub const SEEK_TIME: f64 = 8.0;
 /// Duration of a scripted vehicle's merge, s.
 pub const MERGE_DURATION: f64 = 4.0;
-/// Bumper-to-bumper gap it wants ahead and behind in the target lane, at standstill, m.
-const MIN_GAP: f64 = 6.0;
-/// Time gap it wants to the vehicle ahead in the target lane, s.
-const GAP_AHEAD_TIME: f64 = 0.6;
-/// Time gap it leaves the vehicle behind in the target lane, s.
-const GAP_BEHIND_TIME: f64 = 0.8;
-/// Time over which it lets the follower's closing speed count, s.
-const CLOSING_TIME: f64 = 2.5;
+/// The gaps a scripted vehicle accepts: 6 m at standstill, 0.6 s ahead,
+/// 0.8 s behind, closing speeds counted over 2.5 s.
+const SCRIPTED_GAPS: GapAcceptance =
+    GapAcceptance { min: 6.0, ahead_time: 0.6, behind_time: 0.8, closing_time: 2.5 };
+
+/// The bumper-to-bumper gaps a lane change into a neighbouring lane needs,
+/// shared by scripted vehicles and the reference driver (each with its own figures).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct GapAcceptance {
+    /// Gap ahead and behind at a standstill, m.
+    pub min: f64,
+    /// Time gap to the road user ahead, s.
+    pub ahead_time: f64,
+    /// Time gap left to the road user behind, s.
+    pub behind_time: f64,
+    /// Time over which a closing speed counts against a gap (ahead: its own
+    /// closing on the road user; behind: the road user's closing on it), s.
+    pub closing_time: f64,
+}
+
+impl GapAcceptance {
+    /// The gap needed to a road user at speed `vo` ahead (`ahead`) or behind,
+    /// changing lanes at speed `v`, m.
+    pub(crate) fn needed(&self, ahead: bool, v: f64, vo: f64) -> f64 {
+        if ahead {
+            self.min + self.ahead_time * v + self.closing_time * (v - vo).max(0.0)
+        } else {
+            self.min + self.behind_time * vo.max(0.0) + self.closing_time * (vo - v).max(0.0)
+        }
+    }
+}
 /// Where a waiting vehicle stops: this far before the taper's start, m.
 const STOP_BEFORE: f64 = 2.0;
 
@@ -162,12 +185,7 @@ pub(crate) fn gap_accepted(
         let between = route.along(me.route.s, o.route.s, d);
         let bumpers = between.abs() - 0.5 * (me.length + o.length);
         let vo = o.frame_velocity(&o.route).0;
-        let needed = if between >= 0.0 {
-            MIN_GAP + GAP_AHEAD_TIME * v + CLOSING_TIME * (v - vo).max(0.0)
-        } else {
-            MIN_GAP + GAP_BEHIND_TIME * vo.max(0.0) + CLOSING_TIME * (vo - v).max(0.0)
-        };
-        if bumpers < needed {
+        if bumpers < SCRIPTED_GAPS.needed(between >= 0.0, v, vo) {
             return false;
         }
     }

@@ -6,8 +6,7 @@ use crate::actor::{ANIMAL_MAX_ACCEL, ActorKind, MOTORCYCLE_MAX_DECEL};
 use crate::road::{EdgeKind, PathId};
 use crate::sim::{RunOptions, Simulation};
 use crate::spec::{ActorSpec, Behaviour, BehaviourStep, Trigger, WorldSpec};
-use crate::testing::{Parked, straight_spec, vehicle};
-use crate::trace::TraceFrame;
+use crate::testing::{frames, straight_spec, vehicle};
 
 fn step(trigger: Trigger, behaviour: Behaviour) -> BehaviourStep {
     BehaviourStep { trigger, behaviour }
@@ -19,12 +18,6 @@ fn world(actor: ActorSpec, duration: f64) -> WorldSpec {
     spec.criteria = vec![];
     spec.road.edge = EdgeKind::Open;
     spec
-}
-
-fn frames(spec: &WorldSpec) -> Vec<TraceFrame> {
-    let result = Simulation::run(spec, &mut Parked, RunOptions { record_trace: true });
-    assert!(result.error.is_none(), "{:?}", result.error);
-    result.trace.expect("recorded")
 }
 
 fn kind(mut a: ActorSpec, kind: ActorKind) -> ActorSpec {

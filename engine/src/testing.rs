@@ -145,3 +145,11 @@ impl crate::adapter::AutonomyAdapter for HoldSpeed {
         Ok(crate::adapter::Control { accel: 2.0 * (self.0 - e.vs), steer })
     }
 }
+
+/// Every frame of `spec` run with the ego parked (a recorded trace; the run must not error).
+pub(crate) fn frames(spec: &WorldSpec) -> Vec<crate::trace::TraceFrame> {
+    let result =
+        crate::sim::Simulation::run(spec, &mut Parked, crate::sim::RunOptions { record_trace: true });
+    assert!(result.error.is_none(), "{:?}", result.error);
+    result.trace.expect("recorded")
+}

@@ -8,7 +8,7 @@ use crate::profile::Shape;
 use crate::road::EdgeKind;
 use crate::sim::{RunOptions, Simulation};
 use crate::spec::{ActorSpec, Behaviour, BehaviourStep, Trigger, WorldSpec};
-use crate::testing::{Parked, straight_spec, vehicle};
+use crate::testing::{frames, straight_spec, vehicle};
 use crate::trace::{TraceBody, TraceFrame};
 use crate::trigger::{Condition, Conditions, Edge, Judged, Rule};
 
@@ -28,12 +28,6 @@ fn world(ego_speed: f64, actors: Vec<ActorSpec>, duration: f64) -> WorldSpec {
     spec.criteria = vec![];
     spec.road.edge = EdgeKind::Open;
     spec
-}
-
-fn frames(spec: &WorldSpec) -> Vec<TraceFrame> {
-    let result = Simulation::run(spec, &mut Parked, RunOptions { record_trace: true });
-    assert!(result.error.is_none(), "{:?}", result.error);
-    result.trace.expect("recorded")
 }
 
 fn speed(b: &TraceBody) -> f64 {

@@ -8,22 +8,17 @@
 //! before the taper instead of running off its lane's end.
 
 use crate::adapter::{EgoObservation, JobStart, ObjectObservation};
-use crate::lane_drop::LaneDrop;
+use crate::lane_drop::{GapAcceptance, LaneDrop};
 use crate::math::{PI, cos, sin};
 
 /// Seconds of driving before the taper from which it looks for a gap.
 pub const SEEK_TIME: f64 = 10.0;
 /// Duration of its lane change, s.
 pub const CHANGE_TIME: f64 = 4.0;
-/// Bumper-to-bumper gap it wants ahead and behind in the target lane at a standstill, m.
-pub const GAP_MIN: f64 = 6.0;
-/// Time gap it wants to the road user ahead in the target lane, s.
-pub const GAP_AHEAD_TIME: f64 = 0.8;
-/// Time gap it leaves the road user behind in the target lane, s.
-pub const GAP_BEHIND_TIME: f64 = 1.0;
-/// Time over which a closing speed counts against a gap (ahead: its own
-/// closing on the road user; behind: the road user's closing on it), s.
-pub const CLOSING_TIME: f64 = 3.0;
+/// The gaps it accepts in the target lane: 6 m at a standstill, 0.8 s to
+/// the road user ahead, 1.0 s left to the one behind, closing speeds
+/// counted over 3 s.
+const GAPS: GapAcceptance = GapAcceptance { min: 6.0, ahead_time: 0.8, behind_time: 1.0, closing_time: 3.0 };
 /// Where it stops when no gap comes: this far before the taper's start, m.
 pub const STOP_BEFORE: f64 = 3.0;
 /// Deceleration from which it starts braking for the end of its lane, m/s².
@@ -149,12 +144,7 @@ fn gap_ok<'a>(
         } else {
             (ego.s - o.s) - 0.5 * (job.ego.length + o.length)
         };
-        let needed = if ahead {
-            GAP_MIN + GAP_AHEAD_TIME * v + CLOSING_TIME * (v - o.vs).max(0.0)
-        } else {
-            GAP_MIN + GAP_BEHIND_TIME * o.vs.max(0.0) + CLOSING_TIME * (o.vs - v).max(0.0)
-        };
-        if bumpers < needed {
+        if bumpers < GAPS.needed(ahead, v, o.vs) {
             return false;
         }
     }

@@ -89,16 +89,8 @@ fn the_short_memory_passes_the_default_library_sweep() {
     let config = RunConfig {
         paths: vec![library()],
         seeds: 8,
-        threads: 2,
         adapter: "builtin:short-memory".parse().expect("valid adapter spec"),
-        exec: ExecOptions::default(),
-        out: dir.path().join("records.jsonl"),
-        budget: None,
-        time_budget: None,
-        progress: false,
-        taxonomy: Some(taxonomy()),
-        regressions: None,
-        triage: false,
+        ..sweep_config(&dir.path().join("records.jsonl"))
     };
     let report = run(&config).expect("the sweep runs");
     let t = &report.summary.totals;
@@ -112,16 +104,8 @@ fn totals(name: &str, adapter: &str) -> (u64, u64, u64) {
     let config = RunConfig {
         paths: vec![fixture(name)],
         seeds: VARIANT_SEEDS,
-        threads: 2,
         adapter: adapter.parse().expect("valid adapter spec"),
-        exec: ExecOptions::default(),
-        out: dir.path().join("records.jsonl"),
-        budget: None,
-        time_budget: None,
-        progress: false,
-        taxonomy: Some(taxonomy()),
-        regressions: None,
-        triage: false,
+        ..sweep_config(&dir.path().join("records.jsonl"))
     };
     let t = run(&config).expect("the fixture runs").summary.totals;
     (t.pass, t.fail, t.error)
@@ -307,4 +291,10 @@ fn gap_generation_is_deterministic_and_honours_its_budget() {
     };
     let (all, some) = (ids(&first), ids(&capped));
     assert_eq!(&all[..some.len()], &some[..]);
+}
+
+/// A two-thread sweep into `out` with the default taxonomy, without triage
+/// (callers set paths, seeds and adapter).
+fn sweep_config(out: &std::path::Path) -> RunConfig {
+    RunConfig { threads: 2, taxonomy: Some(taxonomy()), triage: false, ..crate::support::fixture_sweep(out) }
 }
