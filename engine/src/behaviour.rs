@@ -10,8 +10,8 @@ use crate::math::{PI, cos, wrap_angle};
 use crate::overtake::OvertakeState;
 use crate::road::Path;
 use crate::spatial::PathOrder;
-use crate::spec::{Behaviour, Trigger};
-use crate::world::{BodyIndex, BodyState, Clock, Command, Motion, RoadRes, Script, Snapshot};
+use crate::spec::{Behaviour, BehaviourStep, Half, Trigger};
+use crate::world::{BodyIndex, BodyState, Carried, Clock, Command, Jumps, Motion, RoadRes, Script, Snapshot};
 use crate::{manoeuvre, reactive, traffic_light};
 
 /// Gentle braking used to come to a stand, m/s².
@@ -73,19 +73,21 @@ pub(crate) fn run_scripts(
     clock: Res<Clock>,
     road: Res<RoadRes>,
     snapshot: Res<Snapshot>,
+    jumps: Res<Jumps>,
     mut actors: Query<(&BodyIndex, &Motion, &mut Script, &mut Command)>,
     mut order: Local<PathOrder>,
     mut odometers: Local<crate::trigger::Odometers>,
 ) {
     let bodies = &snapshot.bodies;
     order.rebuild(bodies, &road.road);
-    odometers.update(bodies, clock.dt);
+    odometers.update(bodies, &jumps.0, clock.dt);
     let idm = Idm::default();
     for (index, motion, mut script, mut command) in &mut actors {
         let me = &bodies[index.0];
         // Its own path (the oncoming path for oncoming actors): every gap it
         // keeps is measured along that path's lanes.
         let path = road.road.path(me.path).unwrap_or(road.road.route());
+        let mut teleport = None;
         while script.next < script.steps.len() && {
             let trigger = script.steps[script.next].trigger;
             match &trigger {
@@ -101,14 +103,19 @@ pub(crate) fn run_scripts(
             }
         } {
             let k = script.next;
+            let step = script.steps[k];
+            script.carry = carried(&script, &step);
             script.judge = Default::default();
             script.from_speed = me.frame_velocity(&me.own).0;
             script.active = Some(k);
             script.next += 1;
             script.started_at = clock.t;
-            script.from_d = me.own.d;
+            // A speed change alongside a lateral move leaves the move's start.
+            if !(step.parallel && step.behaviour.half() == Some(Half::Longitudinal)) {
+                script.from_d = me.own.d;
+            }
             script.start_pos = me.pos;
-            match script.steps[k].behaviour {
+            match step.behaviour {
                 Behaviour::ChangeLane { lane, .. } => {
                     script.target_d = road.road.spec.lane_centre(lane as f64)
                 }
@@ -131,11 +138,26 @@ pub(crate) fn run_scripts(
                         depth,
                     );
                 }
+                Behaviour::Teleport { s, d, heading } => {
+                    let (pos, tangent) = path.pose(s, d);
+                    script.target_d = d;
+                    script.from_d = d;
+                    let yaw = wrap_angle(tangent + heading);
+                    teleport = Some(Command::Teleport { pos, yaw, speed: script.from_speed });
+                    // The next step starts from where it lands: a tick later.
+                    break;
+                }
                 _ => {}
             }
         }
-        let behaviour = script.active.map(|k| script.steps[k].behaviour);
-        let elapsed = clock.t - script.started_at;
+        if let Some(jump) = teleport {
+            *command = jump;
+            continue;
+        }
+        let (lat, lon) = halves(&script, clock.t);
+        // The lateral half: the reference offset for this step.
+        let (behaviour, elapsed) =
+            (lat.map(|r| r.behaviour), lat.map_or(clock.t - script.started_at, |r| r.elapsed));
         // Lateral reference for this step.
         // A drift's reference moves at its lateral speed, fed forward to the steering.
         let mut vd_ref = 0.0;
@@ -189,6 +211,11 @@ pub(crate) fn run_scripts(
             Some(Behaviour::Overtake { .. }) => script.overtake.corridor(me.own.d, d_ref),
             _ => (me.own.d, d_ref),
         };
+        // The longitudinal half.
+        let (behaviour, elapsed, from_speed) = match lon {
+            Some(r) => (Some(r.behaviour), r.elapsed, r.from_speed),
+            None => (None, elapsed, script.from_speed),
+        };
         let (vs, _) = me.frame_velocity(&me.own);
         *command = match *motion {
             Motion::Fixed => Command::Idle,
@@ -206,6 +233,7 @@ pub(crate) fn run_scripts(
                     Some(Behaviour::ChangeSpeed { speed, .. } | Behaviour::ShapedSpeed { speed, .. }) => {
                         speed
                     }
+                    Some(Behaviour::Teleport { .. }) => from_speed,
                     Some(
                         Behaviour::Brake { .. }
                         | Behaviour::Cross { .. }
@@ -224,7 +252,7 @@ pub(crate) fn run_scripts(
                     Some(Behaviour::Brake { decel }) => -decel,
                     Some(Behaviour::ChangeSpeed { speed, rate }) => ramp(vs, speed, rate, clock.dt),
                     Some(Behaviour::ShapedSpeed { speed, duration, shape }) => {
-                        let next = shape.at(script.from_speed, speed, elapsed + clock.dt, duration);
+                        let next = shape.at(from_speed, speed, elapsed + clock.dt, duration);
                         ramp(vs, next, SHAPED_RATE, clock.dt)
                     }
                     Some(Behaviour::Cross { .. } | Behaviour::CrossWhenClear { .. } | Behaviour::Stand) => {
@@ -278,13 +306,16 @@ pub(crate) fn run_scripts(
                     | Behaviour::LaneOffset { speed, .. },
                 ) => Command::Velocity { vs: speed, vd: 1.5 * (d_ref - me.own.d) },
                 Some(Behaviour::ShapedSpeed { speed, duration, shape }) => Command::Velocity {
-                    vs: shape.at(script.from_speed, speed, elapsed + clock.dt, duration),
+                    vs: shape.at(from_speed, speed, elapsed + clock.dt, duration),
                     vd: 1.5 * (d_ref - me.own.d),
                 },
                 Some(Behaviour::ChangeSpeed { speed, rate }) => Command::Velocity {
                     vs: vs + ramp(vs, speed, rate, clock.dt) * clock.dt,
                     vd: 1.5 * (d_ref - me.own.d),
                 },
+                Some(Behaviour::Teleport { .. }) => {
+                    Command::Velocity { vs: from_speed, vd: 1.5 * (d_ref - me.own.d) }
+                }
                 Some(Behaviour::Brake { decel }) => {
                     Command::Velocity { vs: (vs - decel * clock.dt).max(0.0), vd: 0.0 }
                 }
@@ -304,5 +335,51 @@ pub(crate) fn run_scripts(
                 Some(Behaviour::Stand | Behaviour::Reverse { .. }) => Command::Velocity { vs: 0.0, vd: 0.0 },
             },
         };
+    }
+}
+
+/// The step that drives the other half of the motion once `next` starts:
+/// for a parallel step, the running one when it drives another half (or
+/// both), else what the running one carried; none otherwise.
+fn carried(script: &Script, next: &BehaviourStep) -> Option<Carried> {
+    let half = next.behaviour.half().filter(|_| next.parallel)?;
+    let running = script.active?;
+    if script.steps[running].behaviour.half() == Some(half) {
+        script.carry
+    } else {
+        Some(Carried { step: running, started_at: script.started_at, from_speed: script.from_speed })
+    }
+}
+
+/// A behaviour driving one half of the motion, how long it has run, s, and
+/// the speed along its path when it started, m/s.
+#[derive(Clone, Copy)]
+struct Running {
+    behaviour: Behaviour,
+    elapsed: f64,
+    from_speed: f64,
+}
+
+/// The behaviours driving the lateral and the longitudinal half of an
+/// actor's motion at time `t`: the running step drives both unless it is a
+/// parallel step with a carried one, which drives the other half.
+fn halves(script: &Script, t: f64) -> (Option<Running>, Option<Running>) {
+    let running = script.active.map(|k| Running {
+        behaviour: script.steps[k].behaviour,
+        elapsed: t - script.started_at,
+        from_speed: script.from_speed,
+    });
+    let carried = script.carry.map(|c| Running {
+        behaviour: script.steps[c.step].behaviour,
+        elapsed: t - c.started_at,
+        from_speed: c.from_speed,
+    });
+    match (running, carried) {
+        (Some(r), Some(c)) => match r.behaviour.half() {
+            Some(Half::Longitudinal) => (Some(c), Some(r)),
+            Some(Half::Lateral) => (Some(r), Some(c)),
+            None => (Some(r), Some(r)),
+        },
+        _ => (running, running),
     }
 }

@@ -242,6 +242,7 @@ pub fn cones(d: f64, from_s: f64, to_s: f64, spacing: f64, first_id: u32) -> Vec
             behaviours: vec![crate::spec::BehaviourStep {
                 trigger: crate::spec::Trigger::Immediately,
                 behaviour: crate::spec::Behaviour::Stand,
+                parallel: false,
             }],
             reactions: Reactions::default(),
         })

@@ -16,7 +16,7 @@ fn standing(id: u32, kind: ActorKind, s: f64, d: f64) -> ActorSpec {
         s,
         0.0,
         0.0,
-        vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::Stand }],
+        vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::Stand, parallel: false }],
     );
     a.kind = kind;
     (a.length, a.width) = kind.default_size();
@@ -140,8 +140,11 @@ fn low_sun_glare_hides_what_lies_towards_the_sun() {
 fn rain_wets_the_road_for_the_tyres() {
     // Full braking from 20 m/s stops in v²/(2μg): μ 0.9 dry, 0.6 in 50 mm/h of rain.
     let stop = |conditions: Conditions| {
-        let brake =
-            BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::Brake { decel: 12.0 } };
+        let brake = BehaviourStep {
+            trigger: Trigger::Immediately,
+            behaviour: Behaviour::Brake { decel: 12.0 },
+            parallel: false,
+        };
         let mut spec = straight_spec(0.0, 0.9, vec![vehicle(1, 40.0, 1.0, 20.0, vec![brake])]);
         spec.environment.conditions = conditions;
         spec.duration = 6.0;
@@ -166,7 +169,11 @@ fn road_works_shift_the_lane_and_cones_stand_still() {
         30.0,
         0.0,
         15.0,
-        vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed: 15.0 } }],
+        vec![BehaviourStep {
+            trigger: Trigger::Immediately,
+            behaviour: Behaviour::KeepLane { speed: 15.0 },
+            parallel: false,
+        }],
     )];
     actors.extend(cones(-0.9, 130.0, 350.0, 10.0, 2));
     let mut spec = straight_spec(14.0, 0.9, actors);

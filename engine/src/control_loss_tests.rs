@@ -53,8 +53,16 @@ fn a_vehicle_on_a_patch_brakes_no_harder_than_the_patch_allows() {
         1.0,
         20.0,
         vec![
-            BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed: 20.0 } },
-            BehaviourStep { trigger: Trigger::Time(1.0), behaviour: Behaviour::Brake { decel: 8.0 } },
+            BehaviourStep {
+                trigger: Trigger::Immediately,
+                behaviour: Behaviour::KeepLane { speed: 20.0 },
+                parallel: false,
+            },
+            BehaviourStep {
+                trigger: Trigger::Time(1.0),
+                behaviour: Behaviour::Brake { decel: 8.0 },
+                parallel: false,
+            },
         ],
     );
     let mut spec = straight_spec(25.0, 1.0, vec![lead]);

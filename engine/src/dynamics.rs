@@ -9,7 +9,7 @@
 use bevy_ecs::prelude::*;
 use rapier3d::prelude::*;
 
-use crate::math::tan;
+use crate::math::{V2, tan};
 use crate::outcome::EngineFault;
 use crate::world::{
     BodyIndex, BodyRef, Clock, Command, Fault, Motion, Physics, Planar, RoadRes, Snapshot, read_body,
@@ -64,8 +64,10 @@ pub(crate) fn actuate(
     clock: Res<Clock>,
     snapshot: Res<Snapshot>,
     mut ego_fault: ResMut<crate::vehicle_fault::EgoFault>,
+    mut jumps: ResMut<crate::world::Jumps>,
     bodies: Query<(&BodyIndex, &BodyRef, &Motion, &Command)>,
 ) {
+    jumps.0.fill(V2::new(0.0, 0.0));
     let base = road.env.friction;
     let surface = &road.env.surface;
     let fault = match snapshot.bodies.first() {
@@ -121,6 +123,17 @@ pub(crate) fn actuate(
                     if n > max_dv { state.vel + dv * (max_dv / n) } else { want }
                 };
                 rb.set_linvel(Vector::new(v.x, v.y, 0.0), true);
+            }
+            (Motion::Vehicle(_) | Motion::Mover { .. }, Command::Teleport { pos, yaw, speed }) => {
+                rb.set_translation(Vector::new(pos.x, pos.y, 0.0), true);
+                rb.set_rotation(Rotation::from_rotation_z(*yaw), true);
+                let v = V2::from_angle(*yaw) * *speed;
+                rb.set_linvel(Vector::new(v.x, v.y, 0.0), true);
+                rb.set_angvel(AngVector::new(0.0, 0.0, 0.0), true);
+                rb.reset_forces(false);
+                if let Some(jump) = jumps.0.get_mut(index.0) {
+                    *jump = *pos - state.pos;
+                }
             }
             (Motion::Mover { .. }, _) => rb.set_linvel(Vector::ZERO, true),
             _ => {}

@@ -157,9 +157,16 @@ mod tests {
 
     #[test]
     fn formulas_are_deterministic_and_never_touch_the_trace() {
-        let brake = BehaviourStep { trigger: Trigger::Time(2.0), behaviour: Behaviour::Brake { decel: 7.0 } };
-        let keep =
-            BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed: 20.0 } };
+        let brake = BehaviourStep {
+            trigger: Trigger::Time(2.0),
+            behaviour: Behaviour::Brake { decel: 7.0 },
+            parallel: false,
+        };
+        let keep = BehaviourStep {
+            trigger: Trigger::Immediately,
+            behaviour: Behaviour::KeepLane { speed: 20.0 },
+            parallel: false,
+        };
         let plain = straight_spec(20.0, 0.9, vec![vehicle(1, 40.0, 0.0, 20.0, vec![keep, brake])]);
         let mut spec = plain.clone();
         spec.formulas = vec![

@@ -52,7 +52,11 @@ fn curved(k: f64, arc: f64, actors: Vec<crate::spec::ActorSpec>) -> WorldSpec {
 }
 
 fn keep_lane(speed: f64) -> Vec<BehaviourStep> {
-    vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed } }]
+    vec![BehaviourStep {
+        trigger: Trigger::Immediately,
+        behaviour: Behaviour::KeepLane { speed },
+        parallel: false,
+    }]
 }
 
 fn body(frame: &TraceFrame, id: u32) -> &TraceBody {

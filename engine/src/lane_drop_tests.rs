@@ -101,7 +101,11 @@ fn staying_in_the_ended_lane_leaves_the_road() {
 }
 
 fn keep(speed: f64) -> Vec<BehaviourStep> {
-    vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed } }]
+    vec![BehaviourStep {
+        trigger: Trigger::Immediately,
+        behaviour: Behaviour::KeepLane { speed },
+        parallel: false,
+    }]
 }
 
 #[test]
@@ -153,7 +157,11 @@ fn a_scripted_vehicle_without_a_gap_waits_before_the_end() {
             s,
             1.0,
             0.0,
-            vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::Stand }],
+            vec![BehaviourStep {
+                trigger: Trigger::Immediately,
+                behaviour: Behaviour::Stand,
+                parallel: false,
+            }],
         ));
     }
     let mut spec = drop_world(actors);
@@ -249,7 +257,11 @@ fn the_reference_driver_stops_before_the_end_when_no_gap_comes() {
     // opens (behind the queue would be one: it is a lane change into lane 1, tested above).
     let mut actors = Vec::new();
     for i in 0..20 {
-        let stand = vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::Stand }];
+        let stand = vec![BehaviourStep {
+            trigger: Trigger::Immediately,
+            behaviour: Behaviour::Stand,
+            parallel: false,
+        }];
         actors.push(vehicle(1 + i, 8.0 + 14.0 * f64::from(i), 1.0, 0.0, stand));
     }
     let mut spec = reference_world(actors);

@@ -34,6 +34,8 @@ mod monitor;
 pub mod oracle;
 mod outcome;
 mod overtake;
+#[cfg(test)]
+mod parallel_tests;
 pub mod perception;
 pub mod profile;
 pub mod reactive;
@@ -79,7 +81,7 @@ pub use outcome::{EngineFault, Outcome, RunError, RunResult};
 pub use sim::{RunOptions, Simulation, StepStatus};
 pub use spec::{
     ActorSpec, Behaviour, BehaviourStep, CRITERION_NAMES, CriterionSpec, CriterionUnit, EgoSpec, Environment,
-    SensorSpec, Trigger, WorldSpec, criterion_unit,
+    Half, SensorSpec, Trigger, WorldSpec, criterion_unit,
 };
 pub use trace::{BoundedTrace, TraceBody, TraceFrame, TraceHash};
 

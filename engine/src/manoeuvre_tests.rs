@@ -9,7 +9,7 @@ use crate::spec::{ActorSpec, Behaviour, BehaviourStep, Trigger, WorldSpec};
 use crate::testing::{frames, straight_spec, vehicle};
 
 fn step(trigger: Trigger, behaviour: Behaviour) -> BehaviourStep {
-    BehaviourStep { trigger, behaviour }
+    BehaviourStep::new(trigger, behaviour)
 }
 
 fn world(actor: ActorSpec, duration: f64) -> WorldSpec {

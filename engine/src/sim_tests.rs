@@ -98,8 +98,16 @@ fn hard_braking_lead() -> crate::spec::WorldSpec {
         0.0,
         20.0,
         vec![
-            BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed: 20.0 } },
-            BehaviourStep { trigger: Trigger::Time(3.0), behaviour: Behaviour::Brake { decel: 6.0 } },
+            BehaviourStep {
+                trigger: Trigger::Immediately,
+                behaviour: Behaviour::KeepLane { speed: 20.0 },
+                parallel: false,
+            },
+            BehaviourStep {
+                trigger: Trigger::Time(3.0),
+                behaviour: Behaviour::Brake { decel: 6.0 },
+                parallel: false,
+            },
         ],
     );
     let other = vehicle(2, 10.0, 1.0, 22.0, vec![]);
@@ -217,7 +225,11 @@ fn every_criterion_reports_a_signed_margin_in_its_unit() {
         40.0,
         0.0,
         10.0,
-        vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed: 10.0 } }],
+        vec![BehaviourStep {
+            trigger: Trigger::Immediately,
+            behaviour: Behaviour::KeepLane { speed: 10.0 },
+            parallel: false,
+        }],
     );
     let mut spec = straight_spec(20.0, 0.9, vec![lead]);
     spec.road.speed_limit = 15.0;

@@ -119,6 +119,29 @@ pub struct BehaviourStep {
     pub trigger: Trigger,
     /// What the actor does.
     pub behaviour: Behaviour,
+    /// Whether it takes over only its own half of the motion
+    /// ([`Behaviour::half`]), leaving the other half to the step that drives
+    /// it when this one starts (OpenSCENARIO's longitudinal and lateral
+    /// actions running side by side). A step that is not parallel replaces
+    /// the whole motion.
+    pub parallel: bool,
+}
+
+impl BehaviourStep {
+    /// A step that replaces the whole motion when `trigger` fires.
+    pub fn new(trigger: Trigger, behaviour: Behaviour) -> Self {
+        Self { trigger, behaviour, parallel: false }
+    }
+}
+
+/// The half of an actor's motion a behaviour drives when it runs alongside
+/// another ([`BehaviourStep::parallel`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Half {
+    /// Speed along its path (`ChangeSpeed`, `ShapedSpeed`, `Brake`).
+    Longitudinal,
+    /// Position across its path (`ChangeLane`, `LaneOffset`, `Teleport`).
+    Lateral,
 }
 
 /// Start condition of a behaviour.
@@ -186,6 +209,20 @@ pub enum Behaviour {
     },
     /// Stand still.
     Stand,
+    /// Jump to `s` m along its path at lateral offset `d` m, heading
+    /// `heading` rad from the path's tangent, keeping its speed (along the
+    /// new heading); then hold that offset at that speed, keeping lane
+    /// (an OpenSCENARIO `TeleportAction` in a story). It coasts on the tick
+    /// it jumps; the next step starts one tick later at the earliest, from
+    /// where it landed.
+    Teleport {
+        /// Distance along its path, m.
+        s: f64,
+        /// Lateral offset on its path, m.
+        d: f64,
+        /// Heading relative to the path's tangent, rad.
+        heading: f64,
+    },
     /// Overtake the vehicle ahead: move to `lane` (of its own path) over
     /// `duration`, pass at `speed` until `gap` m ahead of it (bumper to
     /// bumper), move back to the lane it started in, keep lane at `speed`
@@ -277,6 +314,27 @@ pub enum Behaviour {
         /// Desired speed, m/s.
         speed: f64,
     },
+}
+
+impl Behaviour {
+    /// The half of the motion it drives when its step is parallel; `None`
+    /// for behaviours that always drive both (they cannot be parallel).
+    pub fn half(&self) -> Option<Half> {
+        match self {
+            Self::ChangeSpeed { .. } | Self::ShapedSpeed { .. } | Self::Brake { .. } => {
+                Some(Half::Longitudinal)
+            }
+            Self::ChangeLane { .. } | Self::LaneOffset { .. } | Self::Teleport { .. } => Some(Half::Lateral),
+            Self::KeepLane { .. }
+            | Self::Cross { .. }
+            | Self::Stand
+            | Self::Overtake { .. }
+            | Self::CrossWhenClear { .. }
+            | Self::Reverse { .. }
+            | Self::Drift { .. }
+            | Self::GiveWay { .. } => None,
+        }
+    }
 }
 
 /// A safety criterion and its threshold.

@@ -29,7 +29,7 @@ impl StopState {
     pub fn new(conds: Option<Conditions>, snapshot: &Snapshot, dt: f64) -> Self {
         let mut s = Self { conds, ..Self::default() };
         if s.conds.is_some() {
-            s.odometers.update(&snapshot.bodies, dt);
+            s.odometers.update(&snapshot.bodies, &[], dt);
         }
         s
     }
@@ -40,6 +40,7 @@ pub(crate) fn judge(
     clock: Res<Clock>,
     road: Res<RoadRes>,
     snapshot: Res<Snapshot>,
+    jumps: Res<crate::world::Jumps>,
     mut stop: ResMut<StopState>,
 ) {
     let StopState { conds, judge, odometers, fired_at } = &mut *stop;
@@ -47,7 +48,7 @@ pub(crate) fn judge(
     if fired_at.is_some() {
         return;
     }
-    odometers.update(&snapshot.bodies, clock.dt);
+    odometers.update(&snapshot.bodies, &jumps.0, clock.dt);
     if crate::trigger::judge(conds, judge, clock.t, &snapshot.bodies, odometers, road.road.route()) {
         *fired_at = Some(clock.t);
     }

@@ -152,6 +152,7 @@ pub fn populate(
                 behaviours: vec![BehaviourStep {
                     trigger: Trigger::Immediately,
                     behaviour: Behaviour::KeepLane { speed },
+                    parallel: false,
                 }],
                 reactions: crate::reactive::Reactions::default(),
             });

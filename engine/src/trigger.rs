@@ -228,8 +228,9 @@ pub(crate) struct Odometers {
 }
 
 impl Odometers {
-    /// Adds the step just made by every body.
-    pub fn update(&mut self, bodies: &[BodyState], dt: f64) {
+    /// Adds the step just made by every body, less the jump of a body
+    /// teleported on that step (`jumps`, in index order; missing: none).
+    pub fn update(&mut self, bodies: &[BodyState], jumps: &[V2], dt: f64) {
         if !self.started || self.last.len() != bodies.len() {
             self.last.clear();
             self.last.extend(bodies.iter().map(|b| b.pos));
@@ -241,7 +242,11 @@ impl Odometers {
             return;
         }
         for (k, b) in bodies.iter().enumerate() {
-            self.travelled[k] += (b.pos - self.last[k]).norm();
+            let moved = b.pos - self.last[k];
+            self.travelled[k] += match jumps.get(k) {
+                Some(&jump) if jump != V2::new(0.0, 0.0) => (moved - jump).norm(),
+                _ => moved.norm(),
+            };
             self.last[k] = b.pos;
             self.still_for[k] = if b.vel.norm() < STANDSTILL_SPEED { self.still_for[k] + dt } else { 0.0 };
         }
@@ -455,7 +460,7 @@ mod tests {
         let mut fired = Vec::new();
         for i in 0..5 {
             let bodies = [with_id(0, i as f64, 0.0, 10.0), with_id(1, 50.0, 0.0, 0.0)];
-            odo.update(&bodies, 0.1);
+            odo.update(&bodies, &[], 0.1);
             let t = i as f64 * 0.1;
             fired.push((
                 judge(&still, &mut s_state, t, &bodies, &odo, road.route()),

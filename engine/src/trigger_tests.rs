@@ -50,6 +50,7 @@ fn a_speed_condition_on_the_ego_starts_the_step_right_after_it_holds() {
     let brake = BehaviourStep {
         trigger: when(&[one(Condition::Speed { entity: 0, rule: Rule::Below, value: 9.0 })]),
         behaviour: Behaviour::Brake { decel: 4.0 },
+        parallel: false,
     };
     let trace = frames(&world(12.0, vec![vehicle(1, 60.0, 0.0, 10.0, vec![brake])], 6.0));
     // The frame whose state first holds: the script judges it at the start of the next step,
@@ -84,6 +85,7 @@ fn a_rising_edge_with_a_delay_and_an_or_group_start_on_the_computed_step() {
                 Judged { group: 1, condition: Condition::Time { at: 9.0 }, edge: Edge::None, delay: 0.0 },
             ]),
             behaviour: Behaviour::Brake { decel: 4.0 },
+            parallel: false,
         }];
         world(15.0, vec![watcher, mover], 5.0)
     };
@@ -112,8 +114,11 @@ fn a_rising_edge_true_when_judging_begins_waits_for_the_next_rise() {
         edge,
         delay: 0.0,
     };
-    let brake =
-        |edge| BehaviourStep { trigger: when(&[cond(edge)]), behaviour: Behaviour::Brake { decel: 4.0 } };
+    let brake = |edge| BehaviourStep {
+        trigger: when(&[cond(edge)]),
+        behaviour: Behaviour::Brake { decel: 4.0 },
+        parallel: false,
+    };
     let trace = frames(&world(5.0, vec![vehicle(1, 40.0, 0.0, 10.0, vec![brake(Edge::Rising)])], 3.0));
     assert!(trace.iter().all(|f| (speed(&f.bodies[1]) - 10.0).abs() < 0.05), "a rising edge fired");
     let trace = frames(&world(5.0, vec![vehicle(1, 40.0, 0.0, 10.0, vec![brake(Edge::None)])], 3.0));
@@ -126,6 +131,7 @@ fn a_shaped_speed_change_follows_its_analytic_profile() {
         let change = BehaviourStep {
             trigger: Trigger::Time(1.0),
             behaviour: Behaviour::ShapedSpeed { speed: 20.0, duration: 4.0, shape },
+            parallel: false,
         };
         let trace = frames(&world(0.0, vec![vehicle(1, 40.0, 0.0, 10.0, vec![change])], 7.0));
         let mut worst: f64 = 0.0;
@@ -145,6 +151,7 @@ fn a_lane_offset_reaches_its_offset_when_the_shape_says() {
     let move_ = BehaviourStep {
         trigger: Trigger::Time(1.0),
         behaviour: Behaviour::LaneOffset { lane: 0, offset: 0.8, shape, max_lateral_accel: 1.0, speed: 10.0 },
+        parallel: false,
     };
     let trace = frames(&world(0.0, vec![vehicle(1, 40.0, 0.0, 10.0, vec![move_])], 8.0));
     let t_end = 1.0 + shape.duration_for(0.8, 1.0);
@@ -177,6 +184,7 @@ fn runtime_triggers_and_shaped_behaviours_are_deterministic() {
                 one(Condition::TraveledDistance { entity: 0, distance: 10.0 }),
             ]),
             behaviour: Behaviour::ShapedSpeed { speed: 6.0, duration: 2.0, shape: Shape::Cubic },
+            parallel: false,
         },
         BehaviourStep {
             trigger: when(&[one(Condition::StandStill { entity: 2, duration: 1.0 })]),
@@ -187,6 +195,7 @@ fn runtime_triggers_and_shaped_behaviours_are_deterministic() {
                 max_lateral_accel: 1.5,
                 speed: 6.0,
             },
+            parallel: false,
         },
     ];
     let parked = vehicle(2, 150.0, 1.0, 0.0, vec![]);

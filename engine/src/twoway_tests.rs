@@ -34,7 +34,7 @@ impl AutonomyAdapter for Cruise {
 }
 
 fn now(behaviour: Behaviour) -> Vec<BehaviourStep> {
-    vec![BehaviourStep { trigger: Trigger::Immediately, behaviour }]
+    vec![BehaviourStep { trigger: Trigger::Immediately, behaviour, parallel: false }]
 }
 
 /// A straight two-way road, `lanes` each way, 600 m.

@@ -83,6 +83,9 @@ pub(crate) enum Command {
     /// Vehicle reversing with the wheels straight: acceleration along its
     /// heading (negative drives it backwards), m/s² ([`crate::manoeuvre`]).
     Reverse { accel: f64 },
+    /// Jump to `pos` facing `yaw`, moving at `speed` m/s along that heading
+    /// ([`crate::Behaviour::Teleport`]).
+    Teleport { pos: V2, yaw: f64, speed: f64 },
     /// Nothing.
     #[default]
     Idle,
@@ -118,7 +121,27 @@ pub(crate) struct Script {
     pub judge: crate::trigger::JudgeState,
     /// Its merge out of an ending lane ([`crate::lane_drop`]).
     pub merge: crate::lane_drop::Merge,
+    /// The step still driving the other half of the motion while a
+    /// parallel step runs ([`crate::BehaviourStep::parallel`]).
+    pub carry: Option<Carried>,
 }
+
+/// A step that keeps driving one half of an actor's motion while a
+/// parallel step drives the other.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Carried {
+    /// Its index in the script.
+    pub step: usize,
+    /// When it started, s.
+    pub started_at: f64,
+    /// Speed along its path when it started, m/s.
+    pub from_speed: f64,
+}
+
+/// How far each body was teleported on the last step (zero for the rest),
+/// in index order: odometers leave the jump out of the distance travelled.
+#[derive(Resource, Debug, Default)]
+pub(crate) struct Jumps(pub Vec<V2>);
 
 /// The state of every body at the end of the last step, in index order.
 /// Rebuilt in place each step (no allocation after the first).
@@ -340,6 +363,7 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
                 from_speed: 0.0,
                 judge: Default::default(),
                 merge: Default::default(),
+                carry: None,
             },
         ));
     }
@@ -348,6 +372,7 @@ pub(crate) fn build(spec: &WorldSpec) -> World {
     physics.detect_collisions(&(), &());
     let sensor = SensorState::new(spec.seed, spec.environment.sensor, &spec.actors);
     world.insert_resource(Physics(physics));
+    world.insert_resource(Jumps(vec![V2::new(0.0, 0.0); snapshot.bodies.len()]));
     world.insert_resource(snapshot);
     world.insert_resource(Clock { step: 0, t: 0.0, dt: spec.dt });
     world.insert_resource(Criteria::new(&spec.criteria, spec.ego.goal_s, &spec.road));

@@ -52,7 +52,7 @@ static GLOBAL: Counting = Counting;
 /// A drifting motorcycle, a crossing animal and a vehicle backing along the
 /// road: their behaviours must not allocate per step either.
 fn catalogue_actors() -> Vec<ActorSpec> {
-    let step = |trigger, behaviour| vec![BehaviourStep { trigger, behaviour }];
+    let step = |trigger, behaviour| vec![BehaviourStep { trigger, behaviour, parallel: false }];
     let actor = |id: u32, kind: ActorKind, s: f64, d: f64, heading: f64, speed: f64, behaviours| ActorSpec {
         id,
         name: format!("catalogue{id}"),
@@ -134,6 +134,7 @@ fn catalogue_actors() -> Vec<ActorSpec> {
                         duration: 2.0,
                         shape: gauntlet_engine::profile::Shape::Sinusoidal,
                     },
+                    parallel: false,
                 },
                 BehaviourStep {
                     trigger: Trigger::Time(1.0),
@@ -144,6 +145,7 @@ fn catalogue_actors() -> Vec<ActorSpec> {
                         max_lateral_accel: 1.0,
                         speed: 10.0,
                     },
+                    parallel: false,
                 },
             ]
         }),
@@ -166,6 +168,7 @@ fn world() -> WorldSpec {
             behaviours: vec![BehaviourStep {
                 trigger: Trigger::Immediately,
                 behaviour: Behaviour::KeepLane { speed: 22.0 },
+                parallel: false,
             }],
             reactions: Default::default(),
         })
@@ -421,7 +424,7 @@ fn junction_world() -> WorldSpec {
         speed: 8.0,
         length: 4.5,
         width: 1.8,
-        behaviours: vec![BehaviourStep { trigger: Trigger::Immediately, behaviour }],
+        behaviours: vec![BehaviourStep { trigger: Trigger::Immediately, behaviour, parallel: false }],
         reactions: Default::default(),
     };
     spec.actors = vec![
@@ -471,6 +474,7 @@ fn lane_drop_world() -> WorldSpec {
         behaviours: vec![BehaviourStep {
             trigger: Trigger::Immediately,
             behaviour: Behaviour::KeepLane { speed },
+            parallel: false,
         }],
         reactions: Default::default(),
     };

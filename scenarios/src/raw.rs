@@ -495,6 +495,12 @@ pub struct StepFile {
     /// What the actor does.
     #[serde(rename = "do")]
     pub action: BehaviourFile,
+    /// Whether it takes over only its half of the motion (a speed change:
+    /// `ChangeSpeed`, `ShapedSpeed`, `Brake`; a lateral move: `ChangeLane`,
+    /// `LaneOffset`, `Teleport`), leaving the other half to the step that
+    /// drives it when this one starts (default false: it replaces the whole motion).
+    #[serde(default)]
+    pub parallel: bool,
 }
 
 /// Start condition.
@@ -635,6 +641,18 @@ pub enum BehaviourFile {
         max_lateral_accel: Num,
         /// m/s.
         speed: Num,
+    },
+    /// Jump to `s` m along its path at lateral offset `d` m, heading
+    /// `heading_deg` from the path (default 0), keeping its speed; then keep
+    /// that offset at that speed. The next step starts a tick later at the earliest.
+    Teleport {
+        /// m along its path.
+        s: Num,
+        /// m across its path (+ left).
+        d: Num,
+        /// Degrees from the path's direction (default 0).
+        #[serde(default = "fixed::<0, 1>")]
+        heading_deg: Num,
     },
 }
 

@@ -579,7 +579,18 @@ impl<'a> Walk<'a> {
             let sp = bp.index(k);
             let trigger = self.trigger(&sp.field("at"), &step.at, i, names);
             let behaviour = self.behaviour(&sp.field("do"), &step.action, kind, lanes_on_path);
-            behaviours.push(BehaviourStep { trigger, behaviour });
+            if step.parallel {
+                if k == 0 {
+                    self.error(&sp.field("parallel"), "the first step has no step to run alongside");
+                } else if behaviour.half().is_none() {
+                    self.error(
+                        &sp.field("parallel"),
+                        "only a speed change (`ChangeSpeed`, `ShapedSpeed`, `Brake`) or a lateral move \
+                         (`ChangeLane`, `LaneOffset`, `Teleport`) can run alongside another step",
+                    );
+                }
+            }
+            behaviours.push(BehaviourStep { trigger, behaviour, parallel: step.parallel });
         }
         ActorSpec {
             id: i as u32 + 1,
@@ -764,6 +775,21 @@ impl<'a> Walk<'a> {
             BehaviourFile::LaneOffset { lane, offset, shape, max_lateral_accel, speed: v } => {
                 self.lane_offset(p, lanes, lane, offset, *shape, max_lateral_accel, v)
             }
+            BehaviourFile::Teleport { s, d, heading_deg } => Behaviour::Teleport {
+                s: self.num(
+                    &p.field("s"),
+                    s,
+                    Accepts::between(-1000.0, 50_000.0, "a distance along the path in m"),
+                ),
+                d: self.num(&p.field("d"), d, Accepts::between(-100.0, 100.0, "a lateral offset in m")),
+                heading: self
+                    .num(
+                        &p.field("heading_deg"),
+                        heading_deg,
+                        Accepts::between(-180.0, 180.0, "a heading in degrees"),
+                    )
+                    .to_radians(),
+            },
         }
     }
 

@@ -549,8 +549,13 @@ mod tests {
                 BehaviourStep {
                     trigger: Trigger::Immediately,
                     behaviour: Behaviour::KeepLane { speed: 25.0 },
+                    parallel: false,
                 },
-                BehaviourStep { trigger: Trigger::Time(1.0), behaviour: Behaviour::Brake { decel } },
+                BehaviourStep {
+                    trigger: Trigger::Time(1.0),
+                    behaviour: Behaviour::Brake { decel },
+                    parallel: false,
+                },
             ],
         );
         let mut spec = straight_spec(25.0, 0.9, vec![lead]);
@@ -570,7 +575,11 @@ mod tests {
             speed: 0.0,
             length: if kind == ActorKind::Cyclist { 1.8 } else { 0.5 },
             width: if kind == ActorKind::Cyclist { 0.6 } else { 0.5 },
-            behaviours: vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::Stand }],
+            behaviours: vec![BehaviourStep {
+                trigger: Trigger::Immediately,
+                behaviour: Behaviour::Stand,
+                parallel: false,
+            }],
             reactions: Default::default(),
         };
         let mut spec = straight_spec(12.0, 0.9, vec![person]);
@@ -651,9 +660,9 @@ mod tests {
             0.0,
             10.0,
             vec![
-                BehaviourStep { trigger: Trigger::Immediately, behaviour: keep(10.0) },
-                BehaviourStep { trigger: Trigger::Time(4.0), behaviour: keep(2.5) },
-                BehaviourStep { trigger: Trigger::Time(14.0), behaviour: keep(10.0) },
+                BehaviourStep { trigger: Trigger::Immediately, behaviour: keep(10.0), parallel: false },
+                BehaviourStep { trigger: Trigger::Time(4.0), behaviour: keep(2.5), parallel: false },
+                BehaviourStep { trigger: Trigger::Time(14.0), behaviour: keep(10.0), parallel: false },
             ],
         );
         let mut spec = straight_spec(10.0, friction, vec![lead]);

@@ -217,7 +217,11 @@ fn an_oncoming_left_turner_follows_its_turning_path_into_the_right_arm() {
         260.0,
         0.0,
         8.0,
-        vec![BehaviourStep { trigger: Trigger::Immediately, behaviour: Behaviour::KeepLane { speed: 6.0 } }],
+        vec![BehaviourStep {
+            trigger: Trigger::Immediately,
+            behaviour: Behaviour::KeepLane { speed: 6.0 },
+            parallel: false,
+        }],
     );
     turner.path = PathId::Movement(ArmId::Ahead, ArmId::Right);
     turner.d = 0.0;
@@ -258,6 +262,7 @@ fn a_turner_giving_way_waits_for_the_ego_and_the_ego_passes_unharmed() {
         vec![BehaviourStep {
             trigger: Trigger::Immediately,
             behaviour: Behaviour::GiveWay { speed: 6.0, min_gap: 5.0 },
+            parallel: false,
         }],
     );
     turner.path = PathId::Movement(ArmId::Ahead, ArmId::Right);

@@ -152,7 +152,7 @@ fn scale_actor(actor: &mut ActorFile, k: f64) {
     if vehicle {
         actor.speed = scaled(&actor.speed, k);
     }
-    for StepFile { at, action } in &mut actor.behaviours {
+    for StepFile { at, action, .. } in &mut actor.behaviours {
         if let TriggerFile::Time(t) = at {
             *t = divided(t, k);
         }
@@ -173,6 +173,7 @@ fn scale_actor(actor: &mut ActorFile, k: f64) {
             | BehaviourFile::Brake { .. }
             | BehaviourFile::Cross { .. }
             | BehaviourFile::Stand
+            | BehaviourFile::Teleport { .. }
             | BehaviourFile::CrossWhenClear { .. } => {}
         }
     }

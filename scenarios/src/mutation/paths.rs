@@ -289,6 +289,11 @@ pub(crate) fn visit_actor(p: &FieldPath, a: &mut ActorFile, f: &mut dyn FnMut(&F
                 f(&dp.field("speed"), speed);
                 f(&dp.field("duration"), duration);
             }
+            BehaviourFile::Teleport { s, d, heading_deg } => {
+                f(&dp.field("s"), s);
+                f(&dp.field("d"), d);
+                f(&dp.field("heading_deg"), heading_deg);
+            }
             BehaviourFile::LaneOffset { lane, offset, shape: _, max_lateral_accel, speed } => {
                 f(&dp.field("lane"), lane);
                 f(&dp.field("offset"), offset);

@@ -338,13 +338,14 @@ pub(crate) fn actor_text(a: &ActorFile) -> String {
     }
     w.push_str(", behaviours: [");
     for (i, step) in behaviours.iter().enumerate() {
-        let StepFile { at, action } = step;
+        let StepFile { at, action, parallel } = step;
         let _ = write!(
             w,
-            "{}(at: {}, do: {})",
+            "{}(at: {}, do: {}{})",
             if i > 0 { ", " } else { "" },
             trigger_text(at),
-            behaviour_text(action)
+            behaviour_text(action),
+            if *parallel { ", parallel: true" } else { "" }
         );
     }
     w.push_str("])");
@@ -402,6 +403,9 @@ fn behaviour_text(b: &BehaviourFile) -> String {
         }
         BehaviourFile::ShapedSpeed { speed, duration, shape } => {
             format!("ShapedSpeed(speed: {}, duration: {}, shape: {shape:?})", num(speed), num(duration))
+        }
+        BehaviourFile::Teleport { s, d, heading_deg } => {
+            format!("Teleport(s: {}, d: {}, heading_deg: {})", num(s), num(d), num(heading_deg))
         }
         BehaviourFile::LaneOffset { lane, offset, shape, max_lateral_accel, speed } => format!(
             "LaneOffset(lane: {}, offset: {}, shape: {shape:?}, max_lateral_accel: {}, speed: {})",

@@ -245,14 +245,10 @@ fn choose_ego(xml: &Xml<'_>, root: El<'_>, ents: &[Entity], wanted: Option<&str>
 
 /// An entity other than the ego as a Gauntlet actor (its box centre placed).
 fn actor(e: &Entity, p: Placed, lane_width: f64, behaviours: Vec<crate::raw::StepFile>) -> ActorFile {
-    let (cx, cy) = e.centre;
-    let (sin, cos) = (libm::sin(p.heading), libm::cos(p.heading));
-    let along = cx * cos - cy * sin;
-    let across = cx * sin + cy * cos + p.offset;
+    let (s, across) = box_centre(e, p);
     let (lane, d) = match p.lane {
         Some(l) if across == 0.0 => (Some(Num::Fixed(l as f64)), None),
-        Some(l) => (None, Some(Num::Fixed(l as f64 * lane_width + across))),
-        None => (None, Some(Num::Fixed(across))),
+        _ => (None, Some(Num::Fixed(centre_on_route(e, p, lane_width).1))),
     };
     ActorFile {
         name: e.name.clone(),
@@ -260,7 +256,7 @@ fn actor(e: &Entity, p: Placed, lane_width: f64, behaviours: Vec<crate::raw::Ste
         path: PathFile::Route,
         lane,
         d,
-        s: Num::Fixed(p.s + along),
+        s: Num::Fixed(s),
         speed: Num::Fixed(e.speed),
         heading_deg: Num::Fixed(p.heading.to_degrees()),
         length: Some(Num::Fixed(e.length)),
@@ -268,5 +264,24 @@ fn actor(e: &Entity, p: Placed, lane_width: f64, behaviours: Vec<crate::raw::Ste
         behaviours,
         sight_range: None,
         runs_red: false,
+    }
+}
+
+/// Where the centre of `e`'s box is when its reference point is placed at
+/// `p`: route distance, m, and offset from its lane's centre (from lane 0's
+/// when placed off a lane), m.
+fn box_centre(e: &Entity, p: Placed) -> (f64, f64) {
+    let (cx, cy) = e.centre;
+    let (sin, cos) = (libm::sin(p.heading), libm::cos(p.heading));
+    (p.s + (cx * cos - cy * sin), cx * sin + cy * cos + p.offset)
+}
+
+/// The centre of `e`'s box placed at `p` on the route: distance and
+/// lateral offset from lane 0's centre, m.
+pub(crate) fn centre_on_route(e: &Entity, p: Placed, lane_width: f64) -> (f64, f64) {
+    let (s, across) = box_centre(e, p);
+    match p.lane {
+        Some(l) => (s, l as f64 * lane_width + across),
+        None => (s, across),
     }
 }

@@ -12,6 +12,7 @@ use super::odr::Road;
 use super::xml::{El, Loc, Res, Xml, name};
 use crate::param::Num;
 use crate::raw::{BehaviourFile, ConditionFile, ShapeFile, StepFile, TriggerFile};
+use gauntlet_engine::Half;
 
 /// The rate a `step` speed change is given, m/s²: the largest Gauntlet
 /// accepts; the chassis' limits and μ·g then bound it.
@@ -186,15 +187,9 @@ fn event(
         None => None,
     };
     let cond = combine(xml, event, act_cond.clone(), ev_cond)?;
-    let actions = xml.all(event, "Action");
-    let action = match actions.as_slice() {
-        [one] => *one,
-        [] => return Err(xml.err(event, "expected an `Action`")),
-        [_, second, ..] => {
-            return Err(xml.unsupported(*second, "a second action in one event"));
-        }
-    };
+    let actions = ordered_actions(xml, event)?;
     let mut parts = Vec::new();
+    let mut action_parts = vec![Vec::new(); actions.len()];
     for &me in who {
         let at = match &cond {
             None => TriggerFile::Immediately,
@@ -220,18 +215,82 @@ fn event(
             (None, true) => Some(0.0),
             _ => None,
         };
-        let (behaviour, duration) = private_action(xml, action, cast.road, cast.ents, me, scripts)?;
-        scripts.steps[me].push(StepFile { at, action: behaviour });
-        parts.push(Element {
-            start,
-            end: start.zip(duration).map(|(s, d)| s + d),
-            steps: vec![(me, scripts.steps[me].len() - 1)],
-        });
+        // The event's actions start together; each drives its half of the
+        // motion, leaving the other half to the action that drives it
+        // (OpenSCENARIO's longitudinal and lateral actions run side by side).
+        let mut at = Some(at);
+        for (k, &(action, _)) in actions.iter().enumerate() {
+            let (behaviour, duration) = private_action(xml, action, cast, me, scripts)?;
+            let parallel = !scripts.steps[me].is_empty();
+            let at = at.take().unwrap_or(TriggerFile::Immediately);
+            scripts.steps[me].push(StepFile { at, action: behaviour, parallel });
+            let part = Element {
+                start,
+                end: start.zip(duration).map(|(s, d)| s + d),
+                steps: vec![(me, scripts.steps[me].len() - 1)],
+            };
+            action_parts[k].push(part.clone());
+            parts.push(part);
+        }
     }
     let made = Element::of(&parts);
     record(&mut scripts.elements, "event", xml.req(event, "name")?, made.clone());
-    record(&mut scripts.elements, "action", xml.req(action, "name")?, made.clone());
+    for ((action, _), made) in actions.iter().zip(&action_parts) {
+        record(&mut scripts.elements, "action", xml.req(*action, "name")?, Element::of(made));
+    }
     Ok(made)
+}
+
+/// An event's actions, at most one per half of the motion, in the order
+/// they start in: a teleport last (the step after a teleport starts a tick
+/// later, from where it landed).
+fn ordered_actions<'a>(xml: &Xml<'a>, event: El<'a>) -> Res<Vec<(El<'a>, Half)>> {
+    let mut actions = Vec::new();
+    for action in xml.all(event, "Action") {
+        let half = action_half(xml, action)?;
+        if let Some((_, _)) = actions.iter().find(|(_, h)| *h == half) {
+            return Err(xml.unsupported(
+                action,
+                &format!(
+                    "a second {} action in one event (OpenSCENARIO's later one overrides the first at once)",
+                    if half == Half::Longitudinal { "longitudinal" } else { "lateral" }
+                ),
+            ));
+        }
+        actions.push((action, half));
+    }
+    if actions.is_empty() {
+        return Err(xml.err(event, "expected an `Action`"));
+    }
+    // Stable: a teleport (lateral) goes after the speed action of its event.
+    actions.sort_by_key(|&(a, _)| is_teleport(a));
+    Ok(actions)
+}
+
+fn is_teleport(action: El<'_>) -> bool {
+    action
+        .children()
+        .filter(|c| c.is_element())
+        .flat_map(|pa| pa.children())
+        .any(|k| k.has_tag_name("TeleportAction"))
+}
+
+/// The half of the motion an `Action` drives (checked again, with its
+/// details, when it is read).
+fn action_half(xml: &Xml<'_>, action: El<'_>) -> Res<Half> {
+    let pa = xml.single(action)?;
+    if name(pa) != "PrivateAction" {
+        return Err(xml.unsupported(pa, &format!("`{}`", name(pa))));
+    }
+    let kind = xml.single(pa)?;
+    Ok(match name(kind) {
+        "LongitudinalAction" => Half::Longitudinal,
+        "LateralAction" | "TeleportAction" => Half::Lateral,
+        _ => {
+            let inner = xml.single(kind)?;
+            return Err(xml.unsupported(inner, &format!("`{}`", name(inner))));
+        }
+    })
 }
 
 /// An event's condition inside its act's.
@@ -300,18 +359,18 @@ fn for_actor(loc: &Loc, c: &Cond, me: usize, cast: &Cast<'_>, scripts: &Scripts)
 fn private_action(
     xml: &Xml<'_>,
     action: El<'_>,
-    road: &Road,
-    ents: &[Entity],
+    cast: &Cast<'_>,
     me: usize,
     scripts: &mut Scripts,
 ) -> Res<(BehaviourFile, Option<f64>)> {
+    let (road, ents) = (cast.road, cast.ents);
     let pa = xml.single(action)?;
     if name(pa) != "PrivateAction" {
         return Err(xml.unsupported(pa, &format!("`{}`", name(pa))));
     }
     let kind = xml.single(pa)?;
     if name(kind) == "TeleportAction" {
-        return Err(xml.unsupported(kind, "`TeleportAction` in a story (no Gauntlet behaviour yet)"));
+        return teleport(xml, kind, cast, me, scripts);
     }
     let inner = xml.single(kind)?;
     match (name(kind), name(inner)) {
@@ -320,11 +379,37 @@ fn private_action(
         ("LateralAction", "LaneOffsetAction") => {
             super::lane_offset::lane_offset(xml, inner, road, ents, me, scripts)
         }
-        (_, other @ "TeleportAction") => {
-            Err(xml.unsupported(inner, &format!("`{other}` in a story (no Gauntlet behaviour yet)")))
-        }
         (_, other) => Err(xml.unsupported(inner, &format!("`{other}`"))),
     }
+}
+
+/// A `TeleportAction` in a story: `Teleport` to an absolute position (its
+/// box centre placed as in `Init`), keeping the actor's speed.
+fn teleport(
+    xml: &Xml<'_>,
+    node: El<'_>,
+    cast: &Cast<'_>,
+    me: usize,
+    scripts: &mut Scripts,
+) -> Res<(BehaviourFile, Option<f64>)> {
+    xml.only(node, &["Position"])?;
+    let pos = xml.single(xml.need(node, "Position")?)?;
+    if name(pos).starts_with("Relative") {
+        return Err(xml.unsupported(
+            pos,
+            "a position relative to an entity in a story's `TeleportAction` (where it is while running is not known when the file is read)",
+        ));
+    }
+    let p = super::position::position(xml, pos, cast.road, cast.ents)?;
+    let (s, d) = super::centre_on_route(&cast.ents[me], p, cast.road.lane_width);
+    scripts.lane[me] = p.lane;
+    scripts.offset[me] = p.offset;
+    let jump = BehaviourFile::Teleport {
+        s: Num::Fixed(s),
+        d: Num::Fixed(d),
+        heading_deg: Num::Fixed(p.heading.to_degrees()),
+    };
+    Ok((jump, Some(0.0)))
 }
 
 /// A `SpeedAction` and how long it takes (when fixed).

@@ -25,6 +25,8 @@ fn valid() -> Vec<PathBuf> {
         "running_conditions",
         "stop_trigger",
         "freespace_stop",
+        "parallel_actions",
+        "teleport_story",
     ]
     .iter()
     .map(|n| dir("xosc").join(format!("{n}.xosc")))
@@ -171,9 +173,16 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
         (
             "teleport_in_story.xosc",
             "",
-            "PrivateAction[1]/TeleportAction",
-            "`TeleportAction` in a story",
-            "s=\"300.0\"",
+            "PrivateAction[1]/TeleportAction/Position/RelativeLanePosition",
+            "a position relative to an entity in a story's `TeleportAction`",
+            "ds=\"30.0\"",
+        ),
+        (
+            "two_speed_actions.xosc",
+            "",
+            "Maneuver[1]/Event[1]/Action[2]",
+            "a second longitudinal action in one event",
+            "<Action name=\"slow_action\">",
         ),
         (
             "undeclared_parameter.xosc",
@@ -243,7 +252,7 @@ fn every_file_of_the_malformed_corpus_is_covered() {
         .expect("corpus")
         .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "xosc")))
         .count();
-    assert_eq!(n, 26, "a new malformed file needs a case in the test above");
+    assert_eq!(n, 27, "a new malformed file needs a case in the test above");
 }
 
 fn run(world: &WorldSpec) -> gauntlet_engine::RunResult {
@@ -726,4 +735,70 @@ fn running_conditions_start_their_shaped_steps_on_the_computed_step() {
     let last = trace.last().expect("frames");
     assert!((body(last, 1).d - 4.1).abs() < 0.02, "{}", body(last, 1).d);
     assert!(lead_v(last) > 1.0, "drives off after standing: {}", lead_v(last));
+}
+
+fn speed_of(trace: &[TraceFrame], id: u32, t: f64) -> f64 {
+    let b = body_at(trace, id, t);
+    b.vx.hypot(b.vy)
+}
+
+#[test]
+fn an_event_s_actions_run_side_by_side_and_a_later_speed_change_leaves_the_lane_change_running() {
+    // Changer (lane -3 = Gauntlet lane 0, 15 m/s): at 2 s one event changes
+    // lane to -2 over 4 s and speeds up linearly at 2 m/s² to 21 m/s; at 5 s
+    // another slows it to 12 m/s over 3 s while the lane change still runs.
+    let world = Scenario::load(&dir("xosc").join("parallel_actions.xosc")).expect("valid").instance(0).world;
+    let steps = &world.actors[0].behaviours;
+    assert_eq!(steps.iter().map(|s| s.parallel).collect::<Vec<_>>(), [false, true, true]);
+    let trace = run(&world).trace.expect("trace");
+    // The ramp, side by side with the lane change: 15 + 2·(t − 2) up to 21 m/s at 5 s.
+    for (t, v) in [(3.0, 17.0), (4.5, 20.0), (5.0, 21.0)] {
+        let got = speed_of(&trace, 1, t);
+        assert!((got - v).abs() < 0.15, "at {t} s: {got} m/s, expected {v}");
+    }
+    // The slow-down: 3 m/s² from 21 m/s at 5 s to 12 m/s at 8 s.
+    for (t, v) in [(6.5, 16.5), (8.0, 12.0), (11.0, 12.0)] {
+        let got = speed_of(&trace, 1, t);
+        assert!((got - v).abs() < 0.2, "at {t} s: {got} m/s, expected {v}");
+    }
+    // The lateral move is the lane change's all along: 0.7 s into the
+    // slow-down the same run without it is within 0.03 m (measured 0.012 m),
+    // while a slow-down that replaced the move, jumping its reference to the
+    // target lane, is 0.07 m or more further across (measured 0.10 m; the
+    // body lags its reference by about a second).
+    let mut without = world.clone();
+    without.actors[0].behaviours.truncate(2);
+    let alone = run(&without).trace.expect("trace");
+    let mut replacing = world.clone();
+    replacing.actors[0].behaviours[2].parallel = false;
+    let jumped = run(&replacing).trace.expect("trace");
+    let at = |trace: &[TraceFrame]| body_at(trace, 1, 5.7).d;
+    let (d, d_alone, d_jumped) = (at(&trace), at(&alone), at(&jumped));
+    assert!((d - d_alone).abs() < 0.03, "{d} m against {d_alone} m without the slow-down");
+    assert!(d_jumped - d > 0.07, "replacing: {d_jumped} m, side by side {d} m");
+    let samples: Vec<f64> = (40..=240).map(|k| body_at(&trace, 1, k as f64 * 0.05).d).collect();
+    assert!(samples.windows(2).all(|w| w[1] >= w[0] - 1e-9), "monotone, no overshoot");
+    assert!((body_at(&trace, 1, 12.0).d - 3.5).abs() < 0.05, "on the target lane's centre");
+}
+
+#[test]
+fn a_teleport_in_a_story_lands_where_its_position_says_and_keeps_the_speed_change_running() {
+    // Changer (lane 0, s = 80 m, 15 m/s): at 2 s it speeds up at 2 m/s² to
+    // 20 m/s and, in the same event, jumps to lane -2 (Gauntlet lane 1) at
+    // s = 200 m; at 5 s it jumps to the RoadPosition s = 320 m, t = −8.75 m
+    // (lane -3's centre: Gauntlet lane 0).
+    let world = Scenario::load(&dir("xosc").join("teleport_story.xosc")).expect("valid").instance(0).world;
+    let trace = run(&world).trace.expect("trace");
+    let before = body_at(&trace, 1, 2.0);
+    assert!((before.s - 110.0).abs() < 0.1 && before.d.abs() < 1e-6, "{before:?}");
+    // The step from 2 s: landed, moving on at 15 m/s (it coasts on the tick it jumps).
+    let landed = body_at(&trace, 1, 2.05);
+    assert!((landed.s - 200.75).abs() < 0.01 && (landed.d - 3.5).abs() < 1e-6, "{landed:?}");
+    assert!((speed_of(&trace, 1, 2.05) - 15.0).abs() < 0.01);
+    // The ramp goes on after the jump, one tick late: 15 + 2·(t − 2.05).
+    let v = speed_of(&trace, 1, 4.0);
+    assert!((v - 18.9).abs() < 0.15, "{v}");
+    let back = body_at(&trace, 1, 5.05);
+    assert!((back.s - (320.0 + 20.0 * 0.05)).abs() < 0.01 && back.d.abs() < 1e-6, "{back:?}");
+    assert!((speed_of(&trace, 1, 8.0) - 20.0).abs() < 0.05);
 }
