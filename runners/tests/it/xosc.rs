@@ -38,8 +38,8 @@ fn run_validate_list_and_replay_accept_xosc() {
     let out = gauntlet().arg("validate").arg(xosc("")).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let t = text(&out);
-    // Eleven scenarios and two parameter distributions; the catalog files are not scenarios.
-    assert!(t.contains("13 valid, 0 problem(s)"), "{t}");
+    // Thirteen scenarios and two parameter distributions; the catalog files are not scenarios.
+    assert!(t.contains("15 valid, 0 problem(s)"), "{t}");
     assert!(t.contains("Environment/Weather: ignored"), "visual elements noted: {t}");
 
     let out = gauntlet().arg("list").arg(xosc("")).output().expect("runs");
@@ -53,6 +53,8 @@ fn run_validate_list_and_replay_accept_xosc() {
         "xosc.poly3_follow",
         "xosc.stop_trigger",
         "xosc.freespace_stop",
+        "xosc.parallel_actions",
+        "xosc.teleport_story",
         "xosc.catalog_cut_in",
         "xosc.running_conditions",
         "xosc.catalog_cut_in_grid.11",
@@ -175,4 +177,36 @@ fn a_parameter_distribution_runs_as_a_sweep_and_its_runs_replay() {
         .expect("runs");
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
     assert!(recorded.contains(&trace_hash(&out)), "the replay reproduces run 7's hash: {}", text(&out));
+}
+
+#[test]
+fn parallel_actions_and_story_teleports_run_fuzz_import_and_replay() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (par, tele) = (xosc("parallel_actions.xosc"), xosc("teleport_story.xosc"));
+    let records = dir.path().join("r.jsonl");
+    let out = gauntlet()
+        .args(["run", "--seeds", "2", "--jobs", "1", "--out"])
+        .arg(&records)
+        .args([&par, &tele])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = gauntlet()
+        .args(["fuzz", "--budget", "4", "--seed", "1", "--jobs", "1", "--no-save", "--out"])
+        .arg(dir.path().join("f.jsonl"))
+        .args([&par, &tele])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("xosc.teleport_story"), "{}", text(&out));
+    for (src, piece) in [(&par, "parallel: true"), (&tele, "do: Teleport(s: 200.0, d: 3.5")] {
+        let ron = dir.path().join(src.with_extension("ron").file_name().expect("name"));
+        let out = gauntlet().arg("import").arg(src).arg("--out").arg(&ron).output().expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let written = std::fs::read_to_string(&ron).expect("written");
+        assert!(written.contains(piece), "{written}");
+        let a = gauntlet().arg("replay").arg(src).output().expect("runs");
+        let b = gauntlet().arg("replay").arg(&ron).output().expect("runs");
+        assert_eq!(trace_hash(&a), trace_hash(&b), "{src:?}");
+    }
 }
