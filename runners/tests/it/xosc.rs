@@ -38,8 +38,8 @@ fn run_validate_list_and_replay_accept_xosc() {
     let out = gauntlet().arg("validate").arg(xosc("")).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let t = text(&out);
-    // Eleven scenarios and two parameter distributions; the catalog files are not scenarios.
-    assert!(t.contains("13 valid, 0 problem(s)"), "{t}");
+    // Thirteen scenarios and two parameter distributions; the catalog files are not scenarios.
+    assert!(t.contains("15 valid, 0 problem(s)"), "{t}");
     assert!(t.contains("Environment/Weather: ignored"), "visual elements noted: {t}");
 
     let out = gauntlet().arg("list").arg(xosc("")).output().expect("runs");
@@ -107,14 +107,14 @@ fn import_writes_ron_that_replays_to_the_same_trace_hash() {
 #[test]
 fn imported_opendrive_spirals_and_linked_roads_replay_to_the_same_trace_hash() {
     let dir = tempfile::tempdir().expect("temp dir");
-    for name in ["clothoid_follow", "linked_roads", "poly3_follow"] {
+    for name in ["clothoid_follow", "linked_roads", "poly3_follow", "poly3_legacy", "param_poly3_stretched"] {
         let ron = dir.path().join(format!("{name}.ron"));
         let src = xosc(&format!("{name}.xosc"));
         let out = gauntlet().arg("import").arg(&src).arg("--out").arg(&ron).output().expect("runs");
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         let written = std::fs::read_to_string(&ron).expect("written");
         assert!(written.contains("Segments(segments: ["), "{written}");
-        let piece = if name == "poly3_follow" { "param_poly3: (u: (" } else { "curvature_end:" };
+        let piece = if name.contains("poly3") { "param_poly3: (u: (" } else { "curvature_end:" };
         assert!(written.contains(piece), "{name}: {written}");
         let a = gauntlet().arg("replay").arg(&src).output().expect("runs");
         let b = gauntlet().arg("replay").arg(&ron).output().expect("runs");
