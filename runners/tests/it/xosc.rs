@@ -140,6 +140,11 @@ fn a_stop_trigger_ends_the_run_its_record_says_when_and_its_import_replays() {
     let stopped = record["stopped_at"].as_f64().expect("stopped_at");
     assert_eq!(record["sim_time"].as_f64(), Some(stopped));
     assert!((stopped - 8.0).abs() < 0.5, "{stopped}");
+    // Read back as a record: the typed field, not an unknown one.
+    let typed: gauntlet_reports::record::RunRecord =
+        serde_json::from_str(line.lines().next().expect("a record")).expect("a record");
+    assert_eq!(typed.stopped_at, Some(stopped));
+    assert!(!typed.extra.contains_key("stopped_at"), "{:?}", typed.extra);
     // `import` writes the trigger as `stop`; the RON replays to the same trace hash.
     let ron = dir.path().join("stop_trigger.ron");
     let out = gauntlet().arg("import").arg(&src).arg("--out").arg(&ron).output().expect("runs");
