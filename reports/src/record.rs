@@ -43,7 +43,8 @@
 //!   A NaN margin, or a non-finite value in any other float field, cannot be
 //!   written: the writer refuses it rather than emitting `null`.
 //! - `first_violation_t` is `null` when the criterion passed; `impact_speed`
-//!   is present only for a collision.
+//!   is present only for a collision; `stopped_at` (the simulated time the
+//!   scenario's stop trigger ended the run) only when one did.
 //! - `error` is `null` unless `outcome` is `error`, when it holds
 //!   `{"kind": ..., "message": ...}` with a `snake_case` kind such as
 //!   `adapter_timeout` (see [`ErrorKind`]).
@@ -521,6 +522,12 @@ pub struct RunRecord {
     /// scenario file); absent when it does not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub beyond: Option<crate::boundary::Beyond>,
+    /// When the scenario's stop trigger ended the run: the simulated time
+    /// it fired, s (equal to `sim_time`); absent when the run ended
+    /// otherwise, so records of scenarios without one are unchanged.
+    #[schemars(with = "Option<f64>")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "float::opt_finite")]
+    pub stopped_at: Option<f64>,
     /// Fields this version does not know (written by a newer engine), kept
     /// verbatim so that they survive a read–write round trip.
     #[serde(flatten)]
@@ -1101,6 +1108,7 @@ pub(crate) mod tests {
             monitors: Vec::new(),
             provenance: None,
             beyond: None,
+            stopped_at: None,
             extra: BTreeMap::new(),
         }
     }
@@ -1200,6 +1208,28 @@ pub(crate) mod tests {
         assert!(r.to_json_line().is_err());
         let mut r = record("a", 1, Outcome::Pass);
         r.params.insert("x".to_owned(), ParamValue::Number(f64::NAN));
+        assert!(r.to_json_line().is_err());
+    }
+
+    #[test]
+    fn stopped_at_is_a_typed_field_written_only_when_present() {
+        // A record without it (every record of a scenario without a stop trigger) parses.
+        let record: RunRecord = serde_json::from_str(EXAMPLE).unwrap();
+        assert_eq!(record.stopped_at, None);
+        assert!(!record.to_json_line().unwrap().contains("stopped_at"));
+        // One with it reads into the field, not into `extra`, and round-trips.
+        let line =
+            EXAMPLE.replacen(r#""trace_hash":"cd34","#, r#""trace_hash":"cd34","stopped_at":7.95,"#, 1);
+        let record: RunRecord = serde_json::from_str(&line).unwrap();
+        assert_eq!(record.stopped_at, Some(7.95));
+        assert!(record.extra.is_empty(), "{:?}", record.extra);
+        let written = record.to_json_line().unwrap();
+        assert!(written.contains(r#""stopped_at":7.95"#), "{written}");
+        let again: RunRecord = serde_json::from_str(&written).unwrap();
+        assert_eq!(again, record);
+        // A non-finite time cannot be written.
+        let mut r = record.clone();
+        r.stopped_at = Some(f64::NAN);
         assert!(r.to_json_line().is_err());
     }
 

@@ -329,15 +329,10 @@ fn build_record(
         monitors: monitor_activity(&result.monitors),
         provenance: crate::generate::provenance(scenario),
         beyond: crate::boundary::beyond(scenario),
-        extra: stopped_at(result),
+        // When the scenario's stop trigger ended the run; absent otherwise.
+        stopped_at: result.stopped_at,
+        extra: BTreeMap::new(),
     }
-}
-
-/// `"stopped_at": t` when the scenario's stop trigger ended the run
-/// ([`gauntlet_engine::RunResult::stopped_at`]); absent otherwise, so every
-/// record of a scenario without one is unchanged.
-fn stopped_at(result: &RunResult) -> BTreeMap<String, serde_json::Value> {
-    result.stopped_at.map(|t| ("stopped_at".to_owned(), serde_json::json!(t))).into_iter().collect()
 }
 
 /// The record's `monitors`: each named monitor's activations in seconds

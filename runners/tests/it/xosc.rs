@@ -109,14 +109,14 @@ fn import_writes_ron_that_replays_to_the_same_trace_hash() {
 #[test]
 fn imported_opendrive_spirals_and_linked_roads_replay_to_the_same_trace_hash() {
     let dir = tempfile::tempdir().expect("temp dir");
-    for name in ["clothoid_follow", "linked_roads", "poly3_follow"] {
+    for name in ["clothoid_follow", "linked_roads", "poly3_follow", "poly3_legacy", "param_poly3_stretched"] {
         let ron = dir.path().join(format!("{name}.ron"));
         let src = xosc(&format!("{name}.xosc"));
         let out = gauntlet().arg("import").arg(&src).arg("--out").arg(&ron).output().expect("runs");
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         let written = std::fs::read_to_string(&ron).expect("written");
         assert!(written.contains("Segments(segments: ["), "{written}");
-        let piece = if name == "poly3_follow" { "param_poly3: (u: (" } else { "curvature_end:" };
+        let piece = if name.contains("poly3") { "param_poly3: (u: (" } else { "curvature_end:" };
         assert!(written.contains(piece), "{name}: {written}");
         let a = gauntlet().arg("replay").arg(&src).output().expect("runs");
         let b = gauntlet().arg("replay").arg(&ron).output().expect("runs");
@@ -142,6 +142,11 @@ fn a_stop_trigger_ends_the_run_its_record_says_when_and_its_import_replays() {
     let stopped = record["stopped_at"].as_f64().expect("stopped_at");
     assert_eq!(record["sim_time"].as_f64(), Some(stopped));
     assert!((stopped - 8.0).abs() < 0.5, "{stopped}");
+    // Read back as a record: the typed field, not an unknown one.
+    let typed: gauntlet_reports::record::RunRecord =
+        serde_json::from_str(line.lines().next().expect("a record")).expect("a record");
+    assert_eq!(typed.stopped_at, Some(stopped));
+    assert!(!typed.extra.contains_key("stopped_at"), "{:?}", typed.extra);
     // `import` writes the trigger as `stop`; the RON replays to the same trace hash.
     let ron = dir.path().join("stop_trigger.ron");
     let out = gauntlet().arg("import").arg(&src).arg("--out").arg(&ron).output().expect("runs");

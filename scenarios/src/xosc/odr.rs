@@ -1,9 +1,10 @@
 //! OpenDRIVE (1.4–1.8) roads, the supported subset: roads linked end to end
 //! into one route, reference lines of `line`, `arc`, `spiral` (clothoid)
-//! and `paramPoly3` (parametric cubic, `pRange` `normalized` or
-//! `arcLength`) geometries, lane sections of driving lanes on both sides
-//! with shoulders and sidewalks ([`lanes`]), constant lane offsets, and
-//! speed records. `poly3` (deprecated) and junctions are refused.
+//! `paramPoly3` (parametric cubic, `pRange` `normalized` or `arcLength`)
+//! and the deprecated `poly3` (a cubic `v(u)`, as a parametric cubic over
+//! `u ∈ [0, u_end]` of arc length `length`) geometries, lane sections of
+//! driving lanes on both sides with shoulders and sidewalks ([`lanes`]),
+//! constant lane offsets, and speed records. Junctions are refused.
 //!
 //! Gauntlet's route runs along the centre of its rightmost lane (lane 0)
 //! from the origin heading +x; OpenDRIVE's reference line lies `-t0` to the
@@ -35,7 +36,12 @@ pub(crate) const LINK_TOLERANCE: f64 = 1e-3;
 /// One piece of the reference line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Piece {
+    /// The reference line's true arc length over the piece, m.
     length: f64,
+    /// The file's `s` the piece covers (its geometries' `length`s), m: the
+    /// same as `length` except for a cubic whose `length` attribute is not
+    /// its arc length.
+    span: f64,
     curvature: f64,
     /// A spiral's curvature at its end.
     curvature_end: Option<f64>,
@@ -52,6 +58,19 @@ impl Piece {
     /// A `paramPoly3`'s cubic with its line at `t0` (`None`: not a cubic, or irregular there).
     fn cubic(&self, t0: f64) -> Option<Poly3Curve> {
         self.poly.and_then(|(u, v)| ParamPoly3 { u, v, reference_offset: -t0 }.curve())
+    }
+
+    /// Reference arc length under the first `ds` m of the file's `s` on
+    /// this piece: proportional to the arc length, as esmini's `S2P` maps
+    /// a cubic's `ds` (exact at both ends; the identity unless `span`
+    /// differs from `length`).
+    fn file_to_ref(&self, ds: f64) -> f64 {
+        if self.span == self.length { ds } else { ds * self.length / self.span }
+    }
+
+    /// The file's `s` under the first `u` m of reference arc length (inverse of `file_to_ref`).
+    fn ref_to_file(&self, u: f64) -> f64 {
+        if self.span == self.length { u } else { u * self.span / self.length }
     }
 
     /// Whether the piece is a straight line.
@@ -113,7 +132,7 @@ pub(crate) struct Road {
     pieces: Vec<Piece>,
     /// Start of the reference line: x, y, heading.
     start: (f64, f64, f64),
-    /// Every road of the chain: id and reference-line distance of its start.
+    /// Every road of the chain: id and the file's `s` of its start along the chain.
     chain: Vec<(String, f64)>,
 }
 
@@ -243,9 +262,12 @@ fn chain(xml: &Xml<'_>, ones: Vec<One<'_>>) -> Res<Road> {
         }
         chain.push((one.id.clone(), s));
         for p in &one.pieces {
-            s += p.length;
+            s += p.span;
             match pieces.last_mut() {
-                Some(last) if last.is_line() && p.is_line() => last.length += p.length,
+                Some(last) if last.is_line() && p.is_line() => {
+                    last.length += p.length;
+                    last.span += p.span;
+                }
                 _ => pieces.push(*p),
             }
         }
@@ -360,7 +382,8 @@ fn road_of<'a>(xml: &Xml<'a>, road: El<'a>) -> Res<One<'a>> {
         }
     }
     let (pieces, start) = plan_view(xml, xml.need(road, "planView")?)?;
-    let length: f64 = pieces.iter().map(|p| p.length).sum();
+    // The file's `s` along the road (lane sections and offsets are given in it).
+    let length: f64 = pieces.iter().map(|p| p.span).sum();
     let lanes_el = xml.need(road, "lanes")?;
     xml.only(lanes_el, &["laneOffset", "laneSection"])?;
     let offset = lanes::lane_offset(xml, lanes_el, length)?;
@@ -410,6 +433,7 @@ fn plan_view(xml: &Xml<'_>, pv: El<'_>) -> Res<(Vec<Piece>, (f64, f64, f64))> {
         s_end = s + length;
         let kind = xml.single(g)?;
         let mut poly = None;
+        let span = length;
         let mut length = length;
         let (curvature, curvature_end) = match name(kind) {
             "line" => (0.0, None),
@@ -425,12 +449,14 @@ fn plan_view(xml: &Xml<'_>, pv: El<'_>) -> Res<(Vec<Piece>, (f64, f64, f64))> {
                 (0.0, None)
             }
             "poly3" => {
-                return Err(xml
-                    .unsupported(kind, "`poly3` (deprecated in OpenDRIVE 1.6; write it as a `paramPoly3`)"));
+                let (u, v, len) = poly3(xml, kind, length)?;
+                poly = Some((u, v));
+                length = len;
+                (0.0, None)
             }
             other => return Err(xml.err(kind, format!("unknown geometry `{other}`"))),
         };
-        let piece = Piece { length, curvature, curvature_end, poly };
+        let piece = Piece { length, span, curvature, curvature_end, poly };
         match pieces.last_mut() {
             Some(last)
                 if last.curvature_end.is_none()
@@ -439,7 +465,8 @@ fn plan_view(xml: &Xml<'_>, pv: El<'_>) -> Res<(Vec<Piece>, (f64, f64, f64))> {
                     && poly.is_none()
                     && last.curvature == curvature =>
             {
-                last.length += length
+                last.length += length;
+                last.span += span;
             }
             _ => pieces.push(piece),
         }
@@ -449,9 +476,13 @@ fn plan_view(xml: &Xml<'_>, pv: El<'_>) -> Res<(Vec<Piece>, (f64, f64, f64))> {
 }
 
 /// A `paramPoly3`'s coefficients, normalised to `p ∈ [0, 1]`, and its
-/// exact length. Refused: a cubic that does not start at its geometry's
-/// `x`, `y` along `hdg` (non-zero `aU`, `aV` or `bV`), one with a cusp or
-/// too sharp for the road, and one whose `length` is not its arc length.
+/// exact arc length. The geometry covers `p ∈ [0, length]` (`arcLength`)
+/// or `[0, 1]` (`normalized`), as the standard defines `pRange`, whatever
+/// the arc length over that range: when it differs from `length`, the
+/// route takes the true arc length and the file's `s` maps onto it in
+/// proportion (as esmini does). Refused: a cubic that does not start at
+/// its geometry's `x`, `y` along `hdg` (non-zero `aU`, `aV` or `bV`), and
+/// one with a cusp or too sharp for the road.
 fn param_poly3(xml: &Xml<'_>, kind: El<'_>, length: f64) -> Res<([f64; 4], [f64; 4], f64)> {
     let c = |n: &str| -> Res<f64> { Ok(xml.opt_num(kind, n)?.unwrap_or(0.0)) };
     let mut u = [c("aU")?, c("bU")?, c("cU")?, c("dU")?];
@@ -483,12 +514,86 @@ fn param_poly3(xml: &Xml<'_>, kind: El<'_>, length: f64) -> Res<([f64; 4], [f64;
     let Some(curve) = n.curve() else {
         return Err(xml.unsupported(kind, "a `paramPoly3` with a cusp (its tangent vanishes)"));
     };
-    if (curve.length() - length).abs() > LINK_TOLERANCE {
-        return Err(xml.err(
+    Ok((n.u, n.v, curve.length()))
+}
+
+/// How close the arc length of a deprecated `poly3` must come to its
+/// geometry's `length`, m.
+const POLY3_LENGTH_TOLERANCE: f64 = 1e-9;
+
+/// A deprecated `poly3` (`v(u) = a + b·u + c·u² + d·u³`, `u` along `hdg`)
+/// as a parametric cubic `U(p) = u_end·p`, `V(p) = v(u_end·p)`, normalised
+/// to `p ∈ [0, 1]`, and its arc length: `u_end` is where the curve's arc
+/// length from `u = 0` reaches the geometry's `length` (to
+/// [`POLY3_LENGTH_TOLERANCE`]), found by Newton's method on the engine
+/// cubic's own arc-length integral, kept in the bracket `[0, length]` by
+/// bisection (the arc length over `[0, u]` is at least `u`, so
+/// `u_end ≤ length`). Refused as a `paramPoly3` is: a curve that does not
+/// start at its geometry's `x`, `y` along `hdg` (`a` or `b` not 0 within
+/// [`LINK_TOLERANCE`]), or for which no `u_end` is found (non-finite
+/// coefficients, or an arc length the integral cannot reach). `v` is a
+/// function of `u` by construction, so the curve never turns back.
+fn poly3(xml: &Xml<'_>, kind: El<'_>, length: f64) -> Res<([f64; 4], [f64; 4], f64)> {
+    let c = |n: &str| -> Res<f64> { Ok(xml.opt_num(kind, n)?.unwrap_or(0.0)) };
+    let k = [c("a")?, c("b")?, c("c")?, c("d")?];
+    if k.iter().any(|x| !x.is_finite()) {
+        return Err(xml.err(kind, "a `poly3` with a coefficient that is not a finite number"));
+    }
+    if k[0].abs() > LINK_TOLERANCE || k[1].abs() > LINK_TOLERANCE {
+        return Err(xml.unsupported(
             kind,
-            format!("the cubic is {:.6} m long, but its geometry's `length` is {length}", curve.length()),
+            "a `poly3` that does not start at its geometry's x, y along hdg (a and b must be 0)",
         ));
     }
+    // The cubic over u ∈ [0, u_end], as a parametric cubic in p = u / u_end.
+    let spec = |ue: f64| {
+        ParamPoly3 {
+            u: [0.0, ue, 0.0, 0.0],
+            v: [k[0], k[1] * ue, k[2] * ue * ue, k[3] * ue * ue * ue],
+            reference_offset: 0.0,
+        }
+        .normalised()
+    };
+    let arc = |ue: f64| spec(ue).and_then(|s| s.curve()).map(|c| c.length());
+    let slope = |ue: f64| {
+        let dv = (3.0 * k[3] * ue + 2.0 * k[2]) * ue + k[1];
+        libm::sqrt(1.0 + dv * dv)
+    };
+    let no_end = || {
+        xml.err(
+            kind,
+            format!("a `poly3` whose arc length from u = 0 never reaches its geometry's `length` {length} (no end u found)"),
+        )
+    };
+    let (mut lo, mut hi) = (0.0, length);
+    let mut ue = length;
+    let mut found = None;
+    for _ in 0..200 {
+        let g = arc(ue).ok_or_else(no_end)? - length;
+        if !g.is_finite() {
+            return Err(no_end());
+        }
+        if g.abs() <= POLY3_LENGTH_TOLERANCE {
+            found = Some(ue);
+            break;
+        }
+        if g > 0.0 {
+            hi = ue;
+        } else {
+            lo = ue;
+        }
+        let mut next = ue - g / slope(ue);
+        if !(next > lo && next < hi) {
+            next = 0.5 * (lo + hi);
+        }
+        if hi - lo <= f64::EPSILON * length {
+            break;
+        }
+        ue = next;
+    }
+    let ue = found.ok_or_else(no_end)?;
+    let n = spec(ue).ok_or_else(no_end)?;
+    let curve = n.curve().ok_or_else(no_end)?;
     Ok((n.u, n.v, curve.length()))
 }
 
@@ -600,18 +705,22 @@ impl Road {
         self.segments().iter().map(|s| s.length).sum()
     }
 
-    /// Route distance of reference-line distance `s`.
+    /// Route distance of the file's `s` along the chain of roads (the
+    /// reference line's arc length, except along a cubic whose `length`
+    /// is not its arc length: there `s` runs in proportion to it, see
+    /// [`Piece::file_to_ref`]); monotone, and exact at every geometry's
+    /// start and end.
     pub fn route_s(&self, s: f64) -> f64 {
         let t0 = self.t0();
         let (mut at, mut out) = (0.0, 0.0);
         for (p, seg) in self.pieces.iter().zip(self.segments()) {
-            let take = (s - at).clamp(0.0, p.length);
+            let take = (s - at).clamp(0.0, p.span);
             out += match p.curvature_end {
                 Some(_) => p.line_len(take, t0),
-                None if p.poly.is_some() => p.line_len(take, t0),
+                None if p.poly.is_some() => p.line_len(p.file_to_ref(take), t0),
                 None => take * seg.length / p.length,
             };
-            at += p.length;
+            at += p.span;
         }
         if s > at {
             out += s - at;
@@ -631,7 +740,7 @@ impl Road {
         self.chain.iter().map(|(id, _)| id.as_str()).collect()
     }
 
-    /// Reference-line distance of route distance `s` (the inverse of [`Road::route_s`]).
+    /// The file's `s` along the chain of route distance `s` (the inverse of [`Road::route_s`]).
     pub fn ref_s(&self, s: f64) -> f64 {
         let t0 = self.t0();
         let (mut at, mut out) = (0.0, 0.0);
@@ -639,7 +748,7 @@ impl Road {
             let take = (s - at).clamp(0.0, seg.length);
             out += match p.curvature_end {
                 Some(_) => p.ref_len(take, t0),
-                None if p.poly.is_some() => p.ref_len(take, t0),
+                None if p.poly.is_some() => p.ref_to_file(p.ref_len(take, t0)),
                 None => take * p.length / seg.length,
             };
             at += seg.length;
@@ -782,6 +891,115 @@ mod tests {
         }
         let f = road.road_file();
         assert!(matches!(f.layout, LayoutFile::Segments { ref segments } if segments.len() == 4));
+    }
+
+    /// `∫ f` over `[a, b]` by a 20,000-panel Simpson rule (an independent check of the engine's quadrature).
+    fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+        let n = 20_000;
+        let h = (b - a) / n as f64;
+        let mut sum = f(a) + f(b);
+        for i in 1..n {
+            sum += f(a + i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+        }
+        sum * h / 3.0
+    }
+
+    #[test]
+    fn a_deprecated_poly3_becomes_a_cubic_of_its_length_that_follows_v_of_u() {
+        // Line 100 m, poly3 v(u) = 0.0012·u² − 4e-6·u³ of length 90 m, line 200 m;
+        // lane 0 (OpenDRIVE lane -2) is 5.25 m right of the reference line.
+        let road = fixture("poly3_legacy.xodr");
+        let t0 = road.t0();
+        assert_eq!(t0, -5.25);
+        let (c, d) = (0.0012f64, -4e-6f64);
+        let v = |u: f64| c * u * u + d * u * u * u;
+        let dv = |u: f64| 2.0 * c * u + 3.0 * d * u * u;
+        let ddv = |u: f64| 2.0 * c + 6.0 * d * u;
+        // The cubic's arc length from u = 0 is the geometry's `length`, so the
+        // reference line is as long as the geometries together.
+        let reference: Vec<SegmentSpec> = road.pieces.iter().map(Piece::reference_segment).collect();
+        let reference_len: f64 = reference.iter().map(|s| s.length).sum();
+        assert!((reference_len - 390.0).abs() < 1e-9, "{reference_len}");
+        assert!((road.ref_s(road.route_length()) - 390.0).abs() < 1e-9);
+        // The end u (mpmath: 89.69048952798789) and the end heading atan v'(u_end),
+        // which lengthens lane 0 (5.25 m outside the left turn) by −t0·θ.
+        let u_end = 89.690_489_527_987_89f64;
+        let theta_end = libm::atan(dv(u_end));
+        assert!((road.route_length() - (390.0 - t0 * theta_end)).abs() < 1e-9, "{}", road.route_length());
+        let segs = road.segments();
+        assert_eq!(segs.iter().filter(|s| s.poly3.is_some()).count(), 1);
+        let route = RoutePath::new(V2::new(0.0, 0.0), 0.0, &segs);
+        for u in [10.0, 45.0, 80.0, u_end] {
+            // The reference s of u, by an independent quadrature of √(1 + v′²).
+            let s = 100.0 + simpson(|x| libm::sqrt(1.0 + dv(x) * dv(x)), 0.0, u);
+            let (p, h) = route.pose(road.route_s(s), -t0);
+            assert!((p.x - (100.0 + u)).abs() < 1e-6 && (p.y + t0 - v(u)).abs() < 1e-6, "u={u}: {p:?}");
+            assert!((h - libm::atan(dv(u))).abs() < 1e-9, "u={u}: {h}");
+            // The reference curvature, recovered from lane 0's.
+            let k_line = route.curvature_at(road.route_s(s));
+            let k = k_line / (1.0 + k_line * t0);
+            let expected = ddv(u) / (1.0 + dv(u) * dv(u)).powf(1.5);
+            assert!((k - expected).abs() < 1e-9, "u={u}: {k} vs {expected}");
+        }
+        assert!((road.route_s(190.0) - (segs[0].length + segs[1].length)).abs() < 1e-9);
+        for s in [0.0, 120.0, 150.0, 189.0, 300.0] {
+            assert!((road.ref_s(road.route_s(s)) - s).abs() < 1e-9, "{s}");
+        }
+    }
+
+    #[test]
+    fn an_arc_length_cubic_longer_than_its_arc_maps_the_files_s_as_esmini_does() {
+        // Line 100 m; an arcLength paramPoly3 U = bU·p, V = 0.001·p² − 4e-6·p³ over
+        // p ∈ [0, 80] (its `length`), whose arc length is 80 / 1.02 m; line 200 m.
+        let road = fixture("param_poly3_stretched.xodr");
+        let t0 = road.t0();
+        let (bu, cv, dv) = (0.978_571_037_201_504_4f64, 0.001f64, -4e-6f64);
+        let (len, arc) = (80.0, 80.0 / 1.02);
+        let speed = |p: f64| libm::sqrt(bu * bu + (2.0 * cv * p + 3.0 * dv * p * p).powi(2));
+        // The route takes the cubic over p ∈ [0, 80] with its true arc length.
+        let reference: Vec<SegmentSpec> = road.pieces.iter().map(Piece::reference_segment).collect();
+        assert!((reference[1].length - arc).abs() < 1e-9, "{}", reference[1].length);
+        assert!((simpson(speed, 0.0, len) - arc).abs() < 1e-9);
+        let segs = road.segments();
+        let route = RoutePath::new(V2::new(0.0, 0.0), 0.0, &segs);
+        // Geometry boundaries map exactly: s = 100 to the cubic's start, the next
+        // geometry's s = 180 to its end, and the line after keeps its metres.
+        assert_eq!(road.route_s(100.0), 100.0);
+        let end = segs[0].length + segs[1].length;
+        assert!((road.route_s(180.0) - end).abs() < 1e-9, "{} vs {end}", road.route_s(180.0));
+        assert!((road.route_s(330.0) - (end + 150.0)).abs() < 1e-9);
+        let (p_end, h_end) = route.pose(end, -t0);
+        let x_end = 100.0 + bu * len;
+        let y_end = cv * len * len + dv * len * len * len;
+        assert!((p_end.x - x_end).abs() < 1e-6 && (p_end.y + t0 - y_end).abs() < 1e-6, "{p_end:?}");
+        assert!((h_end - 0.084_817_948_976_081_65).abs() < 1e-9);
+        // Inside it, as esmini's S2P: the file's s − 100 is that share of the
+        // arc length, s − 100 = 80 · arc(p) / arc(80); bisection for p here.
+        for s in [110.0, 140.0, 175.0] {
+            let target = (s - 100.0) * arc / len;
+            let (mut lo, mut hi) = (0.0, len);
+            for _ in 0..60 {
+                let mid = 0.5 * (lo + hi);
+                if simpson(speed, 0.0, mid) < target {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let p = 0.5 * (lo + hi);
+            let (x, y) = (100.0 + bu * p, cv * p * p + dv * p * p * p);
+            let (pt, _) = route.pose(road.route_s(s), -t0);
+            assert!((pt.x - x).abs() < 1e-6 && (pt.y + t0 - y).abs() < 1e-6, "s={s}: {pt:?} vs ({x}, {y})");
+        }
+        // Monotone over the whole road, and ref_s inverts it.
+        let mut prev = -1.0;
+        for i in 0..=760 {
+            let s = i as f64 * 0.5;
+            let r = road.route_s(s);
+            assert!(r > prev, "s={s}: {r} after {prev}");
+            prev = r;
+            assert!((road.ref_s(r) - s).abs() < 1e-9, "s={s}: {}", road.ref_s(r));
+        }
     }
 
     #[test]

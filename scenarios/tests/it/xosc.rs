@@ -20,6 +20,8 @@ fn valid() -> Vec<PathBuf> {
         "curve_follow",
         "clothoid_follow",
         "poly3_follow",
+        "poly3_legacy",
+        "param_poly3_stretched",
         "linked_roads",
         "catalog_cut_in",
         "running_conditions",
@@ -429,6 +431,72 @@ fn cars_driving_param_poly3_curves_stay_on_their_lane_centre_deterministically()
         let (p, _) = route.route().pose(b.s, b.d);
         assert!((p.x - b.x).abs() < 1e-6 && (p.y - b.y).abs() < 1e-6, "t={t}: {p:?} vs {b:?}");
     }
+    assert_eq!(run(&world).trace_hash, first.trace_hash, "same inputs, same trace hash");
+}
+
+/// `∫ f` over `[a, b]` by a 20,000-panel Simpson rule.
+fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+    let n = 20_000;
+    let h = (b - a) / n as f64;
+    let mut sum = f(a) + f(b);
+    for i in 1..n {
+        sum += f(a + i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+    }
+    sum * h / 3.0
+}
+
+#[test]
+fn a_deprecated_poly3_road_is_driven_on_its_lane_centre() {
+    // poly3_legacy.xosc: poly3_follow's cars on a 100 m line, a poly3
+    // v(u) = 0.0012·u² − 4e-6·u³ of length 90 m and a 200 m line.
+    let world = Scenario::load(&dir("xosc").join("poly3_legacy.xosc")).expect("valid").instance(0).world;
+    let cubics: Vec<_> = world.road.segments.iter().filter(|s| s.poly3.is_some()).collect();
+    assert_eq!(cubics.len(), 1);
+    // Lane 0 runs 5.25 m right of the reference line: along the left-turning
+    // cubic it is longer by 5.25·θ_end, θ_end = atan v'(u_end) (u_end by mpmath).
+    let u_end = 89.690_489_527_987_89f64;
+    let theta_end = libm::atan(2.0 * 0.0012 * u_end - 3.0 * 4e-6 * u_end * u_end);
+    assert!((cubics[0].length - (90.0 + 5.25 * theta_end)).abs() < 1e-9, "{}", cubics[0].length);
+    let total: f64 = world.road.segments.iter().map(|s| s.length).sum();
+    assert!((total - (390.0 + 5.25 * theta_end)).abs() < 1e-9, "{total}");
+    let first = run(&world);
+    let trace = first.trace.as_ref().expect("trace");
+    let worst = trace.iter().flat_map(|f| f.bodies.iter()).map(|b| (b.d - 3.5).abs()).fold(0.0, f64::max);
+    assert!(worst < 0.3, "a body strays {worst} m from its lane centre");
+    let last = trace.last().expect("frames").bodies.iter().find(|b| b.id == 0).expect("ego").s;
+    assert!(last > 100.0 + cubics[0].length, "the ego got through the cubic: {last}");
+    assert_eq!(run(&world).trace_hash, first.trace_hash, "same inputs, same trace hash");
+}
+
+#[test]
+fn a_position_on_a_cubic_longer_than_its_arc_lands_where_esmini_puts_it() {
+    // param_poly3_stretched.xosc: the Lead at LanePosition s = 140 on road 1, on an
+    // arcLength paramPoly3 (s 100 → 180, `length` 80) whose arc length is 80 / 1.02 m.
+    let world =
+        Scenario::load(&dir("xosc").join("param_poly3_stretched.xosc")).expect("valid").instance(0).world;
+    let (bu, cv, dv) = (0.978_571_037_201_504_4f64, 0.001f64, -4e-6f64);
+    let speed = |p: f64| (bu * bu + (2.0 * cv * p + 3.0 * dv * p * p).powi(2)).sqrt();
+    // The route's cubic is the true arc length (lane 0 lies 5.25 m right: + 5.25·θ_end).
+    let theta = |p: f64| (2.0 * cv * p + 3.0 * dv * p * p).atan2(bu);
+    let cubic = world.road.segments[1];
+    assert!(cubic.poly3.is_some());
+    assert!((cubic.length - (80.0 / 1.02 + 5.25 * theta(80.0))).abs() < 1e-9, "{}", cubic.length);
+    // esmini's S2P: 40 m of the file's 80 are 40/80 of the true arc length.
+    let target = 40.0 / 1.02;
+    let (mut lo, mut hi) = (0.0, 80.0);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if simpson(speed, 0.0, mid) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let p = 0.5 * (lo + hi);
+    let lead = &world.actors[0];
+    let expected = 100.0 + target + 5.25 * theta(p);
+    assert!((lead.s - expected).abs() < 1e-6 && (lead.d - 3.5).abs() < 1e-9, "{lead:?} vs s = {expected}");
+    let first = run(&world);
     assert_eq!(run(&world).trace_hash, first.trace_hash, "same inputs, same trace hash");
 }
 
