@@ -749,8 +749,7 @@ fn starts_when_its_condition_first_holds(name: &str, events: Vec<(&str, Level, f
         };
         // Accelerations of 4 m/s²: a change of more than 1 m/s² · dt over one step.
         let changes = (1..trace.len()).find(|&k| (v(&trace[k]) - v(&trace[k - 1])).abs() > world.dt);
-        let holds =
-            trace.iter().position(|f| level(f)).unwrap_or_else(|| panic!("{name} {actor}: never holds"));
+        let holds = trace.iter().position(&level).unwrap_or_else(|| panic!("{name} {actor}: never holds"));
         assert_eq!(changes, Some(holds + 1), "{name} {actor}: holds on frame {holds}");
         let t = trace[holds].t;
         assert!(
