@@ -138,8 +138,7 @@ impl Obb {
 
     /// Signed distance from a point to this rectangle (negative inside): the
     /// plain definition `clearance` is tested against.
-    #[cfg(test)]
-    fn signed_distance_to_point(&self, p: V2) -> f64 {
+    pub fn signed_distance_to_point(&self, p: V2) -> f64 {
         let rel = p - self.centre;
         let lx = rel.dot(self.axis).abs() - self.half_length;
         let ly = rel.dot(self.axis.perp()).abs() - self.half_width;

@@ -10,7 +10,7 @@ use crate::sim::{RunOptions, Simulation};
 use crate::spec::{ActorSpec, Behaviour, BehaviourStep, Trigger, WorldSpec};
 use crate::testing::{frames, straight_spec, vehicle};
 use crate::trace::{TraceBody, TraceFrame};
-use crate::trigger::{Condition, Conditions, Edge, Judged, Rule};
+use crate::trigger::{Condition, Conditions, Edge, Judged, Measure, Offset, Rule};
 
 const DT: f64 = 0.05;
 
@@ -78,6 +78,7 @@ fn a_rising_edge_with_a_delay_and_an_or_group_start_on_the_computed_step() {
                         rule: Rule::Below,
                         distance: 30.0,
                         freespace: false,
+                        measure: Measure::Euclidean,
                     },
                     edge: Edge::Rising,
                     delay: 0.5,
@@ -110,6 +111,7 @@ fn a_rising_edge_true_when_judging_begins_waits_for_the_next_rise() {
             rule: Rule::Below,
             distance: 100.0,
             freespace: false,
+            measure: Measure::Euclidean,
         },
         edge,
         delay: 0.0,
@@ -206,4 +208,73 @@ fn runtime_triggers_and_shaped_behaviours_are_deterministic() {
         Simulation::run(&spec, &mut crate::adapters::ReferenceAdapter::default(), RunOptions::default());
     assert_eq!(one_.trace_hash, two.trace_hash);
     assert_eq!(one_.steps, two.steps);
+}
+
+/// Index of the first frame where body `k` brakes.
+fn first_braking_of(trace: &[TraceFrame], k: usize) -> usize {
+    trace
+        .windows(2)
+        .position(|w| speed(&w[0].bodies[k]) - speed(&w[1].bodies[k]) > 0.1 * DT)
+        .expect("it brakes")
+        + 1
+}
+
+#[test]
+fn a_freespace_headway_fires_when_the_bumper_gap_over_the_speed_crosses_the_value() {
+    // Car 1 cruises at 10 m/s from s = 20.2, alone in its lane; car 2 is parked at s = 100 in
+    // the next (a headway is along the route, whatever the lanes). Car 1 brakes once its
+    // bumper-to-bumper headway to car 2 is below 2 s: (100 − 20.2 − 10 t − 4.5) / 10 = 2 at
+    // t = 5.53 s (centre to centre: 5.98 s).
+    let watch = |freespace| BehaviourStep {
+        trigger: when(&[one(Condition::Headway {
+            entity: 1,
+            to: 2,
+            rule: Rule::Below,
+            value: 2.0,
+            freespace,
+        })]),
+        behaviour: Behaviour::Brake { decel: 4.0 },
+        parallel: false,
+    };
+    for (freespace, expected) in [(true, 5.53), (false, 5.98)] {
+        let parked = vehicle(2, 100.0, 1.0, 0.0, vec![]);
+        let spec = world(0.0, vec![vehicle(1, 20.2, 0.0, 10.0, vec![watch(freespace)]), parked], 7.0);
+        let trace = frames(&spec);
+        let half = if freespace { 4.5 } else { 0.0 };
+        let h = |f: &TraceFrame| (f.bodies[2].s - f.bodies[1].s - half) / f.bodies[1].vx;
+        let holds = trace.iter().position(|f| h(f) <= 2.0).expect("it closes in");
+        assert_eq!(first_braking_of(&trace, 1), holds + 1, "freespace {freespace}");
+        // Analytically: the first frame at or after the crossing.
+        let t = trace[holds].t;
+        assert!(t >= expected - 1e-6 && t < expected + DT - 1e-6, "freespace {freespace}: holds at {t}");
+    }
+}
+
+#[test]
+fn a_point_ahead_of_a_moving_car_is_reached_when_the_footprint_touches_it() {
+    // Car 1 at 15 m/s from s = 10.1 chases the point 20 m ahead of car 2 (10 m/s from s = 60,
+    // in the next lane) on car 1's lane; each alone in its lane. Car 1 brakes once its
+    // footprint is within 0 m of the point along the route, i.e. its front bumper passes it:
+    // 10.1 + 15 t + 2.25 ≥ 60 + 10 t + 20, t ≥ 13.53 s.
+    let reach = BehaviourStep {
+        trigger: when(&[one(Condition::RelativePosition {
+            entity: 1,
+            to: 2,
+            at: Offset::Road { ds: 20.0, dt: -3.5 },
+            rule: Rule::Below,
+            distance: 0.0,
+            freespace: true,
+            measure: Measure::Longitudinal,
+        })]),
+        behaviour: Behaviour::Brake { decel: 4.0 },
+        parallel: false,
+    };
+    let spec =
+        world(0.0, vec![vehicle(1, 10.1, 0.0, 15.0, vec![reach]), vehicle(2, 60.0, 1.0, 10.0, vec![])], 15.0);
+    let trace = frames(&spec);
+    let gap = |f: &TraceFrame| (f.bodies[2].s + 20.0 - f.bodies[1].s).abs() - 2.25;
+    let holds = trace.iter().position(|f| gap(f) <= 0.0).expect("it reaches the point");
+    assert_eq!(first_braking_of(&trace, 1), holds + 1);
+    let t = trace[holds].t;
+    assert!((13.53 - 1e-6..13.53 + DT - 1e-6).contains(&t), "holds at {t}");
 }

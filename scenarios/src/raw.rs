@@ -14,7 +14,7 @@ mod when;
 pub use faults::{BiasFile, BurstFile, FaultsFile, GhostsFile};
 pub use generated::GeneratedFile;
 pub use junction::{ArmFile, ArmName};
-pub use when::{ConditionEdgeFile, ConditionFile, JudgedFile, RuleFile, ShapeFile};
+pub use when::{ConditionEdgeFile, ConditionFile, JudgedFile, MeasureFile, OffsetFile, RuleFile, ShapeFile};
 
 fn fixed<const N: i64, const D: i64>() -> Num {
     Num::Fixed(N as f64 / D as f64)

@@ -251,7 +251,7 @@ impl<'a> Walk<'a> {
         let formulas = self.formulas(&root.field("criteria"), &f.criteria, dt);
         let stop = f.stop.as_ref().and_then(|groups| {
             let names = f.actors.iter().enumerate().map(|(i, a)| (a.name.as_str(), i)).collect();
-            match self.when(&root.field("stop"), groups, &names) {
+            match self.when(&root.field("stop"), groups, &names, road.lane_width) {
                 gauntlet_engine::Trigger::When(conds) => Some(conds),
                 _ => None,
             }
@@ -577,7 +577,7 @@ impl<'a> Walk<'a> {
         let bp = p.field("behaviours");
         for (k, step) in a.behaviours.iter().enumerate() {
             let sp = bp.index(k);
-            let trigger = self.trigger(&sp.field("at"), &step.at, i, names);
+            let trigger = self.trigger(&sp.field("at"), &step.at, i, names, road.lane_width);
             let behaviour = self.behaviour(&sp.field("do"), &step.action, kind, lanes_on_path);
             if step.parallel {
                 if k == 0 {
@@ -614,10 +614,11 @@ impl<'a> Walk<'a> {
         t: &TriggerFile,
         me: usize,
         names: &BTreeMap<&str, usize>,
+        lane_width: f64,
     ) -> Trigger {
         match t {
             TriggerFile::Immediately => Trigger::Immediately,
-            TriggerFile::When(groups) => self.when(p, groups, names),
+            TriggerFile::When(groups) => self.when(p, groups, names, lane_width),
             TriggerFile::Time(n) => {
                 Trigger::Time(self.num(p, n, Accepts::between(0.0, MAX_DURATION, "a time in s")))
             }

@@ -5,7 +5,7 @@ use gauntlet_ron_source::FieldPath;
 
 use super::write::{num, string};
 use crate::param::Num;
-use crate::raw::{ConditionEdgeFile, ConditionFile, JudgedFile};
+use crate::raw::{ConditionEdgeFile, ConditionFile, JudgedFile, MeasureFile, OffsetFile};
 
 /// `When([[(cond: …, edge: …, delay: …), …], …])`.
 pub(crate) fn when_text(groups: &[Vec<JudgedFile>]) -> String {
@@ -58,19 +58,21 @@ fn condition_text(c: &ConditionFile) -> String {
         ConditionFile::TraveledDistance { entity, distance } => {
             format!("TraveledDistance(entity: {}, distance: {})", string(entity), num(distance))
         }
-        ConditionFile::Position { entity, s, d, rule, distance } => format!(
-            "Position(entity: {}, s: {}, d: {}, rule: {rule:?}, distance: {})",
+        ConditionFile::Position { entity, s, d, rule, distance, freespace, measure } => format!(
+            "Position(entity: {}, s: {}, d: {}, rule: {rule:?}, distance: {}{})",
             string(entity),
             num(s),
             num(d),
-            num(distance)
+            num(distance),
+            how(*freespace, *measure)
         ),
-        ConditionFile::Distance { entity, to, rule, distance, freespace } => format!(
-            "Distance(entity: {}, to: {}, rule: {rule:?}, distance: {}{})",
+        ConditionFile::Distance { entity, to, rule, distance, freespace, measure, at } => format!(
+            "Distance(entity: {}, to: {}, rule: {rule:?}, distance: {}{}{})",
             string(entity),
             string(to),
             num(distance),
-            if *freespace { ", freespace: true" } else { "" }
+            how(*freespace, *measure),
+            at.as_ref().map(|o| format!(", at: {}", offset_text(o))).unwrap_or_default()
         ),
         ConditionFile::TimeToCollision { entity, to, freespace, rule, value } => format!(
             "TimeToCollision(entity: {}, to: {}, freespace: {freespace}, rule: {rule:?}, value: {})",
@@ -78,12 +80,36 @@ fn condition_text(c: &ConditionFile) -> String {
             string(to),
             num(value)
         ),
-        ConditionFile::Headway { entity, to, rule, value } => format!(
-            "Headway(entity: {}, to: {}, rule: {rule:?}, value: {})",
+        ConditionFile::Headway { entity, to, rule, value, freespace } => format!(
+            "Headway(entity: {}, to: {}, rule: {rule:?}, value: {}{})",
             string(entity),
             string(to),
-            num(value)
+            num(value),
+            if *freespace { ", freespace: true" } else { "" }
         ),
+    }
+}
+
+/// `, freespace: true` and `, measure: …` where they differ from their defaults.
+fn how(freespace: bool, measure: MeasureFile) -> String {
+    let mut text = String::new();
+    if freespace {
+        text.push_str(", freespace: true");
+    }
+    if measure != MeasureFile::Euclidean {
+        text.push_str(&format!(", measure: {measure:?}"));
+    }
+    text
+}
+
+/// `Object(dx: …, dy: …)`, `Road(ds: …, dt: …)` or `Lane(dlane: …, ds: …, offset: …)`.
+fn offset_text(o: &OffsetFile) -> String {
+    match o {
+        OffsetFile::Object { dx, dy } => format!("Object(dx: {}, dy: {})", num(dx), num(dy)),
+        OffsetFile::Road { ds, dt } => format!("Road(ds: {}, dt: {})", num(ds), num(dt)),
+        OffsetFile::Lane { dlane, ds, offset } => {
+            format!("Lane(dlane: {}, ds: {}, offset: {})", num(dlane), num(ds), num(offset))
+        }
     }
 }
 
@@ -105,8 +131,27 @@ pub(crate) fn visit_when(
                 | ConditionFile::TimeToCollision { value, .. }
                 | ConditionFile::Headway { value, .. } => f(&cp.field("value"), value),
                 ConditionFile::StandStill { duration, .. } => f(&cp.field("duration"), duration),
-                ConditionFile::TraveledDistance { distance, .. }
-                | ConditionFile::Distance { distance, .. } => f(&cp.field("distance"), distance),
+                ConditionFile::TraveledDistance { distance, .. } => f(&cp.field("distance"), distance),
+                ConditionFile::Distance { distance, at, .. } => {
+                    f(&cp.field("distance"), distance);
+                    let ap = cp.field("at");
+                    match at {
+                        None => {}
+                        Some(OffsetFile::Object { dx, dy }) => {
+                            f(&ap.field("dx"), dx);
+                            f(&ap.field("dy"), dy);
+                        }
+                        Some(OffsetFile::Road { ds, dt }) => {
+                            f(&ap.field("ds"), ds);
+                            f(&ap.field("dt"), dt);
+                        }
+                        Some(OffsetFile::Lane { dlane, ds, offset }) => {
+                            f(&ap.field("dlane"), dlane);
+                            f(&ap.field("ds"), ds);
+                            f(&ap.field("offset"), offset);
+                        }
+                    }
+                }
                 ConditionFile::Position { s, d, distance, .. } => {
                     f(&cp.field("s"), s);
                     f(&cp.field("d"), d);
@@ -133,6 +178,7 @@ mod tests {
                         to: "lead".into(),
                         rule: RuleFile::Below,
                         value: fixed(2.0),
+                        freespace: true,
                     },
                     edge: ConditionEdgeFile::Rising,
                     delay: fixed(0.5),
@@ -150,6 +196,21 @@ mod tests {
                     d: fixed(3.5),
                     rule: RuleFile::Below,
                     distance: fixed(2.0),
+                    freespace: false,
+                    measure: MeasureFile::Euclidean,
+                },
+                edge: ConditionEdgeFile::None,
+                delay: fixed(0.0),
+            }],
+            vec![JudgedFile {
+                cond: ConditionFile::Distance {
+                    entity: "ego".into(),
+                    to: "lead".into(),
+                    rule: RuleFile::Above,
+                    distance: fixed(1.5),
+                    freespace: true,
+                    measure: MeasureFile::Longitudinal,
+                    at: Some(OffsetFile::Lane { dlane: fixed(-1.0), ds: fixed(10.0), offset: fixed(0.25) }),
                 },
                 edge: ConditionEdgeFile::None,
                 delay: fixed(0.0),
@@ -161,8 +222,10 @@ mod tests {
     fn a_when_trigger_is_written_with_edges_and_delays_only_where_set() {
         assert_eq!(
             when_text(&groups()),
-            "When([[(cond: Headway(entity: \"ego\", to: \"lead\", rule: Below, value: 2.0), edge: Rising, delay: 0.5), \
-             (cond: Time(3.0))], [(cond: Position(entity: \"lead\", s: 100.0, d: 3.5, rule: Below, distance: 2.0))]])"
+            "When([[(cond: Headway(entity: \"ego\", to: \"lead\", rule: Below, value: 2.0, freespace: true), edge: Rising, delay: 0.5), \
+             (cond: Time(3.0))], [(cond: Position(entity: \"lead\", s: 100.0, d: 3.5, rule: Below, distance: 2.0))], \
+             [(cond: Distance(entity: \"ego\", to: \"lead\", rule: Above, distance: 1.5, freespace: true, measure: Longitudinal, \
+             at: Lane(dlane: -1.0, ds: 10.0, offset: 0.25)))]])"
         );
     }
 
@@ -185,6 +248,11 @@ mod tests {
                 "at[1][0].cond.d",
                 "at[1][0].cond.distance",
                 "at[1][0].delay",
+                "at[2][0].cond.distance",
+                "at[2][0].cond.at.dlane",
+                "at[2][0].cond.at.ds",
+                "at[2][0].cond.at.offset",
+                "at[2][0].delay",
             ]
         );
         assert_eq!(seen[0].1, 2.0);

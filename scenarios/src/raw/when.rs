@@ -103,8 +103,9 @@ pub enum ConditionFile {
         /// m.
         distance: Num,
     },
-    /// The entity's centre within (`Below`) or beyond (`Above`) `distance` m
-    /// of the route position (`s`, `d`).
+    /// The entity's centre (or, with `freespace: true`, its footprint)
+    /// within (`Below`) or beyond (`Above`) `distance` m of the route
+    /// position (`s`, `d`), measured as `measure` says.
     Position {
         /// `"ego"` or an actor's name.
         entity: String,
@@ -116,9 +117,18 @@ pub enum ConditionFile {
         rule: RuleFile,
         /// m.
         distance: Num,
+        /// Measure from the entity's footprint (default false: its centre;
+        /// with `Euclidean` the signed distance, negative inside it).
+        #[serde(default)]
+        freespace: bool,
+        /// Straight line (default), or along or across the route.
+        #[serde(default)]
+        measure: MeasureFile,
     },
     /// Distance between the two centres (or, with `freespace: true`,
-    /// between their footprints: the gap between the rectangles), m.
+    /// between their footprints: the gap between the rectangles), m; with
+    /// `at`, from the entity to the point at that offset from `to`, which
+    /// moves with `to` (as `Position` measures to a fixed point).
     Distance {
         /// `"ego"` or an actor's name.
         entity: String,
@@ -131,6 +141,12 @@ pub enum ConditionFile {
         /// Measure between the footprints (default false: the centres).
         #[serde(default)]
         freespace: bool,
+        /// Straight line (default), or along or across the route.
+        #[serde(default)]
+        measure: MeasureFile,
+        /// A point relative to `to` to measure to (default `None`: `to` itself).
+        #[serde(default)]
+        at: Option<OffsetFile>,
     },
     /// Time to collision of the entity with the other ahead along the route's lanes, s.
     TimeToCollision {
@@ -156,5 +172,50 @@ pub enum ConditionFile {
         rule: RuleFile,
         /// s.
         value: Num,
+        /// Whether the gap is bumper to bumper (default false: centre to centre).
+        #[serde(default)]
+        freespace: bool,
+    },
+}
+
+/// How a distance is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
+pub enum MeasureFile {
+    /// The straight line in the plane.
+    #[default]
+    Euclidean,
+    /// Along the route: the difference of route distance `s`.
+    Longitudinal,
+    /// Across the route: the difference of lateral offset `d`.
+    Lateral,
+}
+
+/// A point relative to an entity, moving with it.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub enum OffsetFile {
+    /// In the entity's own frame: `dx` m ahead along its heading, `dy` m to its left.
+    Object {
+        /// m, forward.
+        dx: Num,
+        /// m, left.
+        dy: Num,
+    },
+    /// On the route: `ds` m further along and `dt` m further left than the entity.
+    Road {
+        /// m along the route.
+        ds: Num,
+        /// m across (+ left).
+        dt: Num,
+    },
+    /// On the lane `dlane` lanes left of the entity's (negative: right),
+    /// `ds` m further along, `offset` m left of that lane's centre.
+    Lane {
+        /// Lanes to the left.
+        dlane: Num,
+        /// m along the route.
+        ds: Num,
+        /// m left of the lane's centre.
+        offset: Num,
     },
 }

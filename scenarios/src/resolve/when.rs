@@ -4,13 +4,15 @@
 use std::collections::BTreeMap;
 
 use gauntlet_engine::profile::Shape;
-use gauntlet_engine::trigger::{Condition, Conditions, Edge, Judged, MAX_CONDITIONS, Rule};
+use gauntlet_engine::trigger::{Condition, Conditions, Edge, Judged, MAX_CONDITIONS, Measure, Offset, Rule};
 use gauntlet_engine::{Behaviour, Trigger};
 use gauntlet_ron_source::FieldPath;
 
 use super::{Accepts, MAX_DURATION, Walk};
 use crate::param::Num;
-use crate::raw::{ConditionEdgeFile, ConditionFile, JudgedFile, RuleFile, ShapeFile};
+use crate::raw::{
+    ConditionEdgeFile, ConditionFile, JudgedFile, MeasureFile, OffsetFile, RuleFile, ShapeFile,
+};
 
 /// The name conditions use for the ego.
 pub const EGO: &str = "ego";
@@ -19,6 +21,17 @@ const SPEED: Accepts = Accepts::between(-100.0, 100.0, "a speed in m/s");
 const ACCEL: Accepts = Accepts::between(-50.0, 50.0, "an acceleration in m/s²");
 const DISTANCE: Accepts = Accepts::between(0.0, 100_000.0, "a distance in m");
 const TIME: Accepts = Accepts::between(0.0, MAX_DURATION, "a time in s");
+
+const ROUTE_S: Accepts = Accepts::between(-100_000.0, 100_000.0, "a route distance in m");
+const LATERAL: Accepts = Accepts::between(-100.0, 100.0, "a lateral offset in m");
+
+fn measure(m: MeasureFile) -> Measure {
+    match m {
+        MeasureFile::Euclidean => Measure::Euclidean,
+        MeasureFile::Longitudinal => Measure::Longitudinal,
+        MeasureFile::Lateral => Measure::Lateral,
+    }
+}
 
 fn rule(r: RuleFile) -> Rule {
     match r {
@@ -53,12 +66,13 @@ impl Walk<'_> {
         }
     }
 
-    /// A `When([[…], …])` trigger at `p`.
+    /// A `When([[…], …])` trigger at `p` on a road of `lane_width` m lanes.
     pub(super) fn when(
         &mut self,
         p: &FieldPath,
         groups: &[Vec<JudgedFile>],
         names: &BTreeMap<&str, usize>,
+        lane_width: f64,
     ) -> Trigger {
         let mut list = Vec::new();
         if groups.is_empty() {
@@ -71,7 +85,7 @@ impl Walk<'_> {
             }
             for (k, j) in group.iter().enumerate() {
                 let jp = gp.index(k);
-                let condition = self.condition(&jp.field("cond"), &j.cond, names);
+                let condition = self.condition(&jp.field("cond"), &j.cond, names, lane_width);
                 let edge = match j.edge {
                     ConditionEdgeFile::None => Edge::None,
                     ConditionEdgeFile::Rising => Edge::Rising,
@@ -94,7 +108,13 @@ impl Walk<'_> {
         Conditions::new(&list).map_or(Trigger::Immediately, Trigger::When)
     }
 
-    fn condition(&mut self, p: &FieldPath, c: &ConditionFile, names: &BTreeMap<&str, usize>) -> Condition {
+    fn condition(
+        &mut self,
+        p: &FieldPath,
+        c: &ConditionFile,
+        names: &BTreeMap<&str, usize>,
+        lane_width: f64,
+    ) -> Condition {
         let ent = |w: &mut Self, field: &str, name: &str| w.entity(&p.field(field), name, names);
         let num = |w: &mut Self, field: &str, n: &Num, a: Accepts| w.num(&p.field(field), n, a);
         match c {
@@ -123,19 +143,43 @@ impl Walk<'_> {
                 entity: ent(self, "entity", entity),
                 distance: num(self, "distance", distance, DISTANCE),
             },
-            ConditionFile::Position { entity, s, d, rule: r, distance } => Condition::Position {
-                entity: ent(self, "entity", entity),
-                s: num(self, "s", s, Accepts::between(-100_000.0, 100_000.0, "a route distance in m")),
-                d: num(self, "d", d, Accepts::between(-100.0, 100.0, "a lateral offset in m")),
-                rule: rule(*r),
-                distance: num(self, "distance", distance, DISTANCE),
-            },
-            ConditionFile::Distance { entity, to, rule: r, distance, freespace } => Condition::Distance {
+            ConditionFile::Position { entity, s, d, rule: r, distance, freespace, measure: m } => {
+                Condition::Position {
+                    entity: ent(self, "entity", entity),
+                    s: num(self, "s", s, ROUTE_S),
+                    d: num(self, "d", d, LATERAL),
+                    rule: rule(*r),
+                    distance: num(self, "distance", distance, DISTANCE),
+                    freespace: *freespace,
+                    measure: measure(*m),
+                }
+            }
+            ConditionFile::Distance { entity, to, rule: r, distance, freespace, measure: m, at: None } => {
+                Condition::Distance {
+                    entity: ent(self, "entity", entity),
+                    to: ent(self, "to", to),
+                    rule: rule(*r),
+                    distance: num(self, "distance", distance, DISTANCE),
+                    freespace: *freespace,
+                    measure: measure(*m),
+                }
+            }
+            ConditionFile::Distance {
+                entity,
+                to,
+                rule: r,
+                distance,
+                freespace,
+                measure: m,
+                at: Some(at),
+            } => Condition::RelativePosition {
                 entity: ent(self, "entity", entity),
                 to: ent(self, "to", to),
+                at: self.offset(&p.field("at"), at, lane_width),
                 rule: rule(*r),
                 distance: num(self, "distance", distance, DISTANCE),
                 freespace: *freespace,
+                measure: measure(*m),
             },
             ConditionFile::TimeToCollision { entity, to, freespace, rule: r, value } => {
                 Condition::TimeToCollision {
@@ -146,11 +190,32 @@ impl Walk<'_> {
                     value: num(self, "value", value, TIME),
                 }
             }
-            ConditionFile::Headway { entity, to, rule: r, value } => Condition::Headway {
+            ConditionFile::Headway { entity, to, rule: r, value, freespace } => Condition::Headway {
                 entity: ent(self, "entity", entity),
                 to: ent(self, "to", to),
                 rule: rule(*r),
                 value: num(self, "value", value, TIME),
+                freespace: *freespace,
+            },
+        }
+    }
+
+    /// A point relative to an entity (`Object(dx, dy)`, `Road(ds, dt)`,
+    /// `Lane(dlane, ds, offset)`) at `p`.
+    fn offset(&mut self, p: &FieldPath, o: &OffsetFile, lane_width: f64) -> Offset {
+        let mut num = |field: &str, n: &Num, a: Accepts| self.num(&p.field(field), n, a);
+        match o {
+            OffsetFile::Object { dx, dy } => {
+                Offset::Object { dx: num("dx", dx, ROUTE_S), dy: num("dy", dy, LATERAL) }
+            }
+            OffsetFile::Road { ds, dt } => {
+                Offset::Road { ds: num("ds", ds, ROUTE_S), dt: num("dt", dt, LATERAL) }
+            }
+            OffsetFile::Lane { dlane, ds, offset } => Offset::Lane {
+                dlane: num("dlane", dlane, Accepts::int(-20.0, 20.0, "a number of lanes")) as i32,
+                ds: num("ds", ds, ROUTE_S),
+                offset: num("offset", offset, LATERAL),
+                lane_width,
             },
         }
     }

@@ -10,8 +10,12 @@
 //! matching Gauntlet trigger; and any other OR of ANDs (at most
 //! [`MAX_CONDITIONS`]) of conditions judged while running (entity
 //! conditions, simulation times from a value on), with their edges and
-//! delays, as a `When` trigger ([`gauntlet_engine::trigger`]). Everything
-//! else is refused with its element path and line.
+//! delays, as a `When` trigger ([`gauntlet_engine::trigger`]). Distances
+//! may be `freespace` (from the bounding boxes), along or across the route
+//! (`alongRoute`, `relativeDistanceType` `longitudinal`/`lateral` in the
+//! `road` or `lane` coordinate system), and to positions relative to an
+//! entity, which move with it and are judged from its state every step.
+//! Everything else is refused with its element path and line.
 
 use std::collections::BTreeMap;
 
@@ -21,7 +25,9 @@ use super::entities::{Entity, index_of};
 use super::odr::Road;
 use super::xml::{El, Loc, Res, Xml, name};
 use crate::param::Num;
-use crate::raw::{ConditionEdgeFile, ConditionFile, JudgedFile, RuleFile};
+use crate::raw::{
+    ConditionEdgeFile, ConditionFile, JudgedFile, LayoutFile, MeasureFile, OffsetFile, RuleFile,
+};
 
 /// A start condition, before it is read from one actor's point of view.
 #[derive(Debug, Clone)]
@@ -344,26 +350,25 @@ fn entity_condition(
         "RelativeDistanceCondition" => {
             // `freespace`: between the bounding boxes (judged while running only).
             let freespace = xml.opt_bool(ec, "freespace")?.unwrap_or(false);
-            match xml.req(ec, "relativeDistanceType")?.as_str() {
-                "cartesianDistance" | "euclidianDistance" => {}
-                other => return Err(xml.unsupported(ec, &format!("relativeDistanceType {other:?}"))),
-            }
+            xml.req(ec, "relativeDistanceType")?;
+            let measure = measure_of(xml, ec, false)?;
             let (other, d, rule) = (reference(ec)?, xml.num(ec, "value")?, side(xml, ec)?);
-            let simple =
-                (rule == RuleFile::Below && !freespace).then_some(Cond::Distance { a: trig, b: other, d });
+            let simple = (rule == RuleFile::Below && !freespace && measure == MeasureFile::Euclidean)
+                .then_some(Cond::Distance { a: trig, b: other, d });
             let c = ConditionFile::Distance {
                 entity,
                 to: ents[other].name.clone(),
                 rule,
                 distance: Num::Fixed(d),
                 freespace,
+                measure,
+                at: None,
             };
             Ok((simple, c))
         }
         "TimeHeadwayCondition" => {
-            if xml.opt_bool(ec, "freespace")? == Some(true) {
-                return Err(xml.unsupported(ec, "`freespace` headways (Gauntlet measures between centres)"));
-            }
+            // `freespace`: bumper to bumper (judged while running only).
+            let freespace = xml.opt_bool(ec, "freespace")?.unwrap_or(false);
             if xml.opt_bool(ec, "alongRoute")? == Some(false) {
                 return Err(xml.unsupported(ec, "a headway not along the route (`alongRoute=\"false\"`)"));
             }
@@ -372,9 +377,15 @@ fn entity_condition(
                 Some(other) => return Err(xml.unsupported(ec, &format!("coordinateSystem {other:?}"))),
             }
             let (other, t, rule) = (reference(ec)?, xml.num(ec, "value")?, side(xml, ec)?);
-            let simple = (rule == RuleFile::Below).then_some(Cond::Headway { from: trig, to: other, t });
-            let c =
-                ConditionFile::Headway { entity, to: ents[other].name.clone(), rule, value: Num::Fixed(t) };
+            let simple =
+                (rule == RuleFile::Below && !freespace).then_some(Cond::Headway { from: trig, to: other, t });
+            let c = ConditionFile::Headway {
+                entity,
+                to: ents[other].name.clone(),
+                rule,
+                value: Num::Fixed(t),
+                freespace,
+            };
             Ok((simple, c))
         }
         "TimeToCollisionCondition" => {
@@ -448,57 +459,151 @@ fn entity_condition(
             ))
         }
         "ReachPositionCondition" => {
-            let (s, d) = route_point(xml, ec, road, ents)?;
-            let tolerance = xml.num(ec, "tolerance")?;
-            let c = ConditionFile::Position {
+            // `freespace` (OpenSCENARIO 1.2 has none here, but readers meet it): from the footprint.
+            let freespace = xml.opt_bool(ec, "freespace")?.unwrap_or(false);
+            let tolerance = Num::Fixed(xml.num(ec, "tolerance")?);
+            let c = point_condition(
+                target(xml, ec, road, ents)?,
                 entity,
-                s: Num::Fixed(s),
-                d: Num::Fixed(d),
-                rule: RuleFile::Below,
-                distance: Num::Fixed(tolerance),
-            };
+                RuleFile::Below,
+                tolerance,
+                freespace,
+                MeasureFile::Euclidean,
+            );
             Ok((None, c))
         }
         "DistanceCondition" => {
-            if xml.opt_bool(ec, "freespace")? == Some(true) {
-                return Err(xml.unsupported(ec, "`freespace` distances (Gauntlet measures from the centre)"));
-            }
-            if xml.opt_bool(ec, "alongRoute")? == Some(true) {
-                return Err(
-                    xml.unsupported(ec, "a distance along the route (Gauntlet measures a straight line)")
-                );
-            }
-            match xml.attr(ec, "relativeDistanceType")?.as_deref() {
-                None | Some("cartesianDistance" | "euclidianDistance") => {}
-                Some(other) => return Err(xml.unsupported(ec, &format!("relativeDistanceType {other:?}"))),
-            }
-            let (s, d) = route_point(xml, ec, road, ents)?;
-            let c = ConditionFile::Position {
-                entity,
-                s: Num::Fixed(s),
-                d: Num::Fixed(d),
-                rule: side(xml, ec)?,
-                distance: Num::Fixed(xml.num(ec, "value")?),
-            };
+            let freespace = xml.opt_bool(ec, "freespace")?.unwrap_or(false);
+            let along = xml.opt_bool(ec, "alongRoute")?.unwrap_or(false);
+            let measure = measure_of(xml, ec, along)?;
+            let (rule, value) = (side(xml, ec)?, Num::Fixed(xml.num(ec, "value")?));
+            let c = point_condition(target(xml, ec, road, ents)?, entity, rule, value, freespace, measure);
             Ok((None, c))
         }
         other => Err(xml.unsupported(ec, &format!("`{other}` (no Gauntlet condition yet)"))),
     }
 }
 
-/// The `Position` child of `node` as a route point (`s`, `d`).
-fn route_point(xml: &Xml<'_>, node: El<'_>, road: &Road, ents: &[Entity]) -> Res<(f64, f64)> {
+/// How a distance condition measures (`relativeDistanceType` in
+/// `coordinateSystem`, or the deprecated `alongRoute`): a straight line,
+/// or the difference of route `s` or `d`.
+fn measure_of(xml: &Xml<'_>, ec: El<'_>, along_route: bool) -> Res<MeasureFile> {
+    let system = xml.attr(ec, "coordinateSystem")?;
+    let kind = xml.attr(ec, "relativeDistanceType")?;
+    let on_route = match system.as_deref() {
+        Some("road" | "lane") => true,
+        // The standard's default is the entity's own frame; `alongRoute` means the road's.
+        None => along_route,
+        Some("entity" | "trajectory") => false,
+        Some(other) => return Err(xml.err(ec, format!("unknown coordinateSystem {other:?}"))),
+    };
+    match (kind.as_deref(), on_route) {
+        (None | Some("cartesianDistance" | "euclidianDistance"), _) if along_route => Ok(MeasureFile::Longitudinal),
+        (None | Some("cartesianDistance" | "euclidianDistance"), _) => Ok(MeasureFile::Euclidean),
+        (Some("longitudinal"), true) => Ok(MeasureFile::Longitudinal),
+        (Some("lateral"), true) => Ok(MeasureFile::Lateral),
+        (Some(k @ ("longitudinal" | "lateral")), false) => Err(xml.unsupported(
+            ec,
+            &format!(
+                "relativeDistanceType {k:?} in coordinateSystem {:?} (Gauntlet measures along and across the route: `road` or `lane`)",
+                system.as_deref().unwrap_or("entity")
+            ),
+        )),
+        (Some(other), _) => Err(xml.err(ec, format!("unknown relativeDistanceType {other:?}"))),
+    }
+}
+
+/// Where a position condition measures to: a fixed route point, or a point
+/// that moves with an entity.
+enum Target {
+    /// Route distance and lateral offset, m.
+    Fixed(f64, f64),
+    /// The offset from the named entity.
+    Relative(String, OffsetFile),
+}
+
+/// The condition that `entity` is within (beyond) `value` of `target`.
+fn point_condition(
+    target: Target,
+    entity: String,
+    rule: RuleFile,
+    value: Num,
+    freespace: bool,
+    measure: MeasureFile,
+) -> ConditionFile {
+    match target {
+        Target::Fixed(s, d) => ConditionFile::Position {
+            entity,
+            s: Num::Fixed(s),
+            d: Num::Fixed(d),
+            rule,
+            distance: value,
+            freespace,
+            measure,
+        },
+        Target::Relative(to, at) => {
+            ConditionFile::Distance { entity, to, rule, distance: value, freespace, measure, at: Some(at) }
+        }
+    }
+}
+
+/// The `Position` child of `node`: a route point, or (`RelativeObjectPosition`,
+/// `RelativeRoadPosition`, `RelativeLanePosition`) a point that moves with
+/// its entity, judged from the entity's state on every step.
+fn target(xml: &Xml<'_>, node: El<'_>, road: &Road, ents: &[Entity]) -> Res<Target> {
     xml.only(node, &["Position"])?;
     let pos = xml.single(xml.need(node, "Position")?)?;
-    if name(pos).starts_with("Relative") {
-        return Err(xml.unsupported(
-            pos,
-            "a position relative to an entity in a condition (it moves while running; Gauntlet's are fixed)",
-        ));
+    let fixed = Num::Fixed;
+    let straight = || -> Res<()> {
+        if matches!(road.road_file().layout, LayoutFile::Straight { .. }) {
+            Ok(())
+        } else {
+            Err(xml.unsupported(
+                pos,
+                &format!("`{}` in a condition on a curved road (its `ds` is along the reference line; straight roads only)", name(pos)),
+            ))
+        }
+    };
+    let relative = |offset: OffsetFile| -> Res<Target> {
+        // Only a point matters: an `Orientation` cannot change a distance.
+        xml.only(pos, &["Orientation"])?;
+        let who = xml.req(pos, "entityRef")?;
+        let k = index_of(xml, pos, ents, &who)?;
+        Ok(Target::Relative(ents[k].name.clone(), offset))
+    };
+    match name(pos) {
+        "RelativeObjectPosition" => {
+            if xml.opt_num(pos, "dz")?.unwrap_or(0.0) != 0.0 {
+                return Err(xml.unsupported(pos, "a non-zero `dz` (Gauntlet's roads are flat)"));
+            }
+            let (dx, dy) = (xml.num(pos, "dx")?, xml.opt_num(pos, "dy")?.unwrap_or(0.0));
+            relative(OffsetFile::Object { dx: fixed(dx), dy: fixed(dy) })
+        }
+        "RelativeRoadPosition" => {
+            straight()?;
+            let (ds, dt) = (xml.num(pos, "ds")?, xml.num(pos, "dt")?);
+            relative(OffsetFile::Road { ds: fixed(ds), dt: fixed(dt) })
+        }
+        "RelativeLanePosition" => {
+            straight()?;
+            if pos.attribute("dsLane").is_some() {
+                return Err(xml.unsupported(pos, "`dsLane`"));
+            }
+            let d_lane: i64 =
+                xml.req(pos, "dLane")?.parse().map_err(|_| xml.err(pos, "`dLane` must be an integer"))?;
+            let (ds, offset) =
+                (xml.opt_num(pos, "ds")?.unwrap_or(0.0), xml.opt_num(pos, "offset")?.unwrap_or(0.0));
+            relative(OffsetFile::Lane { dlane: fixed(d_lane as f64), ds: fixed(ds), offset: fixed(offset) })
+        }
+        other if other.starts_with("Relative") => {
+            Err(xml.unsupported(pos, &format!("`{other}` in a condition")))
+        }
+        _ => {
+            let p = super::position::position(xml, pos, road, ents)?;
+            let d = p.lane.map_or(0.0, |l| l as f64 * road.lane_width) + p.offset;
+            Ok(Target::Fixed(p.s, d))
+        }
     }
-    let p = super::position::position(xml, pos, road, ents)?;
-    let d = p.lane.map_or(0.0, |l| l as f64 * road.lane_width) + p.offset;
-    Ok((p.s, d))
 }
 
 #[cfg(test)]

@@ -29,6 +29,11 @@ fn valid() -> Vec<PathBuf> {
         "freespace_stop",
         "parallel_actions",
         "teleport_story",
+        "freespace_headway",
+        "freespace_position",
+        "relative_object_condition",
+        "relative_road_condition",
+        "relative_lane_condition",
     ]
     .iter()
     .map(|n| dir("xosc").join(format!("{n}.xosc")))
@@ -168,9 +173,9 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
         (
             "relative_position_condition.xosc",
             "",
-            "ReachPositionCondition/Position/RelativeObjectPosition",
-            "a position relative to an entity in a condition",
-            "<RelativeObjectPosition",
+            "ReachPositionCondition/Position/RelativeWorldPosition",
+            "`RelativeWorldPosition` in a condition",
+            "<RelativeWorldPosition",
         ),
         (
             "teleport_in_story.xosc",
@@ -562,8 +567,8 @@ fn a_freespace_distance_is_the_gap_between_the_bounding_boxes() {
         .list()
         .iter()
         .map(|j| match j.condition {
-            Condition::Distance { entity, to, rule, distance, freespace: true } => Judged {
-                condition: Condition::Distance { entity, to, rule, distance, freespace: false },
+            Condition::Distance { entity, to, rule, distance, freespace: true, measure } => Judged {
+                condition: Condition::Distance { entity, to, rule, distance, freespace: false, measure },
                 ..*j
             },
             _ => *j,
@@ -869,4 +874,121 @@ fn a_teleport_in_a_story_lands_where_its_position_says_and_keeps_the_speed_chang
     let back = body_at(&trace, 1, 5.05);
     assert!((back.s - (320.0 + 20.0 * 0.05)).abs() < 0.01 && back.d.abs() < 1e-6, "{back:?}");
     assert!((speed_of(&trace, 1, 8.0) - 20.0).abs() < 0.05);
+}
+
+/// Runs `name` (a fixture) and checks that each event, an actor's speed change, starts on the
+/// step after the first frame whose state makes its condition hold (judged at the start of a
+/// step, it sees the frame before), and that this frame is the first at or after the
+/// analytically expected time. `events`: (actor, the level from a frame, expected time, s).
+type Level = Box<dyn Fn(&TraceFrame) -> bool>;
+fn starts_when_its_condition_first_holds(name: &str, events: Vec<(&str, Level, f64)>) {
+    let world = Scenario::load(&dir("xosc").join(name)).unwrap_or_else(|e| panic!("{e}")).instance(0).world;
+    let trace = run(&world).trace.expect("trace");
+    for (actor, level, expected) in events {
+        let id = world.actors.iter().find(|a| a.name == actor).unwrap_or_else(|| panic!("{actor}")).id;
+        let v = |f: &TraceFrame| {
+            let b = f.bodies.iter().find(|b| b.id == id).expect("body");
+            b.vx.hypot(b.vy)
+        };
+        // Accelerations of 4 m/s²: a change of more than 1 m/s² · dt over one step.
+        let changes = (1..trace.len()).find(|&k| (v(&trace[k]) - v(&trace[k - 1])).abs() > world.dt);
+        let holds = trace.iter().position(&level).unwrap_or_else(|| panic!("{name} {actor}: never holds"));
+        assert_eq!(changes, Some(holds + 1), "{name} {actor}: holds on frame {holds}");
+        let t = trace[holds].t;
+        assert!(
+            t >= expected - 1e-6 && t < expected + world.dt - 1e-6,
+            "{name} {actor}: holds at {t} s, expected the first frame from {expected} s"
+        );
+    }
+}
+
+/// Body `id` in frame `f`.
+fn body(f: &TraceFrame, id: u32) -> gauntlet_engine::TraceBody {
+    *f.bodies.iter().find(|b| b.id == id).expect("body")
+}
+
+/// Signed distance, m, from `b`'s 4.6 × 1.9 m footprint (aligned with the straight road) to
+/// the route point (`s`, `d`).
+fn footprint_to(b: gauntlet_engine::TraceBody, s: f64, d: f64) -> f64 {
+    let (lx, ly) = ((s - b.s).abs() - 2.3, (d - b.d).abs() - 0.95);
+    lx.max(0.0).hypot(ly.max(0.0)) + lx.max(ly).min(0.0)
+}
+
+#[test]
+fn a_freespace_headway_starts_its_event_when_the_bumper_gap_over_the_speed_crosses_the_value() {
+    // The Follower (id 1, lane -2, 20 m/s from s 50) behind the Lead (id 2, lane -1, 10 m/s
+    // from s 150; each alone in its lane, a headway is along the route), both 4.6 m long:
+    // (150 − 50 − 10 t − 4.6) / 20 = 2 s at t = 5.54 s.
+    let headway = |f: &TraceFrame| {
+        let (a, b) = (body(f, 1), body(f, 2));
+        (b.s - a.s - 4.6) / a.vx
+    };
+    starts_when_its_condition_first_holds(
+        "freespace_headway.xosc",
+        vec![("Lead", Box::new(move |f| headway(f) <= 2.0), 5.54)],
+    );
+}
+
+#[test]
+fn distances_to_fixed_positions_are_judged_from_the_footprint_and_along_the_route() {
+    // A (id 1, lane -2 at d 3.5, 20 m/s from 100): its footprint within 5 m of (300, 3.5) when
+    // its front bumper passes 295: t = (295 − 2.3 − 100) / 20 = 9.635 s. B (id 2, 15 m/s from
+    // 201 on lane -1): within 50 m of s 400 along the route (the point on lane -3, C's):
+    // t = (350 − 201) / 15 = 9.9333 s. C (id 3, 12 m/s from 50 on lane -1): its footprint within
+    // 1 m of (200, 0) on its lane -3: t = (199 − 2.3 − 50) / 12 = 12.225 s. Each is alone in
+    // its lane (the ego starts behind C, standing).
+    starts_when_its_condition_first_holds(
+        "freespace_position.xosc",
+        vec![
+            ("A", Box::new(|f| footprint_to(body(f, 1), 300.0, 3.5) <= 5.0), 9.635),
+            ("B", Box::new(|f| (400.0 - body(f, 2).s).abs() <= 50.0), 149.0 / 15.0),
+            ("C", Box::new(|f| footprint_to(body(f, 3), 200.0, 0.0) <= 1.0), 12.225),
+        ],
+    );
+}
+
+#[test]
+fn positions_relative_to_a_moving_entity_are_judged_from_its_state_every_step() {
+    // A (id 1, lane -1, 20 m/s from 50) reaches within 1 m of the point 20 m behind B (id 2,
+    // lane -2, 10 m/s from 150.3) and 3.5 m to its left, in B's frame:
+    // 150.3 + 10 t − 20 − (50 + 20 t) = 1 at t = 7.93 s.
+    starts_when_its_condition_first_holds(
+        "relative_object_condition.xosc",
+        vec![(
+            "B",
+            Box::new(|f| {
+                let (a, b) = (body(f, 1), body(f, 2));
+                (b.s - 20.0 - a.s).hypot(b.d + 3.5 - a.d) <= 1.0
+            }),
+            7.93,
+        )],
+    );
+    // C (id 1, lane -1, 15 m/s from 60.2) within 2 m of the point 30 m ahead of D (id 2, lane
+    // -2, 10 m/s from 100) and 3.5 m left: 130 + 10 t − (60.2 + 15 t) = 2 at t = 13.56 s.
+    starts_when_its_condition_first_holds(
+        "relative_road_condition.xosc",
+        vec![(
+            "C",
+            Box::new(|f| {
+                let (c, d) = (body(f, 1), body(f, 2));
+                (d.s + 30.0 - c.s).hypot(d.d + 3.5 - c.d) <= 2.0
+            }),
+            13.56,
+        )],
+    );
+    // C's footprint (id 1, lane -1, 15 m/s from 60) within 1 m of the centre of the lane left
+    // of D's (id 2, lane -2, 10 m/s from 100.2), 20 m ahead of D:
+    // 120.2 + 10 t − (60 + 15 t + 2.3) = 1 at t = 11.38 s.
+    starts_when_its_condition_first_holds(
+        "relative_lane_condition.xosc",
+        vec![(
+            "C",
+            Box::new(|f| {
+                let (c, d) = (body(f, 1), body(f, 2));
+                let lane_left = (d.d / 3.5).round() * 3.5 + 3.5;
+                footprint_to(c, d.s + 20.0, lane_left) <= 1.0
+            }),
+            11.38,
+        )],
+    );
 }
