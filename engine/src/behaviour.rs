@@ -6,7 +6,7 @@ use bevy_ecs::prelude::*;
 
 use crate::actor::{ANIMAL_MAX_ACCEL, ActorKind};
 use crate::control::{Idm, stanley_steer};
-use crate::math::{PI, cos, wrap_angle};
+use crate::math::wrap_angle;
 use crate::overtake::OvertakeState;
 use crate::road::Path;
 use crate::spatial::PathOrder;
@@ -162,9 +162,8 @@ pub(crate) fn run_scripts(
         // A drift's reference moves at its lateral speed, fed forward to the steering.
         let mut vd_ref = 0.0;
         let d_ref = match behaviour {
-            Some(Behaviour::ChangeLane { duration, .. }) => {
-                let p = (elapsed / duration.max(1e-3)).clamp(0.0, 1.0);
-                let smooth = 0.5 * (1.0 - cos(PI * p));
+            Some(Behaviour::ChangeLane { duration, shape, .. }) => {
+                let smooth = shape.fraction(elapsed / duration.max(1e-3));
                 script.from_d + (script.target_d - script.from_d) * smooth
             }
             Some(Behaviour::Drift { lateral_speed, hold, recover, .. }) => {

@@ -2,6 +2,7 @@
 //! a lateral move, and the reverse) and of teleports, against the trace and
 //! against the same scripts run one step after the other.
 
+use crate::profile::Shape;
 use crate::road::EdgeKind;
 use crate::spec::{Behaviour, BehaviourStep, Trigger, WorldSpec};
 use crate::testing::{frames, straight_spec, vehicle};
@@ -32,7 +33,8 @@ fn at(trace: &[TraceFrame], t: f64) -> &TraceBody {
     &trace.iter().find(|f| (f.t - t).abs() < 1e-6).expect("a frame at that time").bodies[1]
 }
 
-const CHANGE: Behaviour = Behaviour::ChangeLane { lane: 1, duration: 4.0, speed: 10.0 };
+const CHANGE: Behaviour =
+    Behaviour::ChangeLane { lane: 1, duration: 4.0, speed: 10.0, shape: Shape::Sinusoidal };
 const FASTER: Behaviour = Behaviour::ChangeSpeed { speed: 16.0, rate: 2.0 };
 
 #[test]
@@ -81,7 +83,7 @@ fn a_parallel_step_takes_over_only_its_half_of_what_a_step_carried() {
     // Lane change, then a speed change alongside it, then a lane change back
     // alongside the speed change: the second lane change replaces the first
     // and the ramp goes on.
-    let back = Behaviour::ChangeLane { lane: 0, duration: 3.0, speed: 10.0 };
+    let back = Behaviour::ChangeLane { lane: 0, duration: 3.0, speed: 10.0, shape: Shape::Sinusoidal };
     let trace =
         frames(&world(vec![step(1.0, CHANGE, false), step(2.0, FASTER, true), step(6.0, back, true)], 16.0));
     // The body lags its reference by about a second (Stanley steering).

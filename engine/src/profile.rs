@@ -1,12 +1,13 @@
 //! Transition shapes of OpenSCENARIO's `DynamicsShape` for speed changes
-//! ([`crate::Behaviour::ShapedSpeed`]) and lateral offsets
+//! ([`crate::Behaviour::ShapedSpeed`]), lane changes
+//! ([`crate::Behaviour::ChangeLane`]) and lateral offsets
 //! ([`crate::Behaviour::LaneOffset`]).
 //!
-//! Both shapes go from 0 to 1 over the unit interval with zero slope at
-//! each end (ASAM OpenSCENARIO 1.x): `cubic` is `3p² − 2p³`, `sinusoidal`
-//! is `½(1 − cos πp)`. Both are symmetric about `p = ½`, so the mean of a
-//! quantity changed along either is the mean of its ends (a speed change
-//! over a distance `x` takes `2x / (v0 + v1)`).
+//! Each goes from 0 to 1 over the unit interval (ASAM OpenSCENARIO 1.x):
+//! `cubic` is `3p² − 2p³` and `sinusoidal` `½(1 − cos πp)`, both with zero
+//! slope at each end; `linear` is `p`. All are symmetric about `p = ½`, so
+//! the mean of a quantity changed along any of them is the mean of its
+//! ends (a speed change over a distance `x` takes `2x / (v0 + v1)`).
 
 use crate::math::{PI, cos, sqrt};
 
@@ -17,6 +18,8 @@ pub enum Shape {
     Cubic,
     /// `½(1 − cos πp)`.
     Sinusoidal,
+    /// `p` (its rate jumps at each end: no bound on the second derivative).
+    Linear,
 }
 
 impl Shape {
@@ -26,6 +29,7 @@ impl Shape {
         match self {
             Shape::Cubic => p * p * (3.0 - 2.0 * p),
             Shape::Sinusoidal => 0.5 * (1.0 - cos(PI * p)),
+            Shape::Linear => p,
         }
     }
 
@@ -37,20 +41,24 @@ impl Shape {
         match self {
             Shape::Cubic => 6.0 * p * (1.0 - p),
             Shape::Sinusoidal => 0.5 * PI * crate::math::sin(PI * p),
+            Shape::Linear => 1.0,
         }
     }
 
     /// The largest second derivative of [`Shape::fraction`] over 0…1: a
-    /// change of size `D` over `T` s peaks at `D · peak / T²`.
+    /// change of size `D` over `T` s peaks at `D · peak / T²` (infinite for
+    /// `Linear`, whose rate jumps).
     pub fn peak_curvature(self) -> f64 {
         match self {
             Shape::Cubic => 6.0,
             Shape::Sinusoidal => 0.5 * PI * PI,
+            Shape::Linear => f64::INFINITY,
         }
     }
 
     /// The duration, s, of a change of size `size` whose second derivative
-    /// peaks at `max` (a lateral move at a maximum lateral acceleration).
+    /// peaks at `max` (a lateral move at a maximum lateral acceleration;
+    /// infinite for `Linear`, which validation refuses there).
     pub fn duration_for(self, size: f64, max: f64) -> f64 {
         sqrt(size.abs() * self.peak_curvature() / max)
     }

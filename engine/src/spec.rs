@@ -178,7 +178,8 @@ pub enum Behaviour {
         /// Desired speed, m/s.
         speed: f64,
     },
-    /// Move to lane `lane` over `duration`, keeping `speed` (IDM-limited).
+    /// Move to lane `lane` over `duration` along `shape` (the lateral
+    /// reference), keeping `speed` (IDM-limited).
     ChangeLane {
         /// Target lane of the actor's path.
         lane: u32,
@@ -186,6 +187,9 @@ pub enum Behaviour {
         duration: f64,
         /// Desired speed, m/s.
         speed: f64,
+        /// The lateral reference's shape (`Sinusoidal` unless an
+        /// OpenSCENARIO lane change says otherwise).
+        shape: crate::profile::Shape,
     },
     /// Change speed linearly at `rate` to `speed`, then hold it (ignores the
     /// road user ahead, as an OpenSCENARIO `SpeedAction` does).

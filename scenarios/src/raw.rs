@@ -536,7 +536,8 @@ pub enum BehaviourFile {
         /// m/s.
         speed: Num,
     },
-    /// Change to `lane` over `duration` s at `speed` m/s.
+    /// Change to `lane` over `duration` s at `speed` m/s, the lateral
+    /// reference along `shape` (default `Sinusoidal`).
     ChangeLane {
         /// Target lane.
         lane: Num,
@@ -544,6 +545,9 @@ pub enum BehaviourFile {
         duration: Num,
         /// m/s.
         speed: Num,
+        /// `Sinusoidal` (default), `Cubic` or `Linear`.
+        #[serde(default = "sinusoidal")]
+        shape: ShapeFile,
     },
     /// Change speed linearly at `rate` m/s² to `speed` m/s, then hold it.
     ChangeSpeed {
@@ -712,4 +716,8 @@ pub enum CriterionFile {
         #[serde(default = "fixed::<1, 1>")]
         scale: Num,
     },
+}
+
+fn sinusoidal() -> ShapeFile {
+    ShapeFile::Sinusoidal
 }

@@ -683,7 +683,7 @@ impl<'a> Walk<'a> {
             BehaviourFile::KeepLane { speed: v } => {
                 Behaviour::KeepLane { speed: self.num(&p.field("speed"), v, speed) }
             }
-            BehaviourFile::ChangeLane { lane, duration, speed: v } => Behaviour::ChangeLane {
+            BehaviourFile::ChangeLane { lane, duration, speed: v, shape } => Behaviour::ChangeLane {
                 lane: self.lane(&p.field("lane"), lane, lanes) as u32,
                 duration: self.num(
                     &p.field("duration"),
@@ -691,6 +691,7 @@ impl<'a> Walk<'a> {
                     Accepts::positive(60.0, "a duration in s"),
                 ),
                 speed: self.num(&p.field("speed"), v, speed),
+                shape: when::shape(*shape),
             },
             BehaviourFile::ChangeSpeed { speed: v, rate } => Behaviour::ChangeSpeed {
                 speed: self.num(&p.field("speed"), v, speed),

@@ -38,8 +38,8 @@ fn run_validate_list_and_replay_accept_xosc() {
     let out = gauntlet().arg("validate").arg(xosc("")).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let t = text(&out);
-    // Twenty scenarios and two parameter distributions; the catalog files are not scenarios.
-    assert!(t.contains("22 valid, 0 problem(s)"), "{t}");
+    // Twenty-one scenarios and two parameter distributions; the catalog files are not scenarios.
+    assert!(t.contains("23 valid, 0 problem(s)"), "{t}");
     assert!(t.contains("Environment/Weather: ignored"), "visual elements noted: {t}");
 
     let out = gauntlet().arg("list").arg(xosc("")).output().expect("runs");

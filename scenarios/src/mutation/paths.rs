@@ -244,7 +244,7 @@ pub(crate) fn visit_actor(p: &FieldPath, a: &mut ActorFile, f: &mut dyn FnMut(&F
         let dp = sp.field("do");
         match &mut step.action {
             BehaviourFile::KeepLane { speed } => f(&dp.field("speed"), speed),
-            BehaviourFile::ChangeLane { lane, duration, speed } => {
+            BehaviourFile::ChangeLane { lane, duration, speed, shape: _ } => {
                 f(&dp.field("lane"), lane);
                 f(&dp.field("duration"), duration);
                 f(&dp.field("speed"), speed);

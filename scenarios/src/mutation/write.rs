@@ -368,8 +368,17 @@ fn trigger_text(t: &TriggerFile) -> String {
 fn behaviour_text(b: &BehaviourFile) -> String {
     match b {
         BehaviourFile::KeepLane { speed } => format!("KeepLane(speed: {})", num(speed)),
-        BehaviourFile::ChangeLane { lane, duration, speed } => {
-            format!("ChangeLane(lane: {}, duration: {}, speed: {})", num(lane), num(duration), num(speed))
+        BehaviourFile::ChangeLane { lane, duration, speed, shape } => {
+            let shape = match shape {
+                crate::raw::ShapeFile::Sinusoidal => String::new(),
+                other => format!(", shape: {other:?}"),
+            };
+            format!(
+                "ChangeLane(lane: {}, duration: {}, speed: {}{shape})",
+                num(lane),
+                num(duration),
+                num(speed)
+            )
         }
         BehaviourFile::ChangeSpeed { speed, rate } => {
             format!("ChangeSpeed(speed: {}, rate: {})", num(speed), num(rate))

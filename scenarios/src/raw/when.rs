@@ -52,6 +52,8 @@ pub enum ShapeFile {
     Cubic,
     /// `½(1 − cos πp)`.
     Sinusoidal,
+    /// `p` (not for `LaneOffset`: its lateral acceleration would be unbounded).
+    Linear,
 }
 
 /// A condition on the world state.

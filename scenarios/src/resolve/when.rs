@@ -44,6 +44,7 @@ pub(super) fn shape(s: ShapeFile) -> Shape {
     match s {
         ShapeFile::Cubic => Shape::Cubic,
         ShapeFile::Sinusoidal => Shape::Sinusoidal,
+        ShapeFile::Linear => Shape::Linear,
     }
 }
 
@@ -247,6 +248,12 @@ impl Walk<'_> {
         max_lateral_accel: &Num,
         speed: &Num,
     ) -> Behaviour {
+        if s == ShapeFile::Linear {
+            self.error(
+                &p.field("shape"),
+                "a `Linear` lane offset jumps its lateral speed (unbounded lateral acceleration): use `Cubic` or `Sinusoidal`",
+            );
+        }
         Behaviour::LaneOffset {
             lane: self.lane(&p.field("lane"), lane, lanes) as u32,
             offset: self.num(&p.field("offset"), offset, Accepts::between(-10.0, 10.0, "an offset in m")),

@@ -456,13 +456,8 @@ fn speed_action(
             xml.note(dyn_, "a `step` speed change runs at the largest rate the chassis and μ·g allow");
             STEP_RATE
         }
-        "linear" => {
-            let rate = match xml.req(dyn_, "dynamicsDimension")?.as_str() {
-                "rate" => value.abs(),
-                "time" => (v1 - v0).abs() / value,
-                "distance" => (v1 * v1 - v0 * v0).abs() / (2.0 * value),
-                other => return Err(xml.err(dyn_, format!("unknown dynamicsDimension {other:?}"))),
-            };
+        "linear" if xml.req(dyn_, "dynamicsDimension")? == "rate" => {
+            let rate = value.abs();
             if !(rate.is_finite() && rate > 0.0) {
                 return Err(xml.err(
                     dyn_,
@@ -471,7 +466,9 @@ fn speed_action(
             }
             rate
         }
-        shape @ ("cubic" | "sinusoidal") => {
+        // A linear change over a time or a distance starts from the speed
+        // the actor has when it starts (known only while running).
+        shape @ ("cubic" | "sinusoidal" | "linear") => {
             let duration = match xml.req(dyn_, "dynamicsDimension")?.as_str() {
                 "time" => value,
                 "rate" => (v1 - v0).abs() / value.abs(),
@@ -490,7 +487,11 @@ fn speed_action(
                     format!("gives no positive duration (from {v0} m/s to {v1} m/s with value {value})"),
                 ));
             }
-            let shape = if shape == "cubic" { ShapeFile::Cubic } else { ShapeFile::Sinusoidal };
+            let shape = match shape {
+                "cubic" => ShapeFile::Cubic,
+                "linear" => ShapeFile::Linear,
+                _ => ShapeFile::Sinusoidal,
+            };
             scripts.speed[me] = v1;
             let b =
                 BehaviourFile::ShapedSpeed { speed: Num::Fixed(v1), duration: Num::Fixed(duration), shape };
@@ -517,12 +518,18 @@ fn lane_change(
         return Err(xml.unsupported(node, "a `targetLaneOffset`"));
     }
     let dyn_ = xml.need(node, "LaneChangeActionDynamics")?;
-    if xml.req(dyn_, "dynamicsShape")? != "sinusoidal" {
-        return Err(xml.unsupported(
-            dyn_,
-            "a lane change shape other than `sinusoidal` (Gauntlet's lateral profile is ½(1 − cos πp))",
-        ));
-    }
+    let shape = match xml.req(dyn_, "dynamicsShape")?.as_str() {
+        "sinusoidal" => ShapeFile::Sinusoidal,
+        "cubic" => ShapeFile::Cubic,
+        "linear" => ShapeFile::Linear,
+        "step" => {
+            return Err(xml.unsupported(
+                dyn_,
+                "a `step` lane change (an instant jump sideways: write it as a `TeleportAction`)",
+            ));
+        }
+        other => return Err(xml.err(dyn_, format!("unknown dynamicsShape {other:?}"))),
+    };
     let value = xml.num(dyn_, "value")?;
     let speed = scripts.speed[me];
     let duration = match xml.req(dyn_, "dynamicsDimension")?.as_str() {
@@ -565,6 +572,7 @@ fn lane_change(
         lane: Num::Fixed(lane as f64),
         duration: Num::Fixed(duration),
         speed: Num::Fixed(speed),
+        shape,
     };
     Ok((change, Some(duration)))
 }

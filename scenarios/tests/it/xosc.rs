@@ -29,6 +29,7 @@ fn valid() -> Vec<PathBuf> {
         "freespace_stop",
         "parallel_actions",
         "teleport_story",
+        "lane_change_shapes",
         "freespace_headway",
         "freespace_position",
         "relative_object_condition",
@@ -121,11 +122,11 @@ fn every_malformed_file_is_refused_with_its_element_path_and_line() {
             "dynamicsShape=\"linear\" maxLateralAcc",
         ),
         (
-            "cubic_lane_change.xosc",
+            "step_lane_change.xosc",
             "",
             "Event[1]/Action[1]/PrivateAction[1]/LateralAction/LaneChangeAction/LaneChangeActionDynamics",
-            "sinusoidal",
-            "dynamicsShape=\"cubic\"",
+            "a `step` lane change",
+            "LaneChangeActionDynamics dynamicsShape=\"step\"",
         ),
         (
             "cubic_speed.xosc",
@@ -991,4 +992,28 @@ fn positions_relative_to_a_moving_entity_are_judged_from_its_state_every_step() 
             11.38,
         )],
     );
+}
+
+#[test]
+fn a_cubic_lane_change_and_a_linear_change_over_a_time_start_from_where_the_actor_is() {
+    // Changer (lane 0, 15 m/s): at 1 s a cubic lane change to lane -2 (Gauntlet lane 1) over
+    // 3 s and a linear speed-up at 1 m/s² to 25 m/s; at 3 s, before the speed-up ends, a
+    // linear slow-down to 12 m/s over 2 s: from the 17 m/s reached, at 2.5 m/s², so it
+    // reaches 12 m/s at 5 s (worked out from the 25 m/s aimed at, it would at 3.77 s).
+    let world =
+        Scenario::load(&dir("xosc").join("lane_change_shapes.xosc")).expect("valid").instance(0).world;
+    let steps = &world.actors[0].behaviours;
+    assert!(matches!(
+        steps[0].behaviour,
+        gauntlet_engine::Behaviour::ChangeLane { shape: gauntlet_engine::profile::Shape::Cubic, .. }
+    ));
+    let trace = run(&world).trace.expect("trace");
+    for (t, v) in [(2.0, 16.0), (3.0, 17.0), (4.0, 14.5), (5.0, 12.0), (8.0, 12.0)] {
+        let got = speed_of(&trace, 1, t);
+        assert!((got - v).abs() < 0.15, "at {t} s: {got} m/s, expected {v}");
+    }
+    assert!(speed_of(&trace, 1, 4.5) > 12.9, "reached 12 m/s early");
+    let samples: Vec<f64> = (20..=240).map(|k| body_at(&trace, 1, k as f64 * 0.05).d).collect();
+    assert!(samples.windows(2).all(|w| w[1] >= w[0] - 1e-9), "monotone, no overshoot");
+    assert!((body_at(&trace, 1, 12.0).d - 3.5).abs() < 0.05, "on the target lane's centre");
 }
