@@ -248,7 +248,7 @@ fn ordered_actions<'a>(xml: &Xml<'a>, event: El<'a>) -> Res<Vec<(El<'a>, Half)>>
     let mut actions = Vec::new();
     for action in xml.all(event, "Action") {
         let half = action_half(xml, action)?;
-        if let Some((_, _)) = actions.iter().find(|(_, h)| *h == half) {
+        if actions.iter().any(|&(_, h)| h == half) {
             return Err(xml.unsupported(
                 action,
                 &format!(
@@ -267,12 +267,14 @@ fn ordered_actions<'a>(xml: &Xml<'a>, event: El<'a>) -> Res<Vec<(El<'a>, Half)>>
     Ok(actions)
 }
 
+/// Whether an `Action` holds a `TeleportAction` (by local name, as every
+/// element here is matched).
 fn is_teleport(action: El<'_>) -> bool {
     action
         .children()
         .filter(|c| c.is_element())
         .flat_map(|pa| pa.children())
-        .any(|k| k.has_tag_name("TeleportAction"))
+        .any(|k| k.is_element() && name(k) == "TeleportAction")
 }
 
 /// The half of the motion an `Action` drives (checked again, with its
