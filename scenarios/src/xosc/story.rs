@@ -219,8 +219,8 @@ fn event(
         // motion, leaving the other half to the action that drives it
         // (OpenSCENARIO's longitudinal and lateral actions run side by side).
         let mut at = Some(at);
-        for (k, &(action, _)) in actions.iter().enumerate() {
-            let (behaviour, duration) = private_action(xml, action, cast, me, scripts)?;
+        for (k, &(_, kind)) in actions.iter().enumerate() {
+            let (behaviour, duration) = private_action(xml, kind, cast, me, scripts)?;
             let parallel = !scripts.steps[me].is_empty();
             let at = at.take().unwrap_or(TriggerFile::Immediately);
             scripts.steps[me].push(StepFile { at, action: behaviour, parallel });
@@ -241,14 +241,15 @@ fn event(
     Ok(made)
 }
 
-/// An event's actions, at most one per half of the motion, in the order
-/// they start in: a teleport last (the step after a teleport starts a tick
-/// later, from where it landed).
-fn ordered_actions<'a>(xml: &Xml<'a>, event: El<'a>) -> Res<Vec<(El<'a>, Half)>> {
-    let mut actions = Vec::new();
+/// An event's actions with their `PrivateAction`'s one child, at most one
+/// per half of the motion, in the order they start in: a teleport last (the
+/// step after a teleport starts a tick later, from where it landed).
+fn ordered_actions<'a>(xml: &Xml<'a>, event: El<'a>) -> Res<Vec<(El<'a>, El<'a>)>> {
+    let mut actions: Vec<(El<'a>, El<'a>, Half)> = Vec::new();
     for action in xml.all(event, "Action") {
-        let half = action_half(xml, action)?;
-        if actions.iter().any(|&(_, h)| h == half) {
+        let kind = private_kind(xml, action)?;
+        let half = half_of(xml, kind)?;
+        if actions.iter().any(|&(_, _, h)| h == half) {
             return Err(xml.unsupported(
                 action,
                 &format!(
@@ -257,34 +258,28 @@ fn ordered_actions<'a>(xml: &Xml<'a>, event: El<'a>) -> Res<Vec<(El<'a>, Half)>>
                 ),
             ));
         }
-        actions.push((action, half));
+        actions.push((action, kind, half));
     }
     if actions.is_empty() {
         return Err(xml.err(event, "expected an `Action`"));
     }
     // Stable: a teleport (lateral) goes after the speed action of its event.
-    actions.sort_by_key(|&(a, _)| is_teleport(a));
-    Ok(actions)
+    actions.sort_by_key(|&(_, kind, _)| name(kind) == "TeleportAction");
+    Ok(actions.into_iter().map(|(action, kind, _)| (action, kind)).collect())
 }
 
-/// Whether an `Action` holds a `TeleportAction` (by local name, as every
-/// element here is matched).
-fn is_teleport(action: El<'_>) -> bool {
-    action
-        .children()
-        .filter(|c| c.is_element())
-        .flat_map(|pa| pa.children())
-        .any(|k| k.is_element() && name(k) == "TeleportAction")
-}
-
-/// The half of the motion an `Action` drives (checked again, with its
-/// details, when it is read).
-fn action_half(xml: &Xml<'_>, action: El<'_>) -> Res<Half> {
+/// The one child of an `Action`'s `PrivateAction` (other actions are refused).
+fn private_kind<'a>(xml: &Xml<'a>, action: El<'a>) -> Res<El<'a>> {
     let pa = xml.single(action)?;
     if name(pa) != "PrivateAction" {
         return Err(xml.unsupported(pa, &format!("`{}`", name(pa))));
     }
-    let kind = xml.single(pa)?;
+    xml.single(pa)
+}
+
+/// The half of the motion a private action drives; its details are read
+/// by [`private_action`].
+fn half_of(xml: &Xml<'_>, kind: El<'_>) -> Res<Half> {
     Ok(match name(kind) {
         "LongitudinalAction" => Half::Longitudinal,
         "LateralAction" | "TeleportAction" => Half::Lateral,
@@ -358,19 +353,17 @@ fn for_actor(loc: &Loc, c: &Cond, me: usize, cast: &Cast<'_>, scripts: &Scripts)
     }
 }
 
+/// A private action (`kind`: the `PrivateAction`'s child, its half
+/// already known from [`half_of`]) as a behaviour, and how long it takes
+/// when that is fixed.
 fn private_action(
     xml: &Xml<'_>,
-    action: El<'_>,
+    kind: El<'_>,
     cast: &Cast<'_>,
     me: usize,
     scripts: &mut Scripts,
 ) -> Res<(BehaviourFile, Option<f64>)> {
     let (road, ents) = (cast.road, cast.ents);
-    let pa = xml.single(action)?;
-    if name(pa) != "PrivateAction" {
-        return Err(xml.unsupported(pa, &format!("`{}`", name(pa))));
-    }
-    let kind = xml.single(pa)?;
     if name(kind) == "TeleportAction" {
         return teleport(xml, kind, cast, me, scripts);
     }
